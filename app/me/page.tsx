@@ -1,0 +1,29 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import { requireCaller } from "@/lib/auth/require-caller";
+import { AccessDeniedError } from "@/lib/dal/caller";
+import { getOwnRecords } from "@/lib/dal/own-records";
+import { PageHeader } from "@/components/ui/page-header";
+import { RecordList, VerificationSummary } from "@/components/records/record-list";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("me"))("title") };
+}
+
+export default async function MyRecordsPage() {
+  const caller = await requireCaller("own_records.view");
+  const own = await getOwnRecords(caller).catch((error: unknown) => {
+    if (error instanceof AccessDeniedError) notFound();
+    throw error;
+  });
+  const t = await getTranslations("me");
+  const tc = await getTranslations("chart");
+  return (
+    <>
+      <PageHeader title={t("title")} description={`${own.patient.name} · ${t("mrn", { mrn: own.patient.mrn })} — ${t("description")}`} />
+      <VerificationSummary counts={own.counts} />
+      {own.records.length === 0 ? <p className="text-ink-muted">{tc("noRecords")}</p> : <RecordList records={own.records} />}
+    </>
+  );
+}

@@ -1,0 +1,87 @@
+import { useFormatter, useTranslations } from "next-intl";
+import type { RecordDto, VerificationCounts } from "@/lib/dto";
+import { VerificationBadge } from "@/components/ui/verification-badge";
+
+const KNOWN_TYPES = new Set([
+  "Observation", "Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest",
+  "Immunization", "Procedure", "DiagnosticReport", "Encounter", "DocumentReference",
+]);
+
+export function VerificationSummary({ counts }: { counts: VerificationCounts }) {
+  const t = useTranslations("verification");
+  const tc = useTranslations("chart");
+  return (
+    <section aria-label={tc("summary")} className="mb-4 flex flex-wrap gap-3 text-sm">
+      {(Object.keys(counts) as (keyof VerificationCounts)[]).map((state) => (
+        <span key={state} className="rounded-md border border-line bg-surface px-3 py-1" data-count={state}>
+          {t(state)}: <strong>{counts[state]}</strong>
+        </span>
+      ))}
+    </section>
+  );
+}
+
+/**
+ * One element per record, carrying the public contract `data-record-id` / `data-verification`.
+ * A tampered record shows a quarantine notice instead of its content.
+ */
+export function RecordList({ records }: { records: RecordDto[] }) {
+  const t = useTranslations("chart");
+  const tt = useTranslations("resourceTypes");
+  const ts = useTranslations("sources");
+  const format = useFormatter();
+  return (
+    <ol className="space-y-3">
+      {records.map((record) => {
+        const typeKey = KNOWN_TYPES.has(record.resourceType) ? record.resourceType : "other";
+        const tampered = record.verification === "tampered";
+        return (
+          <li
+            key={record.id}
+            data-record-id={record.id}
+            data-verification={record.verification}
+            className={`rounded-lg border bg-surface p-4 ${tampered ? "border-danger bg-danger-soft" : "border-line"}`}
+          >
+            <div className="flex flex-wrap items-center justify-between gap-2">
+              <div className="text-xs font-semibold uppercase tracking-wide text-ink-muted">
+                {tt(typeKey)}
+              </div>
+              <VerificationBadge verification={record.verification} />
+            </div>
+            {tampered || record.summary === null ? (
+              <p role="alert" className="mt-2 text-sm font-semibold text-danger">
+                {t("withheld")}
+              </p>
+            ) : (
+              <div className="mt-1">
+                <p className="font-semibold text-ink">{record.summary.title}</p>
+                {record.summary.value ? <p className="text-ink">{record.summary.value}</p> : null}
+                {record.summary.detail ? <p className="text-sm text-ink-muted">{record.summary.detail}</p> : null}
+              </div>
+            )}
+            <dl className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-ink-muted">
+              <div className="flex gap-1">
+                <dt>{t("recordedAt")}:</dt>
+                <dd>
+                  <time dateTime={record.recordedAt}>{format.dateTime(new Date(record.recordedAt), { dateStyle: "medium", timeStyle: "short" })}</time>
+                </dd>
+              </div>
+              <div className="flex gap-1">
+                <dt>{t("source")}:</dt>
+                <dd>{ts.has(record.source) ? ts(record.source) : record.source}</dd>
+              </div>
+              {record.anchor ? (
+                <div className="flex gap-1">
+                  <dt className="sr-only">{t("transaction")}</dt>
+                  <dd title={record.anchor.txHash}>
+                    {t("anchor", { batch: record.anchor.batchNumber, block: record.anchor.blockNumber })}
+                  </dd>
+                </div>
+              ) : null}
+            </dl>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

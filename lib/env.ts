@@ -1,0 +1,47 @@
+import { z } from "zod";
+
+// The only reader of process.env. Parsed lazily so that `next build` and CLI tools that need none of it
+// do not fail, and parsed once so that a bad value fails loudly at the first use.
+const hex = /^0x[0-9a-fA-F]+$/;
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().url(),
+  AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters"),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  LEDGER_RPC_URL: z.string().url(),
+  LEDGER_CHAIN_ID: z.coerce.number().int().positive(),
+  LEDGER_CONTRACT_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+  /** Only the anchoring side (seed, worker) holds it; the web tier runs without. */
+  LEDGER_WRITER_KEY: z.string().regex(hex).length(66).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DEFAULT_TIME_ZONE: z.string().default("Asia/Seoul"),
+  /** Set when the portal is served over TLS: turns on HSTS and Secure cookies. */
+  PUBLIC_URL: z.string().url().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (!cached) {
+    const parsed = envSchema.safeParse(process.env);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+      throw new Error(`Invalid configuration:\n  ${fields.join("\n  ")}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+export function servedOverTls(): boolean {
+  return env().PUBLIC_URL?.startsWith("https://") ?? false;
+}
+
+/** Logging must work before (and without) a complete configuration, e.g. to report that it is invalid. */
+export function logLevel(): Env["LOG_LEVEL"] {
+  const parsed = envSchema.shape.LOG_LEVEL.safeParse(process.env.LOG_LEVEL);
+  return parsed.success ? parsed.data : "info";
+}

@@ -1,0 +1,12 @@
+import { getRequestConfig } from "next-intl/server";
+import { cookies, headers } from "next/headers";
+import { LOCALE_COOKIE, negotiateLocale } from "./locale";
+import en from "./messages/en.json";
+import ko from "./messages/ko.json";
+
+const catalogues = { en, ko } as const;
+
+export default getRequestConfig(async () => {
+  const locale = negotiateLocale((await cookies()).get(LOCALE_COOKIE)?.value, (await headers()).get("accept-language"));
+  return { locale, messages: catalogues[locale], timeZone: "Asia/Seoul" };
+});

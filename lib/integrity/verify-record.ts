@@ -1,0 +1,29 @@
+import { computeCommitment, type CommittedRecord } from "./commitment";
+import { isHex32, type Hex32 } from "./hash";
+import { rootFromProof } from "./merkle";
+
+export type Verification = "verified" | "tampered" | "pending" | "unavailable";
+
+export type VerifiableRecord = CommittedRecord & {
+  status: "PENDING" | "ANCHORED";
+  commitment: string;
+  salt: string;
+  proof: unknown;
+  /** The root the index claims for the record's batch (never trusted on its own). */
+  indexedRoot: string | null;
+};
+
+/**
+ * chainRoot: the root read from the chain for the record's batch; null when the chain holds none;
+ * undefined when the chain could not be asked. Fails closed: only a full match is `verified`.
+ */
+export function verifyRecord(record: VerifiableRecord, chainRoot: Hex32 | null | undefined): Verification {
+  if (!isHex32(record.salt) || !isHex32(record.commitment)) return "tampered";
+  if (computeCommitment(record, record.salt) !== record.commitment) return "tampered";
+  if (record.status === "PENDING") return "pending";
+  if (!isHex32(record.indexedRoot)) return "tampered";
+  const provenRoot = rootFromProof(record.commitment, record.proof);
+  if (provenRoot === null || provenRoot !== record.indexedRoot) return "tampered";
+  if (chainRoot === undefined) return "unavailable";
+  return chainRoot === provenRoot ? "verified" : "tampered";
+}

@@ -1,0 +1,78 @@
+// The demo hospital: fictional people only. Every account shares the public password DEMO_PASSWORD.
+
+export const DEMO_PASSWORD = "chartproof-demo";
+
+export const DEMO_DEPARTMENTS = [
+  { code: "IM", name: "내과 Internal Medicine" },
+  { code: "CARD", name: "순환기내과 Cardiology" },
+  { code: "ADMIN", name: "의료정보팀 Health Information" },
+] as const;
+
+export type DemoStaff = { email: string; name: string; role: "DOCTOR" | "ADMIN" | "COMPLIANCE"; department: string | null };
+
+export const DEMO_STAFF: DemoStaff[] = [
+  { email: "doctor@demo.chartproof.local", name: "김민준 Kim Min-jun", role: "DOCTOR", department: "IM" },
+  { email: "doctor2@demo.chartproof.local", name: "이서연 Lee Seo-yeon", role: "DOCTOR", department: "CARD" },
+  { email: "admin@demo.chartproof.local", name: "박지훈 Park Ji-hoon", role: "ADMIN", department: "ADMIN" },
+  { email: "compliance@demo.chartproof.local", name: "최수아 Choi Su-a", role: "COMPLIANCE", department: "ADMIN" },
+];
+
+export type DemoPatient = {
+  mrn: string;
+  name: string;
+  birthDate: string;
+  sex: "FEMALE" | "MALE";
+  address: string;
+  phone: string;
+  portalEmail?: string;
+  /** How the demo doctor is covered: directly, via the IM department, or not at all. */
+  consent: "doctor" | "department" | "none";
+};
+
+export const DEMO_PATIENTS: DemoPatient[] = [
+  { mrn: "MRN-100001", name: "정하은 Jung Ha-eun", birthDate: "1958-03-14", sex: "FEMALE", address: "서울특별시 종로구 세종대로 1", phone: "010-0000-1001", portalEmail: "patient@demo.chartproof.local", consent: "doctor" },
+  { mrn: "MRN-100002", name: "강도윤 Kang Do-yun", birthDate: "1971-11-02", sex: "MALE", address: "서울특별시 마포구 월드컵로 2", phone: "010-0000-1002", consent: "doctor" },
+  { mrn: "MRN-100003", name: "윤지아 Yoon Ji-a", birthDate: "1989-06-21", sex: "FEMALE", address: "경기도 성남시 분당구 판교로 3", phone: "010-0000-1003", consent: "doctor" },
+  { mrn: "MRN-100004", name: "장우진 Jang Woo-jin", birthDate: "1944-01-30", sex: "MALE", address: "인천광역시 연수구 송도동 4", phone: "010-0000-1004", consent: "department" },
+  { mrn: "MRN-100005", name: "임서윤 Lim Seo-yun", birthDate: "2001-09-09", sex: "FEMALE", address: "부산광역시 해운대구 우동 5", phone: "010-0000-1005", consent: "none" },
+];
+
+type Resource = Record<string, unknown>;
+
+const LOINC = "http://loinc.org";
+const SNOMED = "http://snomed.info/sct";
+
+function observation(code: string, display: string, value: number, unit: string, low?: number, high?: number): Resource {
+  const flag = low !== undefined && value < low ? "L" : high !== undefined && value > high ? "H" : "N";
+  return {
+    resourceType: "Observation",
+    status: "final",
+    category: [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/observation-category", code: "laboratory" }] }],
+    code: { coding: [{ system: LOINC, code, display }], text: display },
+    valueQuantity: { value, unit, system: "http://unitsofmeasure.org", code: unit },
+    ...(low !== undefined || high !== undefined
+      ? { referenceRange: [{ ...(low !== undefined ? { low: { value: low, unit } } : {}), ...(high !== undefined ? { high: { value: high, unit } } : {}) }] }
+      : {}),
+    interpretation: [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", code: flag }], text: { L: "Low", H: "High", N: "Normal" }[flag] }],
+  };
+}
+
+/** A varied, plausible history per patient (deterministic, so demos look the same each time). */
+export function demoRecords(patientIndex: number, now: Date): { resourceType: string; resource: Resource; recordedAt: Date }[] {
+  const day = 24 * 60 * 60 * 1000;
+  const at = (daysAgo: number) => new Date(now.getTime() - (daysAgo + patientIndex) * day);
+  const glucose = 95 + patientIndex * 17;
+  const list: { resource: Resource; recordedAt: Date }[] = [
+    { recordedAt: at(400), resource: { resourceType: "Encounter", status: "finished", class: { code: "AMB", display: "ambulatory" }, type: [{ text: "Annual check-up" }] } },
+    { recordedAt: at(400), resource: observation("2345-7", "Glucose [Mass/volume] in Serum or Plasma", glucose, "mg/dL", 70, 99) },
+    { recordedAt: at(380), resource: observation("4548-4", "Hemoglobin A1c", 5.4 + patientIndex * 0.4, "%", undefined, 5.6) },
+    { recordedAt: at(300), resource: { resourceType: "Condition", clinicalStatus: { coding: [{ code: "active" }], text: "active" }, code: { coding: [{ system: SNOMED, code: "38341003", display: "Hypertension" }], text: "Hypertension" } } },
+    { recordedAt: at(300), resource: { resourceType: "MedicationStatement", status: "active", medicationCodeableConcept: { text: "Amlodipine 5 mg tablet" }, dosage: [{ text: "1 tablet by mouth once daily" }] } },
+    { recordedAt: at(200), resource: observation("8480-6", "Systolic blood pressure", 128 + patientIndex * 4, "mm[Hg]", 90, 130) },
+    { recordedAt: at(120), resource: { resourceType: "AllergyIntolerance", criticality: "high", code: { text: patientIndex % 2 === 0 ? "Penicillin" : "Iodinated contrast" }, reaction: [{ manifestation: [{ text: patientIndex % 2 === 0 ? "Hives" : "Anaphylaxis" }] }] } },
+    { recordedAt: at(90), resource: { resourceType: "Immunization", status: "completed", vaccineCode: { text: "Influenza vaccine 2025-2026" }, occurrenceDateTime: at(90).toISOString() } },
+    { recordedAt: at(30), resource: observation("718-7", "Hemoglobin [Mass/volume] in Blood", 13.1 - patientIndex * 0.3, "g/dL", 12, 17) },
+    { recordedAt: at(10), resource: { resourceType: "Procedure", status: "completed", code: { text: "Upper GI endoscopy" }, outcome: { text: "No abnormal findings" } } },
+  ];
+  return list.map((entry) => ({ ...entry, resourceType: entry.resource.resourceType as string }));
+}

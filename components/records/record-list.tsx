@@ -8,13 +8,13 @@ const KNOWN_TYPES = new Set([
 ]);
 
 export function VerificationSummary({ counts }: { counts: VerificationCounts }) {
-  const t = useTranslations("verification");
+  const tv = useTranslations("verification");
   const tc = useTranslations("chart");
   return (
     <section aria-label={tc("summary")} className="mb-4 flex flex-wrap gap-3 text-sm">
       {(Object.keys(counts) as (keyof VerificationCounts)[]).map((state) => (
         <span key={state} className="rounded-md border border-line bg-surface px-3 py-1" data-count={state}>
-          {t(state)}: <strong>{counts[state]}</strong>
+          {tv(state)}: <strong>{counts[state]}</strong>
         </span>
       ))}
     </section>

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import {
+  PERMISSIONS,
+  ROLE_PERMISSIONS,
+  can,
+  consentCoversRecord,
+  consentIsActive,
+  homePath,
+  navItems,
+  treatmentConsentCovers,
+  type Actor,
+  type ActorRole,
+  type ConsentFacts,
+  type Permission,
+} from "@/lib/authz";
+
+const actors: Record<ActorRole, Actor> = {
+  DOCTOR: { kind: "STAFF", id: "d", role: "DOCTOR", departmentId: "dept-im", name: "D", email: "d@x" },
+  ADMIN: { kind: "STAFF", id: "a", role: "ADMIN", departmentId: null, name: "A", email: "a@x" },
+  COMPLIANCE: { kind: "STAFF", id: "c", role: "COMPLIANCE", departmentId: null, name: "C", email: "c@x" },
+  PATIENT: { kind: "PATIENT", id: "p", patientId: "p", name: "P", email: "p@x" },
+};
+
+// The expected matrix, written out by hand so that a change to the table must change this test too.
+const expected: Record<ActorRole, Permission[]> = {
+  DOCTOR: ["patient.list", "chart.view"],
+  ADMIN: ["staff.list"],
+  COMPLIANCE: ["access_log.read"],
+  PATIENT: ["own_records.view"],
+};
+
+describe("role permissions", () => {
+  for (const role of Object.keys(actors) as ActorRole[]) {
+    for (const permission of PERMISSIONS) {
+      const allowed = expected[role].includes(permission);
+      it(`${role} ${allowed ? "may" : "may not"} ${permission}`, () => {
+        expect(can(actors[role], permission)).toBe(allowed);
+      });
+    }
+  }
+  it("keeps separation of duties: no role both manages staff and reads charts or the log", () => {
+    for (const perms of Object.values(ROLE_PERMISSIONS)) {
+      if (perms.includes("staff.list")) expect(perms.some((p) => p === "chart.view" || p === "access_log.read")).toBe(false);
+    }
+  });
+  it("sends each role home to a page it may open", () => {
+    expect(homePath(actors.DOCTOR)).toBe("/patients");
+    expect(homePath(actors.ADMIN)).toBe("/admin/staff");
+    expect(homePath(actors.COMPLIANCE)).toBe("/compliance/access-log");
+    expect(homePath(actors.PATIENT)).toBe("/me");
+    expect(navItems(actors.ADMIN).map((n) => n.href)).toEqual(["/admin/staff"]);
+  });
+});
+
+const now = new Date("2026-06-01T00:00:00Z");
+const consent = (over: Partial<ConsentFacts> = {}): ConsentFacts => ({
+  scope: "TREATMENT",
+  granteeStaffId: "d",
+  granteeDepartmentId: null,
+  recordClasses: [],
+  dataFrom: null,
+  dataUntil: null,
+  validFrom: new Date("2026-01-01T00:00:00Z"),
+  validUntil: null,
+  revokedAt: null,
+  ...over,
+});
+const doctor = { staffId: "d", departmentId: "dept-im" };
+
+describe("consent decisions", () => {
+  it("covers the named doctor, or the doctor's department", () => {
+    expect(treatmentConsentCovers(consent(), doctor, now)).toBe(true);
+    expect(treatmentConsentCovers(consent({ granteeStaffId: "other" }), doctor, now)).toBe(false);
+    expect(treatmentConsentCovers(consent({ granteeStaffId: null, granteeDepartmentId: "dept-im" }), doctor, now)).toBe(true);
+    expect(treatmentConsentCovers(consent({ granteeStaffId: null, granteeDepartmentId: "dept-card" }), doctor, now)).toBe(false);
+    expect(treatmentConsentCovers(consent({ granteeStaffId: null, granteeDepartmentId: "dept-im" }), { staffId: "d", departmentId: null }, now)).toBe(false);
+    expect(treatmentConsentCovers(consent({ granteeStaffId: null }), doctor, now)).toBe(false);
+  });
+  it("does not let a RESEARCH consent open a chart", () => {
+    expect(treatmentConsentCovers(consent({ scope: "RESEARCH" }), doctor, now)).toBe(false);
+  });
+  it("respects validity and revocation at the instant they take effect", () => {
+    expect(consentIsActive(consent({ validFrom: new Date("2026-06-02T00:00:00Z") }), now)).toBe(false);
+    expect(consentIsActive(consent({ validUntil: now }), now)).toBe(false);
+    expect(consentIsActive(consent({ validUntil: new Date("2026-06-01T00:00:01Z") }), now)).toBe(true);
+    expect(consentIsActive(consent({ revokedAt: now }), now)).toBe(false);
+    expect(consentIsActive(consent({ revokedAt: new Date("2026-06-02T00:00:00Z") }), now)).toBe(true);
+  });
+  it("limits records by class and clinical period", () => {
+    const record = { resourceType: "Observation", recordedAt: new Date("2025-05-05T00:00:00Z") };
+    expect(consentCoversRecord(consent(), record)).toBe(true);
+    expect(consentCoversRecord(consent({ recordClasses: ["Condition"] }), record)).toBe(false);
+    expect(consentCoversRecord(consent({ recordClasses: ["Observation"] }), record)).toBe(true);
+    expect(consentCoversRecord(consent({ dataFrom: new Date("2025-06-01T00:00:00Z") }), record)).toBe(false);
+    expect(consentCoversRecord(consent({ dataUntil: new Date("2025-01-01T00:00:00Z") }), record)).toBe(false);
+  });
+});

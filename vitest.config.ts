@@ -9,7 +9,9 @@ export default defineConfig({
     // The DAL is server-only; under the react-server condition that guard is an empty module, as in Next's server.
     conditions: ["react-server"],
   },
+  ssr: { resolve: { conditions: ["react-server"], externalConditions: ["react-server"] } },
   test: {
+    server: { deps: { inline: ["server-only"] } },
     projects: [
       {
         extends: true,

@@ -45,3 +45,27 @@ export function logLevel(): Env["LOG_LEVEL"] {
   const parsed = envSchema.shape.LOG_LEVEL.safeParse(process.env.LOG_LEVEL);
   return parsed.success ? parsed.data : "info";
 }
+
+const launcherSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  LEDGER_RPC_URL: z.string().url().optional(),
+  LEDGER_CHAIN_ID: z.coerce.number().int().positive().optional(),
+  LEDGER_CONTRACT_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+  LEDGER_WRITER_KEY: z.string().regex(hex).length(66).optional(),
+  LEDGER_CONFIRMATIONS: z.coerce.number().int().min(0).max(64).default(1),
+  AUTH_SECRET: z.string().min(32).optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  CHARTPROOF_DATA_DIR: z.string().optional(),
+});
+
+export type LauncherEnv = z.infer<typeof launcherSchema>;
+
+/** What `npm start` and the test harness need to decide what to embed: everything optional. */
+export function launcherEnv(): LauncherEnv {
+  const parsed = launcherSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n  ${fields.join("\n  ")}`);
+  }
+  return parsed.data;
+}

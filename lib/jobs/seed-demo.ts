@@ -1,0 +1,80 @@
+import { db } from "@/lib/db";
+import { appendAccessEvent } from "@/lib/audit";
+import { hashPassword } from "@/lib/auth/password";
+import { prepareRecord } from "@/lib/integrity";
+import { DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_PATIENTS, DEMO_STAFF, demoRecords } from "./demo-data";
+import { anchorAllPending, type AnchoringLedger } from "./anchor-batch";
+
+export type SeedResult = { seeded: boolean; records: number; batches: number };
+
+const SYSTEM_CONTEXT = { ip: null, requestId: null };
+
+/**
+ * Seeds the demo hospital into an EMPTY database only (never over real data), then anchors its records in
+ * batches through the same code path as the product.
+ */
+export async function seedDemo(ledger: AnchoringLedger, opts: { batchSize?: number } = {}): Promise<SeedResult> {
+  const [staffCount, patientCount] = await Promise.all([db().staff.count(), db().patient.count()]);
+  if (staffCount > 0 || patientCount > 0) return { seeded: false, records: 0, batches: 0 };
+
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const now = new Date();
+
+  const departments = new Map<string, string>();
+  for (const d of DEMO_DEPARTMENTS) {
+    departments.set(d.code, (await db().department.create({ data: d, select: { id: true } })).id);
+  }
+
+  const staffIds = new Map<string, string>();
+  for (const s of DEMO_STAFF) {
+    const created = await db().staff.create({
+      data: { email: s.email, name: s.name, role: s.role, passwordHash, departmentId: s.department ? departments.get(s.department)! : null },
+      select: { id: true },
+    });
+    staffIds.set(s.email, created.id);
+  }
+  const doctorId = staffIds.get("doctor@demo.chartproof.local")!;
+
+  let recordCount = 0;
+  for (const [index, p] of DEMO_PATIENTS.entries()) {
+    const patient = await db().patient.create({
+      data: {
+        mrn: p.mrn,
+        name: p.name,
+        birthDate: new Date(`${p.birthDate}T00:00:00Z`),
+        sex: p.sex,
+        address: p.address,
+        phone: p.phone,
+        portalEmail: p.portalEmail ?? null,
+        portalPasswordHash: p.portalEmail ? passwordHash : null,
+      },
+      select: { id: true },
+    });
+    if (p.consent !== "none") {
+      await db().consent.create({
+        data: {
+          patientId: patient.id,
+          scope: "TREATMENT",
+          granteeStaffId: p.consent === "doctor" ? doctorId : null,
+          granteeDepartmentId: p.consent === "department" ? departments.get("IM")! : null,
+          recordClasses: [],
+          validFrom: new Date(now.getTime() - 365 * 24 * 3600 * 1000),
+        },
+      });
+    }
+    const records = demoRecords(index, now).map((r) =>
+      prepareRecord({ patientId: patient.id, resourceType: r.resourceType, resource: r.resource, recordedAt: r.recordedAt, source: "SEED" }),
+    );
+    await db().medicalRecord.createMany({
+      data: records.map((r) => ({ ...r, resource: r.resource as object, status: "PENDING" as const })),
+    });
+    recordCount += records.length;
+  }
+
+  const batches = await anchorAllPending(ledger, { maxRecords: opts.batchSize ?? 16 });
+  await appendAccessEvent(
+    { actor: "SYSTEM", action: "demo.seeded", outcome: "ALLOWED", purpose: "OPERATIONS", details: { records: recordCount, batches: batches.length } },
+    SYSTEM_CONTEXT,
+  );
+  return { seeded: true, records: recordCount, batches: batches.length };
+}

@@ -1,0 +1,79 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Address, Hex } from "viem";
+import { createLedgerClients, deployRecordAnchor, installMulticall3, type LedgerClients } from "@/lib/ledger";
+import { ANVIL_DEV_ACCOUNTS, startAnvil, type RunningAnvil } from "./anvil";
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./postgres";
+
+export type StackLog = (line: string) => void;
+
+/** Starts the embedded PostgreSQL unless a URL is given; returns the URL of `database` on it. */
+export async function provideDatabase(opts: { databaseUrl?: string; dataDir: string; database: string; log: StackLog }) {
+  if (opts.databaseUrl) return { url: opts.databaseUrl, embedded: null as EmbeddedPostgresHandle | null };
+  const embedded = await startEmbeddedPostgres({ dataDir: join(opts.dataDir, "postgres") });
+  opts.log(`embedded PostgreSQL 18 on 127.0.0.1:${embedded.port} (data in ${join(opts.dataDir, "postgres")})`);
+  return { url: await ensureDatabase(embedded.url, opts.database), embedded };
+}
+
+export type EmbeddedLedger = {
+  rpcUrl: string;
+  chainId: number;
+  contractAddress: Address;
+  writerKey: Hex;
+  clients: LedgerClients;
+  anvil: RunningAnvil;
+  /** True when the contract had to be deployed again (a new chain, or its state was lost). */
+  redeployed: boolean;
+};
+
+type Deployment = { chainId: number; contractAddress: Address };
+
+/**
+ * Starts anvil (state kept in `dataDir`, mining every second), installs Multicall3 and makes sure RecordAnchor is
+ * deployed. Demo keys are anvil's public dev accounts: admin and writer are different accounts, as in production.
+ */
+export async function startEmbeddedLedger(opts: { dataDir: string; persistent: boolean; blockTimeSeconds?: number; log: StackLog }): Promise<EmbeddedLedger> {
+  const chainDir = join(opts.dataDir, "chain");
+  const deploymentFile = join(chainDir, "deployment.json");
+  const anvil = await startAnvil({
+    stateFile: opts.persistent ? join(chainDir, "state.json") : undefined,
+    stateIntervalSeconds: 1,
+    blockTimeSeconds: opts.blockTimeSeconds ?? 1,
+    silent: true,
+  });
+  const writerKey = ANVIL_DEV_ACCOUNTS.writer.privateKey;
+  let clients = createLedgerClients({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, writerPrivateKey: writerKey });
+  await installMulticall3(clients);
+
+  const previous = existsSync(deploymentFile) ? (JSON.parse(await readFile(deploymentFile, "utf8")) as Deployment) : null;
+  const stillThere =
+    previous !== null &&
+    previous.chainId === anvil.chainId &&
+    ((await clients.publicClient.getCode({ address: previous.contractAddress })) ?? "0x") !== "0x";
+  const contractAddress = stillThere
+    ? previous.contractAddress
+    : await deployRecordAnchor(clients, { adminPrivateKey: ANVIL_DEV_ACCOUNTS.admin.privateKey });
+  if (!stillThere && opts.persistent) {
+    await writeFile(deploymentFile, JSON.stringify({ chainId: anvil.chainId, contractAddress } satisfies Deployment));
+  }
+  clients = createLedgerClients({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, contractAddress, writerPrivateKey: writerKey });
+  opts.log(`embedded chain (anvil) on ${anvil.rpcUrl}, RecordAnchor at ${contractAddress}${stillThere ? "" : " (newly deployed)"}`);
+  return { rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, contractAddress, writerKey, clients, anvil, redeployed: !stillThere };
+}
+
+/** Applies the committed migrations (forward-only): `prisma migrate deploy`, never a reset. */
+export function migrateDeploy(databaseUrl: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(process.cwd(), "scripts", "prisma.mjs"), "migrate", "deploy"], {
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed (exit ${code}):\n${output}`))));
+  });
+}

@@ -1,0 +1,161 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { db } from "@/lib/db";
+import { AccessDeniedError } from "@/lib/dal/caller";
+import { getPatientChart, listConsentedPatients } from "@/lib/dal/patients";
+import { getOwnRecords } from "@/lib/dal/own-records";
+import { forgetCachedRoots } from "@/lib/dal/chain-roots";
+import { anchorRoot } from "@/lib/ledger";
+import { anchoringLedger, callerFor, ensureDemo, patientByMrn } from "./helpers";
+
+const DOCTOR = "doctor@demo.chartproof.local";
+const DOCTOR2 = "doctor2@demo.chartproof.local";
+
+let patientId: string;
+const restore: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  await ensureDemo();
+  patientId = (await patientByMrn("MRN-100001")).id;
+});
+
+afterEach(async () => {
+  while (restore.length) await restore.pop()!();
+  forgetCachedRoots();
+});
+
+async function chart() {
+  return getPatientChart(await callerFor(DOCTOR), patientId);
+}
+
+async function firstRecord() {
+  return db().medicalRecord.findFirstOrThrow({
+    where: { patientId },
+    orderBy: { recordedAt: "desc" },
+    select: { id: true, resource: true, salt: true, commitment: true, proof: true, batchId: true },
+  });
+}
+
+function stateOf(result: Awaited<ReturnType<typeof chart>>, recordId: string) {
+  return result.records.find((r) => r.id === recordId);
+}
+
+describe("a doctor's chart", () => {
+  it("lists only consented patients, directly or through the department", async () => {
+    const mrns = (await listConsentedPatients(await callerFor(DOCTOR))).map((p) => p.mrn).sort();
+    expect(mrns).toEqual(["MRN-100001", "MRN-100002", "MRN-100003", "MRN-100004"]);
+    expect(await listConsentedPatients(await callerFor(DOCTOR2))).toEqual([]);
+  });
+
+  it("shows every consented record verified against the chain, and logs exactly one view with the record ids", async () => {
+    const before = await db().accessEvent.count();
+    const result = await chart();
+    expect(result.records.length).toBe(10);
+    expect(result.records.every((r) => r.verification === "verified" && r.summary !== null && r.anchor !== null)).toBe(true);
+    const events = await db().accessEvent.findMany({ where: { seq: { gt: BigInt(before) } }, orderBy: { seq: "asc" } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ action: "patient.viewed", outcome: "ALLOWED", patientId, purpose: "TREATMENT" });
+    expect((events[0]!.details as { recordIds: string[] }).recordIds.sort()).toEqual(result.records.map((r) => r.id).sort());
+  });
+
+  it("denies a doctor without consent, and logs the denial", async () => {
+    await expect(getPatientChart(await callerFor(DOCTOR2), patientId)).rejects.toBeInstanceOf(AccessDeniedError);
+    const last = await db().accessEvent.findFirstOrThrow({ orderBy: { seq: "desc" } });
+    expect(last).toMatchObject({ action: "patient.viewed", outcome: "DENIED", patientId });
+  });
+
+  it("denies non-doctors and unknown ids without revealing anything", async () => {
+    await expect(getPatientChart(await callerFor("admin@demo.chartproof.local"), patientId)).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(getPatientChart(await callerFor(DOCTOR), "not-a-uuid")).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(getPatientChart(await callerFor(DOCTOR), "00000000-0000-4000-8000-000000000000")).rejects.toBeInstanceOf(AccessDeniedError);
+  });
+});
+
+describe("tampering by direct SQL is caught at the next render", () => {
+  it("a changed resource renders tampered, with its content withheld", async () => {
+    const record = await firstRecord();
+    await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = ${record.id}::uuid`;
+    restore.push(() => db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(record.resource)}::jsonb WHERE "id" = ${record.id}::uuid`);
+    const result = await chart();
+    expect(stateOf(result, record.id)).toMatchObject({ verification: "tampered", summary: null, anchor: null });
+    expect(result.records.filter((r) => r.id !== record.id).every((r) => r.verification === "verified")).toBe(true);
+  });
+
+  it.each([
+    ["salt", `'0x${"ab".repeat(32)}'`],
+    ["commitment", `'0x${"cd".repeat(32)}'`],
+    ["proof", `'[]'::jsonb`],
+  ])("a changed %s renders tampered", async (column, value) => {
+    const record = await firstRecord();
+    await db().$executeRawUnsafe(`UPDATE "MedicalRecord" SET "${column}" = ${value} WHERE "id" = $1::uuid`, record.id);
+    const original = record[column as "salt" | "commitment" | "proof"];
+    restore.push(() =>
+      db().$executeRawUnsafe(`UPDATE "MedicalRecord" SET "${column}" = $1${column === "proof" ? "::jsonb" : ""} WHERE "id" = $2::uuid`, column === "proof" ? JSON.stringify(original) : original, record.id),
+    );
+    expect(stateOf(await chart(), record.id)?.verification).toBe("tampered");
+  });
+
+  it("a batch root edited in the database is caught", async () => {
+    const record = await firstRecord();
+    const batch = await db().anchorBatch.findUniqueOrThrow({ where: { id: record.batchId! }, select: { root: true } });
+    await db().anchorBatch.update({ where: { id: record.batchId! }, data: { root: `0x${"ee".repeat(32)}` } });
+    restore.push(() => db().anchorBatch.update({ where: { id: record.batchId! }, data: { root: batch.root } }));
+    const result = await chart();
+    expect(stateOf(result, record.id)?.verification).toBe("tampered");
+  });
+
+  it("a batch whose root on chain differs from the one proven is caught", async () => {
+    const record = await firstRecord();
+    // Anchor an unrelated root under a fresh batch number, then point the record's batch at it.
+    const ledger = anchoringLedger();
+    const batchNumber = 900_000n + BigInt(Date.now() % 100_000);
+    await anchorRoot(ledger.clients, { batchId: batchNumber, root: `0x${"11".repeat(32)}` });
+    const batch = await db().anchorBatch.findUniqueOrThrow({ where: { id: record.batchId! }, select: { batchNumber: true } });
+    await db().anchorBatch.update({ where: { id: record.batchId! }, data: { batchNumber } });
+    restore.push(() => db().anchorBatch.update({ where: { id: record.batchId! }, data: { batchNumber: batch.batchNumber } }));
+    expect(stateOf(await chart(), record.id)?.verification).toBe("tampered");
+  });
+
+  it("a batch the chain has no root for is caught", async () => {
+    const record = await firstRecord();
+    const batch = await db().anchorBatch.findUniqueOrThrow({ where: { id: record.batchId! }, select: { batchNumber: true } });
+    await db().anchorBatch.update({ where: { id: record.batchId! }, data: { batchNumber: 800_000_000n } });
+    restore.push(() => db().anchorBatch.update({ where: { id: record.batchId! }, data: { batchNumber: batch.batchNumber } }));
+    expect(stateOf(await chart(), record.id)?.verification).toBe("tampered");
+  });
+});
+
+describe("failing closed", () => {
+  it("with the chain stopped, records render unavailable (never verified) and the page still answers", async () => {
+    const { anvilPid } = inject("stack");
+    forgetCachedRoots();
+    process.kill(anvilPid, "SIGSTOP");
+    try {
+      const result = await chart();
+      expect(result.records.length).toBeGreaterThan(0);
+      expect(result.records.every((r) => r.verification === "unavailable")).toBe(true);
+    } finally {
+      process.kill(anvilPid, "SIGCONT");
+    }
+    expect((await chart()).records.every((r) => r.verification === "verified")).toBe(true);
+  });
+
+  it("when the access event cannot be written, the chart is not returned", async () => {
+    await db().$executeRawUnsafe(`ALTER TABLE "AccessEvent" ADD CONSTRAINT "test_block_writes" CHECK (false) NOT VALID`);
+    try {
+      await expect(chart()).rejects.toThrow();
+    } finally {
+      await db().$executeRawUnsafe(`ALTER TABLE "AccessEvent" DROP CONSTRAINT "test_block_writes"`);
+    }
+  });
+});
+
+describe("a patient's own records", () => {
+  it("are verified the same way and logged as self access", async () => {
+    const own = await getOwnRecords(await callerFor("patient@demo.chartproof.local", "PATIENT"));
+    expect(own.records.length).toBe(10);
+    expect(own.counts.verified).toBe(10);
+    const last = await db().accessEvent.findFirstOrThrow({ orderBy: { seq: "desc" } });
+    expect(last).toMatchObject({ action: "own_records.viewed", purpose: "SELF_ACCESS", patientId });
+  });
+});

@@ -1,0 +1,41 @@
+import { inject } from "vitest";
+import { db } from "@/lib/db";
+import { findActiveActor } from "@/lib/dal/actors";
+import type { Caller } from "@/lib/dal/caller";
+import { createLedgerClients } from "@/lib/ledger";
+import type { AnchoringLedger } from "@/lib/jobs/anchor-batch";
+import { seedDemo } from "@/lib/jobs/seed-demo";
+
+export function anchoringLedger(): AnchoringLedger {
+  const stack = inject("stack");
+  return {
+    clients: createLedgerClients({
+      rpcUrl: stack.rpcUrl,
+      chainId: stack.chainId,
+      contractAddress: stack.contractAddress as `0x${string}`,
+      writerPrivateKey: stack.writerKey as `0x${string}`,
+    }),
+    chainId: stack.chainId,
+    contractAddress: stack.contractAddress,
+    confirmations: 1,
+  };
+}
+
+/** The demo hospital, seeded once per database (the seed refuses a non-empty one). */
+export async function ensureDemo(): Promise<void> {
+  if ((await db().staff.count()) === 0) await seedDemo(anchoringLedger());
+}
+
+export async function callerFor(email: string, kind: "STAFF" | "PATIENT" = "STAFF"): Promise<Caller> {
+  const row =
+    kind === "STAFF"
+      ? await db().staff.findUniqueOrThrow({ where: { email }, select: { id: true } })
+      : await db().patient.findUniqueOrThrow({ where: { portalEmail: email }, select: { id: true } });
+  const actor = await findActiveActor(kind, row.id);
+  if (!actor) throw new Error(`${email} is not active`);
+  return { actor, context: { ip: "127.0.0.1", requestId: "test" } };
+}
+
+export function patientByMrn(mrn: string) {
+  return db().patient.findUniqueOrThrow({ where: { mrn }, select: { id: true } });
+}

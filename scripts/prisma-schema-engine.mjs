@@ -141,21 +141,21 @@ async function loadWasm() {
     },
   };
   const compile = (path) => new WebAssembly.Module(readFileSync(path));
-  let module = compile(join(dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg")), "schema_engine_bg.wasm"));
+  let engineWasm = compile(join(dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg")), "schema_engine_bg.wasm"));
   const cliWasm = join(dirname(require.resolve("prisma/build/index.js")), "schema_engine_bg.wasm");
   if (existsSync(cliWasm)) {
     const candidate = compile(cliWasm);
-    if (wasmInterface(candidate) === wasmInterface(module)) module = candidate;
+    if (wasmInterface(candidate) === wasmInterface(engineWasm)) engineWasm = candidate;
   }
-  const instance = await WebAssembly.instantiate(module, { "./schema_engine_bg.js": glue });
+  const instance = await WebAssembly.instantiate(engineWasm, { "./schema_engine_bg.js": glue });
   glue.__wbg_set_wasm(instance.exports);
   instance.exports.__wbindgen_start();
   return glue;
 }
 
-function wasmInterface(module) {
+function wasmInterface(compiled) {
   const names = (list) => list.map((d) => `${d.module ?? ""}:${d.name}:${d.kind}`).sort();
-  return JSON.stringify([names(WebAssembly.Module.imports(module)), names(WebAssembly.Module.exports(module))]);
+  return JSON.stringify([names(WebAssembly.Module.imports(compiled)), names(WebAssembly.Module.exports(compiled))]);
 }
 
 // ---- Database access ----------------------------------------------------------------------------

@@ -62,3 +62,21 @@ export async function ensureDatabase(baseUrl: string, name: string): Promise<str
   }
   return `${baseUrl}/${name}`;
 }
+
+/** The server part of a database URL (without the database name). */
+export function serverUrlOf(url: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = "";
+  return parsed.toString().replace(/\/$/, "");
+}
+
+export async function dropDatabase(baseUrl: string, name: string): Promise<void> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: `${baseUrl}/postgres` });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}

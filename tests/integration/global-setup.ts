@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { launcherEnv } from "@/lib/env";
 import { migrateDeploy, startEmbeddedLedger } from "@/scripts/embedded/stack";
-import { ensureDatabase, startEmbeddedPostgres } from "@/scripts/embedded/postgres";
+import { dropDatabase, ensureDatabase, serverUrlOf, startEmbeddedPostgres } from "@/scripts/embedded/postgres";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -22,7 +22,7 @@ export default async function setup(project: TestProject) {
   const configured = launcherEnv().DATABASE_URL;
   const database = `chartproof_it_${process.pid}`;
   const embedded = configured ? null : await startEmbeddedPostgres({ dataDir: join(dataDir, "postgres") });
-  const databaseUrl = await ensureDatabase(configured ? serverUrl(configured) : embedded!.url, database);
+  const databaseUrl = await ensureDatabase(configured ? serverUrlOf(configured) : embedded!.url, database);
   await migrateDeploy(databaseUrl);
   // Instant mining keeps the suite fast; interval mining is exercised by `npm start`.
   const ledger = await startEmbeddedLedger({ dataDir, persistent: false, blockTimeSeconds: 0, log });
@@ -38,26 +38,8 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await ledger.anvil.stop();
-    if (configured) await dropDatabase(serverUrl(configured), database);
+    if (configured) await dropDatabase(serverUrlOf(configured), database);
     await embedded?.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
-}
-
-/** The server part of a database URL (without the database name). */
-function serverUrl(url: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = "";
-  return parsed.toString().replace(/\/$/, "");
-}
-
-async function dropDatabase(baseUrl: string, name: string): Promise<void> {
-  const { default: pg } = await import("pg");
-  const client = new pg.Client({ connectionString: `${baseUrl}/postgres` });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
 }

@@ -1,0 +1,62 @@
+/**
+ * The built app for the end-to-end tests, on services of its own: a fresh database (on DATABASE_URL's server
+ * when set, else an embedded PostgreSQL in a temporary folder) and a fresh anvil, seeded through the same path as
+ * `npm start`. Playwright starts and stops it.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { launcherEnv } from "@/lib/env";
+import { prepareDemoStack } from "./embedded/demo-stack";
+import { dropDatabase, ensureDatabase, serverUrlOf, startEmbeddedPostgres } from "./embedded/postgres";
+
+const DATABASE = "chartproof_e2e";
+
+async function main() {
+  const config = launcherEnv();
+  const dataDir = await mkdtemp(join(tmpdir(), "chartproof-e2e-"));
+  const log = (line: string) => console.log(`[e2e-server] ${line}`);
+  const embedded = config.DATABASE_URL ? null : await startEmbeddedPostgres({ dataDir: join(dataDir, "postgres") });
+  const server = config.DATABASE_URL ? serverUrlOf(config.DATABASE_URL) : embedded!.url;
+  await dropDatabase(server, DATABASE);
+  const databaseUrl = await ensureDatabase(server, DATABASE);
+  const stack = await prepareDemoStack({
+    databaseUrl,
+    dataDir,
+    persistentChain: false,
+    blockTimeSeconds: 0,
+    authSecret: randomBytes(32).toString("base64url"),
+    port: config.PORT,
+    log,
+    warn: log,
+  });
+  const web = spawn(process.execPath, [join(process.cwd(), "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(config.PORT)], {
+    env: { ...process.env, ...stack.runtimeEnv },
+    stdio: "inherit",
+  });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    if (web.exitCode === null) {
+      const exited = new Promise((resolve) => web.once("exit", resolve));
+      web.kill("SIGTERM");
+      await exited;
+    }
+    await stack.stop();
+    await dropDatabase(server, DATABASE).catch(() => {});
+    await embedded?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+  web.on("exit", () => void stop());
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

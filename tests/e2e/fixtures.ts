@@ -12,13 +12,13 @@ export const ACCOUNTS = {
 
 export type Locale = "ko" | "en";
 
-export async function useLocale(page: Page, locale: Locale): Promise<void> {
+export async function setLocaleCookie(page: Page, locale: Locale): Promise<void> {
   await page.context().addCookies([{ name: "NEXT_LOCALE", value: locale, domain: "localhost", path: "/" }]);
 }
 
 /** Signs in through the real form, as a person would. */
 export async function login(page: Page, who: keyof typeof ACCOUNTS, locale: Locale = "en"): Promise<void> {
-  await useLocale(page, locale);
+  await setLocaleCookie(page, locale);
   await page.goto("/login");
   const account = ACCOUNTS[who];
   const labels = locale === "en" ? { patient: "Patient", email: "Email", password: "Password", submit: "Sign in" } : { patient: "환자", email: "이메일", password: "비밀번호", submit: "로그인" };

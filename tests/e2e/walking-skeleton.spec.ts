@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { expectAccessible, login, useLocale, type Locale } from "./fixtures";
+import { expectAccessible, login, setLocaleCookie, type Locale } from "./fixtures";
 
 async function firstPatientHref(page: import("@playwright/test").Page): Promise<string> {
   await page.goto("/patients");
@@ -44,7 +44,7 @@ test("signed-out visitors are sent to sign in", async ({ page }) => {
 });
 
 test("a wrong password is refused with a clear message", async ({ page }) => {
-  await useLocale(page, "en");
+  await setLocaleCookie(page, "en");
   await page.goto("/login");
   await page.getByLabel("Email").fill("doctor@demo.chartproof.local");
   await page.getByLabel("Password").fill("not-the-password");
@@ -90,7 +90,7 @@ test("the language can be switched, and follows the browser by default", async (
 
 for (const locale of ["ko", "en"] as Locale[]) {
   test(`every page is accessible in ${locale}`, async ({ page, browser }) => {
-    await useLocale(page, locale);
+    await setLocaleCookie(page, locale);
     await page.goto("/login");
     await expectAccessible(page);
 

@@ -18,18 +18,18 @@ export function AccessLogTable({ events }: { events: AccessEventDto[] }) {
         helper.accessor("occurredAt", {
           header: () => t("time"),
           cell: (info) => (
-            <time dateTime={info.getValue()}>{format.dateTime(new Date(info.getValue()), { dateStyle: "short", timeStyle: "medium" })}</time>
+            <time dateTime={info.getValue()}>{format.dateTime(new Date(info.getValue()), "audit")}</time>
           ),
         }),
-        helper.accessor("actorId", {
+        helper.accessor("actorLabel", {
           header: () => t("actor"),
-          cell: (info) => <span className="font-mono text-xs">{info.getValue() ?? t("system")}</span>,
+          cell: (info) => <span title={info.row.original.actorId ?? undefined}>{info.getValue() ?? t("system")}</span>,
         }),
         helper.accessor("actorRole", { header: () => t("role"), cell: (info) => (info.getValue() ? tc(`roles.${info.getValue()}`) : "—") }),
         helper.accessor("action", { header: () => t("action"), cell: (info) => <code className="text-xs">{info.getValue()}</code> }),
-        helper.accessor("patientId", {
+        helper.accessor("patientMrn", {
           header: () => t("patient"),
-          cell: (info) => <span className="font-mono text-xs">{info.getValue() ?? "—"}</span>,
+          cell: (info) => <span title={info.row.original.patientId ?? undefined}>{info.getValue() ?? info.row.original.patientId ?? "—"}</span>,
         }),
         helper.accessor("outcome", {
           header: () => t("outcome"),

@@ -30,7 +30,7 @@ export function PatientTable({ patients }: { patients: PatientListItemDto[] }) {
         helper.accessor("mrn", { header: () => t("mrn") }),
         helper.accessor("birthDate", {
           header: () => t("birthDate"),
-          cell: (info) => format.dateTime(new Date(`${info.getValue()}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }),
+          cell: (info) => format.dateTime(new Date(`${info.getValue()}T00:00:00Z`), "birthDate"),
         }),
         helper.accessor("sex", { header: () => t("sex"), cell: (info) => tc(`sex.${info.getValue()}`) }),
       ]),

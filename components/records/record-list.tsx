@@ -1,11 +1,39 @@
 import { useFormatter, useTranslations } from "next-intl";
-import type { RecordDto, VerificationCounts } from "@/lib/dto";
+import type { RecordDto, RecordSummary, VerificationCounts } from "@/lib/dto";
 import { VerificationBadge } from "@/components/ui/verification-badge";
 
 const KNOWN_TYPES = new Set([
   "Observation", "Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest",
   "Immunization", "Procedure", "DiagnosticReport", "Encounter", "DocumentReference",
 ]);
+
+/** Translates a FHIR code when the catalogue knows it; otherwise shows the code as written. */
+function useCodeText(group: "status" | "criticality" | "flag") {
+  const t = useTranslations("fhirCodes");
+  return (code: string) => (t.has(`${group}.${code}`) ? t(`${group}.${code}`) : code);
+}
+
+function FlagText({ flag }: { flag: string }) {
+  const text = useCodeText("flag");
+  const abnormal = flag !== "N";
+  return <span className={`ml-2 text-sm font-semibold ${abnormal ? "text-danger" : "text-ink-muted"}`}>({text(flag)})</span>;
+}
+
+function CodeChips({ summary }: { summary: RecordSummary }) {
+  const status = useCodeText("status");
+  const criticality = useCodeText("criticality");
+  if (!summary.status && !summary.criticality) return null;
+  return (
+    <p className="mt-1 flex flex-wrap gap-2 text-xs">
+      {summary.criticality ? (
+        <span className={`rounded border px-1.5 py-0.5 ${summary.criticality === "high" ? "border-danger text-danger" : "border-line-strong text-ink-muted"}`}>
+          {criticality(summary.criticality)}
+        </span>
+      ) : null}
+      {summary.status ? <span className="rounded border border-line-strong px-1.5 py-0.5 text-ink-muted">{status(summary.status)}</span> : null}
+    </p>
+  );
+}
 
 export function VerificationSummary({ counts }: { counts: VerificationCounts }) {
   const tv = useTranslations("verification");
@@ -55,15 +83,21 @@ export function RecordList({ records }: { records: RecordDto[] }) {
             ) : (
               <div className="mt-1">
                 <p className="font-semibold text-ink">{record.summary.title}</p>
-                {record.summary.value ? <p className="text-ink">{record.summary.value}</p> : null}
+                {record.summary.value ? (
+                  <p className="text-ink">
+                    {record.summary.value}
+                    {record.summary.flag ? <FlagText flag={record.summary.flag} /> : null}
+                  </p>
+                ) : null}
                 {record.summary.detail ? <p className="text-sm text-ink-muted">{record.summary.detail}</p> : null}
+                <CodeChips summary={record.summary} />
               </div>
             )}
             <dl className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-ink-muted">
               <div className="flex gap-1">
                 <dt>{t("recordedAt")}:</dt>
                 <dd>
-                  <time dateTime={record.recordedAt}>{format.dateTime(new Date(record.recordedAt), { dateStyle: "medium", timeStyle: "short" })}</time>
+                  <time dateTime={record.recordedAt}>{format.dateTime(new Date(record.recordedAt), "clinical")}</time>
                 </dd>
               </div>
               <div className="flex gap-1">

@@ -29,7 +29,7 @@ export function DataTable<T extends RowData>({ caption, columns, data, emptyText
           {table.getHeaderGroups().map((group) => (
             <tr key={group.id}>
               {group.headers.map((header) => (
-                <th key={header.id} scope="col" className="px-3 py-2 font-semibold">
+                <th key={header.id} scope="col" className="whitespace-nowrap px-3 py-2 font-semibold">
                   {header.isPlaceholder ? null : <table.FlexRender header={header} />}
                 </th>
               ))}
@@ -47,7 +47,7 @@ export function DataTable<T extends RowData>({ caption, columns, data, emptyText
             table.getRowModel().rows.map((row) => (
               <tr key={row.id} className="border-t border-line">
                 {row.getAllCells().map((cell) => (
-                  <td key={cell.id} className="px-3 py-2 align-top">
+                  <td key={cell.id} className="whitespace-nowrap px-3 py-2 align-top">
                     <table.FlexRender cell={cell} />
                   </td>
                 ))}

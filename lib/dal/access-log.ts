@@ -16,5 +16,20 @@ export async function listRecentAccessEvents(caller: Caller, limit = 100): Promi
     { actor: caller.actor, action: "access_log.viewed", outcome: "ALLOWED", purpose: "AUDIT", details: { fromSeq: events.at(-1)?.seq.toString() ?? null, toSeq: events[0]?.seq.toString() ?? null } },
     caller.context,
   );
-  return events.map((e) => ({ ...e, seq: e.seq.toString(), occurredAt: e.occurredAt.toISOString() }));
+  // Names and MRNs make the log readable for review; both are identifiers, not record contents.
+  const staffIds = [...new Set(events.filter((e) => e.actorKind === "STAFF" && e.actorId).map((e) => e.actorId!))];
+  const patientIds = [...new Set(events.flatMap((e) => [e.patientId, e.actorKind === "PATIENT" ? e.actorId : null]).filter((id): id is string => id !== null))];
+  const [staff, patients] = await Promise.all([
+    db().staff.findMany({ where: { id: { in: staffIds } }, select: { id: true, name: true } }),
+    db().patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, mrn: true } }),
+  ]);
+  const staffName = new Map(staff.map((s) => [s.id, s.name]));
+  const mrn = new Map(patients.map((p) => [p.id, p.mrn]));
+  return events.map((e) => ({
+    ...e,
+    seq: e.seq.toString(),
+    occurredAt: e.occurredAt.toISOString(),
+    actorLabel: e.actorId ? (e.actorKind === "STAFF" ? staffName.get(e.actorId) : mrn.get(e.actorId)) ?? e.actorId : null,
+    patientMrn: e.patientId ? mrn.get(e.patientId) ?? null : null,
+  }));
 }

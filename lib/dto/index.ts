@@ -36,8 +36,11 @@ export type AccessEventDto = {
   actorKind: string;
   actorId: string | null;
   actorRole: string | null;
+  /** The staff member's name, or the patient's MRN for a patient's own access. */
+  actorLabel: string | null;
   action: string;
   patientId: string | null;
+  patientMrn: string | null;
   outcome: string;
   purpose: string | null;
   ip: string | null;

@@ -3,7 +3,19 @@
 
 type Json = Record<string, unknown>;
 
-export type RecordSummary = { title: string; value: string | null; detail: string | null };
+/**
+ * title/value/detail are the record's own words (shown as written); status, criticality and flag are FHIR codes,
+ * which the UI translates.
+ */
+export type RecordSummary = {
+  title: string;
+  value: string | null;
+  detail: string | null;
+  status: string | null;
+  criticality: string | null;
+  /** Observation interpretation code (v3 ObservationInterpretation): H, L, N, A, HH, LL… */
+  flag: string | null;
+};
 
 function obj(value: unknown): Json | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
@@ -41,35 +53,40 @@ function observationValue(resource: Json): string | undefined {
   );
 }
 
+/** The first coding's code of a CodeableConcept (FHIR codes are shown translated, not raw). */
+function conceptCode(concept: unknown): string | undefined {
+  return str(obj(first(obj(concept)?.coding))?.code);
+}
+
 export function summarizeResource(resource: unknown): RecordSummary {
   const r = obj(resource) ?? {};
   const type = str(r.resourceType) ?? "Resource";
+  const base = { title: type, value: null, detail: null, status: str(r.status) ?? null, criticality: null, flag: null };
   switch (type) {
-    case "Observation": {
-      return { title: conceptText(r.code) ?? type, value: observationValue(r) ?? null, detail: conceptText(first(r.interpretation)) ?? null };
-    }
+    case "Observation":
+      return { ...base, title: conceptText(r.code) ?? type, value: observationValue(r) ?? null, flag: conceptCode(first(r.interpretation)) ?? null };
     case "Condition":
-      return { title: conceptText(r.code) ?? type, value: conceptText(r.clinicalStatus) ?? null, detail: null };
+      return { ...base, title: conceptText(r.code) ?? type, status: conceptCode(r.clinicalStatus) ?? null };
     case "AllergyIntolerance":
       return {
+        ...base,
         title: conceptText(r.code) ?? type,
-        value: str(r.criticality) ?? null,
+        criticality: str(r.criticality) ?? null,
         detail: conceptText(first(obj(first(r.reaction))?.manifestation)) ?? null,
+        status: conceptCode(r.clinicalStatus) ?? null,
       };
     case "MedicationStatement":
-    case "MedicationRequest": {
-      const dosage = obj(first(r.dosage) ?? first(r.dosageInstruction));
-      return { title: conceptText(r.medicationCodeableConcept) ?? type, value: str(r.status) ?? null, detail: str(dosage?.text) ?? null };
-    }
+    case "MedicationRequest":
+      return { ...base, title: conceptText(r.medicationCodeableConcept) ?? type, detail: str(obj(first(r.dosage) ?? first(r.dosageInstruction))?.text) ?? null };
     case "Immunization":
-      return { title: conceptText(r.vaccineCode) ?? type, value: str(r.status) ?? null, detail: null };
+      return { ...base, title: conceptText(r.vaccineCode) ?? type };
     case "Procedure":
-      return { title: conceptText(r.code) ?? type, value: str(r.status) ?? null, detail: conceptText(r.outcome) ?? null };
+      return { ...base, title: conceptText(r.code) ?? type, detail: conceptText(r.outcome) ?? null };
     case "DiagnosticReport":
-      return { title: conceptText(r.code) ?? type, value: str(r.status) ?? null, detail: str(r.conclusion) ?? null };
+      return { ...base, title: conceptText(r.code) ?? type, detail: str(r.conclusion) ?? null };
     case "Encounter":
-      return { title: conceptText(first(r.type)) ?? type, value: str(r.status) ?? null, detail: null };
+      return { ...base, title: conceptText(first(r.type)) ?? type };
     default:
-      return { title: type, value: null, detail: null };
+      return base;
   }
 }

@@ -30,11 +30,11 @@ export type DemoPatient = {
 };
 
 export const DEMO_PATIENTS: DemoPatient[] = [
-  { mrn: "MRN-100001", name: "정하은 Jung Ha-eun", birthDate: "1958-03-14", sex: "FEMALE", address: "서울특별시 종로구 세종대로 1", phone: "010-0000-1001", portalEmail: "patient@demo.chartproof.local", consent: "doctor" },
-  { mrn: "MRN-100002", name: "강도윤 Kang Do-yun", birthDate: "1971-11-02", sex: "MALE", address: "서울특별시 마포구 월드컵로 2", phone: "010-0000-1002", consent: "doctor" },
-  { mrn: "MRN-100003", name: "윤지아 Yoon Ji-a", birthDate: "1989-06-21", sex: "FEMALE", address: "경기도 성남시 분당구 판교로 3", phone: "010-0000-1003", consent: "doctor" },
-  { mrn: "MRN-100004", name: "장우진 Jang Woo-jin", birthDate: "1944-01-30", sex: "MALE", address: "인천광역시 연수구 송도동 4", phone: "010-0000-1004", consent: "department" },
-  { mrn: "MRN-100005", name: "임서윤 Lim Seo-yun", birthDate: "2001-09-09", sex: "FEMALE", address: "부산광역시 해운대구 우동 5", phone: "010-0000-1005", consent: "none" },
+  { mrn: "10000001", name: "정하은 Jung Ha-eun", birthDate: "1958-03-14", sex: "FEMALE", address: "서울특별시 종로구 세종대로 1", phone: "010-0000-1001", portalEmail: "patient@demo.chartproof.local", consent: "doctor" },
+  { mrn: "10000002", name: "강도윤 Kang Do-yun", birthDate: "1971-11-02", sex: "MALE", address: "서울특별시 마포구 월드컵로 2", phone: "010-0000-1002", consent: "doctor" },
+  { mrn: "10000003", name: "윤지아 Yoon Ji-a", birthDate: "1989-06-21", sex: "FEMALE", address: "경기도 성남시 분당구 판교로 3", phone: "010-0000-1003", consent: "doctor" },
+  { mrn: "10000004", name: "장우진 Jang Woo-jin", birthDate: "1944-01-30", sex: "MALE", address: "인천광역시 연수구 송도동 4", phone: "010-0000-1004", consent: "department" },
+  { mrn: "10000005", name: "임서윤 Lim Seo-yun", birthDate: "2001-09-09", sex: "FEMALE", address: "부산광역시 해운대구 우동 5", phone: "010-0000-1005", consent: "none" },
 ];
 
 type Resource = Record<string, unknown>;
@@ -42,7 +42,8 @@ type Resource = Record<string, unknown>;
 const LOINC = "http://loinc.org";
 const SNOMED = "http://snomed.info/sct";
 
-function observation(code: string, display: string, value: number, unit: string, low?: number, high?: number): Resource {
+function observation(code: string, display: string, measured: number, unit: string, low?: number, high?: number): Resource {
+  const value = Math.round(measured * 10) / 10;
   const flag = low !== undefined && value < low ? "L" : high !== undefined && value > high ? "H" : "N";
   return {
     resourceType: "Observation",

@@ -16,7 +16,7 @@ const restore: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   await ensureDemo();
-  patientId = (await patientByMrn("MRN-100001")).id;
+  patientId = (await patientByMrn("10000001")).id;
 });
 
 afterEach(async () => {
@@ -43,7 +43,7 @@ function stateOf(result: Awaited<ReturnType<typeof chart>>, recordId: string) {
 describe("a doctor's chart", () => {
   it("lists only consented patients, directly or through the department", async () => {
     const mrns = (await listConsentedPatients(await callerFor(DOCTOR))).map((p) => p.mrn).sort();
-    expect(mrns).toEqual(["MRN-100001", "MRN-100002", "MRN-100003", "MRN-100004"]);
+    expect(mrns).toEqual(["10000001", "10000002", "10000003", "10000004"]);
     expect(await listConsentedPatients(await callerFor(DOCTOR2))).toEqual([]);
   });
 

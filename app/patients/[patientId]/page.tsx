@@ -36,7 +36,7 @@ export default async function PatientChartPage({ params }: { params: Promise<{ p
       <PageHeader
         title={patient.name}
         description={`${tp("mrn")} ${patient.mrn} · ${tc(`sex.${patient.sex}`)} · ${t("birthDateAge", {
-          date: format.dateTime(birthDate, { dateStyle: "long", timeZone: "UTC" }),
+          date: format.dateTime(birthDate, "birthDate"),
           age: ageOn(birthDate, new Date()),
         })}`}
       />

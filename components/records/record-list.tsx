@@ -9,8 +9,8 @@ const KNOWN_TYPES = new Set([
 
 /** Translates a FHIR code when the catalogue knows it; otherwise shows the code as written. */
 function useCodeText(group: "status" | "criticality" | "flag") {
-  const t = useTranslations("fhirCodes");
-  return (code: string) => (t.has(`${group}.${code}`) ? t(`${group}.${code}`) : code);
+  const tf = useTranslations("fhirCodes");
+  return (code: string) => (tf.has(`${group}.${code}`) ? tf(`${group}.${code}`) : code);
 }
 
 function FlagText({ flag }: { flag: string }) {

@@ -3,10 +3,7 @@ import { cookies, headers } from "next/headers";
 import { env } from "@/lib/env";
 import { LOCALE_COOKIE, negotiateLocale } from "./locale";
 import { formats } from "./formats";
-import en from "./messages/en.json";
-import ko from "./messages/ko.json";
-
-const catalogues = { en, ko } as const;
+import { catalogues } from "./catalogues";
 
 export default getRequestConfig(async () => {
   const locale = negotiateLocale((await cookies()).get(LOCALE_COOKIE)?.value, (await headers()).get("accept-language"));

@@ -1,8 +1,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import en from "@/lib/i18n/messages/en.json";
-import ko from "@/lib/i18n/messages/ko.json";
+import { catalogues as bundled } from "@/lib/i18n/catalogues";
 import { negotiateLocale } from "@/lib/i18n/locale";
 
 type Tree = { [key: string]: string | Tree };
@@ -17,7 +16,14 @@ function flatten(tree: Tree, prefix = ""): Map<string, string> {
   return out;
 }
 
-const catalogues = { en: flatten(en as Tree), ko: flatten(ko as Tree) };
+const catalogues = { en: flatten(bundled.en as Tree), ko: flatten(bundled.ko as Tree) };
+
+it("bundles every namespace file that exists on disk, in both languages", () => {
+  for (const lang of ["en", "ko"] as const) {
+    const onDisk = readdirSync(`lib/i18n/messages/${lang}`).map((f) => f.replace(/\.json$/, "")).sort();
+    expect(Object.keys(bundled[lang]).sort()).toEqual(onDisk);
+  }
+});
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

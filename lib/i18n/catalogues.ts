@@ -1,0 +1,59 @@
+import type { Locale } from "./locale";
+
+// One file per namespace and language (messages/<lang>/<namespace>.json), so that features own their texts.
+// Bundled statically: the set of namespaces is listed here once.
+import enAccessLog from "./messages/en/accessLog.json";
+import enChart from "./messages/en/chart.json";
+import enCommon from "./messages/en/common.json";
+import enErrors from "./messages/en/errors.json";
+import enFhirCodes from "./messages/en/fhirCodes.json";
+import enLogin from "./messages/en/login.json";
+import enMe from "./messages/en/me.json";
+import enPatients from "./messages/en/patients.json";
+import enResourceTypes from "./messages/en/resourceTypes.json";
+import enSources from "./messages/en/sources.json";
+import enStaff from "./messages/en/staff.json";
+import enVerification from "./messages/en/verification.json";
+import koAccessLog from "./messages/ko/accessLog.json";
+import koChart from "./messages/ko/chart.json";
+import koCommon from "./messages/ko/common.json";
+import koErrors from "./messages/ko/errors.json";
+import koFhirCodes from "./messages/ko/fhirCodes.json";
+import koLogin from "./messages/ko/login.json";
+import koMe from "./messages/ko/me.json";
+import koPatients from "./messages/ko/patients.json";
+import koResourceTypes from "./messages/ko/resourceTypes.json";
+import koSources from "./messages/ko/sources.json";
+import koStaff from "./messages/ko/staff.json";
+import koVerification from "./messages/ko/verification.json";
+
+export const catalogues = {
+  en: {
+    accessLog: enAccessLog,
+    chart: enChart,
+    common: enCommon,
+    errors: enErrors,
+    fhirCodes: enFhirCodes,
+    login: enLogin,
+    me: enMe,
+    patients: enPatients,
+    resourceTypes: enResourceTypes,
+    sources: enSources,
+    staff: enStaff,
+    verification: enVerification,
+  },
+  ko: {
+    accessLog: koAccessLog,
+    chart: koChart,
+    common: koCommon,
+    errors: koErrors,
+    fhirCodes: koFhirCodes,
+    login: koLogin,
+    me: koMe,
+    patients: koPatients,
+    resourceTypes: koResourceTypes,
+    sources: koSources,
+    staff: koStaff,
+    verification: koVerification,
+  },
+} satisfies Record<Locale, Record<string, unknown>>;

@@ -14,6 +14,27 @@ const envSchema = z.object({
   LEDGER_CONTRACT_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
   /** Only the anchoring side (seed, worker) holds it; the web tier runs without. */
   LEDGER_WRITER_KEY: z.string().regex(hex).length(66).optional(),
+  /** The writer's public address, so the web tier can report its balance without holding its key. */
+  LEDGER_WRITER_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+  /** Blocks a transaction must be buried under before its anchor counts (1 = mined; QBFT is final at 1). */
+  LEDGER_CONFIRMATIONS: z.coerce.number().int().min(1).max(256).default(1),
+  /** The public chain for checkpoints; without it records verify on the private chain only. */
+  PUBLIC_LEDGER_RPC_URL: z.string().url().optional(),
+  PUBLIC_LEDGER_CHAIN_ID: z.coerce.number().int().positive().optional(),
+  PUBLIC_LEDGER_CONTRACT_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+  PUBLIC_LEDGER_WRITER_KEY: z.string().regex(hex).length(66).optional(),
+  PUBLIC_LEDGER_WRITER_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+  PUBLIC_LEDGER_CONFIRMATIONS: z.coerce.number().int().min(1).max(256).default(1),
+  /** Anchoring: a batch closes at this many records or when its oldest record has waited this long. */
+  ANCHOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1024),
+  ANCHOR_WINDOW_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+  /** Checkpoints: every this many private batches, or when the oldest unchecked batch is this old. */
+  CHECKPOINT_EVERY_BATCHES: z.coerce.number().int().min(1).max(100_000).default(10),
+  CHECKPOINT_EVERY_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(10),
+  /** A record still PENDING after this long is flagged (readiness, compliance, chart warning). */
+  PENDING_WARN_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(15),
+  /** How often the sweep re-verifies every record (cron, minute granularity). */
+  SWEEP_CRON: z.string().default("*/15 * * * *"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DEFAULT_TIME_ZONE: z.string().default("Asia/Seoul"),
   /** Set when the portal is served over TLS: turns on HSTS and Secure cookies. */

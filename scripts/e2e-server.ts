@@ -33,7 +33,7 @@ async function main() {
     warn: log,
   });
   const web = spawn(process.execPath, [join(process.cwd(), "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(config.PORT)], {
-    env: { ...process.env, ...stack.runtimeEnv },
+    env: { ...process.env, ...stack.webEnv },
     stdio: "inherit",
   });
   let stopping = false;

@@ -28,17 +28,21 @@ async function main() {
   await mkdir(dataDir, { recursive: true });
   await chmod(dataDir, 0o755);
   const stops: (() => Promise<void>)[] = [];
-  let web: ChildProcess | undefined;
+  const children: ChildProcess[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say("stopping…");
-    if (web && web.exitCode === null) {
-      const exited = new Promise((resolve) => web!.once("exit", resolve));
-      web.kill("SIGTERM");
-      await exited;
-    }
+    await Promise.all(
+      children
+        .filter((child) => child.exitCode === null && child.signalCode === null)
+        .map((child) => {
+          const exited = new Promise((resolve) => child.once("exit", resolve));
+          child.kill("SIGTERM");
+          return exited;
+        }),
+    );
     for (const stop of stops.reverse()) await stop().catch(() => {});
     process.exit(code);
   };
@@ -53,10 +57,16 @@ async function main() {
 
     if (needsBuild()) {
       say("building the app (the first start takes a minute or two)…");
-      await runNext(["build"], stack.runtimeEnv);
+      await runNext(["build"], stack.webEnv);
     }
-    web = spawn(process.execPath, [nextBin(), "start", "-p", String(config.PORT)], { env: { ...process.env, ...stack.runtimeEnv }, stdio: "inherit" });
-    web.on("exit", (code) => void shutdown(code ?? 0));
+    // The anchoring worker holds the writer keys; the web process gets none.
+    const worker = spawn(process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "--conditions=react-server", join(root, "scripts", "worker.ts")], {
+      env: { ...process.env, ...stack.workerEnv },
+      stdio: "inherit",
+    });
+    children.push(worker);
+    children.push(spawn(process.execPath, [nextBin(), "start", "-p", String(config.PORT)], { env: { ...process.env, ...stack.webEnv }, stdio: "inherit" }));
+    for (const child of children) child.on("exit", (code) => void shutdown(code ?? 0));
     say(`Chartproof is running on http://localhost:${config.PORT}`);
     say(`Demo accounts — the password "${DEMO_PASSWORD}" is PUBLIC, for the demo only:`);
     for (const s of DEMO_STAFF) say(`  ${s.role.padEnd(10)} ${s.email}`);

@@ -68,6 +68,7 @@ export function RecordList({ records }: { records: RecordDto[] }) {
             key={record.id}
             data-record-id={record.id}
             data-verification={record.verification}
+            data-checkpoint={record.checkpoint}
             className={`rounded-lg border bg-surface p-4 ${tampered ? "border-danger bg-danger-soft" : "border-line"}`}
           >
             <div className="flex flex-wrap items-center justify-between gap-2">
@@ -76,6 +77,11 @@ export function RecordList({ records }: { records: RecordDto[] }) {
               </div>
               <VerificationBadge verification={record.verification} />
             </div>
+            {record.overdue ? (
+              <p role="status" className="mt-2 rounded border border-warn bg-warn-soft px-2 py-1 text-sm font-semibold text-warn">
+                {t("overdue")}
+              </p>
+            ) : null}
             {tampered || record.summary === null ? (
               <p role="alert" className="mt-2 text-sm font-semibold text-danger">
                 {t("withheld")}
@@ -107,8 +113,10 @@ export function RecordList({ records }: { records: RecordDto[] }) {
               {record.anchor ? (
                 <div className="flex gap-1">
                   <dt className="sr-only">{t("transaction")}</dt>
-                  <dd title={record.anchor.txHash}>
-                    {t("anchor", { batch: record.anchor.batchNumber, block: record.anchor.blockNumber })}
+                  <dd title={record.anchor.txHash ?? undefined}>
+                    {t("anchor", { batch: record.anchor.batchNumber, block: record.anchor.blockNumber ?? "?" })}
+                    {" · "}
+                    {record.anchor.checkpoint ? t("checkpointPublic", { checkpoint: record.anchor.checkpoint.number }) : t("checkpointNone")}
                   </dd>
                 </div>
               ) : null}

@@ -19,34 +19,39 @@ export type AccessEventInput = {
 // (Throughput and sharding of this lock are the compliance issue's concern; see docs/decisions.)
 const APPEND_LOCK_KEY = 0x43_50_41_45; // "CPAE"
 
+export type AuditTx = Prisma.TransactionClient;
+
 /**
  * Appends one event to the hash-chained access log. Throws when it cannot be written: callers must not
  * show patient data they failed to log.
  */
 export async function appendAccessEvent(input: AccessEventInput, context: AuditContext): Promise<bigint> {
+  return db().$transaction((tx) => appendAccessEventIn(tx, input, context));
+}
+
+/** The same, inside the caller's transaction, so an event and the change it records commit together. */
+export async function appendAccessEventIn(tx: AuditTx, input: AccessEventInput, context: AuditContext): Promise<bigint> {
   const actor = input.actor === "SYSTEM" ? null : input.actor;
-  return db().$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`;
-    const last = await tx.accessEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
-    const fields = {
-      seq: (last?.seq ?? 0n) + 1n,
-      occurredAt: new Date(),
-      actorKind: actor?.kind ?? ("SYSTEM" as const),
-      actorId: actor?.id ?? null,
-      actorRole: actor ? roleOf(actor) : null,
-      action: input.action,
-      patientId: input.patientId ?? null,
-      outcome: input.outcome,
-      purpose: input.purpose ?? null,
-      ip: context.ip,
-      requestId: context.requestId,
-      details: input.details ?? {},
-      prevHash: last?.hash ?? GENESIS_HASH,
-    };
-    await tx.accessEvent.create({
-      data: { ...fields, details: fields.details as Prisma.InputJsonValue, hash: hashAccessEvent(fields) },
-      select: { seq: true },
-    });
-    return fields.seq;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`;
+  const last = await tx.accessEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+  const fields = {
+    seq: (last?.seq ?? 0n) + 1n,
+    occurredAt: new Date(),
+    actorKind: actor?.kind ?? ("SYSTEM" as const),
+    actorId: actor?.id ?? null,
+    actorRole: actor ? roleOf(actor) : null,
+    action: input.action,
+    patientId: input.patientId ?? null,
+    outcome: input.outcome,
+    purpose: input.purpose ?? null,
+    ip: context.ip,
+    requestId: context.requestId,
+    details: input.details ?? {},
+    prevHash: last?.hash ?? GENESIS_HASH,
+  };
+  await tx.accessEvent.create({
+    data: { ...fields, details: fields.details as Prisma.InputJsonValue, hash: hashAccessEvent(fields) },
+    select: { seq: true },
   });
+  return fields.seq;
 }

@@ -21,6 +21,22 @@ export type HashedEventFields = {
 
 /** Each event's hash covers every field and its predecessor's hash, so an edit, deletion or reorder breaks the chain. */
 export function hashAccessEvent(event: HashedEventFields): string {
-  const body = canonicalize({ ...event, seq: event.seq.toString(), occurredAt: event.occurredAt.toISOString() });
+  // Exactly these fields, picked by name, so a row read back from the database (with its own hash and any
+  // columns added later) hashes the same as the event did when it was written.
+  const body = canonicalize({
+    seq: event.seq.toString(),
+    occurredAt: event.occurredAt.toISOString(),
+    actorKind: event.actorKind,
+    actorId: event.actorId,
+    actorRole: event.actorRole,
+    action: event.action,
+    patientId: event.patientId,
+    outcome: event.outcome,
+    purpose: event.purpose,
+    ip: event.ip,
+    requestId: event.requestId,
+    details: event.details,
+    prevHash: event.prevHash,
+  });
   return `0x${createHash("sha256").update(body, "utf8").digest("hex")}`;
 }

@@ -1,2 +1,2 @@
-export { appendAccessEvent, type AccessEventInput, type AuditContext } from "./append-access-event";
+export { appendAccessEvent, appendAccessEventIn, type AccessEventInput, type AuditContext, type AuditTx } from "./append-access-event";
 export { GENESIS_HASH, hashAccessEvent } from "./event-hash";

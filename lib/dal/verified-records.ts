@@ -1,29 +1,12 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { verifyRecord } from "@/lib/integrity";
 import { summarizeResource } from "@/lib/fhir/summarize";
 import type { RecordDto, VerificationCounts } from "@/lib/dto";
-import { chainRootsFor } from "./chain-roots";
-
-const recordSelect = {
-  id: true,
-  patientId: true,
-  resourceType: true,
-  resource: true,
-  recordedAt: true,
-  source: true,
-  commitment: true,
-  salt: true,
-  proof: true,
-  status: true,
-  batch: {
-    select: { chainId: true, contractAddress: true, batchNumber: true, root: true, txHash: true, blockNumber: true, anchoredAt: true },
-  },
-} as const;
+import { verifiableRecordSelect, verifyRows } from "@/lib/verification";
 
 /**
- * Loads a patient's records (optionally narrowed by `keep`) and verifies each against the chain: one batched
- * root read per call. Callers have already decided access and must log the view before returning the result.
+ * Loads a patient's records (optionally narrowed by `keep`) and verifies each against the chains. Callers have
+ * already decided access and must log the view before returning the result.
  */
 export async function loadVerifiedRecords(
   patientId: string,
@@ -32,34 +15,37 @@ export async function loadVerifiedRecords(
   const rows = (
     await db().medicalRecord.findMany({
       where: { patientId },
-      select: recordSelect,
+      select: { ...verifiableRecordSelect, source: true },
       orderBy: [{ recordedAt: "desc" }, { id: "asc" }],
     })
   ).filter(keep);
+  const verdicts = await verifyRows(rows);
 
-  const rootOf = await chainRootsFor(rows.flatMap((row) => (row.batch ? [row.batch] : [])));
-
-  return rows.map((row) => {
-    const verification = verifyRecord(
-      { ...row, recordId: row.id, indexedRoot: row.batch?.root ?? null },
-      row.batch ? rootOf(row.batch) : undefined,
-    );
+  return rows.map((row, i) => {
+    const { verification, checkpoint, overdue } = verdicts[i]!;
+    const batch = row.batch;
+    const proven = verification === "verified" && batch !== null;
     return {
       id: row.id,
       resourceType: row.resourceType,
       recordedAt: row.recordedAt.toISOString(),
       source: row.source,
       verification,
+      checkpoint,
+      overdue,
       summary: verification === "tampered" ? null : summarizeResource(row.resource),
-      anchor:
-        row.batch && verification === "verified"
-          ? {
-              batchNumber: row.batch.batchNumber.toString(),
-              txHash: row.batch.txHash,
-              blockNumber: row.batch.blockNumber.toString(),
-              anchoredAt: row.batch.anchoredAt.toISOString(),
-            }
-          : null,
+      anchor: proven
+        ? {
+            batchNumber: batch.batchNumber.toString(),
+            txHash: batch.txHash,
+            blockNumber: batch.blockNumber?.toString() ?? null,
+            anchoredAt: batch.anchoredAt?.toISOString() ?? null,
+            checkpoint:
+              checkpoint === "public" && batch.checkpoint
+                ? { number: batch.checkpoint.checkpointNumber.toString(), txHash: batch.checkpoint.txHash, blockNumber: batch.checkpoint.blockNumber?.toString() ?? null }
+                : null,
+          }
+        : null,
     };
   });
 }

@@ -1,8 +1,8 @@
 // Plain data shapes that cross from the DAL to components. Components import these, never lib/dal.
-import type { Verification } from "@/lib/integrity/verify-record";
+import type { CheckpointLevel, Verification } from "@/lib/integrity/verify-record";
 import type { RecordSummary } from "@/lib/fhir/summarize";
 
-export type { Verification, RecordSummary };
+export type { CheckpointLevel, Verification, RecordSummary };
 
 export type VerificationCounts = Record<Verification, number>;
 
@@ -12,9 +12,19 @@ export type RecordDto = {
   recordedAt: string;
   source: string;
   verification: Verification;
+  /** "public" once the record's batch is inside a checkpoint on the public chain. */
+  checkpoint: CheckpointLevel;
+  /** Still pending after the configured window: shown with a warning, never as fact. */
+  overdue: boolean;
   /** Null when the record is tampered: content that contradicts the chain is never shown as clinical data. */
   summary: RecordSummary | null;
-  anchor: { batchNumber: string; txHash: string; blockNumber: string; anchoredAt: string } | null;
+  anchor: {
+    batchNumber: string;
+    txHash: string | null;
+    blockNumber: string | null;
+    anchoredAt: string | null;
+    checkpoint: { number: string; txHash: string | null; blockNumber: string | null } | null;
+  } | null;
 };
 
 export type PatientListItemDto = { id: string; mrn: string; name: string; birthDate: string; sex: string };

@@ -3,4 +3,4 @@ export { computeCommitment, commitmentPreimage, type CommittedRecord } from "./c
 export { isHex32, newSalt, type Hex32 } from "./hash";
 export { buildMerkleTree, rootFromProof, type MerkleProof, type MerkleTree, type ProofStep } from "./merkle";
 export { prepareRecord, type NewRecordInput, type PreparedRecord } from "./new-record";
-export { verifyRecord, type VerifiableRecord, type Verification } from "./verify-record";
+export { verifyCheckpoint, verifyRecord, type CheckpointLevel, type VerifiableRecord, type Verification } from "./verify-record";

@@ -27,3 +27,22 @@ export function verifyRecord(record: VerifiableRecord, chainRoot: Hex32 | null |
   if (chainRoot === undefined) return "unavailable";
   return chainRoot === provenRoot ? "verified" : "tampered";
 }
+
+export type CheckpointLevel = "public" | "none";
+
+/**
+ * The second level: is the (already proven) batch root inside a checkpoint whose root the PUBLIC chain holds?
+ * `publicRoot`: the root the public chain holds for the checkpoint; null when it holds none; undefined when it
+ * could not be asked. A checkpoint the index claims but the public chain contradicts is `tampered`.
+ */
+export function verifyCheckpoint(
+  batchRoot: string,
+  checkpoint: { proof: unknown; indexedRoot: string } | null,
+  publicRoot: Hex32 | null | undefined,
+): CheckpointLevel | "tampered" {
+  if (checkpoint === null || publicRoot === undefined) return "none";
+  if (!isHex32(batchRoot) || !isHex32(checkpoint.indexedRoot)) return "tampered";
+  const proven = rootFromProof(batchRoot, checkpoint.proof);
+  if (proven === null || proven !== checkpoint.indexedRoot) return "tampered";
+  return publicRoot === proven ? "public" : "tampered";
+}

@@ -1,9 +1,10 @@
 import { db } from "@/lib/db";
 import { appendAccessEvent } from "@/lib/audit";
 import { hashPassword } from "@/lib/auth/password";
-import { prepareRecord } from "@/lib/integrity";
+import { createRecords } from "./create-records";
 import { DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_PATIENTS, DEMO_STAFF, demoRecords } from "./demo-data";
-import { anchorAllPending, type AnchoringLedger } from "./anchor-batch";
+import type { Ledger } from "@/lib/verification";
+import { anchorEverything } from "./anchoring";
 
 export type SeedResult = { seeded: boolean; records: number; batches: number };
 
@@ -13,7 +14,7 @@ const SYSTEM_CONTEXT = { ip: null, requestId: null };
  * Seeds the demo hospital into an EMPTY database only (never over real data), then anchors its records in
  * batches through the same code path as the product.
  */
-export async function seedDemo(ledger: AnchoringLedger, opts: { batchSize?: number } = {}): Promise<SeedResult> {
+export async function seedDemo(ledgers: { private: Ledger; public: Ledger | null }, opts: { batchSize?: number } = {}): Promise<SeedResult> {
   const [staffCount, patientCount] = await Promise.all([db().staff.count(), db().patient.count()]);
   if (staffCount > 0 || patientCount > 0) return { seeded: false, records: 0, batches: 0 };
 
@@ -62,19 +63,20 @@ export async function seedDemo(ledger: AnchoringLedger, opts: { batchSize?: numb
         },
       });
     }
-    const records = demoRecords(index, now).map((r) =>
-      prepareRecord({ patientId: patient.id, resourceType: r.resourceType, resource: r.resource, recordedAt: r.recordedAt, source: "SEED" }),
+    const ids = await createRecords(
+      demoRecords(index, now).map((r) => ({ patientId: patient.id, resourceType: r.resourceType, resource: r.resource, recordedAt: r.recordedAt, source: "SEED" })),
+      "SYSTEM",
+      SYSTEM_CONTEXT,
     );
-    await db().medicalRecord.createMany({
-      data: records.map((r) => ({ ...r, resource: r.resource as object, status: "PENDING" as const })),
-    });
-    recordCount += records.length;
+    recordCount += ids.length;
   }
 
-  const batches = await anchorAllPending(ledger, { maxRecords: opts.batchSize ?? 16 });
+  // Small batches so the demo shows several; every batch of the demo goes into a public checkpoint at once.
+  await anchorEverything(ledgers, { batchSize: opts.batchSize ?? 16, windowSeconds: 0, checkpointEveryBatches: 1, checkpointEveryMinutes: 0 });
+  const batches = await db().anchorBatch.count({ where: { status: "CONFIRMED" } });
   await appendAccessEvent(
-    { actor: "SYSTEM", action: "demo.seeded", outcome: "ALLOWED", purpose: "OPERATIONS", details: { records: recordCount, batches: batches.length } },
+    { actor: "SYSTEM", action: "demo.seeded", outcome: "ALLOWED", purpose: "OPERATIONS", details: { records: recordCount, batches } },
     SYSTEM_CONTEXT,
   );
-  return { seeded: true, records: recordCount, batches: batches.length };
+  return { seeded: true, records: recordCount, batches };
 }

@@ -31,18 +31,7 @@ export async function anchorRoot(
   clients: LedgerClients,
   { batchId, root, confirmations = 1 }: AnchorRootParameters,
 ): Promise<AnchorRootReturnType> {
-  // Checked here too so that a bad root costs no round trip; the contract rejects zero anyway.
-  if (!isHex(root, { strict: true }) || size(root) !== 32 || BigInt(root) === 0n) throw new InvalidRootError({ root });
-  const address = requireContractAddress(clients);
-  const writer = requireWriter(clients);
-
-  let txHash: Hash;
-  try {
-    // Gas estimation simulates the call, so a doomed anchor fails here, with the contract's error, unsent.
-    txHash = await writer.writeContract({ address, abi: recordAnchorAbi, functionName: "anchorRoot", args: [batchId, root] });
-  } catch (error) {
-    throw fromContractError(error, writer.account.address);
-  }
+  const txHash = await sendAnchorRoot(clients, { batchId, root });
 
   let receipt;
   try {
@@ -57,6 +46,23 @@ export async function anchorRoot(
     throw new LedgerError("The anchoring transaction reverted.", { metaMessages: [`Transaction: ${txHash}`] });
   }
   return { txHash, blockNumber: receipt.blockNumber, blockHash: receipt.blockHash };
+}
+
+/**
+ * Sends the anchoring transaction and returns its hash without waiting for it to be mined: the worker records the
+ * hash before waiting, so a crash in between leaves a trail. Same errors as anchorRoot for a doomed anchor.
+ */
+export async function sendAnchorRoot(clients: LedgerClients, { batchId, root }: { batchId: bigint; root: Hex }): Promise<Hash> {
+  // Checked here too so that a bad root costs no round trip; the contract rejects zero anyway.
+  if (!isHex(root, { strict: true }) || size(root) !== 32 || BigInt(root) === 0n) throw new InvalidRootError({ root });
+  const address = requireContractAddress(clients);
+  const writer = requireWriter(clients);
+  try {
+    // Gas estimation simulates the call, so a doomed anchor fails here, with the contract's error, unsent.
+    return await writer.writeContract({ address, abi: recordAnchorAbi, functionName: "anchorRoot", args: [batchId, root] });
+  } catch (error) {
+    throw fromContractError(error, writer.account.address);
+  }
 }
 
 function fromContractError(error: unknown, account: Address): LedgerError {

@@ -94,3 +94,17 @@ export function toLedgerError(error: unknown, shortMessage: string): LedgerError
   if (isUnreachable(error)) return new LedgerUnavailableError({ cause: error });
   return new LedgerError(shortMessage, { cause: error });
 }
+
+/** The sending account does not hold DEFAULT_ADMIN_ROLE, so it may not grant or revoke WRITER_ROLE. */
+export class RoleAdminRequiredError extends LedgerError {
+  override name = "RoleAdminRequiredError";
+  readonly account: Address;
+
+  constructor({ account, cause }: { account: Address; cause?: unknown }) {
+    super("This account may not grant or revoke roles (it lacks DEFAULT_ADMIN_ROLE).", {
+      cause,
+      metaMessages: [`Account: ${account}`],
+    });
+    this.account = account;
+  }
+}

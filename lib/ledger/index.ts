@@ -1,6 +1,6 @@
 // The ledger: RecordAnchor on the private chain. The only module that creates viem clients (see ARCHITECTURE.md).
 // No "server-only" here: tsx scripts and vitest import it too; lib/dal, its importer in the app, carries the marker.
-export { anchorRoot, type AnchorRootParameters, type AnchorRootReturnType } from "./anchor-root";
+export { anchorRoot, sendAnchorRoot, type AnchorRootParameters, type AnchorRootReturnType } from "./anchor-root";
 export { multicall3Abi, recordAnchorAbi } from "./artifacts";
 export { createLedgerClients, MULTICALL3_ADDRESS, type LedgerClients, type LedgerConfig } from "./chain-config";
 export { deployRecordAnchor, type DeployRecordAnchorParameters } from "./deploy-record-anchor";
@@ -15,3 +15,14 @@ export {
 } from "./errors";
 export { installMulticall3 } from "./install-multicall3";
 export { readRoots } from "./read-roots";
+export { confirmationsOf, findAnchorEvent, type AnchorEvent } from "./find-anchor-event";
+export { RoleAdminRequiredError } from "./errors";
+export { writerBalance } from "./writer-balance";
+export {
+  grantWriterRole,
+  hasWriterRole,
+  revokeWriterRole,
+  WRITER_ROLE,
+  type WriterRoleChangeParameters,
+  type WriterRoleChangeReturnType,
+} from "./writer-role";

@@ -2,19 +2,22 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { migrateDeploy, startEmbeddedLedger, type StackLog } from "./stack";
+import { privateKeyToAddress } from "viem/accounts";
+import { migrateDeploy, startEmbeddedLedger, type EmbeddedLedger, type StackLog } from "./stack";
 
 export type DemoStack = {
-  /** What the web process needs, handed over as its environment. */
-  runtimeEnv: Record<string, string>;
+  /** The web tier's environment: it reads both chains and holds no keys. */
+  webEnv: Record<string, string>;
+  /** The anchoring worker's environment: the web's plus the writer keys. */
+  workerEnv: Record<string, string>;
   /** Stops what this started, in reverse order. */
   stop(): Promise<void>;
 };
 
 /**
- * Everything between "a database URL" and "a portal ready to serve": an embedded chain with the contract, the
- * committed migrations, lost demo roots re-anchored (loudly), and the demo seeded into an empty database.
- * Shared by `npm start` and the end-to-end tests, so both run the same path.
+ * Everything between "a database URL" and "a portal ready to serve": two embedded chains (private batches, public
+ * checkpoints) with the contract, the committed migrations, lost demo roots re-anchored (loudly), and the demo
+ * seeded into an empty database. Shared by `npm start` and the end-to-end tests, so both run the same path.
  */
 export async function prepareDemoStack(opts: {
   databaseUrl: string;
@@ -26,42 +29,59 @@ export async function prepareDemoStack(opts: {
   log: StackLog;
   warn: StackLog;
 }): Promise<DemoStack> {
-  const ledger = await startEmbeddedLedger({ dataDir: opts.dataDir, persistent: opts.persistentChain, blockTimeSeconds: opts.blockTimeSeconds, log: opts.log });
+  const started: EmbeddedLedger[] = [];
+  const stop = async () => {
+    for (const ledger of started.reverse()) await ledger.anvil.stop().catch(() => {});
+  };
   try {
+    for (const chain of ["private", "public"] as const) {
+      started.push(await startEmbeddedLedger({ dataDir: opts.dataDir, persistent: opts.persistentChain, blockTimeSeconds: opts.blockTimeSeconds, chain, log: opts.log }));
+    }
+    const [privateChain, publicChain] = started as [EmbeddedLedger, EmbeddedLedger];
     await migrateDeploy(opts.databaseUrl);
     opts.log("database migrated");
-    const runtimeEnv = {
+    const webEnv = {
       DATABASE_URL: opts.databaseUrl,
       AUTH_SECRET: opts.authSecret ?? (await persistentSecret(join(opts.dataDir, "auth-secret"))),
-      LEDGER_RPC_URL: ledger.rpcUrl,
-      LEDGER_CHAIN_ID: String(ledger.chainId),
-      LEDGER_CONTRACT_ADDRESS: ledger.contractAddress,
+      LEDGER_RPC_URL: privateChain.rpcUrl,
+      LEDGER_CHAIN_ID: String(privateChain.chainId),
+      LEDGER_CONTRACT_ADDRESS: privateChain.contractAddress,
+      LEDGER_WRITER_ADDRESS: privateKeyToAddress(privateChain.writerKey),
+      PUBLIC_LEDGER_RPC_URL: publicChain.rpcUrl,
+      PUBLIC_LEDGER_CHAIN_ID: String(publicChain.chainId),
+      PUBLIC_LEDGER_CONTRACT_ADDRESS: publicChain.contractAddress,
+      PUBLIC_LEDGER_WRITER_ADDRESS: privateKeyToAddress(publicChain.writerKey),
       NEXTAUTH_URL: `http://localhost:${opts.port}`,
       NEXT_TELEMETRY_DISABLED: "1",
     };
+    const workerEnv = { ...webEnv, LEDGER_WRITER_KEY: privateChain.writerKey, PUBLIC_LEDGER_WRITER_KEY: publicChain.writerKey };
+
     // The jobs read their configuration through lib/env, like every other process.
-    Object.assign(process.env, runtimeEnv);
+    Object.assign(process.env, workerEnv);
     const { seedDemo } = await import("@/lib/jobs/seed-demo");
     const { reanchorLostRoots } = await import("@/lib/jobs/reanchor-lost-roots");
+    const { ledgers } = await import("@/lib/verification");
     const { disconnectDb } = await import("@/lib/db");
-    const anchoring = { clients: ledger.clients, chainId: ledger.chainId, contractAddress: ledger.contractAddress, confirmations: 1 };
     try {
-      const lost = await reanchorLostRoots(anchoring);
+      const lost = await reanchorLostRoots(ledgers());
       if (lost.lost > 0) {
         opts.warn(
-          `The embedded chain had lost ${lost.lost} anchored root(s) the database knows of (its state was removed or reset). ` +
+          `The embedded chains had lost ${lost.lost} anchored root(s) the database knows of (their state was removed or reset). ` +
             `Re-anchored ${lost.reanchored} from the stored batches — a DEMO convenience; production never does this.` +
-            (lost.inconsistent.length ? ` ${lost.inconsistent.length} batch(es) did not match their records and were left alone.` : ""),
+            (lost.inconsistent.length ? ` ${lost.inconsistent.length} did not match their members and were left alone.` : ""),
         );
       }
-      const seeded = await seedDemo(anchoring);
-      if (seeded.seeded) opts.log(`demo data seeded: ${seeded.records} records anchored in ${seeded.batches} batches`);
+      const seeded = await seedDemo(ledgers());
+      if (seeded.seeded) opts.log(`demo data seeded: ${seeded.records} records anchored in ${seeded.batches} batches, checkpointed on the public chain`);
     } finally {
       await disconnectDb();
+      // This process spawns the web tier with its own environment: the keys must not leak into it.
+      delete process.env.LEDGER_WRITER_KEY;
+      delete process.env.PUBLIC_LEDGER_WRITER_KEY;
     }
-    return { runtimeEnv, stop: () => ledger.anvil.stop() };
+    return { webEnv, workerEnv, stop };
   } catch (error) {
-    await ledger.anvil.stop();
+    await stop();
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Address, Hex } from "viem";
 import { createLedgerClients, deployRecordAnchor, installMulticall3, type LedgerClients } from "@/lib/ledger";
@@ -30,17 +30,31 @@ export type EmbeddedLedger = {
 
 type Deployment = { chainId: number; contractAddress: Address };
 
+/** The embedded stand-ins: the hospital's private chain, and a "public" network for checkpoints (another chain id). */
+export const EMBEDDED_CHAINS = {
+  private: { folder: "chain", chainId: 31337, label: "private chain" },
+  public: { folder: "public-chain", chainId: 31338, label: "public checkpoint chain" },
+} as const;
+
 /**
  * Starts anvil (state kept in `dataDir`, mining every second), installs Multicall3 and makes sure RecordAnchor is
  * deployed. Demo keys are anvil's public dev accounts: admin and writer are different accounts, as in production.
  */
-export async function startEmbeddedLedger(opts: { dataDir: string; persistent: boolean; blockTimeSeconds?: number; log: StackLog }): Promise<EmbeddedLedger> {
-  const chainDir = join(opts.dataDir, "chain");
+export async function startEmbeddedLedger(opts: {
+  dataDir: string;
+  persistent: boolean;
+  blockTimeSeconds?: number;
+  chain?: keyof typeof EMBEDDED_CHAINS;
+  log: StackLog;
+}): Promise<EmbeddedLedger> {
+  const spec = EMBEDDED_CHAINS[opts.chain ?? "private"];
+  const chainDir = join(opts.dataDir, spec.folder);
   const deploymentFile = join(chainDir, "deployment.json");
   const anvil = await startAnvil({
     stateFile: opts.persistent ? join(chainDir, "state.json") : undefined,
     stateIntervalSeconds: 1,
     blockTimeSeconds: opts.blockTimeSeconds ?? 1,
+    chainId: spec.chainId,
     silent: true,
   });
   const writerKey = ANVIL_DEV_ACCOUNTS.writer.privateKey;
@@ -56,10 +70,11 @@ export async function startEmbeddedLedger(opts: { dataDir: string; persistent: b
     ? previous.contractAddress
     : await deployRecordAnchor(clients, { adminPrivateKey: ANVIL_DEV_ACCOUNTS.admin.privateKey });
   if (!stillThere && opts.persistent) {
+    await mkdir(chainDir, { recursive: true });
     await writeFile(deploymentFile, JSON.stringify({ chainId: anvil.chainId, contractAddress } satisfies Deployment));
   }
   clients = createLedgerClients({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, contractAddress, writerPrivateKey: writerKey });
-  opts.log(`embedded chain (anvil) on ${anvil.rpcUrl}, RecordAnchor at ${contractAddress}${stillThere ? "" : " (newly deployed)"}`);
+  opts.log(`embedded ${spec.label} (anvil, chain id ${anvil.chainId}) on ${anvil.rpcUrl}, RecordAnchor at ${contractAddress}${stillThere ? "" : " (newly deployed)"}`);
   return { rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, contractAddress, writerKey, clients, anvil, redeployed: !stillThere };
 }
 

@@ -4,9 +4,9 @@ import { db } from "@/lib/db";
 import { AccessDeniedError } from "@/lib/dal/caller";
 import { getPatientChart, listConsentedPatients } from "@/lib/dal/patients";
 import { getOwnRecords } from "@/lib/dal/own-records";
-import { forgetCachedRoots } from "@/lib/dal/chain-roots";
+import { forgetCachedRoots, ledgers } from "@/lib/verification";
 import { anchorRoot } from "@/lib/ledger";
-import { anchoringLedger, callerFor, ensureDemo, patientByMrn } from "./helpers";
+import { callerFor, ensureDemo, patientByMrn } from "./helpers";
 
 const DOCTOR = "doctor@demo.chartproof.local";
 const DOCTOR2 = "doctor2@demo.chartproof.local";
@@ -107,9 +107,8 @@ describe("tampering by direct SQL is caught at the next render", () => {
   it("a batch whose root on chain differs from the one proven is caught", async () => {
     const record = await firstRecord();
     // Anchor an unrelated root under a fresh batch number, then point the record's batch at it.
-    const ledger = anchoringLedger();
     const batchNumber = 900_000n + BigInt(Date.now() % 100_000);
-    await anchorRoot(ledger.clients, { batchId: batchNumber, root: `0x${"11".repeat(32)}` });
+    await anchorRoot(ledgers().private.clients, { batchId: batchNumber, root: `0x${"11".repeat(32)}` });
     const batch = await db().anchorBatch.findUniqueOrThrow({ where: { id: record.batchId! }, select: { batchNumber: true } });
     await db().anchorBatch.update({ where: { id: record.batchId! }, data: { batchNumber } });
     restore.push(() => db().anchorBatch.update({ where: { id: record.batchId! }, data: { batchNumber: batch.batchNumber } }));
@@ -127,7 +126,7 @@ describe("tampering by direct SQL is caught at the next render", () => {
 
 describe("failing closed", () => {
   it("with the chain stopped, records render unavailable (never verified) and the page still answers", async () => {
-    const { anvilPid } = inject("stack");
+    const { anvilPid } = inject("stack").private;
     forgetCachedRoots();
     process.kill(anvilPid, "SIGSTOP");
     try {

@@ -6,15 +6,18 @@ import { launcherEnv } from "@/lib/env";
 import { migrateDeploy, startEmbeddedLedger } from "@/scripts/embedded/stack";
 import { dropDatabase, ensureDatabase, serverUrlOf, startEmbeddedPostgres } from "@/scripts/embedded/postgres";
 
+export type ChainInfo = { rpcUrl: string; chainId: number; contractAddress: string; writerKey: string; anvilPid: number };
+
 declare module "vitest" {
   export interface ProvidedContext {
-    stack: { databaseUrl: string; rpcUrl: string; chainId: number; contractAddress: string; writerKey: string; anvilPid: number };
+    stack: { databaseUrl: string; private: ChainInfo; public: ChainInfo };
   }
 }
 
 /**
  * Real services for the integration tests: a fresh database (on DATABASE_URL's server when set, else on an
- * embedded PostgreSQL) with the committed migrations applied, and a fresh anvil with the contract deployed.
+ * embedded PostgreSQL) with the committed migrations applied, and two fresh anvils (private and public chain)
+ * with the contract deployed on each.
  */
 export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(join(tmpdir(), "chartproof-it-"));
@@ -22,23 +25,26 @@ export default async function setup(project: TestProject) {
   const configured = launcherEnv().DATABASE_URL;
   const database = `chartproof_it_${process.pid}`;
   const embedded = configured ? null : await startEmbeddedPostgres({ dataDir: join(dataDir, "postgres") });
-  const databaseUrl = await ensureDatabase(configured ? serverUrlOf(configured) : embedded!.url, database);
+  const server = configured ? serverUrlOf(configured) : embedded!.url;
+  const databaseUrl = await ensureDatabase(server, database);
   await migrateDeploy(databaseUrl);
-  // Instant mining keeps the suite fast; interval mining is exercised by `npm start`.
-  const ledger = await startEmbeddedLedger({ dataDir, persistent: false, blockTimeSeconds: 0, log });
-
-  project.provide("stack", {
-    databaseUrl,
-    rpcUrl: ledger.rpcUrl,
-    chainId: ledger.chainId,
-    contractAddress: ledger.contractAddress,
-    writerKey: ledger.writerKey,
-    anvilPid: ledger.anvil.process.pid ?? 0,
+  // Interval mining (1 s) as on a real chain: confirmation depth is part of what is tested.
+  const chains = [
+    await startEmbeddedLedger({ dataDir, persistent: false, blockTimeSeconds: 1, chain: "private", log }),
+    await startEmbeddedLedger({ dataDir, persistent: false, blockTimeSeconds: 1, chain: "public", log }),
+  ] as const;
+  const info = (l: (typeof chains)[number]): ChainInfo => ({
+    rpcUrl: l.rpcUrl,
+    chainId: l.chainId,
+    contractAddress: l.contractAddress,
+    writerKey: l.writerKey,
+    anvilPid: l.anvil.process.pid ?? 0,
   });
+  project.provide("stack", { databaseUrl, private: info(chains[0]), public: info(chains[1]) });
 
   return async () => {
-    await ledger.anvil.stop();
-    if (configured) await dropDatabase(serverUrlOf(configured), database);
+    for (const chain of chains) await chain.anvil.stop();
+    await dropDatabase(server, database);
     await embedded?.stop();
     await rm(dataDir, { recursive: true, force: true });
   };

@@ -1,29 +1,12 @@
-import { inject } from "vitest";
 import { db } from "@/lib/db";
 import { findActiveActor } from "@/lib/dal/actors";
 import type { Caller } from "@/lib/dal/caller";
-import { createLedgerClients } from "@/lib/ledger";
-import type { AnchoringLedger } from "@/lib/jobs/anchor-batch";
 import { seedDemo } from "@/lib/jobs/seed-demo";
-
-export function anchoringLedger(): AnchoringLedger {
-  const stack = inject("stack");
-  return {
-    clients: createLedgerClients({
-      rpcUrl: stack.rpcUrl,
-      chainId: stack.chainId,
-      contractAddress: stack.contractAddress as `0x${string}`,
-      writerPrivateKey: stack.writerKey as `0x${string}`,
-    }),
-    chainId: stack.chainId,
-    contractAddress: stack.contractAddress,
-    confirmations: 1,
-  };
-}
+import { ledgers } from "@/lib/verification";
 
 /** The demo hospital, seeded once per database (the seed refuses a non-empty one). */
 export async function ensureDemo(): Promise<void> {
-  if ((await db().staff.count()) === 0) await seedDemo(anchoringLedger());
+  if ((await db().staff.count()) === 0) await seedDemo(ledgers());
 }
 
 export async function callerFor(email: string, kind: "STAFF" | "PATIENT" = "STAFF"): Promise<Caller> {

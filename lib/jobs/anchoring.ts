@@ -1,0 +1,294 @@
+import { Prisma } from "@/lib/generated/prisma/client";
+import { db } from "@/lib/db";
+import { log } from "@/lib/log";
+import { hashAccessEvent } from "@/lib/audit";
+import { buildMerkleTree, computeCommitment, type Hex32 } from "@/lib/integrity";
+import { confirmationsOf, findAnchorEvent, readRoots, RootAlreadyAnchoredError, sendAnchorRoot } from "@/lib/ledger";
+import type { Ledger } from "@/lib/verification";
+import { raiseAlert } from "./alerts";
+
+/**
+ * Exactly-once anchoring (docs/decisions/006-anchoring-service.md). A unit — a private batch or a public
+ * checkpoint — is written as PREPARED (members, proofs, number, root) BEFORE its transaction is sent; the chain's
+ * write-once contract is the second guard. Whatever step a worker dies at, the next run reads the chain for the
+ * unit's number and resumes: send if absent, adopt if present with our root, fail loudly if another root is there.
+ */
+
+/** Where a fault-injection hook may kill the process (integration tests only; production passes none). */
+export type AnchorStep = "before-send" | "after-send" | "after-receipt";
+export type FaultHook = (step: AnchorStep) => void;
+
+type UnitStore = {
+  kind: "batch" | "checkpoint";
+  load(id: string): Promise<{ number: bigint; root: string; status: string } | null>;
+  markSent(id: string, txHash: string, blockNumber: bigint | null): Promise<void>;
+  markConfirmed(id: string, txHash: string, blockNumber: bigint): Promise<void>;
+  markFailed(id: string, chainRoot: string): Promise<void>;
+};
+
+export type AdvanceResult = "confirmed" | "waiting" | "failed" | "done";
+
+const batchStore: UnitStore = {
+  kind: "batch",
+  load: (id) =>
+    db()
+      .anchorBatch.findUnique({ where: { id }, select: { batchNumber: true, root: true, status: true } })
+      .then((b) => (b ? { number: b.batchNumber, root: b.root, status: b.status } : null)),
+  async markSent(id, txHash, blockNumber) {
+    await db().anchorBatch.update({ where: { id }, data: { status: "SENT", txHash, blockNumber } });
+  },
+  async markConfirmed(id, txHash, blockNumber) {
+    await db().$transaction([
+      db().anchorBatch.update({ where: { id }, data: { status: "CONFIRMED", txHash, blockNumber, anchoredAt: new Date() } }),
+      db().medicalRecord.updateMany({ where: { batchId: id, status: "PENDING" }, data: { status: "ANCHORED" } }),
+    ]);
+  },
+  async markFailed(id) {
+    // Release the members so they are anchored in a new batch; the proofs they carried are void.
+    await db().$transaction([
+      db().medicalRecord.updateMany({ where: { batchId: id, status: "PENDING" }, data: { batchId: null, leafIndex: null, proof: Prisma.DbNull } }),
+      db().anchorBatch.update({ where: { id }, data: { status: "FAILED" } }),
+    ]);
+  },
+};
+
+const checkpointStore: UnitStore = {
+  kind: "checkpoint",
+  load: (id) =>
+    db()
+      .checkpoint.findUnique({ where: { id }, select: { checkpointNumber: true, root: true, status: true } })
+      .then((c) => (c ? { number: c.checkpointNumber, root: c.root, status: c.status } : null)),
+  async markSent(id, txHash, blockNumber) {
+    await db().checkpoint.update({ where: { id }, data: { status: "SENT", txHash, blockNumber } });
+  },
+  async markConfirmed(id, txHash, blockNumber) {
+    await db().checkpoint.update({ where: { id }, data: { status: "CONFIRMED", txHash, blockNumber, anchoredAt: new Date() } });
+  },
+  async markFailed(id) {
+    await db().$transaction([
+      db().anchorBatch.updateMany({ where: { checkpointId: id }, data: { checkpointId: null, checkpointLeafIndex: null, checkpointProof: Prisma.DbNull } }),
+      db().checkpoint.update({ where: { id }, data: { status: "FAILED" } }),
+    ]);
+  },
+};
+
+/** Moves one unit towards CONFIRMED; safe to call again at any point, from any worker. */
+async function advanceUnit(ledger: Ledger, store: UnitStore, id: string, fault?: FaultHook): Promise<AdvanceResult> {
+  const unit = await store.load(id);
+  if (!unit || unit.status === "CONFIRMED" || unit.status === "FAILED") return "done";
+  const root = unit.root as Hex32;
+  let onChain = (await readRoots(ledger.clients, [unit.number])).get(unit.number) ?? null;
+
+  if (onChain === null) {
+    fault?.("before-send");
+    try {
+      const txHash = await sendAnchorRoot(ledger.clients, { batchId: unit.number, root });
+      fault?.("after-send");
+      await store.markSent(id, txHash, null);
+      const receipt = await ledger.clients.publicClient.waitForTransactionReceipt({ hash: txHash });
+      fault?.("after-receipt");
+      if (receipt.status === "success") onChain = root;
+    } catch (error) {
+      if (!(error instanceof RootAlreadyAnchoredError)) throw error;
+    }
+    onChain ??= (await readRoots(ledger.clients, [unit.number])).get(unit.number) ?? null;
+    if (onChain === null) return "waiting";
+  }
+
+  if (onChain.toLowerCase() !== root.toLowerCase()) {
+    await store.markFailed(id, onChain);
+    await raiseAlert({
+      kind: `anchoring.${store.kind}_conflict`,
+      severity: "CRITICAL",
+      details: { unitId: id, number: unit.number.toString(), chainId: ledger.chainId },
+      dedupeKey: `${store.kind}:${id}`,
+    });
+    log.error({ unit: store.kind, id, number: unit.number.toString() }, "another root holds this number on chain; unit failed and released");
+    return "failed";
+  }
+
+  const event = await findAnchorEvent(ledger.clients, unit.number);
+  if (!event) return "waiting";
+  if ((await confirmationsOf(ledger.clients, event.blockNumber)) < ledger.confirmations) {
+    await store.markSent(id, event.txHash, event.blockNumber);
+    return "waiting";
+  }
+  await store.markConfirmed(id, event.txHash, event.blockNumber);
+  return "confirmed";
+}
+
+type CreationEvent = { seq: bigint; action: string; details: unknown; hash: string } & Parameters<typeof hashAccessEvent>[0];
+
+/** The record's creation event must exist, be intact, and carry the very commitment the row holds now. */
+function matchesCreationEvent(record: { id: string; commitment: string }, event: CreationEvent | undefined): boolean {
+  if (!event || event.action !== "record.created") return false;
+  const details = event.details as { recordId?: unknown; commitment?: unknown };
+  return details.recordId === record.id && details.commitment === record.commitment && hashAccessEvent(event) === event.hash;
+}
+
+// One preparer at a time per database, so two workers never put a record in two batches or reuse a number.
+const PREPARE_LOCK_KEY = 0x43_50_41_4e; // "CPAN"
+
+/**
+ * Closes a batch when ANCHOR_BATCH_SIZE records are waiting or the oldest has waited ANCHOR_WINDOW_SECONDS.
+ * Records whose content no longer matches their commitment, or whose commitment no longer matches their creation
+ * event, are left out and raise an alert.
+ */
+export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; windowSeconds: number; now?: Date }): Promise<string | null> {
+  const now = opts.now ?? new Date();
+  const refused: string[] = [];
+  const id = await db().$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
+      const pending = await tx.medicalRecord.findMany({
+        where: { status: "PENDING", batchId: null },
+        select: { id: true, patientId: true, resourceType: true, resource: true, recordedAt: true, commitment: true, salt: true, creationEventSeq: true, createdAt: true },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        take: opts.maxRecords,
+      });
+      if (pending.length === 0) return null;
+      const full = pending.length >= opts.maxRecords;
+      if (!full && pending[0]!.createdAt.getTime() > now.getTime() - opts.windowSeconds * 1000) return null;
+
+      const events = await tx.accessEvent.findMany({ where: { seq: { in: pending.flatMap((r) => (r.creationEventSeq === null ? [] : [r.creationEventSeq])) } } });
+      const bySeq = new Map(events.map((e) => [e.seq, e]));
+      const sound = pending.filter((r) => {
+        const ok =
+          computeCommitment({ ...r, recordId: r.id }, r.salt) === r.commitment &&
+          matchesCreationEvent(r, r.creationEventSeq === null ? undefined : (bySeq.get(r.creationEventSeq) as CreationEvent | undefined));
+        if (!ok) refused.push(r.id);
+        return ok;
+      });
+      if (sound.length === 0) return null;
+
+      const tree = buildMerkleTree(sound.map((r) => r.commitment as Hex32));
+      const last = await tx.anchorBatch.findFirst({
+        where: { chainId: ledger.chainId, contractAddress: ledger.contractAddress },
+        orderBy: { batchNumber: "desc" },
+        select: { batchNumber: true },
+      });
+      const batch = await tx.anchorBatch.create({
+        data: {
+          chainId: ledger.chainId,
+          contractAddress: ledger.contractAddress,
+          batchNumber: (last?.batchNumber ?? 0n) + 1n,
+          root: tree.root,
+          recordCount: sound.length,
+        },
+        select: { id: true },
+      });
+      await tx.$executeRaw`
+        UPDATE "MedicalRecord" AS r
+        SET "batchId" = ${batch.id}::uuid, "leafIndex" = u.idx, "proof" = u.proof
+        FROM unnest(${sound.map((r) => r.id)}::uuid[], ${sound.map((_, i) => i)}::int[], ${tree.proofs.map((p) => JSON.stringify(p))}::jsonb[]) AS u(id, idx, proof)
+        WHERE r."id" = u.id AND r."status" = 'PENDING' AND r."batchId" IS NULL`;
+      return batch.id;
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+  for (const recordId of refused) {
+    await raiseAlert({ kind: "integrity.commitment_mismatch", severity: "CRITICAL", details: { recordId }, dedupeKey: recordId });
+  }
+  return id;
+}
+
+/** Closes a checkpoint over confirmed batch roots, every N batches or T minutes. */
+export async function prepareCheckpoint(publicLedger: Ledger, opts: { everyBatches: number; everyMinutes: number; now?: Date }): Promise<string | null> {
+  const now = opts.now ?? new Date();
+  return db().$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY + 1})`;
+      const batches = await tx.anchorBatch.findMany({
+        where: { status: "CONFIRMED", checkpointId: null },
+        select: { id: true, root: true, anchoredAt: true },
+        orderBy: [{ batchNumber: "asc" }],
+        take: 10_000,
+      });
+      if (batches.length === 0) return null;
+      const oldest = batches[0]!.anchoredAt ?? now;
+      if (batches.length < opts.everyBatches && oldest.getTime() > now.getTime() - opts.everyMinutes * 60_000) return null;
+
+      const tree = buildMerkleTree(batches.map((b) => b.root as Hex32));
+      const last = await tx.checkpoint.findFirst({
+        where: { chainId: publicLedger.chainId, contractAddress: publicLedger.contractAddress },
+        orderBy: { checkpointNumber: "desc" },
+        select: { checkpointNumber: true },
+      });
+      const checkpoint = await tx.checkpoint.create({
+        data: {
+          chainId: publicLedger.chainId,
+          contractAddress: publicLedger.contractAddress,
+          checkpointNumber: (last?.checkpointNumber ?? 0n) + 1n,
+          root: tree.root,
+          batchCount: batches.length,
+        },
+        select: { id: true },
+      });
+      await tx.$executeRaw`
+        UPDATE "AnchorBatch" AS b
+        SET "checkpointId" = ${checkpoint.id}::uuid, "checkpointLeafIndex" = u.idx, "checkpointProof" = u.proof
+        FROM unnest(${batches.map((b) => b.id)}::uuid[], ${batches.map((_, i) => i)}::int[], ${tree.proofs.map((p) => JSON.stringify(p))}::jsonb[]) AS u(id, idx, proof)
+        WHERE b."id" = u.id AND b."checkpointId" IS NULL`;
+      return checkpoint.id;
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+}
+
+export type AnchoringConfig = {
+  batchSize: number;
+  windowSeconds: number;
+  checkpointEveryBatches: number;
+  checkpointEveryMinutes: number;
+};
+
+export type TickReport = { batchesConfirmed: number; checkpointsConfirmed: number; waiting: number };
+
+/**
+ * One pass of the anchoring service: resume unfinished units, close and anchor new batches, then checkpoints.
+ * Throws on chain errors (the job queue retries with backoff); everything done so far stays done.
+ */
+export async function anchoringTick(
+  ledgersToUse: { private: Ledger; public: Ledger | null },
+  config: AnchoringConfig,
+  fault?: FaultHook,
+): Promise<TickReport> {
+  const report: TickReport = { batchesConfirmed: 0, checkpointsConfirmed: 0, waiting: 0 };
+  const count = (result: AdvanceResult, kind: "batch" | "checkpoint") => {
+    if (result === "confirmed") report[kind === "batch" ? "batchesConfirmed" : "checkpointsConfirmed"] += 1;
+    if (result === "waiting") report.waiting += 1;
+  };
+
+  const unfinished = await db().anchorBatch.findMany({ where: { status: { in: ["PREPARED", "SENT"] } }, select: { id: true }, orderBy: { batchNumber: "asc" } });
+  for (const { id } of unfinished) count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
+  for (let id = await prepareBatch(ledgersToUse.private, { maxRecords: config.batchSize, windowSeconds: config.windowSeconds }); id; ) {
+    count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
+    id = await prepareBatch(ledgersToUse.private, { maxRecords: config.batchSize, windowSeconds: config.windowSeconds });
+  }
+
+  const publicLedger = ledgersToUse.public;
+  if (publicLedger?.clients.walletClient) {
+    const open = await db().checkpoint.findMany({ where: { status: { in: ["PREPARED", "SENT"] } }, select: { id: true }, orderBy: { checkpointNumber: "asc" } });
+    for (const { id } of open) count(await advanceUnit(publicLedger, checkpointStore, id, fault), "checkpoint");
+    const id = await prepareCheckpoint(publicLedger, { everyBatches: config.checkpointEveryBatches, everyMinutes: config.checkpointEveryMinutes });
+    if (id) count(await advanceUnit(publicLedger, checkpointStore, id, fault), "checkpoint");
+  }
+  return report;
+}
+
+/**
+ * Anchors every sound pending record now (no window) and waits until every unit is confirmed: the worker's own
+ * path, for the seed and the tests.
+ */
+export async function anchorEverything(ledgersToUse: { private: Ledger; public: Ledger | null }, config: AnchoringConfig, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const report = await anchoringTick(ledgersToUse, { ...config, windowSeconds: 0 });
+    const openUnits =
+      (await db().anchorBatch.count({ where: { status: { in: ["PREPARED", "SENT"] } } })) +
+      (await db().checkpoint.count({ where: { status: { in: ["PREPARED", "SENT"] } } }));
+    if (openUnits === 0 && report.waiting === 0) return;
+    if (Date.now() > deadline) throw new Error(`anchoring did not finish: ${openUnits} units still open`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * `npm run worker`: the anchoring service (docs/decisions/006-anchoring-service.md). Runs on pg-boss queues in the
+ * application's database: `anchoring` (stately: one active, one queued, across any number of workers) ticks every
+ * ANCHOR_WINDOW_SECONDS and on a one-minute schedule as a safety net; `integrity-sweep` re-verifies every record on
+ * SWEEP_CRON. Chain errors fail the job and pg-boss retries it with exponential backoff.
+ */
+import PgBoss from "pg-boss";
+import { disconnectDb } from "@/lib/db";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { anchoringTick, type AnchorStep } from "@/lib/jobs/anchoring";
+import { sweepAllRecords } from "@/lib/jobs/sweep";
+import { ledgers } from "@/lib/verification";
+
+const ANCHORING = "anchoring";
+const SWEEP = "integrity-sweep";
+
+// Fault injection for the exactly-once tests: the process kills itself at the named step. Never set in production.
+const faultAt = process.env.CHARTPROOF_FAULT_AT as AnchorStep | undefined;
+const fault = faultAt
+  ? (step: AnchorStep) => {
+      if (step === faultAt) {
+        log.warn({ step }, "fault injection: SIGKILL");
+        process.kill(process.pid, "SIGKILL");
+      }
+    }
+  : undefined;
+
+async function main() {
+  const config = env();
+  if (!config.LEDGER_WRITER_KEY) throw new Error("LEDGER_WRITER_KEY is required: the worker is the only process that anchors.");
+  const chains = ledgers();
+  const anchoringConfig = {
+    batchSize: config.ANCHOR_BATCH_SIZE,
+    windowSeconds: config.ANCHOR_WINDOW_SECONDS,
+    checkpointEveryBatches: config.CHECKPOINT_EVERY_BATCHES,
+    checkpointEveryMinutes: config.CHECKPOINT_EVERY_MINUTES,
+  };
+
+  const boss = new PgBoss({ connectionString: config.DATABASE_URL, schema: "pgboss", application_name: "chartproof-worker" });
+  boss.on("error", (error) => log.error({ err: error.message }, "job queue error"));
+  await boss.start();
+  const retry = { retryLimit: 12, retryDelay: 1, retryBackoff: true, expireInSeconds: 15 * 60 };
+  await boss.createQueue(ANCHORING, { name: ANCHORING, policy: "stately", ...retry });
+  await boss.createQueue(SWEEP, { name: SWEEP, policy: "stately", ...retry });
+  await boss.schedule(ANCHORING, "* * * * *");
+  await boss.schedule(SWEEP, config.SWEEP_CRON);
+
+  await boss.work(ANCHORING, { pollingIntervalSeconds: 0.5 }, async () => {
+    const report = await anchoringTick(chains, anchoringConfig, fault);
+    if (report.batchesConfirmed || report.checkpointsConfirmed || report.waiting) log.info(report, "anchoring tick");
+    await boss.send(ANCHORING, {}, { startAfter: Math.max(1, Math.ceil(config.ANCHOR_WINDOW_SECONDS)) });
+  });
+  await boss.work(SWEEP, { pollingIntervalSeconds: 5 }, async () => {
+    log.info(await sweepAllRecords(), "integrity sweep");
+  });
+  await boss.send(ANCHORING, {});
+  log.info({ chains: [chains.private.chainId, chains.public?.chainId ?? null] }, "anchoring worker started");
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await boss.stop({ graceful: true, timeout: 20_000 });
+    await disconnectDb();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+}
+
+main().catch((error: unknown) => {
+  log.fatal({ err: error instanceof Error ? error.message : String(error) }, "worker failed to start");
+  process.exit(1);
+});

@@ -60,7 +60,7 @@ async function main() {
       await runNext(["build"], stack.webEnv);
     }
     // The anchoring worker holds the writer keys; the web process gets none.
-    const worker = spawn(process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "--conditions=react-server", join(root, "scripts", "worker.ts")], {
+    const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", join(root, "scripts", "worker.ts")], {
       env: { ...process.env, ...stack.workerEnv },
       stdio: "inherit",
     });

@@ -37,12 +37,15 @@ async function main() {
     checkpointEveryMinutes: config.CHECKPOINT_EVERY_MINUTES,
   };
 
-  const boss = new PgBoss({ connectionString: config.DATABASE_URL, schema: "pgboss", application_name: "chartproof-worker" });
+  // Frequent maintenance so that the job of a worker that died is expired (and the queue freed) within a minute.
+  const boss = new PgBoss({ connectionString: config.DATABASE_URL, schema: "pgboss", application_name: "chartproof-worker", maintenanceIntervalSeconds: 15 });
   boss.on("error", (error) => log.error({ err: error.message }, "job queue error"));
   await boss.start();
-  const retry = { retryLimit: 12, retryDelay: 1, retryBackoff: true, expireInSeconds: 15 * 60 };
-  await boss.createQueue(ANCHORING, { name: ANCHORING, policy: "stately", ...retry });
-  await boss.createQueue(SWEEP, { name: SWEEP, policy: "stately", ...retry });
+  // A tick is bounded (a few units, never waiting for confirmations), so a minute is generous; a worker killed
+  // mid-tick holds the queue's single active slot only that long.
+  const retry = { retryLimit: 12, retryDelay: 1, retryBackoff: true };
+  await boss.createQueue(ANCHORING, { name: ANCHORING, policy: "stately", expireInSeconds: 60, ...retry });
+  await boss.createQueue(SWEEP, { name: SWEEP, policy: "stately", expireInSeconds: 60 * 60, ...retry });
   await boss.schedule(ANCHORING, "* * * * *");
   await boss.schedule(SWEEP, config.SWEEP_CRON);
 

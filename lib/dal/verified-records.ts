@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { summarizeResource } from "@/lib/fhir/summarize";
 import type { RecordDto, VerificationCounts } from "@/lib/dto";
-import { verifiableRecordSelect, verifyRows } from "@/lib/verification";
+import { rowsContradictingCreation, verifiableRecordSelect, verifyRows } from "@/lib/verification";
 
 /**
  * Loads a patient's records (optionally narrowed by `keep`) and verifies each against the chains. Callers have
@@ -15,11 +15,14 @@ export async function loadVerifiedRecords(
   const rows = (
     await db().medicalRecord.findMany({
       where: { patientId },
-      select: { ...verifiableRecordSelect, source: true },
+      select: { ...verifiableRecordSelect, source: true, creationEventSeq: true },
       orderBy: [{ recordedAt: "desc" }, { id: "asc" }],
     })
   ).filter(keep);
   const verdicts = await verifyRows(rows);
+  // Not yet on chain: the creation event is the only witness, so a pending row must still match it.
+  const contradicting = await rowsContradictingCreation(rows.filter((_, i) => verdicts[i]!.verification === "pending"));
+  for (const [i, row] of rows.entries()) if (contradicting.has(row.id)) verdicts[i] = { ...verdicts[i]!, verification: "tampered", overdue: false };
 
   return rows.map((row, i) => {
     const { verification, checkpoint, overdue } = verdicts[i]!;

@@ -1,10 +1,9 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
-import { hashAccessEvent } from "@/lib/audit";
 import { buildMerkleTree, computeCommitment, type Hex32 } from "@/lib/integrity";
 import { confirmationsOf, findAnchorEvent, readRoots, RootAlreadyAnchoredError, sendAnchorRoot } from "@/lib/ledger";
-import type { Ledger } from "@/lib/verification";
+import { rowsContradictingCreation, type Ledger } from "@/lib/verification";
 import { raiseAlert } from "./alerts";
 
 /**
@@ -117,15 +116,6 @@ async function advanceUnit(ledger: Ledger, store: UnitStore, id: string, fault?:
   return "confirmed";
 }
 
-type CreationEvent = { seq: bigint; action: string; details: unknown; hash: string } & Parameters<typeof hashAccessEvent>[0];
-
-/** The record's creation event must exist, be intact, and carry the very commitment the row holds now. */
-function matchesCreationEvent(record: { id: string; commitment: string }, event: CreationEvent | undefined): boolean {
-  if (!event || event.action !== "record.created") return false;
-  const details = event.details as { recordId?: unknown; commitment?: unknown };
-  return details.recordId === record.id && details.commitment === record.commitment && hashAccessEvent(event) === event.hash;
-}
-
 // One preparer at a time per database, so two workers never put a record in two batches or reuse a number.
 const PREPARE_LOCK_KEY = 0x43_50_41_4e; // "CPAN"
 
@@ -137,6 +127,7 @@ const PREPARE_LOCK_KEY = 0x43_50_41_4e; // "CPAN"
 export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; windowSeconds: number; now?: Date }): Promise<string | null> {
   const now = opts.now ?? new Date();
   const refused: string[] = [];
+  const squatted: bigint[] = [];
   const id = await db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
@@ -150,12 +141,9 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
       const full = pending.length >= opts.maxRecords;
       if (!full && pending[0]!.createdAt.getTime() > now.getTime() - opts.windowSeconds * 1000) return null;
 
-      const events = await tx.accessEvent.findMany({ where: { seq: { in: pending.flatMap((r) => (r.creationEventSeq === null ? [] : [r.creationEventSeq])) } } });
-      const bySeq = new Map(events.map((e) => [e.seq, e]));
+      const contradicting = await rowsContradictingCreation(pending);
       const sound = pending.filter((r) => {
-        const ok =
-          computeCommitment({ ...r, recordId: r.id }, r.salt) === r.commitment &&
-          matchesCreationEvent(r, r.creationEventSeq === null ? undefined : (bySeq.get(r.creationEventSeq) as CreationEvent | undefined));
+        const ok = !contradicting.has(r.id) && computeCommitment({ ...r, recordId: r.id }, r.salt) === r.commitment;
         if (!ok) refused.push(r.id);
         return ok;
       });
@@ -167,11 +155,18 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
         orderBy: { batchNumber: "desc" },
         select: { batchNumber: true },
       });
+      // Every number this index ever used is in the table (a batch is written before it is sent), so a root the chain
+      // already holds for the next number was put there by someone else: a leaked writer key. Skip it, loudly.
+      let batchNumber = (last?.batchNumber ?? 0n) + 1n;
+      while ((await readRoots(ledger.clients, [batchNumber])).get(batchNumber)) {
+        squatted.push(batchNumber);
+        batchNumber += 1n;
+      }
       const batch = await tx.anchorBatch.create({
         data: {
           chainId: ledger.chainId,
           contractAddress: ledger.contractAddress,
-          batchNumber: (last?.batchNumber ?? 0n) + 1n,
+          batchNumber,
           root: tree.root,
           recordCount: sound.length,
         },
@@ -186,6 +181,9 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
+  for (const number of squatted) {
+    await raiseAlert({ kind: "anchoring.number_squatted", severity: "CRITICAL", details: { batchNumber: number.toString(), chainId: ledger.chainId }, dedupeKey: `${ledger.chainId}:${number}` });
+  }
   for (const recordId of refused) {
     await raiseAlert({ kind: "integrity.commitment_mismatch", severity: "CRITICAL", details: { recordId }, dedupeKey: recordId });
   }
@@ -242,6 +240,8 @@ export type AnchoringConfig = {
   checkpointEveryMinutes: number;
 };
 
+const MAX_NEW_BATCHES_PER_TICK = 8;
+
 export type TickReport = { batchesConfirmed: number; checkpointsConfirmed: number; waiting: number };
 
 /**
@@ -261,9 +261,11 @@ export async function anchoringTick(
 
   const unfinished = await db().anchorBatch.findMany({ where: { status: { in: ["PREPARED", "SENT"] } }, select: { id: true }, orderBy: { batchNumber: "asc" } });
   for (const { id } of unfinished) count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
-  for (let id = await prepareBatch(ledgersToUse.private, { maxRecords: config.batchSize, windowSeconds: config.windowSeconds }); id; ) {
+  // Bounded work per tick keeps a tick short (the job queue expires a stuck one); the next tick continues.
+  for (let n = 0; n < MAX_NEW_BATCHES_PER_TICK; n++) {
+    const id = await prepareBatch(ledgersToUse.private, { maxRecords: config.batchSize, windowSeconds: config.windowSeconds });
+    if (!id) break;
     count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
-    id = await prepareBatch(ledgersToUse.private, { maxRecords: config.batchSize, windowSeconds: config.windowSeconds });
   }
 
   const publicLedger = ledgersToUse.public;
@@ -284,10 +286,12 @@ export async function anchorEverything(ledgersToUse: { private: Ledger; public: 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const report = await anchoringTick(ledgersToUse, { ...config, windowSeconds: 0 });
+    const waitingRecords = await db().medicalRecord.count({ where: { status: "PENDING", batchId: null } });
     const openUnits =
       (await db().anchorBatch.count({ where: { status: { in: ["PREPARED", "SENT"] } } })) +
       (await db().checkpoint.count({ where: { status: { in: ["PREPARED", "SENT"] } } }));
-    if (openUnits === 0 && report.waiting === 0) return;
+    const progressed = report.batchesConfirmed + report.checkpointsConfirmed > 0;
+    if (openUnits === 0 && report.waiting === 0 && !(progressed && waitingRecords > 0)) return;
     if (Date.now() > deadline) throw new Error(`anchoring did not finish: ${openUnits} units still open`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -1,6 +1,6 @@
 import { db } from "@/lib/db";
 import { appendAccessEvent } from "@/lib/audit";
-import { verifiableRecordSelect, verifyRows } from "@/lib/verification";
+import { rowsContradictingCreation, verifiableRecordSelect, verifyRows } from "@/lib/verification";
 import { raiseAlert } from "./alerts";
 
 export type SweepReport = { checked: number; verified: number; tampered: number; pending: number; overdue: number; unavailable: number };
@@ -15,13 +15,15 @@ export async function sweepAllRecords(opts: { pageSize?: number } = {}): Promise
   let after: string | undefined;
   for (;;) {
     const rows = await db().medicalRecord.findMany({
-      select: verifiableRecordSelect,
+      select: { ...verifiableRecordSelect, creationEventSeq: true },
       orderBy: { id: "asc" },
       take: pageSize,
       ...(after ? { where: { id: { gt: after } } } : {}),
     });
     if (rows.length === 0) break;
     const verdicts = await verifyRows(rows);
+    const contradicting = await rowsContradictingCreation(rows.filter((_, i) => verdicts[i]!.verification === "pending"));
+    for (const [i, row] of rows.entries()) if (contradicting.has(row.id)) verdicts[i] = { ...verdicts[i]!, verification: "tampered", overdue: false };
     for (const [i, verdict] of verdicts.entries()) {
       report.checked += 1;
       report[verdict.verification] += 1;

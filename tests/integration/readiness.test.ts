@@ -1,0 +1,42 @@
+import { beforeAll, expect, it } from "vitest";
+import { privateKeyToAddress } from "viem/accounts";
+import { inject } from "vitest";
+import { checkReadiness } from "@/lib/dal/readiness";
+import { db } from "@/lib/db";
+import { createRecords } from "@/lib/jobs/create-records";
+
+beforeAll(() => {
+  // The web tier knows the writers' addresses (public information), never their keys.
+  process.env.LEDGER_WRITER_ADDRESS = privateKeyToAddress(inject("stack").private.writerKey as `0x${string}`);
+  process.env.PENDING_WARN_MINUTES = "1";
+});
+
+it("reports the database, both chains, the writer's balance, the pending backlog and checkpoint lag — no PHI", async () => {
+  const patient = await db().patient.create({ data: { mrn: `RD-${Date.now()}`, name: "Readiness Test", birthDate: new Date("1980-01-01T00:00:00Z"), sex: "UNKNOWN" }, select: { id: true } });
+  const [id] = await createRecords([{ patientId: patient.id, resourceType: "Observation", resource: { resourceType: "Observation", status: "final" }, recordedAt: new Date(), source: "CLINICIAN" }], "SYSTEM", { ip: null, requestId: null });
+  await db().medicalRecord.update({ where: { id: id! }, data: { createdAt: new Date(Date.now() - 5 * 60_000) } });
+
+  const report = await checkReadiness();
+  expect(report.ready).toBe(true);
+  expect(report.database).toBe("up");
+  expect(report.ledgers.private.state).toBe("up");
+  expect(report.ledgers.public.state).toBe("up");
+  expect(BigInt(report.ledgers.private.writerBalanceWei!)).toBeGreaterThan(0n);
+  expect(report.anchoring!.pendingRecords).toBeGreaterThanOrEqual(1);
+  expect(report.anchoring!.oldestPendingSeconds).toBeGreaterThanOrEqual(299);
+  expect(report.anchoring!.overduePendingRecords).toBeGreaterThanOrEqual(1);
+  const text = JSON.stringify(report);
+  expect(text).not.toContain("Readiness Test");
+  expect(text).not.toContain("http");
+
+  const { anvilPid } = inject("stack").private;
+  process.kill(anvilPid, "SIGSTOP");
+  try {
+    const down = await checkReadiness();
+    expect(down.ready).toBe(false);
+    expect(down.ledgers.private.state).toBe("down");
+  } finally {
+    process.kill(anvilPid, "SIGCONT");
+  }
+  await db().medicalRecord.delete({ where: { id: id! } });
+});

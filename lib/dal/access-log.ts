@@ -2,7 +2,8 @@ import "server-only";
 import { db } from "@/lib/db";
 import { appendAccessEvent } from "@/lib/audit";
 import { can } from "@/lib/authz";
-import type { AccessEventDto } from "@/lib/dto";
+import { env } from "@/lib/env";
+import type { AccessEventDto, IntegrityOverviewDto } from "@/lib/dto";
 import { AccessDeniedError, type Caller } from "./caller";
 
 export async function listRecentAccessEvents(caller: Caller, limit = 100): Promise<AccessEventDto[]> {
@@ -32,4 +33,35 @@ export async function listRecentAccessEvents(caller: Caller, limit = 100): Promi
     actorLabel: e.actorId ? (e.actorKind === "STAFF" ? staffName.get(e.actorId) : mrn.get(e.actorId)) ?? e.actorId : null,
     patientMrn: e.patientId ? mrn.get(e.patientId) ?? null : null,
   }));
+}
+
+/**
+ * What compliance must look at now: open integrity and anchoring alerts (ids and counts only) and records still
+ * pending past the anchoring window. Viewing it is itself logged.
+ */
+export async function getIntegrityOverview(caller: Caller): Promise<IntegrityOverviewDto> {
+  if (!can(caller.actor, "access_log.read")) throw new AccessDeniedError();
+  const overdueBefore = new Date(Date.now() - env().PENDING_WARN_MINUTES * 60_000);
+  const [alerts, overduePending] = await Promise.all([
+    db().alert.findMany({ where: { resolvedAt: null }, orderBy: { createdAt: "desc" }, take: 50, select: { id: true, kind: true, severity: true, createdAt: true, details: true } }),
+    db().medicalRecord.count({ where: { status: "PENDING", createdAt: { lt: overdueBefore } } }),
+  ]);
+  await appendAccessEvent(
+    { actor: caller.actor, action: "integrity.reviewed", outcome: "ALLOWED", purpose: "AUDIT", details: { openAlerts: alerts.length, overduePending } },
+    caller.context,
+  );
+  return {
+    overduePending,
+    alerts: alerts.map((a) => {
+      const details = (a.details ?? {}) as Record<string, unknown>;
+      return {
+        id: a.id,
+        kind: a.kind,
+        severity: a.severity,
+        createdAt: a.createdAt.toISOString(),
+        recordId: typeof details.recordId === "string" ? details.recordId : null,
+        batchNumber: typeof details.batchNumber === "string" ? details.batchNumber : null,
+      };
+    }),
+  };
 }

@@ -55,3 +55,69 @@ export type AccessEventDto = {
   purpose: string | null;
   ip: string | null;
 };
+
+/** The result of one level of a record's verification path (lib/integrity/proof-bundle.ts `LevelResult`). */
+export type ProofLevelResult = "ok" | "mismatch" | "missing" | "unavailable" | "skipped";
+
+export type ProofLevelsDto = {
+  commitment: ProofLevelResult;
+  batchPath: ProofLevelResult;
+  batchAnchor: ProofLevelResult;
+  checkpointPath: ProofLevelResult;
+  checkpointAnchor: ProofLevelResult;
+};
+
+/** One Merkle step: the sibling on side L or R, and the node the step produces. */
+export type ProofStepDto = { side: "L" | "R"; sibling: string; node: string };
+
+/** A record's verification path for its detail page. Never carries the salt (that is in the export only). */
+export type RecordProofDto = {
+  patient: { id: string; name: string; mrn: string };
+  record: {
+    id: string;
+    resourceType: string;
+    recordedAt: string;
+    source: string;
+    verification: Verification;
+    checkpoint: CheckpointLevel;
+    overdue: boolean;
+    /** Null when the record is tampered. */
+    summary: RecordSummary | null;
+  };
+  commitment: string;
+  leafIndex: number | null;
+  /** Null when the stored proof is malformed. */
+  steps: ProofStepDto[] | null;
+  /** The batch the index claims (checked against the chain by `levels`), or null while the record is pending. */
+  batch: {
+    number: string;
+    root: string;
+    chainId: number;
+    contractAddress: string;
+    txHash: string | null;
+    blockNumber: string | null;
+    anchoredAt: string | null;
+  } | null;
+  /** The public checkpoint the index claims for the batch, or null when it is in none yet. */
+  checkpoint: {
+    number: string;
+    root: string;
+    chainId: number;
+    contractAddress: string;
+    txHash: string | null;
+    blockNumber: string | null;
+    anchoredAt: string | null;
+    leafIndex: number | null;
+    steps: ProofStepDto[] | null;
+  } | null;
+  /** Each level's check; null when no consistent breakdown could be made (see lib/dal/record-proof.ts). */
+  levels: ProofLevelsDto | null;
+  /** Whether a proof bundle can be exported (anchored, with a well-formed proof). */
+  exportable: boolean;
+};
+
+/** Open alerts and overdue anchoring, for compliance: ids and counts, never record contents. */
+export type IntegrityOverviewDto = {
+  overduePending: number;
+  alerts: { id: string; kind: string; severity: string; createdAt: string; recordId: string | null; batchNumber: string | null }[];
+};

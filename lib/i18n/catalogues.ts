@@ -7,6 +7,7 @@ import enChart from "./messages/en/chart.json";
 import enCommon from "./messages/en/common.json";
 import enErrors from "./messages/en/errors.json";
 import enFhirCodes from "./messages/en/fhirCodes.json";
+import enIntegrity from "./messages/en/integrity.json";
 import enLogin from "./messages/en/login.json";
 import enMe from "./messages/en/me.json";
 import enPatients from "./messages/en/patients.json";
@@ -19,6 +20,7 @@ import koChart from "./messages/ko/chart.json";
 import koCommon from "./messages/ko/common.json";
 import koErrors from "./messages/ko/errors.json";
 import koFhirCodes from "./messages/ko/fhirCodes.json";
+import koIntegrity from "./messages/ko/integrity.json";
 import koLogin from "./messages/ko/login.json";
 import koMe from "./messages/ko/me.json";
 import koPatients from "./messages/ko/patients.json";
@@ -34,6 +36,7 @@ export const catalogues = {
     common: enCommon,
     errors: enErrors,
     fhirCodes: enFhirCodes,
+    integrity: enIntegrity,
     login: enLogin,
     me: enMe,
     patients: enPatients,
@@ -48,6 +51,7 @@ export const catalogues = {
     common: koCommon,
     errors: koErrors,
     fhirCodes: koFhirCodes,
+    integrity: koIntegrity,
     login: koLogin,
     me: koMe,
     patients: koPatients,

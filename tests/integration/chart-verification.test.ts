@@ -95,6 +95,14 @@ describe("tampering by direct SQL is caught at the next render", () => {
     expect(stateOf(await chart(), record.id)?.verification).toBe("tampered");
   });
 
+  it("a record moved to another batch (changed batch id) is caught", async () => {
+    const record = await firstRecord();
+    const other = await db().anchorBatch.findFirstOrThrow({ where: { id: { not: record.batchId! }, status: "CONFIRMED" }, select: { id: true } });
+    await db().medicalRecord.update({ where: { id: record.id }, data: { batchId: other.id } });
+    restore.push(() => db().medicalRecord.update({ where: { id: record.id }, data: { batchId: record.batchId } }));
+    expect(stateOf(await chart(), record.id)?.verification).toBe("tampered");
+  });
+
   it("a batch root edited in the database is caught", async () => {
     const record = await firstRecord();
     const batch = await db().anchorBatch.findUniqueOrThrow({ where: { id: record.batchId! }, select: { root: true } });

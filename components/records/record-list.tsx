@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import type { RecordDto, RecordSummary, VerificationCounts } from "@/lib/dto";
 import { VerificationBadge } from "@/components/ui/verification-badge";
@@ -52,9 +53,11 @@ export function VerificationSummary({ counts }: { counts: VerificationCounts }) 
 /**
  * One element per record, carrying the public contract `data-record-id` / `data-verification`.
  * A tampered record shows a quarantine notice instead of its content.
+ * With `patientId` (a doctor's chart), each record links to its verification path.
  */
-export function RecordList({ records }: { records: RecordDto[] }) {
+export function RecordList({ records, patientId }: { records: RecordDto[]; patientId?: string }) {
   const t = useTranslations("chart");
+  const tp = useTranslations("proof");
   const tt = useTranslations("resourceTypes");
   const ts = useTranslations("sources");
   const format = useFormatter();
@@ -75,7 +78,18 @@ export function RecordList({ records }: { records: RecordDto[] }) {
               <div className="text-xs font-semibold uppercase tracking-wide text-ink-muted">
                 {tt(typeKey)}
               </div>
-              <VerificationBadge verification={record.verification} />
+              <div className="flex items-center gap-3">
+                <VerificationBadge verification={record.verification} />
+                {patientId ? (
+                  <Link href={`/patients/${patientId}/records/${record.id}`} prefetch={false} className="text-sm font-semibold text-brand hover:underline">
+                    {tp("proofLink")}
+                    <span className="sr-only">
+                      {" "}
+                      ({tp("proofLinkFor", { type: tt(typeKey), time: format.dateTime(new Date(record.recordedAt), "clinical") })})
+                    </span>
+                  </Link>
+                ) : null}
+              </div>
             </div>
             {record.overdue ? (
               <p role="status" className="mt-2 rounded border border-warn bg-warn-soft px-2 py-1 text-sm font-semibold text-warn">

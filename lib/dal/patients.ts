@@ -16,7 +16,7 @@ function requireDoctor(caller: Caller, permission: "patient.list" | "chart.view"
 }
 
 /** Prisma filter for the consents that let this doctor treat a patient right now (directly or via department). */
-function activeTreatmentConsent(doctor: Doctor, now: Date): Prisma.ConsentWhereInput {
+export function activeTreatmentConsent(doctor: Doctor, now: Date): Prisma.ConsentWhereInput {
   return {
     scope: "TREATMENT",
     validFrom: { lte: now },

@@ -98,7 +98,7 @@ export type RecordProofDto = {
     blockNumber: string | null;
     anchoredAt: string | null;
   } | null;
-  /** The public checkpoint the index claims for the batch, or null when it is in none yet. */
+  /** The confirmed public checkpoint the index claims for the batch, or null when it is in none yet. */
   checkpoint: {
     number: string;
     root: string;

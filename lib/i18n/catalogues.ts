@@ -11,6 +11,7 @@ import enIntegrity from "./messages/en/integrity.json";
 import enLogin from "./messages/en/login.json";
 import enMe from "./messages/en/me.json";
 import enPatients from "./messages/en/patients.json";
+import enProof from "./messages/en/proof.json";
 import enResourceTypes from "./messages/en/resourceTypes.json";
 import enSources from "./messages/en/sources.json";
 import enStaff from "./messages/en/staff.json";
@@ -24,6 +25,7 @@ import koIntegrity from "./messages/ko/integrity.json";
 import koLogin from "./messages/ko/login.json";
 import koMe from "./messages/ko/me.json";
 import koPatients from "./messages/ko/patients.json";
+import koProof from "./messages/ko/proof.json";
 import koResourceTypes from "./messages/ko/resourceTypes.json";
 import koSources from "./messages/ko/sources.json";
 import koStaff from "./messages/ko/staff.json";
@@ -40,6 +42,7 @@ export const catalogues = {
     login: enLogin,
     me: enMe,
     patients: enPatients,
+    proof: enProof,
     resourceTypes: enResourceTypes,
     sources: enSources,
     staff: enStaff,
@@ -55,6 +58,7 @@ export const catalogues = {
     login: koLogin,
     me: koMe,
     patients: koPatients,
+    proof: koProof,
     resourceTypes: koResourceTypes,
     sources: koSources,
     staff: koStaff,

@@ -44,7 +44,7 @@ export default async function PatientChartPage({ params }: { params: Promise<{ p
         {t("records")} <span className="text-sm font-normal text-ink-muted">({t("recordCount", { count: chart.records.length })})</span>
       </h2>
       <VerificationSummary counts={chart.counts} />
-      {chart.records.length === 0 ? <p className="text-ink-muted">{t("noRecords")}</p> : <RecordList records={chart.records} />}
+      {chart.records.length === 0 ? <p className="text-ink-muted">{t("noRecords")}</p> : <RecordList records={chart.records} patientId={patient.id} />}
     </>
   );
 }

@@ -1,0 +1,267 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { appendAccessEvent } from "@/lib/audit";
+import { can, consentCoversRecord, treatmentConsentCovers, type Actor } from "@/lib/authz";
+import { summarizeResource } from "@/lib/fhir/summarize";
+import {
+  buildProofBundle,
+  checkProofBundle,
+  walkProof,
+  type BuildProofBundleResult,
+  type ChainRoot,
+  type ProofBundle,
+  type ProofLevels,
+} from "@/lib/integrity/proof-bundle";
+import { chainRootsFor, ledgers, rowsContradictingCreation, verifiableRecordSelect, verifyRows, type RowVerdict } from "@/lib/verification";
+import type { ProofStepDto, RecordProofDto } from "@/lib/dto";
+import { isUuid } from "./actors";
+import { AccessDeniedError, type Caller } from "./caller";
+import { activeTreatmentConsent } from "./patients";
+
+type Doctor = Extract<Actor, { kind: "STAFF" }>;
+
+/** The record is not anchored yet (or its index row holds no well-formed proof), so there is nothing to export. */
+export class ProofNotExportableError extends Error {
+  override name = "ProofNotExportableError";
+  readonly reason: "not_anchored" | "malformed";
+  constructor(reason: "not_anchored" | "malformed") {
+    super(reason === "not_anchored" ? "The record is not anchored yet." : "The record's stored proof is malformed.");
+    this.reason = reason;
+  }
+}
+
+const recordSelect = {
+  ...verifiableRecordSelect,
+  source: true,
+  leafIndex: true,
+  creationEventSeq: true,
+  batch: {
+    select: {
+      ...verifiableRecordSelect.batch.select,
+      checkpointLeafIndex: true,
+      checkpoint: { select: { ...verifiableRecordSelect.batch.select.checkpoint.select, status: true } },
+    },
+  },
+} as const;
+
+const consentFactsSelect = {
+  scope: true,
+  granteeStaffId: true,
+  granteeDepartmentId: true,
+  recordClasses: true,
+  dataFrom: true,
+  dataUntil: true,
+  validFrom: true,
+  validUntil: true,
+  revokedAt: true,
+} as const;
+
+type Action = "record.viewed" | "record.proof_exported";
+
+/**
+ * The chart's access rule applied to one record: a doctor with an active TREATMENT consent for the patient
+ * (lib/dal/patients.ts `activeTreatmentConsent`, then lib/authz) that covers the record's class and date. A denial
+ * is logged as `action` DENIED and thrown as AccessDeniedError (404), whether the patient, the record or the
+ * consent is missing, so the response never tells which.
+ */
+async function authorizeRecord(caller: Caller, patientId: string, recordId: string, action: Action) {
+  if (caller.actor.kind !== "STAFF" || !can(caller.actor, "chart.view")) throw new AccessDeniedError();
+  const doctor: Doctor = caller.actor;
+  const now = new Date();
+  const patient = isUuid(patientId)
+    ? await db().patient.findUnique({
+        where: { id: patientId },
+        select: { id: true, name: true, mrn: true, consents: { where: activeTreatmentConsent(doctor, now), select: consentFactsSelect } },
+      })
+    : null;
+  const grantee = { staffId: doctor.id, departmentId: doctor.departmentId };
+  const consents = patient?.consents.filter((c) => treatmentConsentCovers(c, grantee, now)) ?? [];
+  const row =
+    patient && consents.length > 0 && isUuid(recordId)
+      ? await db().medicalRecord.findFirst({ where: { id: recordId, patientId: patient.id }, select: recordSelect })
+      : null;
+
+  const reason = !patient
+    ? "not_found"
+    : consents.length === 0
+      ? "no_consent"
+      : !row
+        ? "record_not_found"
+        : !consents.some((c) => consentCoversRecord(c, row))
+          ? "not_covered"
+          : null;
+  if (reason !== null || !patient || !row) {
+    await appendAccessEvent(
+      {
+        actor: doctor,
+        action,
+        outcome: "DENIED",
+        purpose: "TREATMENT",
+        patientId: patient ? patient.id : null,
+        details: { recordId: isUuid(recordId) ? recordId.toLowerCase() : null, reason },
+      },
+      caller.context,
+    );
+    throw new AccessDeniedError();
+  }
+  return { doctor, patient, row };
+}
+
+type ProofRow = NonNullable<Awaited<ReturnType<typeof authorizeRecord>>["row"]>;
+
+/** The one verdict: verifyRows, plus the creation-event check the chart applies to pending rows. */
+async function verdictFor(row: ProofRow): Promise<RowVerdict> {
+  const [verdict] = await verifyRows([row]);
+  if (verdict!.verification === "pending" && (await rowsContradictingCreation([row])).has(row.id)) {
+    return { ...verdict!, verification: "tampered", overdue: false };
+  }
+  return verdict!;
+}
+
+/** What verifyRows concludes from these level results (its rules, restated), to check a breakdown against it. */
+function impliedVerdict(levels: ProofLevels): Pick<RowVerdict, "verification" | "checkpoint"> {
+  const tampered = { verification: "tampered", checkpoint: "none" } as const;
+  if (levels.commitment !== "ok" || levels.batchPath !== "ok") return tampered;
+  if (levels.batchAnchor === "unavailable") return { verification: "unavailable", checkpoint: "none" };
+  if (levels.batchAnchor !== "ok") return tampered;
+  // verifyCheckpoint: a public chain that cannot be asked leaves the record verified on the private chain only.
+  if (levels.checkpointPath === "skipped" || levels.checkpointAnchor === "unavailable") return { verification: "verified", checkpoint: "none" };
+  if (levels.checkpointPath !== "ok" || levels.checkpointAnchor !== "ok") return tampered;
+  return { verification: "verified", checkpoint: "public" };
+}
+
+/**
+ * Each level's result, for showing where a record fails. The verdict is verifyRows' alone; the breakdown reads the
+ * same chain roots through the same cache (a root verifyRows proved is not read again), and is dropped (null)
+ * if it does not lead to the same verdict, e.g. when the chain changed between the two reads.
+ */
+async function levelsFor(row: ProofRow, built: BuildProofBundleResult, verdict: RowVerdict): Promise<ProofLevels | null> {
+  if (!built.ok) {
+    if (row.status !== "PENDING") return null;
+    // Pending: only the commitment could be checked (against the content and the creation event).
+    const commitment = verdict.verification === "tampered" ? "mismatch" : "ok";
+    return { commitment, batchPath: "skipped", batchAnchor: "skipped", checkpointPath: "skipped", checkpointAnchor: "skipped" };
+  }
+  const { bundle } = built;
+  const { private: privateLedger, public: publicLedger } = ledgers();
+  let batchRoot: ChainRoot = undefined;
+  if (verdict.verification !== "unavailable") {
+    const ref = { chainId: bundle.batch.chainId, contractAddress: bundle.batch.contract, number: BigInt(bundle.batch.batchNumber) };
+    batchRoot = (await chainRootsFor(privateLedger, [ref]))(ref);
+  }
+  let checkpointRoot: ChainRoot = "not_checked";
+  if (bundle.checkpoint) {
+    // Verified without the public level: verifyRows could not ask the public chain; do not wait on it twice.
+    if (verdict.verification === "verified" && verdict.checkpoint === "none") checkpointRoot = undefined;
+    else {
+      const ref = { chainId: bundle.checkpoint.chainId, contractAddress: bundle.checkpoint.contract, number: BigInt(bundle.checkpoint.checkpointNumber) };
+      checkpointRoot = (await chainRootsFor(publicLedger, [ref]))(ref);
+    }
+  }
+  const levels = checkProofBundle(bundle, { batchRoot, checkpointRoot });
+  const implied = impliedVerdict(levels);
+  return implied.verification === verdict.verification && implied.checkpoint === verdict.checkpoint ? levels : null;
+}
+
+function stepsOf(leaf: string, proof: unknown): ProofStepDto[] | null {
+  return walkProof(leaf, proof)?.map(({ side, sibling, node }) => ({ side, sibling, node })) ?? null;
+}
+
+/**
+ * One consented record with its whole verification path: commitment, Merkle steps, batch and private-chain anchor,
+ * public checkpoint, and each level's result. Logs exactly one `record.viewed` (ALLOWED, or DENIED before throwing
+ * AccessDeniedError) before returning; if the event cannot be written, this throws and nothing is shown.
+ * The salt is not returned (it is in the export only).
+ */
+export async function getRecordProof(caller: Caller, patientId: string, recordId: string): Promise<RecordProofDto> {
+  const { doctor, patient, row } = await authorizeRecord(caller, patientId, recordId, "record.viewed");
+  const verdict = await verdictFor(row);
+  const built = buildProofBundle(row);
+  const levels = await levelsFor(row, built, verdict);
+  const batch = row.batch;
+  // As in the bundle: a checkpoint counts once it is confirmed on the public chain.
+  const checkpoint = batch?.checkpoint?.status === "CONFIRMED" ? batch.checkpoint : null;
+
+  await appendAccessEvent(
+    {
+      actor: doctor,
+      action: "record.viewed",
+      outcome: "ALLOWED",
+      purpose: "TREATMENT",
+      patientId: patient.id,
+      details: { recordId: row.id, verification: verdict.verification },
+    },
+    caller.context,
+  );
+
+  return {
+    patient: { id: patient.id, name: patient.name, mrn: patient.mrn },
+    record: {
+      id: row.id,
+      resourceType: row.resourceType,
+      recordedAt: row.recordedAt.toISOString(),
+      source: row.source,
+      verification: verdict.verification,
+      checkpoint: verdict.checkpoint,
+      overdue: verdict.overdue,
+      summary: verdict.verification === "tampered" ? null : summarizeResource(row.resource),
+    },
+    commitment: row.commitment,
+    leafIndex: row.leafIndex,
+    steps: row.status === "ANCHORED" || batch ? stepsOf(row.commitment, row.proof) : [],
+    batch: batch
+      ? {
+          number: batch.batchNumber.toString(),
+          root: batch.root,
+          chainId: batch.chainId,
+          contractAddress: batch.contractAddress,
+          txHash: batch.txHash,
+          blockNumber: batch.blockNumber?.toString() ?? null,
+          anchoredAt: batch.anchoredAt?.toISOString() ?? null,
+        }
+      : null,
+    checkpoint:
+      batch && checkpoint
+        ? {
+            number: checkpoint.checkpointNumber.toString(),
+            root: checkpoint.root,
+            chainId: checkpoint.chainId,
+            contractAddress: checkpoint.contractAddress,
+            txHash: checkpoint.txHash,
+            blockNumber: checkpoint.blockNumber?.toString() ?? null,
+            anchoredAt: checkpoint.anchoredAt?.toISOString() ?? null,
+            leafIndex: batch.checkpointLeafIndex,
+            steps: stepsOf(batch.root, batch.checkpointProof),
+          }
+        : null,
+    levels,
+    exportable: built.ok,
+  };
+}
+
+/**
+ * The proof bundle of one consented record (lib/integrity/proof-bundle.ts): the committed fields, salt, proof,
+ * batch and checkpoint, enough to verify it against the chains without our database. It carries the record and its
+ * salt, so it is patient data: logged as `record.proof_exported` (with the verdict at export time) before it is
+ * returned. A tampered record is exported as the index holds it, so that its bundle fails verification too.
+ *
+ * @throws AccessDeniedError (logged as DENIED); ProofNotExportableError when the record is not anchored yet.
+ */
+export async function exportRecordProof(caller: Caller, patientId: string, recordId: string): Promise<ProofBundle> {
+  const { doctor, patient, row } = await authorizeRecord(caller, patientId, recordId, "record.proof_exported");
+  const built = buildProofBundle(row);
+  if (!built.ok) throw new ProofNotExportableError(built.reason);
+  const verdict = await verdictFor(row);
+  await appendAccessEvent(
+    {
+      actor: doctor,
+      action: "record.proof_exported",
+      outcome: "ALLOWED",
+      purpose: "TREATMENT",
+      patientId: patient.id,
+      details: { recordId: row.id, verification: verdict.verification },
+    },
+    caller.context,
+  );
+  return built.bundle;
+}

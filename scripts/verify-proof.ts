@@ -1,0 +1,271 @@
+/**
+ * Verifies a record's proof bundle (exported from its verification page) against the chains, with no access to the
+ * Chartproof database: anyone holding the bundle and an RPC endpoint of each chain can run it.
+ *
+ *   npm run verify-proof -- <bundle.json> --rpc <private-chain-rpc-url> [--public-rpc <public-chain-rpc-url>]
+ *
+ * Levels, each checked on its own (docs/decisions/002-commitment-and-hash-recipe.md):
+ *   1. the commitment, recomputed from the record and its salt, equals the bundle's commitment;
+ *   2. the Merkle proof leads from the commitment to the batch root;
+ *   3. RecordAnchor.rootsOf([batchNumber]) on the private chain (whose chain id must be the bundle's) is that root;
+ *   4. the checkpoint proof leads from the batch root to the checkpoint root (when the bundle has a checkpoint);
+ *   5. the public chain holds that checkpoint root (only with --public-rpc).
+ *
+ * Exit status: 0 when every level checked passes; 1 when a level fails or cannot be checked; 2 for bad input (usage,
+ * unreadable file, not a proof bundle). The report goes to stdout, usage errors to stderr. The record's content is
+ * never printed, nor the RPC URLs (they may embed API keys).
+ */
+import { readFile, stat } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import type { Address } from "viem";
+import { computeCommitment, rootFromProof, type Hex32 } from "@/lib/integrity";
+import {
+  checkProofBundle,
+  normalizeChainRoot,
+  parseProofBundle,
+  type ChainRoot,
+  type LevelResult,
+  type ProofBundle,
+  type ProofLevels,
+} from "@/lib/integrity/proof-bundle";
+import { createLedgerClients, LedgerError, readRoots } from "@/lib/ledger";
+
+const USAGE = `Usage: npm run verify-proof -- <bundle.json> --rpc <url> [--public-rpc <url>]
+
+  <bundle.json>        a proof bundle downloaded from a record's verification page
+  --rpc <url>          JSON-RPC endpoint of the private chain that holds the batch roots
+  --public-rpc <url>   JSON-RPC endpoint of the public chain that holds the checkpoints (optional;
+                       without it the checkpoint proof is checked but not the public chain)
+
+Exit status: 0 verified, 1 not verified, 2 bad input.`;
+
+/** Bundles are a few kilobytes; anything near this is not one. */
+const MAX_BUNDLE_BYTES = 10 * 1024 * 1024;
+
+export class BadInputError extends Error {
+  override name = "BadInputError";
+}
+
+/** What one chain answered: the root (or null/undefined as in ChainRoot), and why it could not be asked. */
+export type ChainReading = { root: ChainRoot; problem: string | null };
+
+export type VerifyProofReport = {
+  ok: boolean;
+  levels: ProofLevels;
+  batchChain: ChainReading;
+  checkpointChain: ChainReading | null;
+};
+
+export type VerifyProofOptions = { rpcUrl: string; publicRpcUrl?: string };
+
+/** Reads the root `contract` holds for `number` on the chain at `rpcUrl`, after checking the node's chain id. */
+export async function readAnchoredRoot(rpcUrl: string, anchor: { chainId: number; contract: string; number: string }): Promise<ChainReading> {
+  const clients = createLedgerClients({ rpcUrl, chainId: anchor.chainId, contractAddress: anchor.contract as Address });
+  let served: number;
+  try {
+    served = await clients.publicClient.getChainId();
+  } catch {
+    return { root: undefined, problem: "the RPC endpoint did not answer" };
+  }
+  if (served !== anchor.chainId) {
+    return { root: undefined, problem: `the RPC endpoint serves chain ${served}, but the bundle was anchored on chain ${anchor.chainId}` };
+  }
+  try {
+    const id = BigInt(anchor.number);
+    const roots = await readRoots(clients, [id]);
+    return { root: normalizeChainRoot(roots.get(id) ?? null), problem: null };
+  } catch (error) {
+    return { root: undefined, problem: error instanceof LedgerError ? error.shortMessage : "reading the root failed" };
+  }
+}
+
+/** The CLI's core: every level of `bundle`, with the roots read from the given chains. */
+export async function verifyProofBundle(bundle: ProofBundle, options: VerifyProofOptions): Promise<VerifyProofReport> {
+  const [batchChain, checkpointChain] = await Promise.all([
+    readAnchoredRoot(options.rpcUrl, { chainId: bundle.batch.chainId, contract: bundle.batch.contract, number: bundle.batch.batchNumber }),
+    bundle.checkpoint && options.publicRpcUrl
+      ? readAnchoredRoot(options.publicRpcUrl, {
+          chainId: bundle.checkpoint.chainId,
+          contract: bundle.checkpoint.contract,
+          number: bundle.checkpoint.checkpointNumber,
+        })
+      : Promise.resolve(null),
+  ]);
+  const levels = checkProofBundle(bundle, { batchRoot: batchChain.root, checkpointRoot: checkpointChain ? checkpointChain.root : "not_checked" });
+  // The private chain must be asked and agree; the public one only when there is a checkpoint and an RPC to ask.
+  const ok =
+    levels.commitment === "ok" &&
+    levels.batchPath === "ok" &&
+    levels.batchAnchor === "ok" &&
+    (bundle.checkpoint === null || (levels.checkpointPath === "ok" && (levels.checkpointAnchor === "ok" || checkpointChain === null)));
+  return { ok, levels, batchChain, checkpointChain };
+}
+
+const LABELS: Record<LevelResult, string> = { ok: "PASS", mismatch: "FAIL", missing: "FAIL", unavailable: "ERROR", skipped: "SKIP" };
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** The human-readable verdict, one line per level and a conclusion. */
+export function formatReport(bundle: ProofBundle, report: VerifyProofReport, options: { publicRpcGiven: boolean }): string {
+  const { levels } = report;
+  const record = { ...bundle.record, recordedAt: new Date(bundle.record.recordedAt) };
+  const recomputed = computeCommitment(record, bundle.salt);
+  const batchProven = rootFromProof(bundle.commitment as Hex32, bundle.proof);
+  const cp = bundle.checkpoint;
+  const lines: string[] = [];
+  const line = (result: LevelResult, title: string, detail: string[]) => {
+    lines.push(`  ${LABELS[result].padEnd(5)} ${title}`);
+    for (const d of detail) lines.push(`        ${d}`);
+  };
+  const chainDetail = (reading: ChainReading, what: string, claimed: string, chainId: number, contract: string, number: string): string[] => {
+    const where = `chain ${chainId}, contract ${contract}: root of ${what} ${number}`;
+    if (reading.root === undefined) return [`${where} could not be read: ${reading.problem ?? "unknown error"}`];
+    if (reading.root === null) return [`${where}: none. The chain holds no root for this ${what}.`];
+    if (reading.root === "not_checked") return [`${where}: not checked`];
+    return reading.root === claimed
+      ? [`${where} = ${reading.root}`, `matches the bundle's ${what} root`]
+      : [`${where} = ${reading.root}`, `but the bundle's ${what} root is ${claimed}`];
+  };
+
+  lines.push(`Chartproof proof bundle: record ${bundle.record.recordId} (${bundle.record.resourceType}, recorded ${bundle.record.recordedAt})`);
+  lines.push(`Recipe v${bundle.recipeVersion}: commitment = sha256(0x00 ‖ salt ‖ JCS(record)); node = sha256(0x01 ‖ left ‖ right)`);
+  lines.push("");
+
+  line(levels.commitment, "1. Commitment (record + salt)", levels.commitment === "ok"
+    ? [`recomputed ${recomputed}`, "matches the bundle's commitment"]
+    : [`recomputed ${recomputed}`, `but the bundle's commitment is ${bundle.commitment}: the record, its salt or the commitment was changed`]);
+
+  line(levels.batchPath, "2. Merkle proof to the batch root", [
+    `${plural(bundle.proof.length, "step")} from leaf ${bundle.leafIndex} lead to ${batchProven ?? "nothing (malformed proof)"}`,
+    levels.batchPath === "ok" ? "matches the batch root" : `but the bundle's batch root is ${bundle.batch.root}`,
+  ]);
+
+  line(levels.batchAnchor, "3. Batch root on the private chain", [
+    ...chainDetail(report.batchChain, "batch", bundle.batch.root, bundle.batch.chainId, bundle.batch.contract, bundle.batch.batchNumber),
+    ...(bundle.batch.txHash ? [`anchored by transaction ${bundle.batch.txHash}${bundle.batch.blockNumber ? ` in block ${bundle.batch.blockNumber}` : ""}`] : []),
+  ]);
+
+  if (cp === null) {
+    line("skipped", "4. Checkpoint proof", ["the bundle has no public checkpoint (the batch was not yet checkpointed)"]);
+    line("skipped", "5. Checkpoint root on the public chain", [options.publicRpcGiven ? "nothing to check on the public chain" : "not checked"]);
+  } else {
+    const cpProven = rootFromProof(bundle.batch.root as Hex32, cp.proof);
+    line(levels.checkpointPath, "4. Checkpoint proof to the checkpoint root", [
+      `${plural(cp.proof.length, "step")} from the batch root lead to ${cpProven ?? "nothing (malformed proof)"}`,
+      levels.checkpointPath === "ok" ? "matches the checkpoint root" : `but the bundle's checkpoint root is ${cp.root}`,
+    ]);
+    line(
+      levels.checkpointAnchor,
+      "5. Checkpoint root on the public chain",
+      report.checkpointChain === null
+        ? ["not checked: pass --public-rpc <url> to check the public chain"]
+        : [
+            ...chainDetail(report.checkpointChain, "checkpoint", cp.root, cp.chainId, cp.contract, cp.checkpointNumber),
+            ...(cp.txHash ? [`anchored by transaction ${cp.txHash}${cp.blockNumber ? ` in block ${cp.blockNumber}` : ""}`] : []),
+          ],
+    );
+  }
+
+  lines.push("");
+  if (report.ok) {
+    const publicPart =
+      cp === null
+        ? " It is not yet in a public checkpoint."
+        : report.checkpointChain === null
+          ? ` Its public checkpoint ${cp.checkpointNumber} was not checked (no --public-rpc).`
+          : ` Batch ${bundle.batch.batchNumber} is in public checkpoint ${cp.checkpointNumber} on chain ${cp.chainId}.`;
+    lines.push(`VERIFIED: the record is exactly what was anchored in batch ${bundle.batch.batchNumber} on chain ${bundle.batch.chainId}.${publicPart}`);
+  } else {
+    const failed = Object.values(levels).some((r) => r === "mismatch" || r === "missing");
+    lines.push(
+      failed
+        ? "NOT VERIFIED: at least one level FAILED. The record, its proof or its anchor does not match; do not rely on this record."
+        : "NOT VERIFIED: at least one level could not be checked (ERROR). Try again, or check the RPC endpoints.",
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function rpcUrlOption(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new BadInputError(`${name} must be an http(s) URL.`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new BadInputError(`${name} must be an http(s) URL.`);
+  return value;
+}
+
+/** Parses argv, reads and validates the bundle; BadInputError for anything the user must fix. */
+export async function loadInput(argv: readonly string[]): Promise<{ bundle: ProofBundle; options: VerifyProofOptions }> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: { rpc: { type: "string" }, "public-rpc": { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (error) {
+    throw new BadInputError(error instanceof Error ? error.message : "invalid arguments");
+  }
+  if (parsed.positionals.length !== 1) throw new BadInputError("Give exactly one bundle file.");
+  const rpcUrl = rpcUrlOption(parsed.values.rpc, "--rpc");
+  if (!rpcUrl) throw new BadInputError("--rpc <url> is required: the private chain's JSON-RPC endpoint.");
+  const publicRpcUrl = rpcUrlOption(parsed.values["public-rpc"], "--public-rpc");
+
+  const file = parsed.positionals[0]!;
+  let text: string;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new BadInputError(`${file} is not a file.`);
+    if (info.size > MAX_BUNDLE_BYTES) throw new BadInputError(`${file} is too large to be a proof bundle.`);
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if (error instanceof BadInputError) throw error;
+    throw new BadInputError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? "read error"}.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new BadInputError(`${file} is not valid JSON.`);
+  }
+  const bundle = parseProofBundle(json);
+  if (!bundle.ok) throw new BadInputError(`${file} is not a Chartproof proof bundle:\n  ${bundle.problems.join("\n  ")}`);
+  return { bundle: bundle.bundle, options: { rpcUrl, publicRpcUrl } };
+}
+
+/** The whole command; returns the exit status. */
+export async function main(argv: readonly string[], out = process.stdout, err = process.stderr): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    out.write(`${USAGE}\n`);
+    return 0;
+  }
+  let input;
+  try {
+    input = await loadInput(argv);
+  } catch (error) {
+    if (!(error instanceof BadInputError)) throw error;
+    err.write(`${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const report = await verifyProofBundle(input.bundle, input.options);
+  out.write(formatReport(input.bundle, report, { publicRpcGiven: input.options.publicRpcUrl !== undefined }));
+  return report.ok ? 0 : 1;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`verify-proof failed unexpectedly: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -12,7 +12,8 @@ import { launcherEnv } from "@/lib/env";
 import { prepareDemoStack } from "./embedded/demo-stack";
 import { dropDatabase, ensureDatabase, serverUrlOf, startEmbeddedPostgres } from "./embedded/postgres";
 
-const DATABASE = "chartproof_e2e";
+// Per process, so two e2e runs on one server never drop each other's database.
+const DATABASE = `chartproof_e2e_${process.pid}`;
 
 async function main() {
   const config = launcherEnv();

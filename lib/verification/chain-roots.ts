@@ -2,14 +2,13 @@ import { log } from "@/lib/log";
 import { readRoots } from "@/lib/ledger";
 import type { Hex32 } from "@/lib/integrity";
 import { isOnLedger, type Ledger } from "./ledgers";
+import { forgetProvenLeaves } from "./proven-leaves";
 
 export type AnchorRef = { chainId: number; contractAddress: string; number: bigint };
 
 // A root the contract holds can never be overwritten, so once read it is final for the life of the process.
 // Misses (no root yet) and failures are never cached.
 const finalRoots = new Map<string, Hex32>();
-
-const keyOf = (ledger: Ledger, n: bigint) => `${ledger.chainId}:${ledger.contractAddress.toLowerCase()}:${n}`;
 
 /**
  * The roots `ledger` holds for these anchors, read in ONE call for all that are not cached. The returned lookup
@@ -18,7 +17,12 @@ const keyOf = (ledger: Ledger, n: bigint) => `${ledger.chainId}:${ledger.contrac
  */
 export async function chainRootsFor(ledger: Ledger | null, refs: readonly AnchorRef[]): Promise<(ref: AnchorRef) => Hex32 | null | undefined> {
   if (!ledger) return () => undefined;
-  const wanted = [...new Set(refs.filter((r) => isOnLedger(ledger, r)).map((r) => r.number))].filter((n) => !finalRoots.has(keyOf(ledger, n)));
+  // Called once per row of a page: the common case (the address spelled as configured) costs one comparison.
+  const onLedger = (ref: AnchorRef) =>
+    ref.chainId === ledger.chainId && (ref.contractAddress === ledger.contractAddress || isOnLedger(ledger, ref));
+  // finalRoots key: prefix + batch (or checkpoint) number.
+  const prefix = `${ledger.chainId}:${ledger.contractAddress.toLowerCase()}:`;
+  const wanted = [...new Set(refs.filter(onLedger).map((r) => r.number))].filter((n) => !finalRoots.has(prefix + n));
   const fresh = new Map<bigint, Hex32 | null>();
   let reachable = true;
   if (wanted.length > 0) {
@@ -26,7 +30,7 @@ export async function chainRootsFor(ledger: Ledger | null, refs: readonly Anchor
       for (const [n, root] of await readRoots(ledger.clients, wanted)) {
         const normalized = root === null ? null : (root.toLowerCase() as Hex32);
         fresh.set(n, normalized);
-        if (normalized !== null) finalRoots.set(keyOf(ledger, n), normalized);
+        if (normalized !== null) finalRoots.set(prefix + n, normalized);
       }
     } catch (error) {
       reachable = false;
@@ -34,15 +38,19 @@ export async function chainRootsFor(ledger: Ledger | null, refs: readonly Anchor
     }
   }
   return (ref) => {
-    if (!isOnLedger(ledger, ref)) return undefined;
-    const cached = finalRoots.get(keyOf(ledger, ref.number));
+    if (!onLedger(ref)) return undefined;
+    const cached = finalRoots.get(prefix + ref.number);
     if (cached) return cached;
     if (!reachable) return undefined;
     return fresh.has(ref.number) ? fresh.get(ref.number) : undefined;
   };
 }
 
-/** For tests and operations: forget cached roots (e.g. after pointing the portal at another chain). */
+/**
+ * For tests and operations: forget cached roots (e.g. after pointing the portal at another chain), and with them
+ * the leaves proven into them (proven-leaves.ts), so that the next verification is fully cold.
+ */
 export function forgetCachedRoots(): void {
   finalRoots.clear();
+  forgetProvenLeaves();
 }

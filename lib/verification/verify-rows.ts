@@ -1,7 +1,8 @@
 import { env } from "@/lib/env";
-import { verifyCheckpoint, verifyRecord, type CheckpointLevel, type Verification } from "@/lib/integrity";
-import { chainRootsFor } from "./chain-roots";
+import type { CheckpointLevel, Verification } from "@/lib/integrity";
+import { chainRootsFor, type AnchorRef } from "./chain-roots";
 import { ledgers } from "./ledgers";
+import { anchorKey, verifyCheckpointCached, verifyRecordCached } from "./proven-leaves";
 
 /** What verification needs of a record row: select it with `verifiableRecordSelect`. */
 export const verifiableRecordSelect = {
@@ -25,7 +26,7 @@ export const verifiableRecordSelect = {
       blockNumber: true,
       anchoredAt: true,
       checkpointProof: true,
-      checkpoint: { select: { chainId: true, contractAddress: true, checkpointNumber: true, root: true, txHash: true, blockNumber: true, anchoredAt: true } },
+      checkpoint: { select: { chainId: true, contractAddress: true, checkpointNumber: true, root: true, status: true, txHash: true, blockNumber: true, anchoredAt: true } },
     },
   },
 } as const;
@@ -47,7 +48,7 @@ export type VerifiableRow = {
     batchNumber: bigint;
     root: string;
     checkpointProof: unknown;
-    checkpoint: { chainId: number; contractAddress: string; checkpointNumber: bigint; root: string } | null;
+    checkpoint: { chainId: number; contractAddress: string; checkpointNumber: bigint; root: string; status: string } | null;
   } | null;
 };
 
@@ -63,31 +64,63 @@ export type RowVerdict = {
  * The one verification path, for every page and for the sweep: recompute each commitment from the stored
  * content, walk its proof, and compare with the roots READ FROM THE CHAINS — one read per chain for all the
  * distinct batches and checkpoints in `rows`. Fails closed: only a full match is `verified`.
+ *
+ * Verdicts are those of verifyRecord / verifyCheckpoint. Two per-process caches make a repeated render cheap
+ * (docs/decisions/007-verification-performance.md): roots that are final on chain (chain-roots.ts), and leaves
+ * already proven with the very same proof into such a root (proven-leaves.ts). The content is re-hashed every time.
  */
+/**
+ * A checkpoint still being anchored (PREPARED/SENT) has no root on the public chain yet: that is "not checkpointed",
+ * not a contradiction. Flipping the status in the database can only lower the level to "none", never raise it.
+ */
+function confirmedCheckpoint(batch: NonNullable<VerifiableRow["batch"]>) {
+  return batch.checkpoint?.status === "CONFIRMED" ? batch.checkpoint : null;
+}
+
 export async function verifyRows(rows: readonly VerifiableRow[], now = new Date()): Promise<RowVerdict[]> {
   const { private: privateLedger, public: publicLedger } = ledgers();
-  const batches = rows.flatMap((r) => (r.batch ? [{ chainId: r.batch.chainId, contractAddress: r.batch.contractAddress, number: r.batch.batchNumber }] : []));
-  const checkpoints = rows.flatMap((r) =>
-    r.batch?.checkpoint ? [{ chainId: r.batch.checkpoint.chainId, contractAddress: r.batch.checkpoint.contractAddress, number: r.batch.checkpoint.checkpointNumber }] : [],
-  );
+  const batches: AnchorRef[] = [];
+  const checkpoints: AnchorRef[] = [];
+  for (const { batch } of rows) {
+    if (!batch) continue;
+    batches.push({ chainId: batch.chainId, contractAddress: batch.contractAddress, number: batch.batchNumber });
+    const checkpoint = confirmedCheckpoint(batch);
+    if (checkpoint) checkpoints.push({ chainId: checkpoint.chainId, contractAddress: checkpoint.contractAddress, number: checkpoint.checkpointNumber });
+  }
   const [batchRoot, checkpointRoot] = await Promise.all([chainRootsFor(privateLedger, batches), chainRootsFor(publicLedger, checkpoints)]);
   const overdueBefore = now.getTime() - env().PENDING_WARN_MINUTES * 60_000;
 
   return rows.map((row) => {
     const batch = row.batch;
-    let verification = verifyRecord(
-      { ...row, recordId: row.id, indexedRoot: batch?.root ?? null },
-      batch ? batchRoot({ chainId: batch.chainId, contractAddress: batch.contractAddress, number: batch.batchNumber }) : undefined,
-    );
+    const record = {
+      recordId: row.id,
+      patientId: row.patientId,
+      resourceType: row.resourceType,
+      resource: row.resource,
+      recordedAt: row.recordedAt,
+      status: row.status,
+      commitment: row.commitment,
+      salt: row.salt,
+      proof: row.proof,
+      indexedRoot: batch?.root ?? null,
+    };
+    let verification = batch
+      ? verifyRecordCached(
+          record,
+          anchorKey(batch.chainId, batch.contractAddress, batch.batchNumber),
+          batchRoot({ chainId: batch.chainId, contractAddress: batch.contractAddress, number: batch.batchNumber }),
+        )
+      : verifyRecordCached(record, null, undefined);
     let checkpoint: CheckpointLevel = "none";
     if (verification === "verified" && batch) {
-      const level = verifyCheckpoint(
-        batch.root,
-        batch.checkpoint ? { proof: batch.checkpointProof, indexedRoot: batch.checkpoint.root } : null,
-        batch.checkpoint
-          ? checkpointRoot({ chainId: batch.checkpoint.chainId, contractAddress: batch.checkpoint.contractAddress, number: batch.checkpoint.checkpointNumber })
-          : undefined,
-      );
+      const cp = confirmedCheckpoint(batch);
+      const level = cp
+        ? verifyCheckpointCached(
+            batch.root,
+            { proof: batch.checkpointProof, indexedRoot: cp.root, anchor: anchorKey(cp.chainId, cp.contractAddress, cp.checkpointNumber) },
+            checkpointRoot({ chainId: cp.chainId, contractAddress: cp.contractAddress, number: cp.checkpointNumber }),
+          )
+        : "none";
       if (level === "tampered") verification = "tampered";
       else checkpoint = level;
     }

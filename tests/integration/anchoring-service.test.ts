@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { createRecords } from "@/lib/jobs/create-records";
-import { anchorEverything, anchoringTick, type AnchoringConfig } from "@/lib/jobs/anchoring";
+import { anchorEverything, anchoringTick, prepareCheckpoint, type AnchoringConfig } from "@/lib/jobs/anchoring";
+import { ensureDemo } from "./helpers";
 import { sweepAllRecords } from "@/lib/jobs/sweep";
 import { reconcileWithChains } from "@/lib/jobs/reconcile";
 import { computeCommitment } from "@/lib/integrity";
@@ -15,6 +16,8 @@ const config: AnchoringConfig = { batchSize: 1024, windowSeconds: 0, checkpointE
 let patientId: string;
 
 beforeAll(async () => {
+  // The demo hospital first: other files rely on it, and the seed refuses a database that already has patients.
+  await ensureDemo();
   const patient = await db().patient.create({
     data: { mrn: `AS-${Date.now()}`, name: "Anchoring Test", birthDate: new Date("1970-01-01T00:00:00Z"), sex: "UNKNOWN" },
     select: { id: true },
@@ -157,6 +160,16 @@ describe("resilience and finality", () => {
     const checkpoints = await db().checkpoint.findMany({ where: { status: "CONFIRMED" }, select: { checkpointNumber: true } });
     const onChain = await anchoredOnChain("public");
     for (const c of checkpoints) expect(onChain.get(c.checkpointNumber)).toBe(1);
+
+    // A checkpoint prepared but not yet on the public chain is "not checkpointed yet", never a contradiction.
+    const more = await newRecords(2, "checkpoint pending");
+    await anchorEverything(ledgers(), { ...config, checkpointEveryBatches: 1_000_000, checkpointEveryMinutes: 1_000_000 });
+    expect(await prepareCheckpoint(ledgers().public!, { everyBatches: 1, everyMinutes: 0 })).not.toBeNull();
+    const inFlight = await verifyRows(await db().medicalRecord.findMany({ where: { id: { in: more } }, select: verifiableRecordSelect }));
+    expect(inFlight.map((v) => [v.verification, v.checkpoint])).toEqual([["verified", "none"], ["verified", "none"]]);
+    await anchorEverything(ledgers(), config);
+    const landed = await verifyRows(await db().medicalRecord.findMany({ where: { id: { in: more } }, select: verifiableRecordSelect }));
+    expect(landed.map((v) => v.checkpoint)).toEqual(["public", "public"]);
 
     // A checkpoint root edited in the database contradicts the public chain: tampered.
     const batch = await db().anchorBatch.findFirstOrThrow({ where: { records: { some: { id: ids[0] } } }, select: { checkpointId: true } });

@@ -4,11 +4,13 @@ import { inject } from "vitest";
 import { checkReadiness } from "@/lib/dal/readiness";
 import { db } from "@/lib/db";
 import { createRecords } from "@/lib/jobs/create-records";
+import { ensureDemo } from "./helpers";
 
-beforeAll(() => {
-  // The web tier knows the writers' addresses (public information), never their keys.
+beforeAll(async () => {
+  // The web tier knows the writers' addresses (public information), never their keys. Set before the first env().
   process.env.LEDGER_WRITER_ADDRESS = privateKeyToAddress(inject("stack").private.writerKey as `0x${string}`);
   process.env.PENDING_WARN_MINUTES = "1";
+  await ensureDemo();
 });
 
 it("reports the database, both chains, the writer's balance, the pending backlog and checkpoint lag — no PHI", async () => {

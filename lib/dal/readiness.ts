@@ -39,9 +39,8 @@ const secondsSince = (date: Date | null | undefined, now: Date) => (date ? Math.
  * Readiness for operators and load balancers: states, counts and ages only — no PHI, no URLs, no keys. Ready means
  * the database and the private chain answer (the public chain only adds a second level of proof).
  */
-export async function checkReadiness(): Promise<ReadinessReport> {
+export async function checkReadiness(chains: { private: Ledger; public: Ledger | null } = ledgers()): Promise<ReadinessReport> {
   const now = new Date();
-  const chains = ledgers();
   const [privateChain, publicChain] = await Promise.all([
     chainReport(chains.private, env().LEDGER_WRITER_ADDRESS),
     chainReport(chains.public, env().PUBLIC_LEDGER_WRITER_ADDRESS),

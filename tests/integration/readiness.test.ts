@@ -4,6 +4,9 @@ import { inject } from "vitest";
 import { checkReadiness } from "@/lib/dal/readiness";
 import { db } from "@/lib/db";
 import { createRecords } from "@/lib/jobs/create-records";
+import { createLedgerClients } from "@/lib/ledger";
+import { ledgers } from "@/lib/verification";
+import { freePort } from "@/scripts/embedded/free-port";
 import { ensureDemo } from "./helpers";
 
 beforeAll(async () => {
@@ -31,14 +34,12 @@ it("reports the database, both chains, the writer's balance, the pending backlog
   expect(text).not.toContain("Readiness Test");
   expect(text).not.toContain("http");
 
-  const { anvilPid } = inject("stack").private;
-  process.kill(anvilPid, "SIGSTOP");
-  try {
-    const down = await checkReadiness();
-    expect(down.ready).toBe(false);
-    expect(down.ledgers.private.state).toBe("down");
-  } finally {
-    process.kill(anvilPid, "SIGCONT");
-  }
+  // A private chain that refuses connections: not ready, and said so without an exception.
+  const port = await freePort();
+  const dead = { ...ledgers().private, clients: createLedgerClients({ rpcUrl: `http://127.0.0.1:${port}`, chainId: 31337, contractAddress: ledgers().private.contractAddress as `0x${string}` }) };
+  const down = await checkReadiness({ private: dead, public: ledgers().public });
+  expect(down.ready).toBe(false);
+  expect(down.ledgers.private.state).toBe("down");
+  expect(down.ledgers.public.state).toBe("up");
   await db().medicalRecord.delete({ where: { id: id! } });
 });

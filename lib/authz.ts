@@ -10,8 +10,13 @@ export const PERMISSIONS = [
   "patient.list",
   "chart.view",
   "staff.list",
+  /** Create, edit, suspend and reactivate staff; change roles and departments; issue one-time codes. */
+  "staff.manage",
+  "department.manage",
   "access_log.read",
   "own_records.view",
+  /** A staff member's own sign-in security: two-factor enrolment and recovery codes. */
+  "account.security",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -20,11 +25,83 @@ export type ActorRole = StaffRole | "PATIENT";
 
 /** The one table of who may do what. Separation of duties: admins manage people, not charts. */
 export const ROLE_PERMISSIONS: Readonly<Record<ActorRole, readonly Permission[]>> = {
-  DOCTOR: ["patient.list", "chart.view"],
-  ADMIN: ["staff.list"],
-  COMPLIANCE: ["access_log.read"],
+  DOCTOR: ["patient.list", "chart.view", "account.security"],
+  ADMIN: ["staff.list", "staff.manage", "department.manage", "account.security"],
+  COMPLIANCE: ["access_log.read", "account.security"],
   PATIENT: ["own_records.view"],
 };
+
+export const STAFF_ROLES = ["DOCTOR", "ADMIN", "COMPLIANCE"] as const satisfies readonly StaffRole[];
+
+/** Whether a role (rather than a particular actor) holds a permission: for "what would change if" questions. */
+export function roleHas(role: ActorRole, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+/** Roles that must sign in with a second factor (TOTP or a recovery code). Doctors may opt in. */
+export const MFA_REQUIRED_ROLES: readonly StaffRole[] = ["ADMIN", "COMPLIANCE"];
+
+export function mfaRequired(role: StaffRole): boolean {
+  return MFA_REQUIRED_ROLES.includes(role);
+}
+
+/**
+ * Who may reach an entry point: anyone ("public": the page itself is safe to show signed out, or the request
+ * carries its own credential such as a one-time code), or holders of one permission.
+ */
+export type AccessRule = "public" | Permission;
+
+/**
+ * Every page and route handler under app/, by its file-system pattern. The generated authorization-matrix test
+ * (tests/unit/authorization-matrix.test.ts) fails when a route has no rule here, or its guard disagrees.
+ */
+export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
+  "/": "public",
+  "/login": "public",
+  "/activate": "public",
+  "/api/auth/[...nextauth]": "public",
+  "/api/health": "public",
+  "/api/ready": "public",
+  "/patients": "patient.list",
+  "/patients/[patientId]": "chart.view",
+  "/patients/[patientId]/records/[recordId]": "chart.view",
+  "/patients/[patientId]/records/[recordId]/proof.json": "chart.view",
+  "/admin/staff": "staff.list",
+  "/admin/staff/new": "staff.manage",
+  "/admin/staff/[staffId]": "staff.manage",
+  "/admin/departments": "department.manage",
+  "/compliance/access-log": "access_log.read",
+  "/me": "own_records.view",
+  "/account/security": "account.security",
+};
+
+/** Every exported server action in lib/actions/*.ts, by name. Same test, same rule: no rule, no merge. */
+export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
+  setLocaleAction: "public",
+  activateAccountAction: "public",
+  beginSignInMfaEnrolmentAction: "public",
+  createStaffAction: "staff.manage",
+  updateStaffAction: "staff.manage",
+  changeStaffRoleAction: "staff.manage",
+  moveStaffDepartmentAction: "staff.manage",
+  suspendStaffAction: "staff.manage",
+  reactivateStaffAction: "staff.manage",
+  issueStaffCodeAction: "staff.manage",
+  resetStaffMfaAction: "staff.manage",
+  createDepartmentAction: "department.manage",
+  renameDepartmentAction: "department.manage",
+  setDepartmentActiveAction: "department.manage",
+  beginMfaEnrolmentAction: "account.security",
+  confirmMfaEnrolmentAction: "account.security",
+  regenerateRecoveryCodesAction: "account.security",
+  disableMfaAction: "account.security",
+};
+
+/** The decision a rule makes for an actor, or for a signed-out visitor (null). */
+export function ruleAllows(rule: AccessRule, actor: Actor | null): boolean {
+  if (rule === "public") return true;
+  return actor !== null && can(actor, rule);
+}
 
 export function roleOf(actor: Actor): ActorRole {
   return actor.kind === "STAFF" ? actor.role : "PATIENT";
@@ -78,13 +155,15 @@ export function consentCoversRecord(
   return true;
 }
 
-export type NavItem = { href: string; labelKey: "patients" | "staff" | "accessLog" | "myRecords" };
+export type NavItem = { href: string; labelKey: "patients" | "staff" | "departments" | "accessLog" | "myRecords" | "security" };
 
 const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/patients", labelKey: "patients", permission: "patient.list" },
   { href: "/admin/staff", labelKey: "staff", permission: "staff.list" },
+  { href: "/admin/departments", labelKey: "departments", permission: "department.manage" },
   { href: "/compliance/access-log", labelKey: "accessLog", permission: "access_log.read" },
   { href: "/me", labelKey: "myRecords", permission: "own_records.view" },
+  { href: "/account/security", labelKey: "security", permission: "account.security" },
 ];
 
 /** The pages an actor may open, for navigation. Display only: each page checks its own permission. */

@@ -9,6 +9,10 @@ const envSchema = z.object({
   DATABASE_URL: z.string().url(),
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters"),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** Absolute lifetime of a session from sign-in, however active it is. */
+  SESSION_MAX_HOURS: z.coerce.number().min(0.25).max(7 * 24).default(12),
+  /** How long an activation or password-reset code handed over by an administrator stays valid. */
+  ONE_TIME_CODE_HOURS: z.coerce.number().min(1).max(14 * 24).default(72),
   LEDGER_RPC_URL: z.string().url(),
   LEDGER_CHAIN_ID: z.coerce.number().int().positive(),
   LEDGER_CONTRACT_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/),

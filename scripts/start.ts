@@ -11,7 +11,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { chmod, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { launcherEnv } from "@/lib/env";
-import { DEMO_PASSWORD, DEMO_PATIENTS, DEMO_STAFF } from "@/lib/jobs/demo-data";
+import { DEMO_PASSWORD, DEMO_PATIENTS, DEMO_STAFF, DEMO_TOTP_SECRETS } from "@/lib/jobs/demo-data";
 import { prepareDemoStack } from "./embedded/demo-stack";
 import { provideDatabase } from "./embedded/stack";
 
@@ -69,7 +69,10 @@ async function main() {
     for (const child of children) child.on("exit", (code) => void shutdown(code ?? 0));
     say(`Chartproof is running on http://localhost:${config.PORT}`);
     say(`Demo accounts — the password "${DEMO_PASSWORD}" is PUBLIC, for the demo only:`);
-    for (const s of DEMO_STAFF) say(`  ${s.role.padEnd(10)} ${s.email}`);
+    for (const s of DEMO_STAFF) {
+      const totp = DEMO_TOTP_SECRETS[s.email];
+      say(`  ${s.role.padEnd(10)} ${s.email}${totp ? `  (two-factor: TOTP secret ${totp} — add it to an authenticator app)` : ""}`);
+    }
     for (const p of DEMO_PATIENTS.filter((p) => p.portalEmail)) say(`  PATIENT    ${p.portalEmail}`);
   } catch (error) {
     shout(error instanceof Error ? error.message : String(error));

@@ -9,14 +9,14 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("login"))("title") };
 }
 
-export default async function LoginPage() {
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const caller = await currentCaller();
   if (caller) redirect(homePath(caller.actor));
   const t = await getTranslations("login");
   return (
     <div className="mx-auto max-w-md rounded-lg border border-line bg-surface p-6 shadow-sm">
       <h1 className="mb-4 text-2xl font-bold">{t("title")}</h1>
-      <LoginForm />
+      <LoginForm activated={(await searchParams).activated === "1"} />
     </div>
   );
 }

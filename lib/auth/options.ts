@@ -9,7 +9,20 @@ import { SESSION_COOKIE } from "./session-cookie";
 const credentialsSchema = z.object({
   email: z.string().trim().email().max(254),
   password: z.string().min(1).max(1024),
+  /** A TOTP code or a recovery code, sent on the second step of a staff sign-in. */
+  otp: z.string().trim().max(32).optional(),
 });
+
+/**
+ * What the sign-in form is told besides "wrong email or password" (next-auth v4 hands a thrown error's message to
+ * signIn() as `error`). Each is said only after the password has checked out, except THROTTLED.
+ */
+export const SIGN_IN_ERRORS = {
+  throttled: "THROTTLED",
+  mfa_required: "MFA_REQUIRED",
+  mfa_enrolment_required: "MFA_ENROL",
+  mfa_invalid: "MFA_INVALID",
+} as const;
 
 type HeaderBag = Record<string, string | string[] | undefined> | undefined;
 
@@ -23,23 +36,32 @@ function credentialsProvider(kind: "STAFF" | "PATIENT") {
   return CredentialsProvider({
     id: kind === "STAFF" ? "staff" : "patient",
     name: kind === "STAFF" ? "Staff" : "Patient",
-    credentials: { email: { type: "email" }, password: { type: "password" } },
+    credentials: { email: { type: "email" }, password: { type: "password" }, otp: { type: "text" } },
     async authorize(credentials, req) {
       const parsed = credentialsSchema.safeParse(credentials);
       if (!parsed.success) return null;
       const headers = req?.headers as HeaderBag;
-      const actor = await verifyCredentials(kind, parsed.data.email, parsed.data.password, {
-        ip: firstHeader(headers, "x-forwarded-for"),
-        requestId: firstHeader(headers, "x-request-id"),
-      });
-      return actor ? { id: actor.id, actorKind: actor.kind } : null;
+      const result = await verifyCredentials(
+        kind,
+        parsed.data.email,
+        parsed.data.password,
+        { ip: firstHeader(headers, "x-forwarded-for"), requestId: firstHeader(headers, "x-request-id") },
+        parsed.data.otp,
+      );
+      if (result.ok) return { id: result.actor.id, actorKind: result.actor.kind, sessionVersion: result.sessionVersion };
+      if (result.reason === "invalid") return null;
+      throw new Error(SIGN_IN_ERRORS[result.reason]);
     },
   });
 }
 
 let options: AuthOptions | undefined;
 
-/** next-auth v4 (see docs/decisions/001-authentication.md). Sessions are JWTs holding only the actor's kind and id. */
+/**
+ * next-auth v4 (see docs/decisions/001-authentication.md). Sessions are JWTs holding only the actor's kind and id,
+ * the account's session version (a mismatch ends the session: suspension, role change, password reset) and the
+ * sign-in time (for the absolute lifetime, SESSION_MAX_HOURS).
+ */
 export function authOptions(): AuthOptions {
   options ??= {
     secret: env().AUTH_SECRET,
@@ -57,13 +79,19 @@ export function authOptions(): AuthOptions {
     callbacks: {
       jwt({ token, user }) {
         if (user) {
-          token.actorKind = (user as { actorKind?: string }).actorKind;
+          const signedIn = user as { actorKind?: string; sessionVersion?: number };
+          token.actorKind = signedIn.actorKind;
           token.sub = user.id;
+          token.sessionVersion = signedIn.sessionVersion ?? 0;
+          token.authAt = Math.floor(Date.now() / 1000);
         }
         return token;
       },
       session({ session, token }) {
-        return { expires: session.expires, actor: { kind: token.actorKind, id: token.sub } } as typeof session;
+        return {
+          expires: session.expires,
+          actor: { kind: token.actorKind, id: token.sub, sessionVersion: token.sessionVersion, authAt: token.authAt },
+        } as typeof session;
       },
     },
   };

@@ -5,13 +5,21 @@ import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { can, type Permission } from "@/lib/authz";
 import { findActiveActor } from "@/lib/dal/actors";
-import type { Caller } from "@/lib/dal/caller";
+import { AccessDeniedError, type Caller } from "@/lib/dal/caller";
+import { env } from "@/lib/env";
 import { authOptions } from "./options";
 
-type SessionActor = { kind?: unknown; id?: unknown };
+type SessionActor = { kind?: unknown; id?: unknown; sessionVersion?: unknown; authAt?: unknown };
+
+/** A session older than SESSION_MAX_HOURS ends however active it has been (the idle timeout is the cookie's). */
+export function sessionExpired(authAt: unknown, now: Date = new Date()): boolean {
+  if (typeof authAt !== "number") return true;
+  return now.getTime() / 1000 - authAt > env().SESSION_MAX_HOURS * 3600;
+}
 
 /**
- * The current caller as the database sees them now, or null (no session, suspended, or deleted).
+ * The current caller as the database sees them now, or null (no session, suspended, deleted, signed out everywhere
+ * by a session-version bump, or past the session's absolute lifetime).
  * Memoised per request, so the layout and the page share one lookup.
  */
 export const currentCaller = cache(async (): Promise<Caller | null> => {
@@ -19,7 +27,9 @@ export const currentCaller = cache(async (): Promise<Caller | null> => {
   const kind = session?.actor?.kind;
   const id = session?.actor?.id;
   if ((kind !== "STAFF" && kind !== "PATIENT") || typeof id !== "string") return null;
-  const actor = await findActiveActor(kind, id);
+  if (sessionExpired(session?.actor?.authAt)) return null;
+  const version = session?.actor?.sessionVersion;
+  const actor = await findActiveActor(kind, id, kind === "STAFF" ? { version: typeof version === "number" ? version : null } : undefined);
   if (!actor) return null;
   const h = await headers();
   return {
@@ -40,4 +50,20 @@ export async function requireCaller(permission?: Permission): Promise<Caller> {
   if (!caller) redirect("/login");
   if (permission && !can(caller.actor, permission)) notFound();
   return caller;
+}
+
+/**
+ * For server actions: the caller, or AccessDeniedError when signed out or lacking the permission. (Forms are only
+ * shown to those who may use them, so a denial here is a forged or stale request: no friendly message is owed.)
+ */
+export async function requireActionCaller(permission: Permission): Promise<Caller> {
+  const caller = await currentCaller();
+  if (!caller || !can(caller.actor, permission)) throw new AccessDeniedError();
+  return caller;
+}
+
+/** For public actions that still log where they came from. */
+export async function requestContext(): Promise<Caller["context"]> {
+  const h = await headers();
+  return { ip: h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null, requestId: h.get("x-request-id") };
 }

@@ -1,20 +1,29 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { appendAccessEvent, type AuditContext } from "@/lib/audit";
-import type { Actor } from "@/lib/authz";
-import { hashPassword, verifyPassword } from "@/lib/auth/password";
+import { appendAccessEvent, appendAccessEventIn, type AuditContext } from "@/lib/audit";
+import { mfaRequired, type Actor } from "@/lib/authz";
+import { env } from "@/lib/env";
+import { hashPassword, passwordIssue, verifyPassword, type PasswordIssue } from "@/lib/auth/password";
+import { hashCode, looksLikeRecoveryCode, newRecoveryCode, normalizeCode } from "@/lib/auth/one-time-code";
+import { THROTTLE_WINDOW_MINUTES, isThrottled } from "@/lib/auth/throttle";
+import { newTotpSecret, openTotpSecret, sealTotpSecret, totpUri, verifyTotp } from "@/lib/auth/totp";
+import type { MfaEnrolmentDto, MfaStatusDto } from "@/lib/dto/admin";
+import { AccessDeniedError, type Caller } from "./caller";
 
 export type ActorKind = Actor["kind"];
 
-/** The actor as the database says it is now: a suspended or deleted account yields null on its next request. */
-export async function findActiveActor(kind: ActorKind, id: string): Promise<Actor | null> {
+const staffActorSelect = { id: true, role: true, status: true, departmentId: true, name: true, email: true, sessionVersion: true } as const;
+
+/**
+ * The actor as the database says it is now: a suspended or deleted account yields null on its next request. With
+ * a session's version, a staff session issued before a suspension, role change or password reset yields null too.
+ */
+export async function findActiveActor(kind: ActorKind, id: string, session?: { version: number | null }): Promise<Actor | null> {
   if (!isUuid(id)) return null;
   if (kind === "STAFF") {
-    const staff = await db().staff.findUnique({
-      where: { id },
-      select: { id: true, role: true, status: true, departmentId: true, name: true, email: true },
-    });
+    const staff = await db().staff.findUnique({ where: { id }, select: staffActorSelect });
     if (!staff || staff.status !== "ACTIVE") return null;
+    if (session && session.version !== staff.sessionVersion) return null;
     return { kind: "STAFF", id: staff.id, role: staff.role, departmentId: staff.departmentId, name: staff.name, email: staff.email };
   }
   const patient = await db().patient.findUnique({
@@ -29,38 +38,307 @@ export async function findActiveActor(kind: ActorKind, id: string): Promise<Acto
 // emails have accounts.
 let dummyHash: Promise<string> | undefined;
 
-/** Checks a sign-in and records it (success or failure) in the access log. */
+export type SignInResult =
+  | { ok: true; actor: Actor; sessionVersion: number }
+  | { ok: false; reason: "invalid" | "throttled" | "mfa_required" | "mfa_enrolment_required" | "mfa_invalid" };
+
+type StaffAccount = {
+  id: string;
+  passwordHash: string;
+  role: "DOCTOR" | "ADMIN" | "COMPLIANCE";
+  sessionVersion: number;
+  totpSecret: string | null;
+  totpEnabledAt: Date | null;
+  totpLastStep: number | null;
+};
+
+async function findAccount(kind: ActorKind, email: string): Promise<{ id: string; passwordHash: string; staff: StaffAccount | null } | null> {
+  const normalized = email.trim().toLowerCase();
+  if (kind === "STAFF") {
+    const staff = await db().staff.findUnique({
+      where: { email: normalized },
+      select: { id: true, passwordHash: true, role: true, sessionVersion: true, totpSecret: true, totpEnabledAt: true, totpLastStep: true },
+    });
+    return staff ? { id: staff.id, passwordHash: staff.passwordHash, staff } : null;
+  }
+  const patient = await db().patient.findUnique({ where: { portalEmail: normalized }, select: { id: true, portalPasswordHash: true } });
+  return patient?.portalPasswordHash ? { id: patient.id, passwordHash: patient.portalPasswordHash, staff: null } : null;
+}
+
+/** Always does one argon2 verification, so an unknown account or one without a password answers as slowly. */
+async function checkPassword(account: { passwordHash: string } | null, password: string): Promise<boolean> {
+  dummyHash ??= hashPassword("chartproof-timing-equaliser");
+  if (!account?.passwordHash) {
+    await verifyPassword(await dummyHash, password);
+    return false;
+  }
+  return verifyPassword(account.passwordHash, password);
+}
+
+function accountKey(kind: ActorKind, id: string): string {
+  return `${kind}:${id}`;
+}
+
+async function throttled(key: string | null, ip: string | null): Promise<boolean> {
+  const since = new Date(Date.now() - THROTTLE_WINDOW_MINUTES * 60_000);
+  const [account, byIp] = await Promise.all([
+    key ? db().signInFailure.count({ where: { accountKey: key, occurredAt: { gte: since } } }) : 0,
+    ip ? db().signInFailure.count({ where: { ip, occurredAt: { gte: since } } }) : 0,
+  ]);
+  return isThrottled({ account, ip: byIp });
+}
+
+async function recordFailure(
+  kind: ActorKind | "ACTIVATION",
+  accountId: string | null,
+  reason: string,
+  context: AuditContext,
+  action = "auth.sign_in_failed",
+): Promise<void> {
+  await db().signInFailure.create({
+    data: { accountKey: accountId && kind !== "ACTIVATION" ? accountKey(kind, accountId) : null, ip: context.ip },
+    select: { id: true },
+  });
+  // The account id (not the typed email) lets compliance see targeted accounts without logging input.
+  await appendAccessEvent({ actor: "SYSTEM", action, outcome: "DENIED", details: { accountKind: kind, accountId, reason } }, context);
+}
+
+function openSecret(sealed: string | null): string | null {
+  return sealed ? openTotpSecret(sealed, env().AUTH_SECRET) : null;
+}
+
+/**
+ * Checks a sign-in — password, throttling, and for staff the second factor — and records it (success or failure)
+ * in the access log. `secondFactor` is a TOTP code or a recovery code; it is asked for only after the password.
+ */
 export async function verifyCredentials(
   kind: ActorKind,
   email: string,
   password: string,
   context: AuditContext,
-): Promise<Actor | null> {
-  const normalized = email.trim().toLowerCase();
-  const account =
-    kind === "STAFF"
-      ? await db().staff.findUnique({ where: { email: normalized }, select: { id: true, passwordHash: true } })
-      : await db()
-          .patient.findUnique({ where: { portalEmail: normalized }, select: { id: true, portalPasswordHash: true } })
-          .then((p) => (p?.portalPasswordHash ? { id: p.id, passwordHash: p.portalPasswordHash } : null));
+  secondFactor?: string | null,
+): Promise<SignInResult> {
+  const account = await findAccount(kind, email);
+  const key = account ? accountKey(kind, account.id) : null;
+  if (await throttled(key, context.ip)) {
+    await appendAccessEvent(
+      { actor: "SYSTEM", action: "auth.sign_in_throttled", outcome: "DENIED", details: { accountKind: kind, accountId: account?.id ?? null } },
+      context,
+    );
+    return { ok: false, reason: "throttled" };
+  }
 
-  dummyHash ??= hashPassword("chartproof-timing-equaliser");
-  const passwordMatches = await verifyPassword(account?.passwordHash ?? (await dummyHash), password);
+  const passwordMatches = await checkPassword(account, password);
   const actor = account && passwordMatches ? await findActiveActor(kind, account.id) : null;
+  if (!account || !actor) {
+    await recordFailure(kind, account?.id ?? null, account && passwordMatches ? "inactive" : "password", context);
+    return { ok: false, reason: "invalid" };
+  }
 
-  await appendAccessEvent(
-    actor
-      ? { actor, action: "auth.signed_in", outcome: "ALLOWED" }
-      : {
-          actor: "SYSTEM",
-          action: "auth.sign_in_failed",
-          outcome: "DENIED",
-          // The account id (not the typed email) lets compliance see targeted accounts without logging input.
-          details: { accountKind: kind, accountId: account?.id ?? null },
-        },
-    context,
-  );
-  return actor;
+  let factor: "totp" | "recovery_code" | null = null;
+  const staff = account.staff;
+  if (staff) {
+    const enrolled = staff.totpEnabledAt !== null;
+    if (enrolled || mfaRequired(staff.role)) {
+      const given = secondFactor?.trim() ?? "";
+      if (!given) return { ok: false, reason: enrolled ? "mfa_required" : "mfa_enrolment_required" };
+      factor = await checkSecondFactor(staff, given, context);
+      if (!factor) {
+        await recordFailure(kind, account.id, "second_factor", context);
+        return { ok: false, reason: "mfa_invalid" };
+      }
+    }
+  }
+
+  await db().signInFailure.deleteMany({ where: { accountKey: key } });
+  await appendAccessEvent({ actor, action: "auth.signed_in", outcome: "ALLOWED", details: { secondFactor: factor } }, context);
+  return { ok: true, actor, sessionVersion: staff?.sessionVersion ?? 0 };
+}
+
+/** A TOTP code (which also completes a pending enrolment) or an unused recovery code; null when neither. */
+async function checkSecondFactor(staff: StaffAccount, given: string, context: AuditContext): Promise<"totp" | "recovery_code" | null> {
+  const secret = openSecret(staff.totpSecret);
+  const code = given.replace(/\s/g, "");
+  if (secret && /^\d{6}$/.test(code)) {
+    const step = verifyTotp(secret, code, staff.totpLastStep);
+    if (step === null) return null;
+    // Compare-and-set on the last step: two concurrent sign-ins with one code cannot both pass.
+    const claimed = await db().staff.updateMany({
+      where: { id: staff.id, OR: [{ totpLastStep: null }, { totpLastStep: { lt: step } }] },
+      data: { totpLastStep: step, ...(staff.totpEnabledAt ? {} : { totpEnabledAt: new Date() }) },
+    });
+    if (claimed.count !== 1) return null;
+    if (!staff.totpEnabledAt) {
+      const actor = await findActiveActor("STAFF", staff.id);
+      if (actor) await appendAccessEvent({ actor, action: "mfa.enrolled", outcome: "ALLOWED", details: { during: "sign_in" } }, context);
+    }
+    return "totp";
+  }
+  if (staff.totpEnabledAt && looksLikeRecoveryCode(code)) {
+    const used = await db().recoveryCode.updateMany({
+      where: { staffId: staff.id, codeHash: hashCode(code), usedAt: null },
+      data: { usedAt: new Date() },
+    });
+    return used.count === 1 ? "recovery_code" : null;
+  }
+  return null;
+}
+
+const RECOVERY_CODE_COUNT = 10;
+
+async function replaceRecoveryCodes(staffId: string): Promise<string[]> {
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => newRecoveryCode());
+  await db().$transaction([
+    db().recoveryCode.deleteMany({ where: { staffId } }),
+    db().recoveryCode.createMany({ data: codes.map((code) => ({ staffId, codeHash: hashCode(code) })) }),
+  ]);
+  return codes;
+}
+
+async function startEnrolment(staffId: string, email: string): Promise<{ secret: string; uri: string }> {
+  const secret = newTotpSecret();
+  await db().staff.update({
+    where: { id: staffId },
+    data: { totpSecret: sealTotpSecret(secret, env().AUTH_SECRET), totpEnabledAt: null, totpLastStep: null },
+    select: { id: true },
+  });
+  return { secret, uri: totpUri(secret, email) };
+}
+
+/**
+ * First sign-in of a role that requires a second factor: after the password checks out (throttled like a sign-in),
+ * a new TOTP secret and recovery codes are issued. The enrolment completes when the user signs in with a code
+ * from the new secret.
+ */
+export async function beginSignInMfaEnrolment(email: string, password: string, context: AuditContext): Promise<MfaEnrolmentDto | "throttled" | null> {
+  const account = await findAccount("STAFF", email);
+  if (await throttled(account ? accountKey("STAFF", account.id) : null, context.ip)) return "throttled";
+  const passwordMatches = await checkPassword(account, password);
+  const actor = account && passwordMatches ? await findActiveActor("STAFF", account.id) : null;
+  if (!account?.staff || !actor || actor.kind !== "STAFF" || account.staff.totpEnabledAt !== null) {
+    await recordFailure("STAFF", account?.id ?? null, passwordMatches ? "mfa_enrolment_refused" : "password", context);
+    return null;
+  }
+  const { secret, uri } = await startEnrolment(actor.id, actor.email);
+  const recoveryCodes = await replaceRecoveryCodes(actor.id);
+  await appendAccessEvent({ actor, action: "mfa.enrolment_started", outcome: "ALLOWED", details: { during: "sign_in" } }, context);
+  return { secret, uri, recoveryCodes };
+}
+
+function requireStaff(caller: Caller): Extract<Actor, { kind: "STAFF" }> {
+  if (caller.actor.kind !== "STAFF" || !["DOCTOR", "ADMIN", "COMPLIANCE"].includes(caller.actor.role)) throw new AccessDeniedError();
+  return caller.actor;
+}
+
+export async function getMfaStatus(caller: Caller): Promise<MfaStatusDto> {
+  const actor = requireStaff(caller);
+  const row = await db().staff.findUniqueOrThrow({ where: { id: actor.id }, select: { totpSecret: true, totpEnabledAt: true } });
+  const recoveryCodesLeft = await db().recoveryCode.count({ where: { staffId: actor.id, usedAt: null } });
+  return { enabled: row.totpEnabledAt !== null, required: mfaRequired(actor.role), recoveryCodesLeft, enrolling: row.totpEnabledAt === null && row.totpSecret !== null };
+}
+
+/** A signed-in staff member starts (or restarts) enrolment from the security page. */
+export async function beginMfaEnrolment(caller: Caller): Promise<{ secret: string; uri: string }> {
+  const actor = requireStaff(caller);
+  const row = await db().staff.findUniqueOrThrow({ where: { id: actor.id }, select: { totpEnabledAt: true } });
+  if (row.totpEnabledAt) throw new MfaRuleError("already_enabled");
+  const started = await startEnrolment(actor.id, actor.email);
+  await appendAccessEvent({ actor, action: "mfa.enrolment_started", outcome: "ALLOWED", details: { during: "settings" } }, caller.context);
+  return started;
+}
+
+export class MfaRuleError extends Error {
+  override name = "MfaRuleError";
+  constructor(readonly code: "already_enabled" | "not_enrolling" | "invalid_code" | "required_for_role" | "not_enabled") {
+    super(`Two-factor rule: ${code}`);
+  }
+}
+
+/** Completes enrolment with a code from the new secret; returns fresh recovery codes to show once. */
+export async function confirmMfaEnrolment(caller: Caller, code: string): Promise<string[]> {
+  const actor = requireStaff(caller);
+  const row = await db().staff.findUniqueOrThrow({ where: { id: actor.id }, select: { totpSecret: true, totpEnabledAt: true, totpLastStep: true } });
+  if (row.totpEnabledAt) throw new MfaRuleError("already_enabled");
+  const secret = openSecret(row.totpSecret);
+  if (!secret) throw new MfaRuleError("not_enrolling");
+  const step = verifyTotp(secret, code.replace(/\s/g, ""), row.totpLastStep);
+  if (step === null) throw new MfaRuleError("invalid_code");
+  const enabled = await db().staff.updateMany({ where: { id: actor.id, totpEnabledAt: null }, data: { totpEnabledAt: new Date(), totpLastStep: step } });
+  if (enabled.count !== 1) throw new MfaRuleError("already_enabled");
+  const codes = await replaceRecoveryCodes(actor.id);
+  await appendAccessEvent({ actor, action: "mfa.enrolled", outcome: "ALLOWED", details: { during: "settings" } }, caller.context);
+  return codes;
+}
+
+export async function regenerateRecoveryCodes(caller: Caller): Promise<string[]> {
+  const actor = requireStaff(caller);
+  const row = await db().staff.findUniqueOrThrow({ where: { id: actor.id }, select: { totpEnabledAt: true } });
+  if (!row.totpEnabledAt) throw new MfaRuleError("not_enabled");
+  const codes = await replaceRecoveryCodes(actor.id);
+  await appendAccessEvent({ actor, action: "mfa.recovery_codes_regenerated", outcome: "ALLOWED" }, caller.context);
+  return codes;
+}
+
+/** Turning the second factor off takes a current code, and is refused for roles that require it. */
+export async function disableMfa(caller: Caller, code: string): Promise<void> {
+  const actor = requireStaff(caller);
+  if (mfaRequired(actor.role)) throw new MfaRuleError("required_for_role");
+  const row = await db().staff.findUniqueOrThrow({ where: { id: actor.id }, select: { totpSecret: true, totpEnabledAt: true, totpLastStep: true } });
+  const secret = openSecret(row.totpSecret);
+  if (!row.totpEnabledAt || !secret) throw new MfaRuleError("not_enabled");
+  if (verifyTotp(secret, code.replace(/\s/g, ""), row.totpLastStep) === null) throw new MfaRuleError("invalid_code");
+  await db().$transaction(async (tx) => {
+    await tx.staff.update({ where: { id: actor.id }, data: { totpSecret: null, totpEnabledAt: null, totpLastStep: null }, select: { id: true } });
+    await tx.recoveryCode.deleteMany({ where: { staffId: actor.id } });
+    await appendAccessEventIn(tx, { actor, action: "mfa.disabled", outcome: "ALLOWED" }, caller.context);
+  });
+}
+
+export type ActivationResult = { ok: true; purpose: "ACTIVATION" | "PASSWORD_RESET" } | { ok: false; error: "invalid_code" | "throttled" | PasswordIssue };
+
+/**
+ * Redeems an activation or password-reset code: the holder sets their own password. The code is the credential
+ * (no session), so failures count against the caller's IP like sign-in failures. A used, replaced or expired code
+ * is refused with the same answer as an unknown one.
+ */
+export async function redeemOneTimeCode(code: string, password: string, context: AuditContext): Promise<ActivationResult> {
+  if (await throttled(null, context.ip)) return { ok: false, error: "throttled" };
+  const now = new Date();
+  const row = await db().oneTimeCode.findUnique({
+    where: { codeHash: hashCode(normalizeCode(code)) },
+    select: { id: true, purpose: true, expiresAt: true, usedAt: true, revokedAt: true, staff: { select: { ...staffActorSelect } } },
+  });
+  if (!row || row.usedAt || row.revokedAt || row.expiresAt <= now || row.staff.status === "SUSPENDED") {
+    await recordFailure("ACTIVATION", row?.staff.id ?? null, row ? "code_not_usable" : "code_unknown", context, "staff.activation_failed");
+    return { ok: false, error: "invalid_code" };
+  }
+  const issue = passwordIssue(password, { email: row.staff.email });
+  if (issue) return { ok: false, error: issue };
+  const passwordHash = await hashPassword(password);
+  const staff = row.staff;
+  const actor: Actor = { kind: "STAFF", id: staff.id, role: staff.role, departmentId: staff.departmentId, name: staff.name, email: staff.email };
+  const redeemed = await db().$transaction(async (tx) => {
+    const claimed = await tx.oneTimeCode.updateMany({ where: { id: row.id, usedAt: null, revokedAt: null }, data: { usedAt: now } });
+    if (claimed.count !== 1) return false;
+    await tx.staff.update({
+      where: { id: staff.id },
+      data: { passwordHash, sessionVersion: { increment: 1 }, ...(staff.status === "PENDING" ? { status: "ACTIVE" } : {}) },
+      select: { id: true },
+    });
+    await appendAccessEventIn(
+      tx,
+      {
+        actor,
+        action: row.purpose === "ACTIVATION" ? "staff.activated" : "staff.password_set",
+        outcome: "ALLOWED",
+        details: { staffId: staff.id, before: { status: staff.status }, after: { status: staff.status === "PENDING" ? "ACTIVE" : staff.status } },
+      },
+      context,
+    );
+    return true;
+  });
+  if (!redeemed) return { ok: false, error: "invalid_code" };
+  return { ok: true, purpose: row.purpose };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

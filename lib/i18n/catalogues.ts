@@ -3,6 +3,8 @@ import type { Locale } from "./locale";
 // One file per namespace and language (messages/<lang>/<namespace>.json), so that features own their texts.
 // Bundled statically: the set of namespaces is listed here once.
 import enAccessLog from "./messages/en/accessLog.json";
+import enAccount from "./messages/en/account.json";
+import enAdmin from "./messages/en/admin.json";
 import enChart from "./messages/en/chart.json";
 import enCommon from "./messages/en/common.json";
 import enErrors from "./messages/en/errors.json";
@@ -17,6 +19,8 @@ import enSources from "./messages/en/sources.json";
 import enStaff from "./messages/en/staff.json";
 import enVerification from "./messages/en/verification.json";
 import koAccessLog from "./messages/ko/accessLog.json";
+import koAccount from "./messages/ko/account.json";
+import koAdmin from "./messages/ko/admin.json";
 import koChart from "./messages/ko/chart.json";
 import koCommon from "./messages/ko/common.json";
 import koErrors from "./messages/ko/errors.json";
@@ -34,6 +38,8 @@ import koVerification from "./messages/ko/verification.json";
 export const catalogues = {
   en: {
     accessLog: enAccessLog,
+    account: enAccount,
+    admin: enAdmin,
     chart: enChart,
     common: enCommon,
     errors: enErrors,
@@ -50,6 +56,8 @@ export const catalogues = {
   },
   ko: {
     accessLog: koAccessLog,
+    account: koAccount,
+    admin: koAdmin,
     chart: koChart,
     common: koCommon,
     errors: koErrors,

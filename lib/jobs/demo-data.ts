@@ -17,6 +17,15 @@ export const DEMO_STAFF: DemoStaff[] = [
   { email: "compliance@demo.chartproof.local", name: "최수아 Choi Su-a", role: "COMPLIANCE", department: "ADMIN" },
 ];
 
+/**
+ * TOTP secrets of the demo accounts whose role requires a second factor (base32, for any authenticator app). Public,
+ * like DEMO_PASSWORD: `npm start` prints them next to the demo logins, and the e2e fixture computes codes from them.
+ */
+export const DEMO_TOTP_SECRETS: Readonly<Record<string, string>> = {
+  "admin@demo.chartproof.local": "DEMOADMINCHARTPROOFTOTPSECRETAAA",
+  "compliance@demo.chartproof.local": "DEMOCOMPLIANCECHARTPROOFTOTPXYZW",
+};
+
 export type DemoPatient = {
   mrn: string;
   name: string;

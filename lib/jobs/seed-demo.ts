@@ -1,8 +1,10 @@
 import { db } from "@/lib/db";
 import { appendAccessEvent } from "@/lib/audit";
 import { hashPassword } from "@/lib/auth/password";
+import { sealTotpSecret } from "@/lib/auth/totp";
+import { env } from "@/lib/env";
 import { createRecords } from "./create-records";
-import { DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_PATIENTS, DEMO_STAFF, demoRecords } from "./demo-data";
+import { DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_PATIENTS, DEMO_STAFF, DEMO_TOTP_SECRETS, demoRecords } from "./demo-data";
 import type { Ledger } from "@/lib/verification";
 import { anchorEverything } from "./anchoring";
 
@@ -28,8 +30,17 @@ export async function seedDemo(ledgers: { private: Ledger; public: Ledger | null
 
   const staffIds = new Map<string, string>();
   for (const s of DEMO_STAFF) {
+    // Roles that require a second factor are enrolled with the demo's published TOTP secret.
+    const totp = DEMO_TOTP_SECRETS[s.email];
     const created = await db().staff.create({
-      data: { email: s.email, name: s.name, role: s.role, passwordHash, departmentId: s.department ? departments.get(s.department)! : null },
+      data: {
+        email: s.email,
+        name: s.name,
+        role: s.role,
+        passwordHash,
+        departmentId: s.department ? departments.get(s.department)! : null,
+        ...(totp ? { totpSecret: sealTotpSecret(totp, env().AUTH_SECRET), totpEnabledAt: now } : {}),
+      },
       select: { id: true },
     });
     staffIds.set(s.email, created.id);

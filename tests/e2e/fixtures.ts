@@ -1,5 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
+import { DEMO_TOTP_SECRETS } from "@/lib/jobs/demo-data";
+import { TOTP_PERIOD_SECONDS, totpCode } from "@/lib/auth/totp";
 
 export const PASSWORD = "chartproof-demo";
 export const ACCOUNTS = {
@@ -16,17 +18,66 @@ export async function setLocaleCookie(page: Page, locale: Locale): Promise<void>
   await page.context().addCookies([{ name: "NEXT_LOCALE", value: locale, domain: "localhost", path: "/" }]);
 }
 
-/** Signs in through the real form, as a person would. */
+// The server refuses a TOTP step it has already accepted (replay protection) and accepts one step either side of
+// now, so each sign-in here uses the next unused step, waiting only when two steps ahead would be needed.
+const lastStepUsed = new Map<string, number>();
+
+/** A fresh TOTP code for an account with a known secret (the demo's, or one a test enrolled). */
+export async function nextTotpCode(account: string, secret: string): Promise<string> {
+  for (;;) {
+    const now = Math.floor(Date.now() / 1000 / TOTP_PERIOD_SECONDS);
+    const step = Math.max(now, (lastStepUsed.get(account) ?? -1) + 1);
+    if (step <= now + 1) {
+      lastStepUsed.set(account, step);
+      return totpCode(secret, new Date(step * TOTP_PERIOD_SECONDS * 1000));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+export const LOGIN_LABELS = {
+  en: { patient: "Patient", email: "Email", password: "Password", submit: "Sign in", otp: "Authentication code", verify: "Verify" },
+  ko: { patient: "환자", email: "이메일", password: "비밀번호", submit: "로그인", otp: "인증 코드", verify: "확인" },
+} as const;
+
+/** Signs in through the real form, as a person would; privileged demo accounts answer the TOTP step too. */
 export async function login(page: Page, who: keyof typeof ACCOUNTS, locale: Locale = "en"): Promise<void> {
+  const account = ACCOUNTS[who];
+  await loginAs(page, { email: account.email, password: PASSWORD, kind: account.kind, totpSecret: DEMO_TOTP_SECRETS[account.email] }, locale);
+}
+
+export async function loginAs(
+  page: Page,
+  account: { email: string; password: string; kind?: "staff" | "patient"; totpSecret?: string },
+  locale: Locale = "en",
+): Promise<void> {
   await setLocaleCookie(page, locale);
   await page.goto("/login");
-  const account = ACCOUNTS[who];
-  const labels = locale === "en" ? { patient: "Patient", email: "Email", password: "Password", submit: "Sign in" } : { patient: "환자", email: "이메일", password: "비밀번호", submit: "로그인" };
+  const labels = LOGIN_LABELS[locale];
   if (account.kind === "patient") await page.getByLabel(labels.patient, { exact: true }).check();
   await page.getByLabel(labels.email).fill(account.email);
-  await page.getByLabel(labels.password).fill(PASSWORD);
+  await page.getByLabel(labels.password).fill(account.password);
   await page.getByRole("button", { name: labels.submit, exact: true }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+  if (account.totpSecret) {
+    // A step this worker did not know was used (e.g. after a worker restart) is refused as a replay: try the next.
+    for (let attempt = 0; ; attempt++) {
+      await page.getByLabel(labels.otp).fill(await nextTotpCode(account.email, account.totpSecret));
+      await page.getByRole("button", { name: labels.verify, exact: true }).click();
+      const problem = page.getByRole("alert").filter({ hasText: /\S/ });
+      await problem.waitFor({ state: "hidden", timeout: 5_000 }).catch(() => undefined);
+      const outcome = await Promise.race([
+        page.waitForURL(signedIn).then(() => "in" as const),
+        problem.waitFor().then(() => "refused" as const),
+      ]);
+      if (outcome === "in" || attempt >= 3) break;
+    }
+  }
+  await page.waitForURL(signedIn);
+}
+
+/** Off the sign-in page and past "/", which only redirects to the role's start page. */
+function signedIn(url: URL): boolean {
+  return !url.pathname.startsWith("/login") && url.pathname !== "/";
 }
 
 /** No serious or critical accessibility violations on the current page. */

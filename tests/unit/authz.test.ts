@@ -6,6 +6,7 @@ import {
   consentCoversRecord,
   consentIsActive,
   homePath,
+  mfaRequired,
   navItems,
   treatmentConsentCovers,
   type Actor,
@@ -23,9 +24,9 @@ const actors: Record<ActorRole, Actor> = {
 
 // The expected matrix, written out by hand so that a change to the table must change this test too.
 const expected: Record<ActorRole, Permission[]> = {
-  DOCTOR: ["patient.list", "chart.view"],
-  ADMIN: ["staff.list"],
-  COMPLIANCE: ["access_log.read"],
+  DOCTOR: ["patient.list", "chart.view", "account.security"],
+  ADMIN: ["staff.list", "staff.manage", "department.manage", "account.security"],
+  COMPLIANCE: ["access_log.read", "account.security"],
   PATIENT: ["own_records.view"],
 };
 
@@ -40,15 +41,23 @@ describe("role permissions", () => {
   }
   it("keeps separation of duties: no role both manages staff and reads charts or the log", () => {
     for (const perms of Object.values(ROLE_PERMISSIONS)) {
-      if (perms.includes("staff.list")) expect(perms.some((p) => p === "chart.view" || p === "access_log.read")).toBe(false);
+      if (perms.some((p) => p === "staff.list" || p === "staff.manage" || p === "department.manage")) {
+        expect(perms.some((p) => p === "chart.view" || p === "patient.list" || p === "access_log.read")).toBe(false);
+      }
+      if (perms.includes("access_log.read")) expect(perms.some((p) => p === "staff.manage" || p === "department.manage")).toBe(false);
     }
+  });
+  it("requires a second factor for administrators and compliance officers, not for doctors", () => {
+    expect(mfaRequired("ADMIN")).toBe(true);
+    expect(mfaRequired("COMPLIANCE")).toBe(true);
+    expect(mfaRequired("DOCTOR")).toBe(false);
   });
   it("sends each role home to a page it may open", () => {
     expect(homePath(actors.DOCTOR)).toBe("/patients");
     expect(homePath(actors.ADMIN)).toBe("/admin/staff");
     expect(homePath(actors.COMPLIANCE)).toBe("/compliance/access-log");
     expect(homePath(actors.PATIENT)).toBe("/me");
-    expect(navItems(actors.ADMIN).map((n) => n.href)).toEqual(["/admin/staff"]);
+    expect(navItems(actors.ADMIN).map((n) => n.href)).toEqual(["/admin/staff", "/admin/departments", "/account/security"]);
   });
 });
 

@@ -1,0 +1,84 @@
+// Staff administration: the list query (parsed from URL search params) and the shapes pages hand to components.
+import { z } from "zod";
+
+export const STAFF_SORT_COLUMNS = ["name", "email", "role", "department", "status", "createdAt"] as const;
+export const STAFF_PAGE_SIZES = [10, 25, 50] as const;
+export const STAFF_STATUSES = ["ACTIVE", "PENDING", "SUSPENDED"] as const;
+
+const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
+
+/** Unknown or malformed parameters fall back to defaults instead of failing: a URL is user input. */
+export const staffListQuerySchema = z.object({
+  q: z.string().trim().max(100).optional().catch(undefined),
+  role: z.preprocess(blankToUndefined, z.enum(["DOCTOR", "ADMIN", "COMPLIANCE"]).optional()).catch(undefined),
+  status: z.preprocess(blankToUndefined, z.enum(STAFF_STATUSES).optional()).catch(undefined),
+  department: z.preprocess(blankToUndefined, z.union([z.literal("none"), z.uuid()]).optional()).catch(undefined),
+  sort: z.enum(STAFF_SORT_COLUMNS).catch("name").default("name"),
+  dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
+  page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1),
+  size: z.coerce
+    .number()
+    .refine((n): n is (typeof STAFF_PAGE_SIZES)[number] => (STAFF_PAGE_SIZES as readonly number[]).includes(n))
+    .catch(25)
+    .default(25),
+});
+
+export type StaffListQuery = z.infer<typeof staffListQuerySchema>;
+
+export type StaffRowDto = {
+  id: string;
+  name: string;
+  email: string;
+  role: "DOCTOR" | "ADMIN" | "COMPLIANCE";
+  status: (typeof STAFF_STATUSES)[number];
+  department: string | null;
+  createdAt: string;
+};
+
+export type StaffPageDto = { rows: StaffRowDto[]; total: number; page: number; pageSize: number };
+
+export type DepartmentOptionDto = { id: string; code: string; name: string; active: boolean };
+
+export type DepartmentRowDto = DepartmentOptionDto & { staffCount: number; activeConsentCount: number };
+
+export type StaffDetailDto = StaffRowDto & {
+  departmentId: string | null;
+  licenceNumber: string | null;
+  mfaEnabled: boolean;
+  isSelf: boolean;
+  /** An open activation or reset code: when it expires (the code itself is never shown again). */
+  openCodeExpiresAt: string | null;
+};
+
+export type PatientRefDto = { id: string; mrn: string };
+
+/** Who would gain or lose access to which patients' charts (by consent) if a change were made. */
+export type AccessChangePreviewDto = { gained: PatientRefDto[]; lost: PatientRefDto[] };
+
+/** A one-time code, shown once to the administrator to hand over in person. */
+export type IssuedCodeDto = { code: string; expiresAt: string; purpose: "ACTIVATION" | "PASSWORD_RESET" };
+
+export type MfaStatusDto = { enabled: boolean; required: boolean; recoveryCodesLeft: number; enrolling: boolean };
+
+export type MfaEnrolmentDto = { secret: string; uri: string; recoveryCodes: string[] };
+
+/** The result of a form's server action, for useActionState. */
+export type FormState<Result = null> =
+  | { status: "idle" }
+  /** Field errors and the form error are message keys (the form translates them); nothing was changed. */
+  | { status: "error"; fieldErrors: Partial<Record<string, string>>; formError?: string; formErrorValues?: Record<string, number> }
+  | { status: "success"; result: Result };
+
+/** Zod issues → one message key per field (the first), for FormState. Schemas give their issues key messages. */
+export function fieldErrorState(error: z.ZodError): Extract<FormState<never>, { status: "error" }> {
+  const fieldErrors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? "form");
+    fieldErrors[field] ??= /^[a-z_]+$/.test(issue.message) ? issue.message : "invalid";
+  }
+  return { status: "error", fieldErrors };
+}
+
+export function formErrorState(formError: string, formErrorValues?: Record<string, number>): Extract<FormState<never>, { status: "error" }> {
+  return { status: "error", fieldErrors: {}, formError, ...(formErrorValues ? { formErrorValues } : {}) };
+}

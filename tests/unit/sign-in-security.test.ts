@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { hashCode, looksLikeOneTimeCode, looksLikeRecoveryCode, newOneTimeCode, newRecoveryCode, normalizeCode } from "@/lib/auth/one-time-code";
+import { passwordIssue, verifyPassword } from "@/lib/auth/password";
+import { COMMON_PASSWORDS_TEXT } from "@/lib/auth/common-passwords";
+import { isThrottled, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP } from "@/lib/auth/throttle";
+import { newTotpSecret, openTotpSecret, sealTotpSecret, totpCode, verifyTotp } from "@/lib/auth/totp";
+
+describe("password policy (NIST 800-63B)", () => {
+  it("asks for length, not composition", () => {
+    expect(passwordIssue("short pass")).toBe("too_short");
+    expect(passwordIssue("all lower case words here")).toBeNull();
+    expect(passwordIssue("x".repeat(129))).toBe("too_long");
+    // Hangul counts by character, not by byte.
+    expect(passwordIssue("봄날의햇살처럼따뜻한하루")).toBeNull();
+  });
+  it("refuses listed, repetitive and email-derived passwords", () => {
+    expect(passwordIssue("password1234")).toBe("common");
+    expect(passwordIssue("PassWord1234")).toBe("common");
+    expect(passwordIssue("qwertyuiop123")).toBe("common");
+    expect(passwordIssue("123456789012")).toBe("common");
+    expect(passwordIssue("abababababab")).toBe("common");
+    expect(passwordIssue("my name is kimdoctor!", { email: "kimdoctor@hospital.kr" })).toBe("contains_email");
+  });
+  it("ships a list of a few thousand entries, all of which the policy refuses", () => {
+    const list = COMMON_PASSWORDS_TEXT.split("\n");
+    expect(list.length).toBeGreaterThan(3000);
+    expect(list.every((p) => p.length >= 12 && p === p.toLowerCase())).toBe(true);
+    expect(list.slice(0, 200).every((p) => passwordIssue(p) === "common")).toBe(true);
+  });
+  it("matches nothing against an empty hash (an account without a password)", async () => {
+    expect(await verifyPassword("", "anything at all")).toBe(false);
+  });
+});
+
+describe("one-time and recovery codes", () => {
+  it("are random, readable, and hashed the same however they are typed", () => {
+    const code = newOneTimeCode();
+    expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/);
+    expect(newOneTimeCode()).not.toBe(code);
+    expect(looksLikeOneTimeCode(code.toLowerCase().replace(/-/g, " "))).toBe(true);
+    expect(hashCode(code.toLowerCase())).toBe(hashCode(code));
+    expect(normalizeCode("ab-cd io")).toBe("ABCD10");
+    expect(looksLikeRecoveryCode(newRecoveryCode())).toBe(true);
+  });
+});
+
+describe("TOTP", () => {
+  const secret = newTotpSecret();
+  const now = new Date("2026-11-26T09:00:10Z");
+  it("accepts the current code once, and the neighbouring steps for clock drift", () => {
+    const step = verifyTotp(secret, totpCode(secret, now), null, now);
+    expect(step).not.toBeNull();
+    expect(verifyTotp(secret, totpCode(secret, now), step, now)).toBeNull(); // replay
+    expect(verifyTotp(secret, totpCode(secret, new Date(now.getTime() + 30_000)), step, now)).toBe(step! + 1);
+    expect(verifyTotp(secret, totpCode(secret, new Date(now.getTime() - 120_000)), null, now)).toBeNull();
+    expect(verifyTotp(secret, "12345", null, now)).toBeNull();
+  });
+  it("stores secrets sealed under a key from AUTH_SECRET", () => {
+    const sealed = sealTotpSecret(secret, "a".repeat(32));
+    expect(sealed).not.toContain(secret);
+    expect(openTotpSecret(sealed, "a".repeat(32))).toBe(secret);
+    expect(openTotpSecret(sealed, "b".repeat(32))).toBeNull();
+    expect(openTotpSecret(`${sealed.slice(0, -2)}xx`, "a".repeat(32))).toBeNull();
+  });
+});
+
+describe("throttling", () => {
+  it("locks an account or an address after repeated failures", () => {
+    expect(isThrottled({ account: MAX_FAILURES_PER_ACCOUNT - 1, ip: 0 })).toBe(false);
+    expect(isThrottled({ account: MAX_FAILURES_PER_ACCOUNT, ip: 0 })).toBe(true);
+    expect(isThrottled({ account: 0, ip: MAX_FAILURES_PER_IP })).toBe(true);
+  });
+});

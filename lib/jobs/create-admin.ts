@@ -1,14 +1,26 @@
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { appendAccessEvent } from "@/lib/audit";
-import { hashPassword } from "@/lib/auth/password";
+import { hashPassword, passwordIssue } from "@/lib/auth/password";
 
-export const newAdminSchema = z.object({
-  email: z.string().trim().toLowerCase().email().max(254),
-  name: z.string().trim().min(1).max(200),
-  // NIST 800-63B: length, not composition rules.
-  password: z.string().min(12, "The password must be at least 12 characters.").max(1024),
-});
+const PASSWORD_PROBLEMS = {
+  too_short: "The password must be at least 12 characters.",
+  too_long: "The password is too long.",
+  common: "This password is too common; choose another.",
+  contains_email: "The password must not contain the email's name part.",
+} as const;
+
+// The same password policy as every other account (NIST 800-63B: length and a common-password check).
+export const newAdminSchema = z
+  .object({
+    email: z.string().trim().toLowerCase().email().max(254),
+    name: z.string().trim().min(1).max(200),
+    password: z.string(),
+  })
+  .superRefine((value, ctx) => {
+    const issue = passwordIssue(value.password, { email: value.email });
+    if (issue) ctx.addIssue({ code: "custom", path: ["password"], message: PASSWORD_PROBLEMS[issue] });
+  });
 
 export type NewAdmin = z.infer<typeof newAdminSchema>;
 

@@ -25,7 +25,13 @@ beforeAll(async () => {
   patientId = patient.id;
 });
 
-afterAll(() => forgetCachedRoots());
+const spawned: ReturnType<typeof spawn>[] = [];
+
+// A worker a failed test left behind must not outlive the run.
+afterAll(() => {
+  for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  forgetCachedRoots();
+});
 
 function newRecords(n: number, label: string) {
   return createRecords(
@@ -77,6 +83,7 @@ function runWorker(extraEnv: Record<string, string>) {
     env: { ...process.env, LOG_LEVEL: "warn", ANCHOR_WINDOW_SECONDS: "0", ...extraEnv },
     stdio: ["ignore", "ignore", "pipe"],
   });
+  spawned.push(child);
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>

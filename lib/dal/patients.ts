@@ -1,4 +1,5 @@
 import "server-only";
+import { consentFactsSelect } from "./consent-facts";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { appendAccessEvent } from "@/lib/audit";
@@ -70,7 +71,7 @@ export async function getPatientChart(caller: Caller, patientId: string): Promis
           ...patientSelect,
           consents: {
             where: activeTreatmentConsent(doctor, now),
-            select: { scope: true, granteeStaffId: true, granteeDepartmentId: true, recordClasses: true, dataFrom: true, dataUntil: true, validFrom: true, validUntil: true, revokedAt: true },
+            select: consentFactsSelect,
           },
         },
       })

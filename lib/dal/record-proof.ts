@@ -1,4 +1,5 @@
 import "server-only";
+import { consentFactsSelect } from "./consent-facts";
 import { db } from "@/lib/db";
 import { appendAccessEvent } from "@/lib/audit";
 import { can, consentCoversRecord, treatmentConsentCovers, type Actor } from "@/lib/authz";
@@ -42,18 +43,6 @@ const recordSelect = {
       checkpoint: { select: { ...verifiableRecordSelect.batch.select.checkpoint.select, status: true } },
     },
   },
-} as const;
-
-const consentFactsSelect = {
-  scope: true,
-  granteeStaffId: true,
-  granteeDepartmentId: true,
-  recordClasses: true,
-  dataFrom: true,
-  dataUntil: true,
-  validFrom: true,
-  validUntil: true,
-  revokedAt: true,
 } as const;
 
 type Action = "record.viewed" | "record.proof_exported";

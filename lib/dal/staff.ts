@@ -1,4 +1,5 @@
 import "server-only";
+import { consentFactsSelect } from "./consent-facts";
 import { db } from "@/lib/db";
 import { appendAccessEventIn, type AuditTx } from "@/lib/audit";
 import { can, consentIsActive, roleHas, type Actor, type StaffRole } from "@/lib/authz";
@@ -195,18 +196,7 @@ async function reachablePatients(staffId: string, role: StaffRole, departmentId:
       scope: "TREATMENT",
       OR: [{ granteeStaffId: staffId }, ...(departmentId ? [{ granteeDepartmentId: departmentId }] : [])],
     },
-    select: {
-      scope: true,
-      granteeStaffId: true,
-      granteeDepartmentId: true,
-      recordClasses: true,
-      dataFrom: true,
-      dataUntil: true,
-      validFrom: true,
-      validUntil: true,
-      revokedAt: true,
-      patient: { select: { id: true, mrn: true } },
-    },
+    select: { ...consentFactsSelect, patient: { select: { id: true, mrn: true } } },
   });
   return new Map(consents.filter((c) => consentIsActive(c, now)).map((c) => [c.patient.id, c.patient]));
 }

@@ -37,7 +37,6 @@ export type OwnRecordsDto = {
   counts: VerificationCounts;
 };
 
-export type StaffListItemDto = { id: string; name: string; email: string; role: string; status: string; department: string | null };
 
 /** Metadata only: compliance sees who touched which chart, never the records' contents. */
 export type AccessEventDto = {

@@ -9,6 +9,10 @@ export type Actor =
 export const PERMISSIONS = [
   "patient.list",
   "chart.view",
+  /** Open one patient's chart without consent, in an emergency, with a stated reason (break-glass). */
+  "break_glass.open",
+  /** Review emergency grants: the compliance queue. */
+  "break_glass.review",
   "staff.list",
   /** Create, edit, suspend and reactivate staff; change roles and departments; issue one-time codes. */
   "staff.manage",
@@ -25,9 +29,9 @@ export type ActorRole = StaffRole | "PATIENT";
 
 /** The one table of who may do what. Separation of duties: admins manage people, not charts. */
 export const ROLE_PERMISSIONS: Readonly<Record<ActorRole, readonly Permission[]>> = {
-  DOCTOR: ["patient.list", "chart.view", "account.security"],
+  DOCTOR: ["patient.list", "chart.view", "break_glass.open", "account.security"],
   ADMIN: ["staff.list", "staff.manage", "department.manage", "account.security"],
-  COMPLIANCE: ["access_log.read", "account.security"],
+  COMPLIANCE: ["access_log.read", "break_glass.review", "account.security"],
   PATIENT: ["own_records.view"],
 };
 
@@ -63,6 +67,7 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/api/health": "public",
   "/api/ready": "public",
   "/patients": "patient.list",
+  "/patients/emergency": "break_glass.open",
   "/patients/[patientId]": "chart.view",
   "/patients/[patientId]/records/[recordId]": "chart.view",
   "/patients/[patientId]/records/[recordId]/proof.json": "chart.view",
@@ -71,7 +76,9 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/admin/staff/[staffId]": "staff.manage",
   "/admin/departments": "department.manage",
   "/compliance/access-log": "access_log.read",
+  "/compliance/break-glass": "break_glass.review",
   "/me": "own_records.view",
+  "/me/access": "own_records.view",
   "/account/security": "account.security",
 };
 
@@ -80,6 +87,9 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   setLocaleAction: "public",
   activateAccountAction: "public",
   beginSignInMfaEnrolmentAction: "public",
+  searchPatientsAction: "patient.list",
+  openBreakGlassAction: "break_glass.open",
+  reviewBreakGlassAction: "break_glass.review",
   createStaffAction: "staff.manage",
   updateStaffAction: "staff.manage",
   changeStaffRoleAction: "staff.manage",
@@ -155,14 +165,20 @@ export function consentCoversRecord(
   return true;
 }
 
-export type NavItem = { href: string; labelKey: "patients" | "staff" | "departments" | "accessLog" | "myRecords" | "security" };
+export type NavItem = {
+  href: string;
+  labelKey: "patients" | "emergency" | "staff" | "departments" | "accessLog" | "breakGlassReview" | "myRecords" | "myAccess" | "security";
+};
 
 const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/patients", labelKey: "patients", permission: "patient.list" },
+  { href: "/patients/emergency", labelKey: "emergency", permission: "break_glass.open" },
   { href: "/admin/staff", labelKey: "staff", permission: "staff.list" },
   { href: "/admin/departments", labelKey: "departments", permission: "department.manage" },
   { href: "/compliance/access-log", labelKey: "accessLog", permission: "access_log.read" },
+  { href: "/compliance/break-glass", labelKey: "breakGlassReview", permission: "break_glass.review" },
   { href: "/me", labelKey: "myRecords", permission: "own_records.view" },
+  { href: "/me/access", labelKey: "myAccess", permission: "own_records.view" },
   { href: "/account/security", labelKey: "security", permission: "account.security" },
 ];
 

@@ -8,11 +8,21 @@ const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url(),
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters"),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** Idle timeout: a session with no request for this long ends. */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** Absolute lifetime of a session from sign-in, however active it is. */
   SESSION_MAX_HOURS: z.coerce.number().min(0.25).max(7 * 24).default(12),
   /** How long an activation or password-reset code handed over by an administrator stays valid. */
   ONE_TIME_CODE_HOURS: z.coerce.number().min(1).max(14 * 24).default(72),
+  /** How long an emergency (break-glass) grant to one patient's chart lasts. */
+  BREAK_GLASS_HOURS: z.coerce.number().min(0.05).max(72).default(4),
+  /** More emergency grants than this by one doctor within 24 hours raises an alert. */
+  BREAK_GLASS_ALERT_PER_DAY: z.coerce.number().int().min(1).max(100).default(3),
+  /**
+   * Key for the HMAC that stands in for search terms in the access log (so a log reader cannot read what was
+   * searched, but can match a known term). Kept outside the database; derived from AUTH_SECRET when unset.
+   */
+  AUDIT_HMAC_KEY: z.string().min(32, "AUDIT_HMAC_KEY must be at least 32 characters").optional(),
   LEDGER_RPC_URL: z.string().url(),
   LEDGER_CHAIN_ID: z.coerce.number().int().positive(),
   LEDGER_CONTRACT_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/),

@@ -1,22 +1,57 @@
 import type { Metadata } from "next";
-import { getTranslations } from "next-intl/server";
+import Link from "next/link";
+import { getFormatter, getTranslations } from "next-intl/server";
 import { requireCaller } from "@/lib/auth/require-caller";
-import { listConsentedPatients } from "@/lib/dal/patients";
+import { listOwnEmergencyGrants, searchPatients } from "@/lib/dal/patients";
+import { patientListQuerySchema } from "@/lib/dto/patients";
+import { firstValues } from "@/lib/dto/search-params";
 import { PageHeader } from "@/components/ui/page-header";
+import { PatientSearch } from "@/components/patients/patient-search";
 import { PatientTable } from "@/components/patients/patient-table";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("patients"))("title") };
 }
 
-export default async function PatientsPage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function PatientsPage({ searchParams }: Props) {
   const caller = await requireCaller("patient.list");
-  const patients = await listConsentedPatients(caller);
+  const query = patientListQuerySchema.parse(firstValues(await searchParams));
+  const [page, grants] = await Promise.all([searchPatients(caller, query), listOwnEmergencyGrants(caller)]);
   const t = await getTranslations("patients");
+  const format = await getFormatter();
   return (
     <>
-      <PageHeader title={t("title")} description={t("description")} />
-      <PatientTable patients={patients} />
+      <PageHeader title={t("title")} description={t("description")}>
+        <Link href="/patients/emergency" className="rounded border border-danger px-4 py-2 text-sm font-semibold text-danger hover:bg-danger-soft">
+          {t("emergencyLink")}
+        </Link>
+      </PageHeader>
+      {grants.length > 0 ? (
+        <section aria-labelledby="emergency-grants" className="mb-4 rounded-lg border border-danger bg-danger-soft p-3 text-sm">
+          <h2 id="emergency-grants" className="font-semibold text-danger">
+            {t("openGrants")}
+          </h2>
+          <ul className="mt-1 space-y-1">
+            {grants.map((g) => (
+              <li key={g.id} data-grant-id={g.id}>
+                <Link href={`/patients/${g.patientId}`} className="font-semibold text-brand hover:underline">
+                  {g.name} ({g.mrn})
+                </Link>{" "}
+                — {t("grantExpires", { time: format.dateTime(new Date(g.expiresAt), "clinical") })}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <PatientSearch terms={page.terms} query={{ ...query, page: page.page }} />
+      {page.searchExpired ? (
+        <p role="status" className="mb-3 rounded border border-warn bg-warn-soft px-3 py-2 text-sm text-warn">
+          {t("searchExpired")}
+        </p>
+      ) : null}
+      <PatientTable page={page} query={{ ...query, page: page.page }} />
     </>
   );
 }

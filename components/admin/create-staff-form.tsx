@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useActionState, useState } from "react";
 import { createStaffAction, type CreatedStaff } from "@/lib/actions/staff";
 import type { DepartmentOptionDto, FormState } from "@/lib/dto/admin";
-import { Field, Notice, SubmitButton } from "./form-bits";
+import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
 import { IssuedCode } from "./issued-code";
 
 const initial: FormState<CreatedStaff> = { status: "idle" };

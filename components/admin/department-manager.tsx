@@ -4,7 +4,7 @@ import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { createDepartmentAction, renameDepartmentAction, setDepartmentActiveAction } from "@/lib/actions/departments";
 import type { DepartmentRowDto, FormState } from "@/lib/dto/admin";
-import { Field, Notice, SubmitButton, inputClass } from "./form-bits";
+import { Field, Notice, SubmitButton, inputClass } from "@/components/ui/form-bits";
 
 const idle: FormState = { status: "idle" };
 

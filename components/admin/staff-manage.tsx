@@ -13,7 +13,7 @@ import {
   updateStaffAction,
 } from "@/lib/actions/staff";
 import type { FormState, IssuedCodeDto, StaffDetailDto } from "@/lib/dto/admin";
-import { Field, Notice, SubmitButton } from "./form-bits";
+import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
 import { IssuedCode } from "./issued-code";
 
 const idle = { status: "idle" } as const;

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useActionState, useState } from "react";
 import { activateAccountAction } from "@/lib/actions/account";
 import type { FormState } from "@/lib/dto/admin";
-import { Field, Notice, SubmitButton } from "@/components/admin/form-bits";
+import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
 
 const initial: FormState<"ACTIVATION" | "PASSWORD_RESET"> = { status: "idle" };
 

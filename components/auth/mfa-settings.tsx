@@ -4,7 +4,7 @@ import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { beginMfaEnrolmentAction, confirmMfaEnrolmentAction, disableMfaAction, regenerateRecoveryCodesAction } from "@/lib/actions/account";
 import type { FormState, MfaStatusDto } from "@/lib/dto/admin";
-import { Field, Notice, SubmitButton } from "@/components/admin/form-bits";
+import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
 
 function RecoveryCodes({ codes }: { codes: string[] }) {
   const t = useTranslations("account");

@@ -1,6 +1,7 @@
 import { Fragment, type ReactNode } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import type { ProofLevelResult, ProofLevelsDto, ProofStepDto, RecordProofDto } from "@/lib/dto";
+import { FhirResourceView } from "./fhir-resource-view";
 import { VerificationBadge } from "@/components/ui/verification-badge";
 
 const resultStyles: Record<ProofLevelResult | "unknown", string> = {
@@ -137,15 +138,13 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
             {tc("overdue")}
           </p>
         ) : null}
-        {tampered || record.summary === null ? (
+        {tampered || record.resource === null ? (
           <p role="alert" className="mt-2 text-sm font-semibold text-danger">
             {tc("withheld")}
           </p>
         ) : (
           <div className="mt-2">
-            <p className="font-semibold text-ink">{record.summary.title}</p>
-            {record.summary.value ? <p className="text-ink">{record.summary.value}</p> : null}
-            {record.summary.detail ? <p className="text-sm text-ink-muted">{record.summary.detail}</p> : null}
+            <FhirResourceView resource={record.resource} attachments={record.attachments} />
           </div>
         )}
         <Facts

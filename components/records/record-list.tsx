@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { useFormatter, useTranslations } from "next-intl";
+import { useFormatter, useTimeZone, useTranslations } from "next-intl";
+import { calendarDay } from "@/lib/i18n/formats";
 import type { RecordDto, RecordSummary, VerificationCounts } from "@/lib/dto";
 import { VerificationBadge } from "@/components/ui/verification-badge";
 
@@ -51,93 +52,126 @@ export function VerificationSummary({ counts }: { counts: VerificationCounts }) 
 }
 
 /**
- * One element per record, carrying the public contract `data-record-id` / `data-verification`.
+ * One record, carrying the public contract `data-record-id` / `data-verification` / `data-checkpoint`.
  * A tampered record shows a quarantine notice instead of its content.
- * With `patientId` (a doctor's chart), each record links to its verification path.
+ * With `patientId` (a doctor's chart), it links to its detail page (readable view, raw JSON, verification path).
  */
-export function RecordList({ records, patientId }: { records: RecordDto[]; patientId?: string }) {
+export function RecordCard({ record, patientId }: { record: RecordDto; patientId?: string }) {
   const t = useTranslations("chart");
   const tp = useTranslations("proof");
   const tt = useTranslations("resourceTypes");
   const ts = useTranslations("sources");
   const format = useFormatter();
+  const typeKey = KNOWN_TYPES.has(record.resourceType) ? record.resourceType : "other";
+  const tampered = record.verification === "tampered";
+  return (
+    <li
+      data-record-id={record.id}
+      data-verification={record.verification}
+      data-checkpoint={record.checkpoint}
+      className={`rounded-lg border bg-surface p-4 ${tampered ? "border-danger bg-danger-soft" : "border-line"}`}
+    >
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <div className="text-xs font-semibold uppercase tracking-wide text-ink-muted">{tt(typeKey)}</div>
+        <div className="flex items-center gap-3">
+          <VerificationBadge verification={record.verification} />
+          {patientId ? (
+            <Link href={`/patients/${patientId}/records/${record.id}`} prefetch={false} className="text-sm font-semibold text-brand hover:underline">
+              {tp("proofLink")}
+              <span className="sr-only">
+                {" "}
+                ({tp("proofLinkFor", { type: tt(typeKey), time: format.dateTime(new Date(record.recordedAt), "clinical") })})
+              </span>
+            </Link>
+          ) : null}
+        </div>
+      </div>
+      {record.overdue ? (
+        <p role="status" className="mt-2 rounded border border-warn bg-warn-soft px-2 py-1 text-sm font-semibold text-warn">
+          {t("overdue")}
+        </p>
+      ) : null}
+      {tampered || record.summary === null ? (
+        <p role="alert" className="mt-2 text-sm font-semibold text-danger">
+          {t("withheld")}
+        </p>
+      ) : (
+        <div className="mt-1">
+          <p className="font-semibold text-ink">{record.summary.title}</p>
+          {record.summary.value ? (
+            <p className="text-ink">
+              {record.summary.value}
+              {record.summary.flag ? <FlagText flag={record.summary.flag} /> : null}
+              {record.summary.range ? <span className="ml-2 text-sm text-ink-muted">{t("range", { range: record.summary.range })}</span> : null}
+            </p>
+          ) : null}
+          {record.summary.detail ? <p className="text-sm text-ink-muted">{record.summary.detail}</p> : null}
+          <CodeChips summary={record.summary} />
+        </div>
+      )}
+      <dl className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-ink-muted">
+        <div className="flex gap-1">
+          <dt>{t("recordedAt")}:</dt>
+          <dd>
+            <time dateTime={record.recordedAt}>{format.dateTime(new Date(record.recordedAt), "clinical")}</time>
+          </dd>
+        </div>
+        <div className="flex gap-1">
+          <dt>{t("source")}:</dt>
+          <dd>{ts.has(record.source) ? ts(record.source) : record.source}</dd>
+        </div>
+        {record.anchor ? (
+          <div className="flex gap-1">
+            <dt className="sr-only">{t("transaction")}</dt>
+            <dd title={record.anchor.txHash ?? undefined}>
+              {t("anchor", { batch: record.anchor.batchNumber, block: record.anchor.blockNumber ?? "?" })}
+              {" · "}
+              {record.anchor.checkpoint ? t("checkpointPublic", { checkpoint: record.anchor.checkpoint.number }) : t("checkpointNone")}
+            </dd>
+          </div>
+        ) : null}
+      </dl>
+    </li>
+  );
+}
+
+export function RecordList({ records, patientId }: { records: RecordDto[]; patientId?: string }) {
   return (
     <ol className="space-y-3">
-      {records.map((record) => {
-        const typeKey = KNOWN_TYPES.has(record.resourceType) ? record.resourceType : "other";
-        const tampered = record.verification === "tampered";
-        return (
-          <li
-            key={record.id}
-            data-record-id={record.id}
-            data-verification={record.verification}
-            data-checkpoint={record.checkpoint}
-            className={`rounded-lg border bg-surface p-4 ${tampered ? "border-danger bg-danger-soft" : "border-line"}`}
-          >
-            <div className="flex flex-wrap items-center justify-between gap-2">
-              <div className="text-xs font-semibold uppercase tracking-wide text-ink-muted">
-                {tt(typeKey)}
-              </div>
-              <div className="flex items-center gap-3">
-                <VerificationBadge verification={record.verification} />
-                {patientId ? (
-                  <Link href={`/patients/${patientId}/records/${record.id}`} prefetch={false} className="text-sm font-semibold text-brand hover:underline">
-                    {tp("proofLink")}
-                    <span className="sr-only">
-                      {" "}
-                      ({tp("proofLinkFor", { type: tt(typeKey), time: format.dateTime(new Date(record.recordedAt), "clinical") })})
-                    </span>
-                  </Link>
-                ) : null}
-              </div>
-            </div>
-            {record.overdue ? (
-              <p role="status" className="mt-2 rounded border border-warn bg-warn-soft px-2 py-1 text-sm font-semibold text-warn">
-                {t("overdue")}
-              </p>
-            ) : null}
-            {tampered || record.summary === null ? (
-              <p role="alert" className="mt-2 text-sm font-semibold text-danger">
-                {t("withheld")}
-              </p>
-            ) : (
-              <div className="mt-1">
-                <p className="font-semibold text-ink">{record.summary.title}</p>
-                {record.summary.value ? (
-                  <p className="text-ink">
-                    {record.summary.value}
-                    {record.summary.flag ? <FlagText flag={record.summary.flag} /> : null}
-                  </p>
-                ) : null}
-                {record.summary.detail ? <p className="text-sm text-ink-muted">{record.summary.detail}</p> : null}
-                <CodeChips summary={record.summary} />
-              </div>
-            )}
-            <dl className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-ink-muted">
-              <div className="flex gap-1">
-                <dt>{t("recordedAt")}:</dt>
-                <dd>
-                  <time dateTime={record.recordedAt}>{format.dateTime(new Date(record.recordedAt), "clinical")}</time>
-                </dd>
-              </div>
-              <div className="flex gap-1">
-                <dt>{t("source")}:</dt>
-                <dd>{ts.has(record.source) ? ts(record.source) : record.source}</dd>
-              </div>
-              {record.anchor ? (
-                <div className="flex gap-1">
-                  <dt className="sr-only">{t("transaction")}</dt>
-                  <dd title={record.anchor.txHash ?? undefined}>
-                    {t("anchor", { batch: record.anchor.batchNumber, block: record.anchor.blockNumber ?? "?" })}
-                    {" · "}
-                    {record.anchor.checkpoint ? t("checkpointPublic", { checkpoint: record.anchor.checkpoint.number }) : t("checkpointNone")}
-                  </dd>
-                </div>
-              ) : null}
-            </dl>
-          </li>
-        );
-      })}
+      {records.map((record) => (
+        <RecordCard key={record.id} record={record} patientId={patientId} />
+      ))}
     </ol>
+  );
+}
+
+/** The chart's timeline: records grouped by calendar day in the viewer's zone, newest first. */
+export function RecordTimeline({ records, patientId }: { records: RecordDto[]; patientId: string }) {
+  const t = useTranslations("chart");
+  const format = useFormatter();
+  const timeZone = useTimeZone() ?? "UTC";
+  const groups: { day: string; records: RecordDto[] }[] = [];
+  for (const record of records) {
+    const day = calendarDay(new Date(record.recordedAt), timeZone);
+    const last = groups.at(-1);
+    if (last && last.day === day) last.records.push(record);
+    else groups.push({ day, records: [record] });
+  }
+  return (
+    <div className="space-y-6">
+      {groups.map((group) => (
+        <section key={group.day} aria-labelledby={`day-${group.day}`} data-day={group.day}>
+          <h3 id={`day-${group.day}`} className="sticky top-0 z-10 mb-2 border-b border-line bg-canvas py-1 text-sm font-semibold text-ink">
+            {format.dateTime(new Date(`${group.day}T12:00:00Z`), { dateStyle: "full", timeZone: "UTC" })}
+            <span className="ml-2 font-normal text-ink-muted">{t("recordCount", { count: group.records.length })}</span>
+          </h3>
+          <ol className="space-y-3 border-l-2 border-line pl-4">
+            {group.records.map((record) => (
+              <RecordCard key={record.id} record={record} patientId={patientId} />
+            ))}
+          </ol>
+        </section>
+      ))}
+    </div>
   );
 }

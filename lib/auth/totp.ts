@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { seal, unseal } from "./sealed-box";
 import { generateSecret, generateURI, generateSync, verifySync } from "otplib";
 
 // TOTP (RFC 6238) with otplib's defaults: SHA-1, 6 digits, 30-second steps — what every authenticator app speaks.
@@ -37,28 +37,13 @@ export function verifyTotp(secret: string, code: string, lastStep: number | null
   return result.valid && "epoch" in result ? Math.floor(result.epoch / TOTP_PERIOD_SECONDS) : null;
 }
 
-// Secrets are stored encrypted (AES-256-GCM) under a key derived from AUTH_SECRET, so that a copy of the database
-// alone does not let anyone mint codes. Rotating AUTH_SECRET therefore means re-enrolling every second factor.
-function key(authSecret: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", authSecret, "chartproof", "totp-secret-v1", 32));
-}
-
+// Secrets are stored sealed under a key derived from AUTH_SECRET, so that a copy of the database alone does not
+// let anyone mint codes.
 export function sealTotpSecret(secret: string, authSecret: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key(authSecret), iv);
-  const body = Buffer.concat([cipher.update(secret, "utf8"), cipher.final()]);
-  return ["v1", iv.toString("base64url"), body.toString("base64url"), cipher.getAuthTag().toString("base64url")].join(".");
+  return seal("totp-secret-v1", secret, authSecret);
 }
 
 /** The plain secret, or null when the box was sealed under another key or altered. */
 export function openTotpSecret(sealed: string, authSecret: string): string | null {
-  const [version, iv, body, tag] = sealed.split(".");
-  if (version !== "v1" || !iv || !body || !tag) return null;
-  try {
-    const decipher = createDecipheriv("aes-256-gcm", key(authSecret), Buffer.from(iv, "base64url"));
-    decipher.setAuthTag(Buffer.from(tag, "base64url"));
-    return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
-  } catch {
-    return null;
-  }
+  return unseal("totp-secret-v1", sealed, authSecret);
 }

@@ -1,97 +1,168 @@
 import "server-only";
-import { consentFactsSelect } from "./consent-facts";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { appendAccessEvent } from "@/lib/audit";
-import { can, consentCoversRecord, treatmentConsentCovers, type Actor } from "@/lib/authz";
-import { AccessDeniedError, type Caller } from "./caller";
-import { isUuid } from "./actors";
+import { appendAccessEvent, searchTermsDigest } from "@/lib/audit";
+import { env } from "@/lib/env";
+import { calendarDay } from "@/lib/i18n/formats";
+import { unseal } from "@/lib/auth/sealed-box";
 import type { PatientChartDto, PatientListItemDto } from "@/lib/dto";
+import {
+  patientSearchTermsSchema,
+  type ChartFilters,
+  type EmergencyGrantDto,
+  type PatientListQuery,
+  type PatientPageDto,
+  type PatientSearchTerms,
+} from "@/lib/dto/patients";
+import { AccessDeniedError, type Caller } from "./caller";
+import { activeTreatmentConsent, chartPatientSelect, decideChartAccess, requireStaff } from "./chart-access";
 import { countByVerification, loadVerifiedRecords } from "./verified-records";
-
-type Doctor = Extract<Actor, { kind: "STAFF" }>;
-
-function requireDoctor(caller: Caller, permission: "patient.list" | "chart.view"): Doctor {
-  if (caller.actor.kind !== "STAFF" || !can(caller.actor, permission)) throw new AccessDeniedError();
-  return caller.actor;
-}
-
-/** Prisma filter for the consents that let this doctor treat a patient right now (directly or via department). */
-export function activeTreatmentConsent(doctor: Doctor, now: Date): Prisma.ConsentWhereInput {
-  return {
-    scope: "TREATMENT",
-    validFrom: { lte: now },
-    AND: [
-      { OR: [{ validUntil: null }, { validUntil: { gt: now } }] },
-      { OR: [{ revokedAt: null }, { revokedAt: { gt: now } }] },
-      {
-        OR: [
-          { granteeStaffId: doctor.id },
-          ...(doctor.departmentId ? [{ granteeDepartmentId: doctor.departmentId }] : []),
-        ],
-      },
-    ],
-  };
-}
-
-const patientSelect = { id: true, mrn: true, name: true, birthDate: true, sex: true } as const;
 
 function toPatientDto(p: { id: string; mrn: string; name: string; birthDate: Date; sex: string }): PatientListItemDto {
   return { id: p.id, mrn: p.mrn, name: p.name, birthDate: p.birthDate.toISOString().slice(0, 10), sex: p.sex };
 }
 
-/** Patients whose active TREATMENT consent covers the calling doctor. */
-export async function listConsentedPatients(caller: Caller): Promise<PatientListItemDto[]> {
-  const doctor = requireDoctor(caller, "patient.list");
-  const patients = await db().patient.findMany({
-    where: { consents: { some: activeTreatmentConsent(doctor, new Date()) } },
-    select: patientSelect,
-    orderBy: [{ name: "asc" }, { id: "asc" }],
-    take: 200,
-  });
-  await appendAccessEvent(
-    { actor: doctor, action: "patient.listed", outcome: "ALLOWED", purpose: "TREATMENT", details: { patientIds: patients.map((p) => p.id) } },
-    caller.context,
-  );
-  return patients.map(toPatientDto);
+/** The terms sealed into a search link, or null when the link was altered or sealed under a rotated secret. */
+export function openSearchTerms(sealed: string): PatientSearchTerms | null {
+  const text = unseal("patient-search-v1", sealed, env().AUTH_SECRET);
+  if (text === null) return null;
+  try {
+    const parsed = patientSearchTermsSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function searchWhere(terms: PatientSearchTerms | null): Prisma.PatientWhereInput[] {
+  const where: Prisma.PatientWhereInput[] = [];
+  if (terms?.q) {
+    const q = terms.q.normalize("NFC");
+    where.push({ OR: [{ name: { contains: q, mode: "insensitive" } }, { mrn: { startsWith: q } }] });
+  }
+  if (terms?.born) where.push({ birthDate: new Date(`${terms.born}T00:00:00Z`) });
+  return where;
 }
 
 /**
- * A consented patient's chart, every record verified against the chain. Without consent: a DENIED event and
- * AccessDeniedError (the page answers 404). The view is logged before the data is returned; if the log write
- * fails, this throws and nothing is shown.
+ * One page of the patients whose active TREATMENT consent covers the calling doctor (directly or through the
+ * department), searched by name, MRN or birth date, sorted and paged on the server. Patients without such a consent
+ * are never listed or counted, whatever the search. Logged as one `patients.searched` event whose terms are kept
+ * only as an HMAC (lib/audit/search-terms).
  */
-export async function getPatientChart(caller: Caller, patientId: string): Promise<PatientChartDto> {
-  const doctor = requireDoctor(caller, "chart.view");
-  const now = new Date();
-  const patient = isUuid(patientId)
-    ? await db().patient.findUnique({
-        where: { id: patientId },
-        select: {
-          ...patientSelect,
-          consents: {
-            where: activeTreatmentConsent(doctor, now),
-            select: consentFactsSelect,
-          },
-        },
-      })
-    : null;
-  const grantee = { staffId: doctor.id, departmentId: doctor.departmentId };
-  const consents = patient?.consents.filter((c) => treatmentConsentCovers(c, grantee, now)) ?? [];
+export async function searchPatients(caller: Caller, query: PatientListQuery): Promise<PatientPageDto> {
+  const doctor = requireStaff(caller, "patient.list");
+  const terms = query.s ? openSearchTerms(query.s) : null;
+  const where: Prisma.PatientWhereInput = { AND: [{ consents: { some: activeTreatmentConsent(doctor, new Date()) } }, ...searchWhere(terms)] };
+  const orderBy: Prisma.PatientOrderByWithRelationInput[] = [{ [query.sort]: query.dir }, { id: "asc" }];
+  const total = await db().patient.count({ where });
+  const pages = Math.max(1, Math.ceil(total / query.size));
+  const page = Math.min(query.page, pages);
+  const rows = await db().patient.findMany({ where, select: chartPatientSelect, orderBy, skip: (page - 1) * query.size, take: query.size });
+  await appendAccessEvent(
+    {
+      actor: doctor,
+      action: "patients.searched",
+      outcome: "ALLOWED",
+      purpose: "TREATMENT",
+      details: {
+        terms: terms ? searchTermsDigest(terms) : null,
+        sort: query.sort,
+        dir: query.dir,
+        page,
+        resultCount: total,
+        patientIds: rows.map((p) => p.id),
+      },
+    },
+    caller.context,
+  );
+  return { rows: rows.map(toPatientDto), total, page, pageSize: query.size, terms, searchExpired: query.s !== undefined && terms === null };
+}
 
-  if (!patient || consents.length === 0) {
+/** The doctor's own emergency grants that are still open, newest first (their own patients list, not a search). */
+export async function listOwnEmergencyGrants(caller: Caller): Promise<EmergencyGrantDto[]> {
+  const doctor = requireStaff(caller, "break_glass.open");
+  const now = new Date();
+  const grants = await db().breakGlassGrant.findMany({
+    where: { staffId: doctor.id, expiresAt: { gt: now }, openedAt: { lte: now } },
+    select: { id: true, openedAt: true, expiresAt: true, patient: { select: { id: true, mrn: true, name: true } } },
+    orderBy: { openedAt: "desc" },
+    take: 50,
+  });
+  return grants.map((g) => ({
+    id: g.id,
+    patientId: g.patient.id,
+    mrn: g.patient.mrn,
+    name: g.patient.name,
+    openedAt: g.openedAt.toISOString(),
+    expiresAt: g.expiresAt.toISOString(),
+  }));
+}
+
+/**
+ * A patient's chart for a doctor with consent (the records it covers) or an open emergency grant (every record,
+ * purpose EMERGENCY), each record verified against the chains, filtered for the timeline. Without access: a DENIED
+ * event and AccessDeniedError (the page answers 404). The view, with the ids of the records shown, is logged before
+ * the data is returned; if the log write fails, this throws and nothing is shown.
+ */
+export async function getPatientChart(caller: Caller, patientId: string, filters: ChartFilters = {}): Promise<PatientChartDto> {
+  const doctor = requireStaff(caller, "chart.view");
+  const decision = await decideChartAccess(doctor, patientId);
+  if (!decision.allowed) {
     await appendAccessEvent(
-      { actor: doctor, action: "patient.viewed", outcome: "DENIED", purpose: "TREATMENT", patientId: patient ? patient.id : null, details: { reason: patient ? "no_consent" : "not_found" } },
+      {
+        actor: doctor,
+        action: "patient.viewed",
+        outcome: "DENIED",
+        purpose: "TREATMENT",
+        patientId: decision.patient?.id ?? null,
+        details: { reason: decision.reason },
+      },
       caller.context,
     );
     throw new AccessDeniedError();
   }
+  const { patient, access } = decision;
 
-  const records = await loadVerifiedRecords(patient.id, (record) => consents.some((c) => consentCoversRecord(c, record)));
-  const counts = countByVerification(records);
+  const all = await loadVerifiedRecords(patient.id, access.covers);
+  // The date filters are calendar days in the hospital's zone, the same days the timeline groups by.
+  const zone = env().DEFAULT_TIME_ZONE;
+  const records = all.filter((r) => {
+    if (filters.type && r.resourceType !== filters.type) return false;
+    if (filters.status && r.verification !== filters.status) return false;
+    if (!filters.from && !filters.to) return true;
+    const day = calendarDay(new Date(r.recordedAt), zone);
+    return (!filters.from || day >= filters.from) && (!filters.to || day <= filters.to);
+  });
+  const allergies = all.filter((r) => r.resourceType === "AllergyIntolerance");
+
   await appendAccessEvent(
-    { actor: doctor, action: "patient.viewed", outcome: "ALLOWED", purpose: "TREATMENT", patientId: patient.id, details: { recordIds: records.map((r) => r.id), verification: counts } },
+    {
+      actor: doctor,
+      action: "patient.viewed",
+      outcome: "ALLOWED",
+      purpose: access.purpose,
+      patientId: patient.id,
+      details: {
+        // The allergy banner shows its records whatever the filters, so they count as shown.
+        recordIds: [...new Set([...allergies, ...records].map((r) => r.id))],
+        verification: countByVerification(records),
+        ...(Object.values(filters).some(Boolean) ? { filters } : {}),
+        ...(access.kind === "emergency" ? { grantId: access.grant.id } : {}),
+      },
+    },
     caller.context,
   );
-  return { patient: toPatientDto(patient), records, counts };
+  return {
+    patient: toPatientDto(patient),
+    access:
+      access.kind === "emergency"
+        ? { kind: "emergency", grantId: access.grant.id, openedAt: access.grant.openedAt.toISOString(), expiresAt: access.grant.expiresAt.toISOString() }
+        : { kind: "consent" },
+    records,
+    counts: countByVerification(all),
+    total: all.length,
+    types: [...new Set(all.map((r) => r.resourceType))].sort(),
+    allergies,
+  };
 }

@@ -1,9 +1,12 @@
 import "server-only";
-import { consentFactsSelect } from "./consent-facts";
 import { db } from "@/lib/db";
 import { appendAccessEvent } from "@/lib/audit";
-import { can, consentCoversRecord, treatmentConsentCovers, type Actor } from "@/lib/authz";
 import { summarizeResource } from "@/lib/fhir/summarize";
+import { checkAttachments } from "@/lib/fhir/attachment";
+
+function resourceObject(resource: unknown): Record<string, unknown> | null {
+  return typeof resource === "object" && resource !== null && !Array.isArray(resource) ? (resource as Record<string, unknown>) : null;
+}
 import {
   buildProofBundle,
   checkProofBundle,
@@ -17,9 +20,7 @@ import { chainRootsFor, ledgers, rowsContradictingCreation, verifiableRecordSele
 import type { ProofStepDto, RecordProofDto } from "@/lib/dto";
 import { isUuid } from "./actors";
 import { AccessDeniedError, type Caller } from "./caller";
-import { activeTreatmentConsent } from "./patients";
-
-type Doctor = Extract<Actor, { kind: "STAFF" }>;
+import { decideChartAccess, requireStaff } from "./chart-access";
 
 /** The record is not anchored yet (or its index row holds no well-formed proof), so there is nothing to export. */
 export class ProofNotExportableError extends Error {
@@ -48,52 +49,34 @@ const recordSelect = {
 type Action = "record.viewed" | "record.proof_exported";
 
 /**
- * The chart's access rule applied to one record: a doctor with an active TREATMENT consent for the patient
- * (lib/dal/patients.ts `activeTreatmentConsent`, then lib/authz) that covers the record's class and date. A denial
- * is logged as `action` DENIED and thrown as AccessDeniedError (404), whether the patient, the record or the
- * consent is missing, so the response never tells which.
+ * The chart's access rule (lib/dal/chart-access.ts `decideChartAccess`: consent covering the record's class and
+ * date, or the doctor's own open emergency grant) applied to one record. A denial is logged as `action` DENIED and
+ * thrown as AccessDeniedError (404), whether the patient, the record or the access is missing, so the response
+ * never tells which.
  */
 async function authorizeRecord(caller: Caller, patientId: string, recordId: string, action: Action) {
-  if (caller.actor.kind !== "STAFF" || !can(caller.actor, "chart.view")) throw new AccessDeniedError();
-  const doctor: Doctor = caller.actor;
-  const now = new Date();
-  const patient = isUuid(patientId)
-    ? await db().patient.findUnique({
-        where: { id: patientId },
-        select: { id: true, name: true, mrn: true, consents: { where: activeTreatmentConsent(doctor, now), select: consentFactsSelect } },
-      })
-    : null;
-  const grantee = { staffId: doctor.id, departmentId: doctor.departmentId };
-  const consents = patient?.consents.filter((c) => treatmentConsentCovers(c, grantee, now)) ?? [];
+  const doctor = requireStaff(caller, "chart.view");
+  const decision = await decideChartAccess(doctor, patientId);
   const row =
-    patient && consents.length > 0 && isUuid(recordId)
-      ? await db().medicalRecord.findFirst({ where: { id: recordId, patientId: patient.id }, select: recordSelect })
+    decision.allowed && isUuid(recordId)
+      ? await db().medicalRecord.findFirst({ where: { id: recordId, patientId: decision.patient.id }, select: recordSelect })
       : null;
-
-  const reason = !patient
-    ? "not_found"
-    : consents.length === 0
-      ? "no_consent"
-      : !row
-        ? "record_not_found"
-        : !consents.some((c) => consentCoversRecord(c, row))
-          ? "not_covered"
-          : null;
-  if (reason !== null || !patient || !row) {
+  const reason = !decision.allowed ? decision.reason : !row ? "record_not_found" : !decision.access.covers(row) ? "not_covered" : null;
+  if (reason !== null || !decision.allowed || !row) {
     await appendAccessEvent(
       {
         actor: doctor,
         action,
         outcome: "DENIED",
-        purpose: "TREATMENT",
-        patientId: patient ? patient.id : null,
+        purpose: decision.allowed ? decision.access.purpose : "TREATMENT",
+        patientId: decision.patient?.id ?? null,
         details: { recordId: isUuid(recordId) ? recordId.toLowerCase() : null, reason },
       },
       caller.context,
     );
     throw new AccessDeniedError();
   }
-  return { doctor, patient, row };
+  return { doctor, patient: decision.patient, access: decision.access, row };
 }
 
 type ProofRow = NonNullable<Awaited<ReturnType<typeof authorizeRecord>>["row"]>;
@@ -163,8 +146,9 @@ function stepsOf(leaf: string, proof: unknown): ProofStepDto[] | null {
  * The salt is not returned (it is in the export only).
  */
 export async function getRecordProof(caller: Caller, patientId: string, recordId: string): Promise<RecordProofDto> {
-  const { doctor, patient, row } = await authorizeRecord(caller, patientId, recordId, "record.viewed");
+  const { doctor, patient, access, row } = await authorizeRecord(caller, patientId, recordId, "record.viewed");
   const verdict = await verdictFor(row);
+  const tampered = verdict.verification === "tampered";
   const built = buildProofBundle(row);
   const levels = await levelsFor(row, built, verdict);
   const batch = row.batch;
@@ -176,9 +160,9 @@ export async function getRecordProof(caller: Caller, patientId: string, recordId
       actor: doctor,
       action: "record.viewed",
       outcome: "ALLOWED",
-      purpose: "TREATMENT",
+      purpose: access.purpose,
       patientId: patient.id,
-      details: { recordId: row.id, verification: verdict.verification },
+      details: { recordId: row.id, verification: verdict.verification, ...(access.kind === "emergency" ? { grantId: access.grant.id } : {}) },
     },
     caller.context,
   );
@@ -193,7 +177,9 @@ export async function getRecordProof(caller: Caller, patientId: string, recordId
       verification: verdict.verification,
       checkpoint: verdict.checkpoint,
       overdue: verdict.overdue,
-      summary: verdict.verification === "tampered" ? null : summarizeResource(row.resource),
+      summary: tampered ? null : summarizeResource(row.resource),
+      resource: tampered ? null : resourceObject(row.resource),
+      attachments: tampered ? [] : checkAttachments(row.resource),
     },
     commitment: row.commitment,
     leafIndex: row.leafIndex,
@@ -237,7 +223,7 @@ export async function getRecordProof(caller: Caller, patientId: string, recordId
  * @throws AccessDeniedError (logged as DENIED); ProofNotExportableError when the record is not anchored yet.
  */
 export async function exportRecordProof(caller: Caller, patientId: string, recordId: string): Promise<ProofBundle> {
-  const { doctor, patient, row } = await authorizeRecord(caller, patientId, recordId, "record.proof_exported");
+  const { doctor, patient, access, row } = await authorizeRecord(caller, patientId, recordId, "record.proof_exported");
   const built = buildProofBundle(row);
   if (!built.ok) throw new ProofNotExportableError(built.reason);
   const verdict = await verdictFor(row);
@@ -246,9 +232,9 @@ export async function exportRecordProof(caller: Caller, patientId: string, recor
       actor: doctor,
       action: "record.proof_exported",
       outcome: "ALLOWED",
-      purpose: "TREATMENT",
+      purpose: access.purpose,
       patientId: patient.id,
-      details: { recordId: row.id, verification: verdict.verification },
+      details: { recordId: row.id, verification: verdict.verification, ...(access.kind === "emergency" ? { grantId: access.grant.id } : {}) },
     },
     caller.context,
   );

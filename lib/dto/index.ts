@@ -1,8 +1,9 @@
 // Plain data shapes that cross from the DAL to components. Components import these, never lib/dal.
 import type { CheckpointLevel, Verification } from "@/lib/integrity/verify-record";
 import type { RecordSummary } from "@/lib/fhir/summarize";
+import type { AttachmentCheck } from "@/lib/fhir/attachment";
 
-export type { CheckpointLevel, Verification, RecordSummary };
+export type { AttachmentCheck, CheckpointLevel, Verification, RecordSummary };
 
 export type VerificationCounts = Record<Verification, number>;
 
@@ -29,7 +30,22 @@ export type RecordDto = {
 
 export type PatientListItemDto = { id: string; mrn: string; name: string; birthDate: string; sex: string };
 
-export type PatientChartDto = { patient: PatientListItemDto; records: RecordDto[]; counts: VerificationCounts };
+/** How the doctor came to see this chart: a treatment consent, or their own emergency grant (until it expires). */
+export type ChartAccessDto = { kind: "consent" } | { kind: "emergency"; grantId: string; openedAt: string; expiresAt: string };
+
+export type PatientChartDto = {
+  patient: PatientListItemDto;
+  access: ChartAccessDto;
+  /** The records the timeline shows (after its filters), newest first. */
+  records: RecordDto[];
+  /** Every record the access covers, by verification state (before the timeline's filters). */
+  counts: VerificationCounts;
+  total: number;
+  /** Resource types present in the covered records, for the type filter. */
+  types: string[];
+  /** AllergyIntolerance records, shown first whatever the filters (a tampered one is listed as withheld). */
+  allergies: RecordDto[];
+};
 
 export type OwnRecordsDto = {
   patient: { name: string; mrn: string; birthDate: string };
@@ -82,6 +98,10 @@ export type RecordProofDto = {
     overdue: boolean;
     /** Null when the record is tampered. */
     summary: RecordSummary | null;
+    /** The FHIR resource as anchored, for the readable view and raw JSON; null when tampered (never shown as fact). */
+    resource: Record<string, unknown> | null;
+    /** Each attachment's own hash check (DocumentReference, DiagnosticReport); empty when tampered. */
+    attachments: AttachmentCheck[];
   };
   commitment: string;
   leafIndex: number | null;
@@ -119,4 +139,38 @@ export type RecordProofDto = {
 export type IntegrityOverviewDto = {
   overduePending: number;
   alerts: { id: string; kind: string; severity: string; createdAt: string; recordId: string | null; batchNumber: string | null }[];
+};
+
+/** One staff access to a patient's own chart, as the patient sees it in "who looked". */
+export type OwnAccessEventDto = {
+  seq: string;
+  occurredAt: string;
+  staffName: string | null;
+  staffRole: string | null;
+  department: string | null;
+  action: string;
+  purpose: string | null;
+  /** Break-glass: opened or viewed under an emergency grant. */
+  emergency: boolean;
+  /** The doctor's stated reason for an emergency grant. */
+  reason: string | null;
+  recordCount: number;
+  recordTypes: Record<string, number>;
+  /** The one record a detail view or export concerned. */
+  record: { type: string; recordedAt: string } | null;
+};
+
+/** An emergency grant in compliance's review queue: metadata and the stated reason, never the chart. */
+export type BreakGlassReviewItemDto = {
+  id: string;
+  doctor: { id: string; name: string; department: string | null };
+  patient: { id: string; mrn: string };
+  reason: string;
+  openedAt: string;
+  expiresAt: string;
+  /** Chart and record views made under the grant. */
+  views: number;
+  reviewedAt: string | null;
+  reviewedBy: string | null;
+  reviewNote: string | null;
 };

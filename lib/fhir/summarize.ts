@@ -15,6 +15,8 @@ export type RecordSummary = {
   criticality: string | null;
   /** Observation interpretation code (v3 ObservationInterpretation): H, L, N, A, HH, LL… */
   flag: string | null;
+  /** Observation reference range as written, e.g. "4.0–10.0 10*3/uL". */
+  range: string | null;
 };
 
 function obj(value: unknown): Json | undefined {
@@ -44,6 +46,21 @@ function quantityText(quantity: unknown): string | undefined {
   return unit ? `${q.value} ${unit}` : String(q.value);
 }
 
+function rangeText(range: unknown): string | undefined {
+  const r = obj(range);
+  if (!r) return undefined;
+  const low = obj(r.low);
+  const high = obj(r.high);
+  const unit = str(high?.unit) ?? str(low?.unit) ?? "";
+  const lowValue = typeof low?.value === "number" ? String(low.value) : "";
+  const highValue = typeof high?.value === "number" ? String(high.value) : "";
+  const suffix = unit ? ` ${unit}` : "";
+  if (lowValue && highValue) return `${lowValue}–${highValue}${suffix}`;
+  if (highValue) return `≤ ${highValue}${suffix}`;
+  if (lowValue) return `≥ ${lowValue}${suffix}`;
+  return str(r.text);
+}
+
 function observationValue(resource: Json): string | undefined {
   return (
     quantityText(resource.valueQuantity) ??
@@ -61,10 +78,16 @@ function conceptCode(concept: unknown): string | undefined {
 export function summarizeResource(resource: unknown): RecordSummary {
   const r = obj(resource) ?? {};
   const type = str(r.resourceType) ?? "Resource";
-  const base = { title: type, value: null, detail: null, status: str(r.status) ?? null, criticality: null, flag: null };
+  const base = { title: type, value: null, detail: null, status: str(r.status) ?? null, criticality: null, flag: null, range: null };
   switch (type) {
     case "Observation":
-      return { ...base, title: conceptText(r.code) ?? type, value: observationValue(r) ?? null, flag: conceptCode(first(r.interpretation)) ?? null };
+      return {
+        ...base,
+        title: conceptText(r.code) ?? type,
+        value: observationValue(r) ?? null,
+        flag: conceptCode(first(r.interpretation)) ?? null,
+        range: rangeText(first(r.referenceRange)) ?? null,
+      };
     case "Condition":
       return { ...base, title: conceptText(r.code) ?? type, status: conceptCode(r.clinicalStatus) ?? null };
     case "AllergyIntolerance":

@@ -5,34 +5,44 @@ import type { Locale } from "./locale";
 import enAccessLog from "./messages/en/accessLog.json";
 import enAccount from "./messages/en/account.json";
 import enAdmin from "./messages/en/admin.json";
+import enBreakGlass from "./messages/en/breakGlass.json";
+import enBreakGlassReview from "./messages/en/breakGlassReview.json";
 import enChart from "./messages/en/chart.json";
 import enCommon from "./messages/en/common.json";
 import enErrors from "./messages/en/errors.json";
 import enFhirCodes from "./messages/en/fhirCodes.json";
+import enFhirView from "./messages/en/fhirView.json";
 import enIntegrity from "./messages/en/integrity.json";
 import enLogin from "./messages/en/login.json";
 import enMe from "./messages/en/me.json";
+import enMyAccess from "./messages/en/myAccess.json";
 import enPatients from "./messages/en/patients.json";
 import enProof from "./messages/en/proof.json";
 import enResourceTypes from "./messages/en/resourceTypes.json";
 import enSources from "./messages/en/sources.json";
 import enStaff from "./messages/en/staff.json";
+import enTable from "./messages/en/table.json";
 import enVerification from "./messages/en/verification.json";
 import koAccessLog from "./messages/ko/accessLog.json";
 import koAccount from "./messages/ko/account.json";
 import koAdmin from "./messages/ko/admin.json";
+import koBreakGlass from "./messages/ko/breakGlass.json";
+import koBreakGlassReview from "./messages/ko/breakGlassReview.json";
 import koChart from "./messages/ko/chart.json";
 import koCommon from "./messages/ko/common.json";
 import koErrors from "./messages/ko/errors.json";
 import koFhirCodes from "./messages/ko/fhirCodes.json";
+import koFhirView from "./messages/ko/fhirView.json";
 import koIntegrity from "./messages/ko/integrity.json";
 import koLogin from "./messages/ko/login.json";
 import koMe from "./messages/ko/me.json";
+import koMyAccess from "./messages/ko/myAccess.json";
 import koPatients from "./messages/ko/patients.json";
 import koProof from "./messages/ko/proof.json";
 import koResourceTypes from "./messages/ko/resourceTypes.json";
 import koSources from "./messages/ko/sources.json";
 import koStaff from "./messages/ko/staff.json";
+import koTable from "./messages/ko/table.json";
 import koVerification from "./messages/ko/verification.json";
 
 export const catalogues = {
@@ -40,36 +50,46 @@ export const catalogues = {
     accessLog: enAccessLog,
     account: enAccount,
     admin: enAdmin,
+    breakGlass: enBreakGlass,
+    breakGlassReview: enBreakGlassReview,
     chart: enChart,
     common: enCommon,
     errors: enErrors,
     fhirCodes: enFhirCodes,
+    fhirView: enFhirView,
     integrity: enIntegrity,
     login: enLogin,
     me: enMe,
+    myAccess: enMyAccess,
     patients: enPatients,
     proof: enProof,
     resourceTypes: enResourceTypes,
     sources: enSources,
     staff: enStaff,
+    table: enTable,
     verification: enVerification,
   },
   ko: {
     accessLog: koAccessLog,
     account: koAccount,
     admin: koAdmin,
+    breakGlass: koBreakGlass,
+    breakGlassReview: koBreakGlassReview,
     chart: koChart,
     common: koCommon,
     errors: koErrors,
     fhirCodes: koFhirCodes,
+    fhirView: koFhirView,
     integrity: koIntegrity,
     login: koLogin,
     me: koMe,
+    myAccess: koMyAccess,
     patients: koPatients,
     proof: koProof,
     resourceTypes: koResourceTypes,
     sources: koSources,
     staff: koStaff,
+    table: koTable,
     verification: koVerification,
   },
 } satisfies Record<Locale, Record<string, unknown>>;

@@ -11,3 +11,11 @@ export const formats = {
     birthDate: { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" },
   },
 } satisfies Formats;
+
+/**
+ * The calendar day (YYYY-MM-DD) of an instant in a time zone: how the chart groups and filters records by date,
+ * so that "today" means the hospital's today, not UTC's.
+ */
+export function calendarDay(instant: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+}

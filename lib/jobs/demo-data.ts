@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 // The demo hospital: fictional people only. Every account shares the public password DEMO_PASSWORD.
 
 export const DEMO_PASSWORD = "chartproof-demo";
@@ -48,6 +49,33 @@ export const DEMO_PATIENTS: DemoPatient[] = [
 
 type Resource = Record<string, unknown>;
 
+const FAMILY = ["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오"];
+const FAMILY_EN = ["Kim", "Lee", "Park", "Choi", "Jung", "Kang", "Cho", "Yoon", "Jang", "Lim", "Han", "Oh"];
+const GIVEN = ["서준", "하윤", "도현", "지우", "예준", "수빈", "시우", "지민", "건우", "채원", "현우", "다은"];
+const GIVEN_EN = ["Seo-jun", "Ha-yun", "Do-hyun", "Ji-woo", "Ye-jun", "Su-bin", "Si-woo", "Ji-min", "Geon-woo", "Chae-won", "Hyun-woo", "Da-eun"];
+
+/**
+ * The internal-medicine ward: patients who consented to the IM department (so the demo doctor sees them through
+ * the department), enough of them for the patient list to page, search and sort like a real one.
+ */
+export const DEMO_WARD_PATIENTS: DemoPatient[] = Array.from({ length: 36 }, (_, i) => {
+  // Every (family, given) pair once: i and i + 12 share a family name but never a given name.
+  const f = i % FAMILY.length;
+  const g = (i * 5 + Math.floor(i / FAMILY.length)) % GIVEN.length;
+  const year = 1940 + ((i * 13) % 60);
+  const month = String(1 + ((i * 5) % 12)).padStart(2, "0");
+  const day = String(1 + ((i * 11) % 28)).padStart(2, "0");
+  return {
+    mrn: String(10000101 + i),
+    name: `${FAMILY[f]}${GIVEN[g]} ${FAMILY_EN[f]} ${GIVEN_EN[g]}`,
+    birthDate: `${year}-${month}-${day}`,
+    sex: i % 2 === 0 ? "FEMALE" : "MALE",
+    address: `서울특별시 강남구 테헤란로 ${100 + i}`,
+    phone: `010-0000-${String(2000 + i)}`,
+    consent: "department",
+  };
+});
+
 const LOINC = "http://loinc.org";
 const SNOMED = "http://snomed.info/sct";
 
@@ -83,6 +111,69 @@ export function demoRecords(patientIndex: number, now: Date): { resourceType: st
     { recordedAt: at(90), resource: { resourceType: "Immunization", status: "completed", vaccineCode: { text: "Influenza vaccine 2025-2026" }, occurrenceDateTime: at(90).toISOString() } },
     { recordedAt: at(30), resource: observation("718-7", "Hemoglobin [Mass/volume] in Blood", 13.1 - patientIndex * 0.3, "g/dL", 12, 17) },
     { recordedAt: at(10), resource: { resourceType: "Procedure", status: "completed", code: { text: "Upper GI endoscopy" }, outcome: { text: "No abnormal findings" } } },
+  ];
+  return list.map((entry) => ({ ...entry, resourceType: entry.resource.resourceType as string }));
+}
+
+/** A minimal one-page PDF, so the demo's documents carry a real attachment with its FHIR hash. */
+function demoPdf(title: string): { data: string; hash: string; size: number } {
+  const bytes = Buffer.from(
+    `%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n% ${title}\ntrailer<</Root 1 0 R>>\n%%EOF\n`,
+    "latin1",
+  );
+  return { data: bytes.toString("base64"), hash: createHash("sha1").update(bytes).digest("base64"), size: bytes.length };
+}
+
+/** A short inpatient history for a ward patient: admission, labs, imaging, a prescription, a discharge summary. */
+export function wardRecords(patientIndex: number, now: Date): { resourceType: string; resource: Resource; recordedAt: Date }[] {
+  const day = 24 * 60 * 60 * 1000;
+  const at = (daysAgo: number) => new Date(now.getTime() - (daysAgo + (patientIndex % 9)) * day);
+  const pdf = demoPdf(`Discharge summary ${patientIndex}`);
+  const list: { resource: Resource; recordedAt: Date }[] = [
+    {
+      recordedAt: at(20),
+      resource: {
+        resourceType: "Encounter",
+        status: "finished",
+        class: { code: "IMP", display: "inpatient encounter" },
+        type: [{ text: "Admission, internal medicine" }],
+        period: { start: at(20).toISOString(), end: at(14).toISOString() },
+        reasonCode: [{ text: patientIndex % 3 === 0 ? "Community-acquired pneumonia" : "Uncontrolled type 2 diabetes" }],
+      },
+    },
+    { recordedAt: at(19), resource: observation("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", 0.7 + (patientIndex % 5) * 0.2, "mg/dL", 0.6, 1.2) },
+    {
+      recordedAt: at(19),
+      resource: {
+        resourceType: "DiagnosticReport",
+        status: "final",
+        code: { coding: [{ system: LOINC, code: "36643-5", display: "Chest X-ray 2 views" }], text: "Chest X-ray" },
+        issued: at(19).toISOString(),
+        conclusion: patientIndex % 3 === 0 ? "Right lower lobe consolidation." : "No acute cardiopulmonary abnormality.",
+      },
+    },
+    {
+      recordedAt: at(18),
+      resource: {
+        resourceType: "MedicationRequest",
+        status: "active",
+        intent: "order",
+        medicationCodeableConcept: { text: patientIndex % 3 === 0 ? "Amoxicillin-clavulanate 875/125 mg tablet" : "Metformin 500 mg tablet" },
+        authoredOn: at(18).toISOString(),
+        dosageInstruction: [{ text: patientIndex % 3 === 0 ? "1 tablet by mouth twice daily for 7 days" : "1 tablet by mouth twice daily with meals" }],
+      },
+    },
+    {
+      recordedAt: at(14),
+      resource: {
+        resourceType: "DocumentReference",
+        status: "current",
+        type: { coding: [{ system: LOINC, code: "18842-5", display: "Discharge summary" }], text: "Discharge summary" },
+        date: at(14).toISOString(),
+        description: "Discharge summary, internal medicine",
+        content: [{ attachment: { contentType: "application/pdf", title: "discharge-summary.pdf", data: pdf.data, hash: pdf.hash, size: pdf.size } }],
+      },
+    },
   ];
   return list.map((entry) => ({ ...entry, resourceType: entry.resource.resourceType as string }));
 }

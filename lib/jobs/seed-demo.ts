@@ -4,7 +4,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { sealTotpSecret } from "@/lib/auth/totp";
 import { env } from "@/lib/env";
 import { createRecords } from "./create-records";
-import { DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_PATIENTS, DEMO_STAFF, DEMO_TOTP_SECRETS, demoRecords } from "./demo-data";
+import { DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_PATIENTS, DEMO_STAFF, DEMO_TOTP_SECRETS, DEMO_WARD_PATIENTS, demoRecords, wardRecords } from "./demo-data";
 import type { Ledger } from "@/lib/verification";
 import { anchorEverything } from "./anchoring";
 
@@ -48,7 +48,11 @@ export async function seedDemo(ledgers: { private: Ledger; public: Ledger | null
   const doctorId = staffIds.get("doctor@demo.chartproof.local")!;
 
   let recordCount = 0;
-  for (const [index, p] of DEMO_PATIENTS.entries()) {
+  const patients = [
+    ...DEMO_PATIENTS.map((p, index) => ({ p, records: demoRecords(index, now) })),
+    ...DEMO_WARD_PATIENTS.map((p, index) => ({ p, records: wardRecords(index, now) })),
+  ];
+  for (const { p, records } of patients) {
     const patient = await db().patient.create({
       data: {
         mrn: p.mrn,
@@ -75,7 +79,7 @@ export async function seedDemo(ledgers: { private: Ledger; public: Ledger | null
       });
     }
     const ids = await createRecords(
-      demoRecords(index, now).map((r) => ({ patientId: patient.id, resourceType: r.resourceType, resource: r.resource, recordedAt: r.recordedAt, source: "SEED" })),
+      records.map((r) => ({ patientId: patient.id, resourceType: r.resourceType, resource: r.resource, recordedAt: r.recordedAt, source: "SEED" })),
       "SYSTEM",
       SYSTEM_CONTEXT,
     );

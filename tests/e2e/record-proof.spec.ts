@@ -7,7 +7,7 @@ const LEVELS = ["commitment", "batchPath", "batchAnchor", "checkpointPath", "che
 /** Opens the first consented chart and returns its first record's element. */
 async function firstRecordOnChart(page: Page) {
   await page.goto("/patients");
-  await page.locator('a[href^="/patients/"]').first().click();
+  await page.locator('[data-patient-id] a').first().click();
   const record = page.locator("[data-record-id]").first();
   await expect(record).toBeVisible();
   return record;
@@ -25,8 +25,8 @@ for (const locale of ["ko", "en"] as Locale[]) {
   test(`a doctor follows a record's proof link and sees its whole verification path (${locale})`, async ({ page }) => {
     const text =
       locale === "en"
-        ? { link: "Proof", heading: "How this record is verified", passed: "Passed", download: "Download the proof bundle (JSON)" }
-        : { link: "증명", heading: "이 기록을 검증하는 방법", passed: "통과", download: "증명 번들 내려받기(JSON)" };
+        ? { link: "Details & proof", heading: "How this record is verified", passed: "Passed", download: "Download the proof bundle (JSON)" }
+        : { link: "상세·증명", heading: "이 기록을 검증하는 방법", passed: "통과", download: "증명 번들 내려받기(JSON)" };
     await login(page, "doctor", locale);
     const record = await firstRecordOnChart(page);
     const recordId = (await record.getAttribute("data-record-id"))!;

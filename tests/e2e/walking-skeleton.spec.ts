@@ -3,7 +3,7 @@ import { expectAccessible, login, setLocaleCookie, type Locale } from "./fixture
 
 async function firstPatientHref(page: import("@playwright/test").Page): Promise<string> {
   await page.goto("/patients");
-  const href = await page.locator('a[href^="/patients/"]').first().getAttribute("href");
+  const href = await page.locator('[data-patient-id] a').first().getAttribute("href");
   expect(href).toBeTruthy();
   return href!;
 }
@@ -11,10 +11,12 @@ async function firstPatientHref(page: import("@playwright/test").Page): Promise<
 test("a doctor signs in, sees only consented patients, and every record on a chart is verified", async ({ page }) => {
   await login(page, "doctor");
   await expect(page).toHaveURL(/\/patients$/);
-  await expect(page.locator('a[href^="/patients/"]')).toHaveCount(4);
-  await expect(page.getByText("임서윤")).toHaveCount(0); // the one demo patient without consent
+  // 40 consented patients (four named, the IM ward), 25 to a page; never the one demo patient without consent.
+  await expect(page.locator("[data-patient-id] a")).toHaveCount(25);
+  await expect(page.getByText("1–25 of 40")).toBeVisible();
+  await expect(page.getByText("임서윤")).toHaveCount(0);
 
-  await page.locator('a[href^="/patients/"]').first().click();
+  await page.locator('[data-patient-id] a').first().click();
   const records = page.locator("[data-record-id]");
   await expect(records).toHaveCount(10);
   const states = await records.evaluateAll((els) => els.map((el) => el.getAttribute("data-verification")));
@@ -98,7 +100,7 @@ for (const locale of ["ko", "en"] as Locale[]) {
 
     await login(page, "doctor", locale);
     await expectAccessible(page);
-    await page.locator('a[href^="/patients/"]').first().click();
+    await page.locator('[data-patient-id] a').first().click();
     await expect(page.locator("[data-record-id]").first()).toBeVisible();
     await expectAccessible(page);
     await page.goto("/does-not-exist");

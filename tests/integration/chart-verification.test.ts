@@ -2,7 +2,8 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { db } from "@/lib/db";
 import { AccessDeniedError } from "@/lib/dal/caller";
-import { getPatientChart, listConsentedPatients } from "@/lib/dal/patients";
+import { getPatientChart, searchPatients } from "@/lib/dal/patients";
+import { patientListQuerySchema } from "@/lib/dto/patients";
 import { getOwnRecords } from "@/lib/dal/own-records";
 import { forgetCachedRoots, ledgers } from "@/lib/verification";
 import { anchorRoot } from "@/lib/ledger";
@@ -42,9 +43,12 @@ function stateOf(result: Awaited<ReturnType<typeof chart>>, recordId: string) {
 
 describe("a doctor's chart", () => {
   it("lists only consented patients, directly or through the department", async () => {
-    const mrns = (await listConsentedPatients(await callerFor(DOCTOR))).map((p) => p.mrn).sort();
-    expect(mrns).toEqual(["10000001", "10000002", "10000003", "10000004"]);
-    expect(await listConsentedPatients(await callerFor(DOCTOR2))).toEqual([]);
+    const query = patientListQuerySchema.parse({ size: "100" });
+    const mrns = (await searchPatients(await callerFor(DOCTOR), query)).rows.map((p) => p.mrn).sort();
+    // Four named patients (three direct, one through IM) and the IM ward; never 10000005, who gave no consent.
+    expect(mrns.filter((m) => m < "10000100")).toEqual(["10000001", "10000002", "10000003", "10000004"]);
+    expect(mrns).toHaveLength(40);
+    expect((await searchPatients(await callerFor(DOCTOR2), query)).rows).toEqual([]);
   });
 
   it("shows every consented record verified against the chain, and logs exactly one view with the record ids", async () => {

@@ -6,6 +6,7 @@ import { can } from "@/lib/authz";
 import { listDepartmentOptions } from "@/lib/dal/departments";
 import { listStaff } from "@/lib/dal/staff";
 import { staffListQuerySchema } from "@/lib/dto/admin";
+import { firstValues } from "@/lib/dto/search-params";
 import { PageHeader } from "@/components/ui/page-header";
 import { StaffFilters } from "@/components/admin/staff-filters";
 import { StaffTable } from "@/components/staff/staff-table";
@@ -16,13 +17,9 @@ export async function generateMetadata(): Promise<Metadata> {
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-function single(params: Record<string, string | string[] | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : Array.isArray(v) && v[0] ? [[k, v[0]]] : [])));
-}
-
 export default async function StaffPage({ searchParams }: Props) {
   const caller = await requireCaller("staff.list");
-  const query = staffListQuerySchema.parse(single(await searchParams));
+  const query = staffListQuerySchema.parse(firstValues(await searchParams));
   const [page, departments] = await Promise.all([listStaff(caller, query), listDepartmentOptions(caller)]);
   const t = await getTranslations("staff");
   const ta = await getTranslations("admin");

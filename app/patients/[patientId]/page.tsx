@@ -1,50 +1,59 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { getFormatter, getTranslations } from "next-intl/server";
+import { getTranslations } from "next-intl/server";
 import { requireCaller } from "@/lib/auth/require-caller";
 import { AccessDeniedError } from "@/lib/dal/caller";
 import { getPatientChart } from "@/lib/dal/patients";
-import { PageHeader } from "@/components/ui/page-header";
-import { RecordList, VerificationSummary } from "@/components/records/record-list";
-import { ageOn } from "@/lib/fhir/age";
+import { chartFiltersSchema } from "@/lib/dto/patients";
+import { firstValues } from "@/lib/dto/search-params";
+import { ChartHeader } from "@/components/patients/chart-header";
+import { RecordTimeline, VerificationSummary } from "@/components/records/record-list";
+import { TimelineFilters } from "@/components/records/timeline-filters";
 
 // The patient's name never goes into the title: titles end up in browser history and shared screens.
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("chart"))("records") };
 }
 
-export default async function PatientChartPage({ params }: { params: Promise<{ patientId: string }> }) {
+type Props = {
+  params: Promise<{ patientId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
+
+export default async function PatientChartPage({ params, searchParams }: Props) {
   // Access is decided (and the view logged) before anything streams, so a denial is a real 404.
   const caller = await requireCaller("chart.view");
   const { patientId } = await params;
-  const chart = await getPatientChart(caller, patientId).catch((error: unknown) => {
+  const filters = chartFiltersSchema.parse(firstValues(await searchParams));
+  const chart = await getPatientChart(caller, patientId, filters).catch((error: unknown) => {
     if (error instanceof AccessDeniedError) notFound();
     throw error;
   });
   const t = await getTranslations("chart");
-  const tc = await getTranslations("common");
-  const tp = await getTranslations("patients");
-  const format = await getFormatter();
   const { patient } = chart;
-  const birthDate = new Date(`${patient.birthDate}T00:00:00Z`);
+  const filtered = chart.records.length !== chart.total;
   return (
     <>
       <Link href="/patients" className="text-sm text-brand hover:underline">
         ← {t("back")}
       </Link>
-      <PageHeader
-        title={patient.name}
-        description={`${tp("mrn")} ${patient.mrn} · ${tc(`sex.${patient.sex}`)} · ${t("birthDateAge", {
-          date: format.dateTime(birthDate, "birthDate"),
-          age: ageOn(birthDate, new Date()),
-        })}`}
-      />
+      <div className="mt-2">
+        <ChartHeader patient={patient} allergies={chart.allergies} access={chart.access} />
+      </div>
       <h2 className="mb-2 text-lg font-semibold">
-        {t("records")} <span className="text-sm font-normal text-ink-muted">({t("recordCount", { count: chart.records.length })})</span>
+        {t("timeline")}{" "}
+        <span className="text-sm font-normal text-ink-muted" data-shown={chart.records.length}>
+          ({filtered ? t("shownOf", { shown: chart.records.length, total: chart.total }) : t("recordCount", { count: chart.total })})
+        </span>
       </h2>
       <VerificationSummary counts={chart.counts} />
-      {chart.records.length === 0 ? <p className="text-ink-muted">{t("noRecords")}</p> : <RecordList records={chart.records} patientId={patient.id} />}
+      <TimelineFilters patientId={patient.id} filters={filters} types={chart.types} />
+      {chart.records.length === 0 ? (
+        <p className="text-ink-muted">{chart.total === 0 ? t("noRecords") : t("noRecordsMatch")}</p>
+      ) : (
+        <RecordTimeline records={chart.records} patientId={patient.id} />
+      )}
     </>
   );
 }

@@ -1,0 +1,66 @@
+import Link from "next/link";
+import { useTranslations } from "next-intl";
+import { CHART_VERIFICATION_FILTERS, type ChartFilters } from "@/lib/dto/patients";
+
+const control = "mt-1 rounded border border-line-strong bg-surface px-3 py-2 text-sm";
+
+/**
+ * A plain GET form: the timeline's filters (record type, dates, verification state — no PHI) live in the chart's
+ * URL, so they survive reloads and the back button, and work without JavaScript.
+ */
+export function TimelineFilters({ patientId, filters, types }: { patientId: string; filters: ChartFilters; types: string[] }) {
+  const t = useTranslations("chart");
+  const tt = useTranslations("resourceTypes");
+  const tv = useTranslations("verification");
+  const active = Object.values(filters).some(Boolean);
+  return (
+    <form method="get" action={`/patients/${patientId}`} aria-label={t("filters")} className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-line bg-surface p-3">
+      <div className="flex flex-col">
+        <label htmlFor="filter-type" className="text-sm font-semibold">
+          {t("filterType")}
+        </label>
+        <select id="filter-type" name="type" defaultValue={filters.type ?? ""} className={control}>
+          <option value="">{t("allTypes")}</option>
+          {types.map((type) => (
+            <option key={type} value={type}>
+              {tt.has(type) ? tt(type) : type}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="flex flex-col">
+        <label htmlFor="filter-from" className="text-sm font-semibold">
+          {t("filterFrom")}
+        </label>
+        <input id="filter-from" type="date" name="from" defaultValue={filters.from ?? ""} className={control} />
+      </div>
+      <div className="flex flex-col">
+        <label htmlFor="filter-to" className="text-sm font-semibold">
+          {t("filterTo")}
+        </label>
+        <input id="filter-to" type="date" name="to" defaultValue={filters.to ?? ""} className={control} />
+      </div>
+      <div className="flex flex-col">
+        <label htmlFor="filter-status" className="text-sm font-semibold">
+          {t("filterStatus")}
+        </label>
+        <select id="filter-status" name="status" defaultValue={filters.status ?? ""} className={control}>
+          <option value="">{t("allStates")}</option>
+          {CHART_VERIFICATION_FILTERS.map((state) => (
+            <option key={state} value={state}>
+              {tv(state)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" className="rounded bg-brand px-4 py-2 text-sm font-semibold text-white hover:bg-brand-strong">
+        {t("applyFilters")}
+      </button>
+      {active ? (
+        <Link href={`/patients/${patientId}`} className="px-2 py-2 text-sm text-brand hover:underline">
+          {t("clearFilters")}
+        </Link>
+      ) : null}
+    </form>
+  );
+}

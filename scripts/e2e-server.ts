@@ -5,11 +5,12 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { launcherEnv } from "@/lib/env";
 import { prepareDemoStack } from "./embedded/demo-stack";
+import { e2eDatabaseFile } from "../tests/e2e/database-file";
 import { dropDatabase, ensureDatabase, serverUrlOf, startEmbeddedPostgres } from "./embedded/postgres";
 
 // Per process, so two e2e runs on one server never drop each other's database.
@@ -32,7 +33,10 @@ async function main() {
     port: config.PORT,
     log,
     warn: log,
+    afterSeed: async () => (await import("../tests/e2e/server-fixtures")).seedE2eFixtures(),
   });
+  // The tests reach this database directly to make time pass (an expired grant) — never anything else.
+  await writeFile(e2eDatabaseFile(config.PORT), JSON.stringify({ databaseUrl }));
   const web = spawn(process.execPath, [join(process.cwd(), "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(config.PORT)], {
     env: { ...process.env, ...stack.webEnv },
     stdio: "inherit",

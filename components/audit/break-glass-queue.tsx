@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import { reviewBreakGlassAction } from "@/lib/actions/break-glass";
 import type { FormState } from "@/lib/dto/admin";
@@ -13,6 +13,7 @@ function ReviewForm({ grantId }: { grantId: string }) {
   const t = useTranslations("breakGlassReview");
   const tp = useTranslations("patients");
   const [state, action] = useActionState(reviewBreakGlassAction, initial);
+  const [note, setNote] = useState("");
   if (state.status === "success") return <Notice tone="ok">{t("reviewed")}</Notice>;
   const errors = state.status === "error" ? state.fieldErrors : {};
   return (
@@ -20,7 +21,7 @@ function ReviewForm({ grantId }: { grantId: string }) {
       <input type="hidden" name="grantId" value={grantId} />
       {state.status === "error" && state.formError ? <Notice tone="danger">{tp(`errors.${state.formError}`)}</Notice> : null}
       <Field label={t("note")} name="note" hint={t("noteHint")} error={errors.note ? tp(`errors.${errors.note}`) : null}>
-        {(props) => <textarea {...props} rows={2} maxLength={2000} required />}
+        {(props) => <textarea {...props} rows={2} maxLength={2000} required value={note} onChange={(e) => setNote(e.target.value)} />}
       </Field>
       <SubmitButton pendingLabel={t("saving")}>{t("markReviewed")}</SubmitButton>
     </form>

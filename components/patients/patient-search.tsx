@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { useTranslations } from "next-intl";
 import { searchPatientsAction } from "@/lib/actions/patients";
 import type { FormState } from "@/lib/dto/admin";
@@ -15,8 +15,16 @@ const initial: FormState = { status: "idle" };
  * no PHI lands in the address bar, browser history or proxy logs.
  */
 export function PatientSearch({ terms, query }: { terms: PatientSearchTerms | null; query: PatientListQuery }) {
+  // Remounted when the terms in the URL change (a new search, "clear search"), so the fields always show them.
+  return <SearchForm key={JSON.stringify(terms)} terms={terms} query={query} />;
+}
+
+function SearchForm({ terms, query }: { terms: PatientSearchTerms | null; query: PatientListQuery }) {
   const t = useTranslations("patients");
   const [state, action] = useActionState(searchPatientsAction, initial);
+  // Controlled, so that a refused search keeps what was typed (React resets uncontrolled fields after an action).
+  const [q, setQ] = useState(terms?.q ?? "");
+  const [born, setBorn] = useState(terms?.born ?? "");
   const errors = state.status === "error" ? state.fieldErrors : {};
   const error = (field: string) => (errors[field] ? t(`errors.${errors[field]}`) : null);
   return (
@@ -25,10 +33,10 @@ export function PatientSearch({ terms, query }: { terms: PatientSearchTerms | nu
       <input type="hidden" name="dir" value={query.dir} />
       <input type="hidden" name="size" value={query.size} />
       <div className="min-w-64 flex-1">
-        <Field label={t("searchTerms")} name="q" type="search" defaultValue={terms?.q ?? ""} maxLength={100} hint={t("searchHint")} error={error("q")} autoComplete="off" />
+        <Field label={t("searchTerms")} name="q" type="search" value={q} onChange={(e) => setQ(e.target.value)} maxLength={100} hint={t("searchHint")} error={error("q")} autoComplete="off" />
       </div>
       <div>
-        <Field label={t("birthDate")} name="born" type="date" defaultValue={terms?.born ?? ""} error={error("born")} />
+        <Field label={t("birthDate")} name="born" type="date" value={born} onChange={(e) => setBorn(e.target.value)} error={error("born")} />
       </div>
       <div className="mt-7 flex items-center gap-2">
         <SubmitButton>{t("search")}</SubmitButton>

@@ -28,6 +28,8 @@ export async function prepareDemoStack(opts: {
   port: number;
   log: StackLog;
   warn: StackLog;
+  /** Extra seeding after the demo's, with the jobs' environment in place (the end-to-end fixtures). */
+  afterSeed?: () => Promise<void>;
 }): Promise<DemoStack> {
   const started: EmbeddedLedger[] = [];
   const stop = async () => {
@@ -73,6 +75,7 @@ export async function prepareDemoStack(opts: {
       }
       const seeded = await seedDemo(ledgers());
       if (seeded.seeded) opts.log(`demo data seeded: ${seeded.records} records anchored in ${seeded.batches} batches, checkpointed on the public chain`);
+      await opts.afterSeed?.();
     } finally {
       await disconnectDb();
       // This process spawns the web tier with its own environment: the keys must not leak into it.

@@ -1,3 +1,6 @@
+import { readFile } from "node:fs/promises";
+import pg from "pg";
+import { e2eDatabaseFile } from "./database-file";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
 import { DEMO_TOTP_SECRETS } from "@/lib/jobs/demo-data";
@@ -85,4 +88,19 @@ export async function expectAccessible(page: Page): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   const blocking = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   expect(blocking.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
+
+/**
+ * Runs one statement on the e2e server's own database — only to make time pass (e.g. expire a grant), never to
+ * arrange what a test then asserts through the UI.
+ */
+export async function sqlOnE2eDatabase(statement: string, values: unknown[] = []): Promise<number> {
+  const { databaseUrl } = JSON.parse(await readFile(e2eDatabaseFile(Number(process.env.E2E_PORT ?? 3100)), "utf8")) as { databaseUrl: string };
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(statement, values)).rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
 }

@@ -11,9 +11,10 @@ async function firstPatientHref(page: import("@playwright/test").Page): Promise<
 test("a doctor signs in, sees only consented patients, and every record on a chart is verified", async ({ page }) => {
   await login(page, "doctor");
   await expect(page).toHaveURL(/\/patients$/);
-  // 40 consented patients (four named, the IM ward), 25 to a page; never the one demo patient without consent.
+  // 41 consented patients (four named, the IM ward, the e2e fixtures' hostile one), 25 to a page; never the one demo
+  // patient without consent.
   await expect(page.locator("[data-patient-id] a")).toHaveCount(25);
-  await expect(page.getByText("1–25 of 40")).toBeVisible();
+  await expect(page.getByText("1–25 of 41")).toBeVisible();
   await expect(page.getByText("임서윤")).toHaveCount(0);
 
   await page.locator('[data-patient-id] a').first().click();

@@ -1,0 +1,51 @@
+/**
+ * The chart's server-side work without HTTP or rendering, for `npm run bench` (scripts/bench.ts): getPatientChart
+ * in-process, and its parts alone (the access decision, loading and verifying the records, the access-event append),
+ * so that the page's latency can be split into data work and the rest (rendering, RSC payload, HTTP).
+ */
+import { ms, stats, type Stats } from "./stats";
+import { benchCaller, type BenchDoctor } from "./patient-list";
+
+export type ChartDalResult = {
+  records: number;
+  dtoJsonBytes: number;
+  getPatientChart: Stats;
+  parts: { decideAccess: Stats; loadAndVerifyRecords: Stats; appendViewedEvent: Stats };
+};
+
+export async function measureChartDal(doctor: BenchDoctor, patientId: string, rounds: number): Promise<ChartDalResult> {
+  const { getPatientChart } = await import("@/lib/dal/patients");
+  const { decideChartAccess } = await import("@/lib/dal/chart-access");
+  const { loadVerifiedRecords, countByVerification } = await import("@/lib/dal/verified-records");
+  const { appendAccessEvent } = await import("@/lib/audit");
+  const caller = await benchCaller(doctor);
+  if (caller.actor.kind !== "STAFF") throw new Error("a bench doctor is not staff");
+  const staff = caller.actor;
+
+  const chart = await getPatientChart(caller, patientId);
+  const recordIds = chart.records.map((r) => r.id);
+  const probes = {
+    getPatientChart: () => getPatientChart(caller, patientId),
+    decideAccess: () => decideChartAccess(staff, patientId),
+    loadAndVerifyRecords: () => loadVerifiedRecords(patientId),
+    appendViewedEvent: () =>
+      appendAccessEvent(
+        { actor: staff, action: "patient.viewed", outcome: "ALLOWED", purpose: "TREATMENT", patientId, details: { recordIds, verification: countByVerification(chart.records) } },
+        caller.context,
+      ),
+  };
+  const samples = Object.fromEntries(Object.keys(probes).map((k) => [k, [] as number[]])) as Record<keyof typeof probes, number[]>;
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, run] of Object.entries(probes) as [keyof typeof probes, () => Promise<unknown>][]) {
+      const start = process.hrtime.bigint();
+      await run();
+      samples[name].push(ms(start));
+    }
+  }
+  return {
+    records: chart.records.length,
+    dtoJsonBytes: Buffer.byteLength(JSON.stringify(chart)),
+    getPatientChart: stats(samples.getPatientChart),
+    parts: { decideAccess: stats(samples.decideAccess), loadAndVerifyRecords: stats(samples.loadAndVerifyRecords), appendViewedEvent: stats(samples.appendViewedEvent) },
+  };
+}

@@ -1,0 +1,44 @@
+// Data the end-to-end tests need beyond the demo, seeded by scripts/e2e-server.ts through the product's own paths
+// (records created with their creation events and anchored like any other).
+import { db } from "@/lib/db";
+import { createRecords } from "@/lib/jobs/create-records";
+import { anchorEverything } from "@/lib/jobs/anchoring";
+import { ledgers } from "@/lib/verification";
+
+export const HOSTILE_MRN = "10000900";
+export const HOSTILE_PAYLOADS = ["<script>window.__pwned=1</script>", '<img src=x onerror="window.__pwned=1">'] as const;
+
+/** A consented patient whose records carry script and HTML payloads in every string a chart shows. */
+export async function seedE2eFixtures(): Promise<void> {
+  const [script, img] = HOSTILE_PAYLOADS;
+  const doctor = await db().staff.findUniqueOrThrow({ where: { email: "doctor@demo.chartproof.local" }, select: { id: true } });
+  const patient = await db().patient.create({
+    data: { mrn: HOSTILE_MRN, name: `환자 Hostile ${img}`, birthDate: new Date("1990-01-01T00:00:00Z"), sex: "OTHER" },
+    select: { id: true },
+  });
+  await db().consent.create({ data: { patientId: patient.id, scope: "TREATMENT", granteeStaffId: doctor.id, recordClasses: [], validFrom: new Date(Date.now() - 86_400_000) } });
+  const now = Date.now();
+  const resources: Record<string, unknown>[] = [
+    {
+      resourceType: "Observation",
+      status: "final",
+      code: { text: `Glucose ${script}` },
+      valueString: `${img} high`,
+      text: { status: "generated", div: `<div xmlns="http://www.w3.org/1999/xhtml">${script}<p>Narrative ${img}</p></div>` },
+      note: [{ text: `Note ${script}` }],
+    },
+    { resourceType: "Condition", code: { text: `Condition ${img}` }, clinicalStatus: { coding: [{ code: "active" }] }, note: [{ text: script }] },
+    {
+      resourceType: "DocumentReference",
+      status: "current",
+      description: `Letter ${script}`,
+      content: [{ attachment: { contentType: "text/html", title: `letter ${img}.html`, data: Buffer.from(script).toString("base64") } }],
+    },
+  ];
+  await createRecords(
+    resources.map((resource, i) => ({ patientId: patient.id, resourceType: resource.resourceType as string, resource, recordedAt: new Date(now - i * 3_600_000), source: "SEED" })),
+    "SYSTEM",
+    { ip: null, requestId: null },
+  );
+  await anchorEverything(ledgers(), { batchSize: 16, windowSeconds: 0, checkpointEveryBatches: 1, checkpointEveryMinutes: 0 });
+}

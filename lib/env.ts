@@ -23,6 +23,10 @@ const envSchema = z.object({
    * searched, but can match a known term). Kept outside the database; derived from AUTH_SECRET when unset.
    */
   AUDIT_HMAC_KEY: z.string().min(32, "AUDIT_HMAC_KEY must be at least 32 characters").optional(),
+  /** The worker seals the access log's chain heads into the anchoring pipeline this often. */
+  AUDIT_SEAL_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(5),
+  /** Access events are kept at least this long; older ones may be archived only as whole sealed segments. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(365).max(36_500).default(730),
   LEDGER_RPC_URL: z.string().url(),
   LEDGER_CHAIN_ID: z.coerce.number().int().positive(),
   LEDGER_CONTRACT_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/),

@@ -697,6 +697,9 @@ async function run() {
   addStats("  part: decideChartAccess", chartDal.parts.decideAccess, "ms", true);
   addStats("  part: loadVerifiedRecords (load + verify + summarize)", chartDal.parts.loadAndVerifyRecords, "ms", true);
   addStats(`  part: append patient.viewed (${chartDal.records} record ids)`, chartDal.parts.appendViewedEvent, "ms", true);
+  for (const page of pages) {
+    addValue(`${page.name} page: HTML, of which inlined RSC payload`, `${fmt(page.size.htmlBytes / 1024, 0)} / ${fmt(page.size.flightBytes / 1024, 0)}`, "KiB");
+  }
   for (const r of http) {
     const page = pages.find((p) => p.name === r.page)!;
     addStats(`${page.label}, ${r.connections} conn`, r.latency, "ms", true);

@@ -31,6 +31,7 @@ async function main() {
   if (!config.LEDGER_WRITER_KEY) throw new Error("LEDGER_WRITER_KEY is required: the worker is the only process that anchors.");
   const chains = ledgers();
   const anchoringConfig = {
+    sealEveryMinutes: config.AUDIT_SEAL_MINUTES,
     batchSize: config.ANCHOR_BATCH_SIZE,
     windowSeconds: config.ANCHOR_WINDOW_SECONDS,
     checkpointEveryBatches: config.CHECKPOINT_EVERY_BATCHES,

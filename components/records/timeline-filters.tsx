@@ -64,3 +64,35 @@ export function TimelineFilters({ patientId, filters, types }: { patientId: stri
     </form>
   );
 }
+
+/** Newer / older pages of the timeline, keeping its filters in the URL. */
+export function TimelinePager({ patientId, filters, page, pageCount }: { patientId: string; filters: ChartFilters; page: number; pageCount: number }) {
+  const t = useTranslations("chart");
+  if (pageCount <= 1) return null;
+  const href = (n: number) => {
+    const params = new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""));
+    if (n > 1) params.set("page", String(n));
+    const text = params.toString();
+    return text ? `/patients/${patientId}?${text}` : `/patients/${patientId}`;
+  };
+  const link = "rounded border border-line-strong px-3 py-1 font-semibold text-brand hover:bg-surface-muted";
+  return (
+    <nav aria-label={t("timelinePages")} className="my-3 flex items-center justify-between gap-3 text-sm">
+      {page > 1 ? (
+        <Link href={href(page - 1)} className={link}>
+          ← {t("newer")}
+        </Link>
+      ) : (
+        <span />
+      )}
+      <span className="text-ink-muted">{t("pageOf", { page, pages: pageCount })}</span>
+      {page < pageCount ? (
+        <Link href={href(page + 1)} className={link}>
+          {t("older")} →
+        </Link>
+      ) : (
+        <span />
+      )}
+    </nav>
+  );
+}

@@ -1,8 +1,9 @@
 import "server-only";
+import { randomInt } from "node:crypto";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
 import { roleOf, type Actor } from "@/lib/authz";
-import { GENESIS_HASH, hashAccessEvent } from "./event-hash";
+import { AUDIT_CHAINS, GENESIS_HASH, hashAccessEvent } from "./event-hash";
 
 export type AuditContext = { ip: string | null; requestId: string | null };
 
@@ -15,11 +16,29 @@ export type AccessEventInput = {
   details?: Record<string, unknown>;
 };
 
-// Appends serialize on one transaction-scoped advisory lock so that seq order is hash-chain order.
-// (Throughput and sharding of this lock are the compliance issue's concern; see docs/decisions.)
-const APPEND_LOCK_KEY = 0x43_50_41_45; // "CPAE"
+// The log is AUDIT_CHAINS parallel hash chains (docs/decisions/010-access-log.md): an append locks only its own
+// chain (a transaction-scoped advisory lock per chain), so appends on different chains never wait for each other.
+// The global `seq` comes from a sequence; each chain's `chainSeq` is contiguous under its lock.
+const APPEND_LOCK_CLASS = 0x43_50_41_45; // "CPAE"
 
 export type AuditTx = Prisma.TransactionClient;
+
+/**
+ * Takes the lock of a free chain (1..AUDIT_CHAINS; chain 0 holds the log written before sharding and takes no new
+ * events), starting at a random one, so an append never queues behind a transaction that stalls holding a chain.
+ * Only when every chain is busy does it wait for one.
+ */
+async function lockAChain(tx: AuditTx): Promise<number> {
+  const start = randomInt(AUDIT_CHAINS);
+  for (let i = 0; i < AUDIT_CHAINS; i++) {
+    const chain = 1 + ((start + i) % AUDIT_CHAINS);
+    const [{ locked }] = await tx.$queryRaw<[{ locked: boolean }]>`SELECT pg_try_advisory_xact_lock(${APPEND_LOCK_CLASS}::int, ${chain}::int) AS locked`;
+    if (locked) return chain;
+  }
+  const chain = 1 + start;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${APPEND_LOCK_CLASS}::int, ${chain}::int)`;
+  return chain;
+}
 
 /**
  * Appends one event to the hash-chained access log. Throws when it cannot be written: callers must not
@@ -32,10 +51,16 @@ export async function appendAccessEvent(input: AccessEventInput, context: AuditC
 /** The same, inside the caller's transaction, so an event and the change it records commit together. */
 export async function appendAccessEventIn(tx: AuditTx, input: AccessEventInput, context: AuditContext): Promise<bigint> {
   const actor = input.actor === "SYSTEM" ? null : input.actor;
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`;
-  const last = await tx.accessEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+  const chain = await lockAChain(tx);
+  // One round trip for the global position and the chain's head.
+  const [{ seq, lastChainSeq, lastHash }] = await tx.$queryRaw<[{ seq: bigint; lastChainSeq: bigint | null; lastHash: string | null }]>`
+    SELECT nextval('accessevent_seq_seq') AS seq, head."chainSeq" AS "lastChainSeq", head.hash AS "lastHash"
+    FROM (SELECT 1) AS one
+    LEFT JOIN LATERAL (SELECT "chainSeq", hash FROM "AccessEvent" WHERE chain = ${chain} ORDER BY "chainSeq" DESC LIMIT 1) AS head ON true`;
   const fields = {
-    seq: (last?.seq ?? 0n) + 1n,
+    seq,
+    chain,
+    chainSeq: (lastChainSeq ?? 0n) + 1n,
     occurredAt: new Date(),
     actorKind: actor?.kind ?? ("SYSTEM" as const),
     actorId: actor?.id ?? null,
@@ -47,11 +72,11 @@ export async function appendAccessEventIn(tx: AuditTx, input: AccessEventInput, 
     ip: context.ip,
     requestId: context.requestId,
     details: input.details ?? {},
-    prevHash: last?.hash ?? GENESIS_HASH,
+    prevHash: lastHash ?? GENESIS_HASH,
   };
   await tx.accessEvent.create({
     data: { ...fields, details: fields.details as Prisma.InputJsonValue, hash: hashAccessEvent(fields) },
     select: { seq: true },
   });
-  return fields.seq;
+  return seq;
 }

@@ -36,8 +36,12 @@ export type ChartAccessDto = { kind: "consent" } | { kind: "emergency"; grantId:
 export type PatientChartDto = {
   patient: PatientListItemDto;
   access: ChartAccessDto;
-  /** The records the timeline shows (after its filters), newest first. */
+  /** The records on this page of the timeline (after its filters), newest first. */
   records: RecordDto[];
+  /** Records matching the filters, across all pages. */
+  matching: number;
+  page: number;
+  pageCount: number;
   /** Every record the access covers, by verification state (before the timeline's filters). */
   counts: VerificationCounts;
   total: number;

@@ -63,6 +63,14 @@ export const chartFiltersSchema = z.object({
 
 export type ChartFilters = z.infer<typeof chartFiltersSchema>;
 
+/** The timeline shows this many records per page (newest first); the counts always cover every record. */
+export const CHART_PAGE_SIZE = 50;
+
+/** The chart's whole query: its filters and the timeline page. */
+export const chartQuerySchema = chartFiltersSchema.extend({
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+});
+
 export const breakGlassSchema = z.object({
   mrn: z.string().trim().min(1, "required").max(32, "too_long").regex(/^[A-Za-z0-9-]+$/, "mrn_invalid"),
   reason: z.string().trim().min(10, "reason_too_short").max(1000, "too_long"),

@@ -5,6 +5,7 @@ import { buildMerkleTree, computeCommitment, type Hex32 } from "@/lib/integrity"
 import { confirmationsOf, findAnchorEvent, readRoots, RootAlreadyAnchoredError, sendAnchorRoot } from "@/lib/ledger";
 import { rowsContradictingCreation, type Ledger } from "@/lib/verification";
 import { raiseAlert } from "./alerts";
+import { sealRoot, type ChainHead } from "@/lib/audit/seal-root";
 
 /**
  * Exactly-once anchoring (docs/decisions/006-anchoring-service.md). A unit — a private batch or a public
@@ -120,6 +121,66 @@ async function advanceUnit(ledger: Ledger, store: UnitStore, id: string, fault?:
 const PREPARE_LOCK_KEY = 0x43_50_41_4e; // "CPAN"
 
 /**
+ * The next unit number on the private chain. Every number this index ever used is in the table (a unit is written
+ * before it is sent), so a root the chain already holds for the next number was put there by someone else: a leaked
+ * writer key. Such numbers are skipped (and collected in `squatted` for an alert). Call under PREPARE_LOCK_KEY.
+ */
+async function nextBatchNumber(tx: Prisma.TransactionClient, ledger: Ledger, squatted: bigint[]): Promise<bigint> {
+  const last = await tx.anchorBatch.findFirst({
+    where: { chainId: ledger.chainId, contractAddress: ledger.contractAddress },
+    orderBy: { batchNumber: "desc" },
+    select: { batchNumber: true },
+  });
+  let batchNumber = (last?.batchNumber ?? 0n) + 1n;
+  while ((await readRoots(ledger.clients, [batchNumber])).get(batchNumber)) {
+    squatted.push(batchNumber);
+    batchNumber += 1n;
+  }
+  return batchNumber;
+}
+
+async function alertSquatted(ledger: Ledger, squatted: readonly bigint[]): Promise<void> {
+  for (const number of squatted) {
+    await raiseAlert({ kind: "anchoring.number_squatted", severity: "CRITICAL", details: { batchNumber: number.toString(), chainId: ledger.chainId }, dedupeKey: `${ledger.chainId}:${number}` });
+  }
+}
+
+/**
+ * Seals the access log: the head of every chain, hashed into a root (lib/audit/seal-root.ts) and written as an
+ * AUDIT_SEAL unit that the anchoring service sends like a batch (and a checkpoint then covers). Only when events
+ * were appended since the last seal and that seal is at least `everyMinutes` old.
+ */
+export async function prepareSeal(ledger: Ledger, opts: { everyMinutes: number; now?: Date }): Promise<string | null> {
+  const now = opts.now ?? new Date();
+  const squatted: bigint[] = [];
+  const id = await db().$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
+      const last = await tx.auditSeal.findFirst({ orderBy: { sealedAt: "desc" }, select: { sealedAt: true, heads: true } });
+      if (last && last.sealedAt.getTime() > now.getTime() - opts.everyMinutes * 60_000) return null;
+      const rows = await tx.$queryRaw<{ chain: number; chainSeq: bigint; hash: string }[]>`
+        SELECT DISTINCT ON (chain) chain, "chainSeq", hash FROM "AccessEvent" ORDER BY chain, "chainSeq" DESC`;
+      if (rows.length === 0) return null;
+      const heads: ChainHead[] = rows.map((r) => ({ chain: r.chain, chainSeq: r.chainSeq.toString(), hash: r.hash }));
+      const same = (a: ChainHead[], b: ChainHead[]) => a.length === b.length && a.every((h, i) => h.chain === b[i]!.chain && h.chainSeq === b[i]!.chainSeq);
+      if (last && same([...(last.heads as ChainHead[])].sort((a, b) => a.chain - b.chain), heads)) return null;
+      const root = sealRoot(heads);
+      const batchNumber = await nextBatchNumber(tx, ledger, squatted);
+      const batch = await tx.anchorBatch.create({
+        data: { chainId: ledger.chainId, contractAddress: ledger.contractAddress, batchNumber, root, kind: "AUDIT_SEAL", recordCount: 0 },
+        select: { id: true },
+      });
+      const eventCount = rows.reduce((n, r) => n + r.chainSeq, 0n);
+      await tx.auditSeal.create({ data: { sealedAt: now, heads, root, eventCount, batchId: batch.id } });
+      return batch.id;
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+  await alertSquatted(ledger, squatted);
+  return id;
+}
+
+/**
  * Closes a batch when ANCHOR_BATCH_SIZE records are waiting or the oldest has waited ANCHOR_WINDOW_SECONDS.
  * Records whose content no longer matches their commitment, or whose commitment no longer matches their creation
  * event, are left out and raise an alert.
@@ -150,18 +211,7 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
       if (sound.length === 0) return null;
 
       const tree = buildMerkleTree(sound.map((r) => r.commitment as Hex32));
-      const last = await tx.anchorBatch.findFirst({
-        where: { chainId: ledger.chainId, contractAddress: ledger.contractAddress },
-        orderBy: { batchNumber: "desc" },
-        select: { batchNumber: true },
-      });
-      // Every number this index ever used is in the table (a batch is written before it is sent), so a root the chain
-      // already holds for the next number was put there by someone else: a leaked writer key. Skip it, loudly.
-      let batchNumber = (last?.batchNumber ?? 0n) + 1n;
-      while ((await readRoots(ledger.clients, [batchNumber])).get(batchNumber)) {
-        squatted.push(batchNumber);
-        batchNumber += 1n;
-      }
+      const batchNumber = await nextBatchNumber(tx, ledger, squatted);
       const batch = await tx.anchorBatch.create({
         data: {
           chainId: ledger.chainId,
@@ -181,9 +231,7 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
-  for (const number of squatted) {
-    await raiseAlert({ kind: "anchoring.number_squatted", severity: "CRITICAL", details: { batchNumber: number.toString(), chainId: ledger.chainId }, dedupeKey: `${ledger.chainId}:${number}` });
-  }
+  await alertSquatted(ledger, squatted);
   for (const recordId of refused) {
     await raiseAlert({ kind: "integrity.commitment_mismatch", severity: "CRITICAL", details: { recordId }, dedupeKey: recordId });
   }
@@ -234,6 +282,8 @@ export async function prepareCheckpoint(publicLedger: Ledger, opts: { everyBatch
 }
 
 export type AnchoringConfig = {
+  /** Seal the access log at most this often (minutes); omitted: no sealing in this tick. */
+  sealEveryMinutes?: number;
   batchSize: number;
   windowSeconds: number;
   checkpointEveryBatches: number;
@@ -266,6 +316,11 @@ export async function anchoringTick(
     const id = await prepareBatch(ledgersToUse.private, { maxRecords: config.batchSize, windowSeconds: config.windowSeconds });
     if (!id) break;
     count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
+  }
+
+  if (config.sealEveryMinutes !== undefined) {
+    const id = await prepareSeal(ledgersToUse.private, { everyMinutes: config.sealEveryMinutes });
+    if (id) count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
   }
 
   const publicLedger = ledgersToUse.public;

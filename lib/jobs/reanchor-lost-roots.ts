@@ -1,4 +1,5 @@
 import { db } from "@/lib/db";
+import { headLeaf, type ChainHead } from "@/lib/audit/seal-root";
 import { buildMerkleTree, type Hex32 } from "@/lib/integrity";
 import { anchorRoot, readRoots } from "@/lib/ledger";
 import type { Ledger } from "@/lib/verification";
@@ -16,14 +17,17 @@ export async function reanchorLostRoots(ledgers: { private: Ledger; public: Ledg
   const report: LostRootsReport = { lost: 0, reanchored: 0, inconsistent: [] };
   const batches = await db().anchorBatch.findMany({
     where: { chainId: ledgers.private.chainId, status: "CONFIRMED" },
-    select: { id: true, batchNumber: true, root: true, contractAddress: true },
+    select: { id: true, batchNumber: true, root: true, contractAddress: true, kind: true, seal: { select: { heads: true } } },
   });
   await reanchor(
     ledgers.private,
     batches.map((b) => ({
       ...b,
       number: b.batchNumber,
-      leaves: async () => (await db().medicalRecord.findMany({ where: { batchId: b.id }, select: { commitment: true }, orderBy: { leafIndex: "asc" } })).map((r) => r.commitment),
+      leaves: async () =>
+        b.kind === "AUDIT_SEAL"
+          ? [...((b.seal?.heads ?? []) as ChainHead[])].sort((x, y) => x.chain - y.chain).map(headLeaf)
+          : (await db().medicalRecord.findMany({ where: { batchId: b.id }, select: { commitment: true }, orderBy: { leafIndex: "asc" } })).map((r) => r.commitment),
     })),
     (id, contractAddress) => db().anchorBatch.update({ where: { id }, data: { contractAddress } }),
     report,

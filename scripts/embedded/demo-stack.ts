@@ -4,6 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { privateKeyToAddress } from "viem/accounts";
 import { migrateDeploy, startEmbeddedLedger, type EmbeddedLedger, type StackLog } from "./stack";
+import { ensureAppRole } from "./postgres";
 
 export type DemoStack = {
   /** The web tier's environment: it reads both chains and holds no keys. */
@@ -41,9 +42,11 @@ export async function prepareDemoStack(opts: {
     }
     const [privateChain, publicChain] = started as [EmbeddedLedger, EmbeddedLedger];
     await migrateDeploy(opts.databaseUrl);
+    // Migrations ran as the owner; the web tier and the worker connect as the role that cannot rewrite the log.
+    const appDatabaseUrl = await ensureAppRole(opts.databaseUrl);
     opts.log("database migrated");
     const webEnv = {
-      DATABASE_URL: opts.databaseUrl,
+      DATABASE_URL: appDatabaseUrl,
       AUTH_SECRET: opts.authSecret ?? (await persistentSecret(join(opts.dataDir, "auth-secret"))),
       LEDGER_RPC_URL: privateChain.rpcUrl,
       LEDGER_CHAIN_ID: String(privateChain.chainId),

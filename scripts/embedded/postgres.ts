@@ -96,3 +96,33 @@ export async function dropDatabase(baseUrl: string, name: string): Promise<void>
     await client.end();
   }
 }
+
+/**
+ * The application's own database role (created by the audit-log migration): it may append access events but never
+ * change or delete them. A launcher-managed server (embedded, or a developer's/test server) gives it a fixed local
+ * password; production sets its own (README, "Database roles"). Returns the URL the web tier and worker use.
+ */
+export const APP_ROLE = "chartproof_app";
+const LOCAL_APP_PASSWORD = "chartproof-app-local";
+
+export async function ensureAppRole(ownerUrl: string): Promise<string> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query(`ALTER ROLE ${APP_ROLE} LOGIN PASSWORD '${LOCAL_APP_PASSWORD}'`);
+    // The job queue's schema may predate the role (an install upgraded in place): let the worker use it.
+    const boss = await client.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'pgboss'`);
+    if (boss.rowCount) {
+      await client.query(`GRANT ALL ON SCHEMA pgboss TO ${APP_ROLE}`);
+      await client.query(`GRANT ALL ON ALL TABLES IN SCHEMA pgboss TO ${APP_ROLE}`);
+      await client.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA pgboss TO ${APP_ROLE}`);
+    }
+  } finally {
+    await client.end();
+  }
+  const url = new URL(ownerUrl);
+  url.username = APP_ROLE;
+  url.password = LOCAL_APP_PASSWORD;
+  return url.toString();
+}

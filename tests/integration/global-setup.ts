@@ -4,13 +4,13 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { launcherEnv } from "@/lib/env";
 import { migrateDeploy, startEmbeddedLedger } from "@/scripts/embedded/stack";
-import { dropDatabase, ensureDatabase, serverUrlOf, startEmbeddedPostgres } from "@/scripts/embedded/postgres";
+import { dropDatabase, ensureAppRole, ensureDatabase, serverUrlOf, startEmbeddedPostgres } from "@/scripts/embedded/postgres";
 
 export type ChainInfo = { rpcUrl: string; chainId: number; contractAddress: string; writerKey: string; anvilPid: number };
 
 declare module "vitest" {
   export interface ProvidedContext {
-    stack: { databaseUrl: string; private: ChainInfo; public: ChainInfo };
+    stack: { databaseUrl: string; ownerDatabaseUrl: string; private: ChainInfo; public: ChainInfo };
   }
 }
 
@@ -26,8 +26,11 @@ export default async function setup(project: TestProject) {
   const database = `chartproof_it_${process.pid}`;
   const embedded = configured ? null : await startEmbeddedPostgres({ dataDir: join(dataDir, "postgres") });
   const server = configured ? serverUrlOf(configured) : embedded!.url;
-  const databaseUrl = await ensureDatabase(server, database);
-  await migrateDeploy(databaseUrl);
+  const ownerDatabaseUrl = await ensureDatabase(server, database);
+  await migrateDeploy(ownerDatabaseUrl);
+  // The tests use the very connection the app uses (the role that cannot rewrite the log); tamper tests that act
+  // as a superuser use ownerDatabaseUrl.
+  const databaseUrl = await ensureAppRole(ownerDatabaseUrl);
   // Interval mining (1 s) as on a real chain: confirmation depth is part of what is tested.
   const chains = [
     await startEmbeddedLedger({ dataDir, persistent: false, blockTimeSeconds: 1, chain: "private", log }),
@@ -40,7 +43,7 @@ export default async function setup(project: TestProject) {
     writerKey: l.writerKey,
     anvilPid: l.anvil.process.pid ?? 0,
   });
-  project.provide("stack", { databaseUrl, private: info(chains[0]), public: info(chains[1]) });
+  project.provide("stack", { databaseUrl, ownerDatabaseUrl, private: info(chains[0]), public: info(chains[1]) });
 
   return async () => {
     for (const chain of chains) await chain.anvil.stop();

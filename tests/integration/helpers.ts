@@ -1,3 +1,5 @@
+import pg from "pg";
+import { inject } from "vitest";
 import { db } from "@/lib/db";
 import { findActiveActor } from "@/lib/dal/actors";
 import type { Caller } from "@/lib/dal/caller";
@@ -21,4 +23,19 @@ export async function callerFor(email: string, kind: "STAFF" | "PATIENT" = "STAF
 
 export function patientByMrn(mrn: string) {
   return db().patient.findUniqueOrThrow({ where: { mrn }, select: { id: true } });
+}
+
+/**
+ * Runs SQL as the database's owner (a superuser on the test server), not as the app's role: for tests that act as
+ * an insider with SQL access, or that must break the database under the app.
+ */
+export async function asOwner(statement: string, values: unknown[] = []): Promise<{ rows: Record<string, unknown>[]; rowCount: number }> {
+  const client = new pg.Client({ connectionString: inject("stack").ownerDatabaseUrl });
+  await client.connect();
+  try {
+    const result = await client.query(statement, values);
+    return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
+  } finally {
+    await client.end();
+  }
 }

@@ -10,7 +10,7 @@ import { exportRecordProof, getRecordProof, ProofNotExportableError } from "@/li
 import { parseProofBundle, type ProofBundle } from "@/lib/integrity/proof-bundle";
 import { forgetCachedRoots } from "@/lib/verification";
 import { formatReport, verifyProofBundle } from "@/scripts/verify-proof";
-import { callerFor, ensureDemo, patientByMrn } from "./helpers";
+import { asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
 
 const DOCTOR = "doctor@demo.chartproof.local";
 const DOCTOR2 = "doctor2@demo.chartproof.local";
@@ -154,12 +154,12 @@ describe("a record's verification path", () => {
   });
 
   it("returns nothing when the access event cannot be written", async () => {
-    await db().$executeRawUnsafe(`ALTER TABLE "AccessEvent" ADD CONSTRAINT "test_block_writes" CHECK (false) NOT VALID`);
+    await asOwner(`ALTER TABLE "AccessEvent" ADD CONSTRAINT "test_block_writes" CHECK (false) NOT VALID`);
     try {
       await expect(getRecordProof(await callerFor(DOCTOR), patientId, recordId)).rejects.toThrow();
       await expect(exportRecordProof(await callerFor(DOCTOR), patientId, recordId)).rejects.toThrow();
     } finally {
-      await db().$executeRawUnsafe(`ALTER TABLE "AccessEvent" DROP CONSTRAINT "test_block_writes"`);
+      await asOwner(`ALTER TABLE "AccessEvent" DROP CONSTRAINT "test_block_writes"`);
     }
   });
 });

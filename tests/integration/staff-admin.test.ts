@@ -138,7 +138,7 @@ describe("guards", () => {
     const { staffId } = await newDoctor("preview", imId);
     const asAdmin = await previewAccessChange(admin, staffId, { role: "ADMIN" });
     expect(asAdmin.gained).toEqual([]);
-    expect(asAdmin.lost.length).toBe(1); // the demo patient consented to the IM department
+    expect(asAdmin.lost.length).toBe(37); // the demo patient and the ward consented to the IM department
     const toCardiology = await previewAccessChange(admin, staffId, { departmentId: cardId });
     expect(toCardiology.lost.map((p) => p.id)).toEqual(asAdmin.lost.map((p) => p.id));
     await moveStaffDepartment(admin, staffId, cardId);

@@ -5,11 +5,11 @@ import { getTranslations } from "next-intl/server";
 import { requireCaller } from "@/lib/auth/require-caller";
 import { AccessDeniedError } from "@/lib/dal/caller";
 import { getPatientChart } from "@/lib/dal/patients";
-import { chartFiltersSchema } from "@/lib/dto/patients";
+import { chartQuerySchema } from "@/lib/dto/patients";
 import { firstValues } from "@/lib/dto/search-params";
 import { ChartHeader } from "@/components/patients/chart-header";
 import { RecordTimeline, VerificationSummary } from "@/components/records/record-list";
-import { TimelineFilters } from "@/components/records/timeline-filters";
+import { TimelineFilters, TimelinePager } from "@/components/records/timeline-filters";
 
 // The patient's name never goes into the title: titles end up in browser history and shared screens.
 export async function generateMetadata(): Promise<Metadata> {
@@ -25,14 +25,14 @@ export default async function PatientChartPage({ params, searchParams }: Props) 
   // Access is decided (and the view logged) before anything streams, so a denial is a real 404.
   const caller = await requireCaller("chart.view");
   const { patientId } = await params;
-  const filters = chartFiltersSchema.parse(firstValues(await searchParams));
-  const chart = await getPatientChart(caller, patientId, filters).catch((error: unknown) => {
+  const { page, ...filters } = chartQuerySchema.parse(firstValues(await searchParams));
+  const chart = await getPatientChart(caller, patientId, filters, page).catch((error: unknown) => {
     if (error instanceof AccessDeniedError) notFound();
     throw error;
   });
   const t = await getTranslations("chart");
   const { patient } = chart;
-  const filtered = chart.records.length !== chart.total;
+  const filtered = chart.matching !== chart.total;
   return (
     <>
       <Link href="/patients" className="text-sm text-brand hover:underline">
@@ -44,7 +44,7 @@ export default async function PatientChartPage({ params, searchParams }: Props) 
       <h2 className="mb-2 text-lg font-semibold">
         {t("timeline")}{" "}
         <span className="text-sm font-normal text-ink-muted" data-shown={chart.records.length}>
-          ({filtered ? t("shownOf", { shown: chart.records.length, total: chart.total }) : t("recordCount", { count: chart.total })})
+          ({filtered ? t("shownOf", { shown: chart.matching, total: chart.total }) : t("recordCount", { count: chart.total })})
         </span>
       </h2>
       <VerificationSummary counts={chart.counts} />
@@ -52,7 +52,11 @@ export default async function PatientChartPage({ params, searchParams }: Props) 
       {chart.records.length === 0 ? (
         <p className="text-ink-muted">{chart.total === 0 ? t("noRecords") : t("noRecordsMatch")}</p>
       ) : (
-        <RecordTimeline records={chart.records} patientId={patient.id} />
+        <>
+          <TimelinePager patientId={patient.id} filters={filters} page={chart.page} pageCount={chart.pageCount} />
+          <RecordTimeline records={chart.records} patientId={patient.id} />
+          <TimelinePager patientId={patient.id} filters={filters} page={chart.page} pageCount={chart.pageCount} />
+        </>
       )}
     </>
   );

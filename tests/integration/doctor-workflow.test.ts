@@ -7,7 +7,10 @@ import { getPatientChart, searchPatients } from "@/lib/dal/patients";
 import { getRecordProof } from "@/lib/dal/record-proof";
 import { BreakGlassRefusedError, listBreakGlassGrants, openBreakGlass, reviewBreakGlass } from "@/lib/dal/break-glass";
 import { listOwnAccessHistory } from "@/lib/dal/own-access";
-import { patientListQuerySchema } from "@/lib/dto/patients";
+import { CHART_PAGE_SIZE, patientListQuerySchema } from "@/lib/dto/patients";
+import { createRecords } from "@/lib/jobs/create-records";
+import { anchorEverything } from "@/lib/jobs/anchoring";
+import { ledgers } from "@/lib/verification";
 import { callerFor, ensureDemo, patientByMrn } from "./helpers";
 
 const DOCTOR = "doctor@demo.chartproof.local";
@@ -127,6 +130,37 @@ describe("chart timeline", () => {
     expect((await getPatientChart(doctor, patientId, { status: "tampered" })).records).toEqual([]);
     // Allergies head the chart whatever the filter.
     expect(observations.allergies.map((a) => a.resourceType)).toEqual(["AllergyIntolerance"]);
+  });
+});
+
+describe("a long chart", () => {
+  it("verifies and counts every record but renders and logs one page of the timeline at a time", async () => {
+    const doctor = await callerFor(DOCTOR);
+    const patient = await db().patient.create({ data: { mrn: "10000777", name: "긴차트 Long Chart", birthDate: new Date("1950-05-05T00:00:00Z"), sex: "FEMALE" }, select: { id: true } });
+    await db().consent.create({ data: { patientId: patient.id, scope: "TREATMENT", granteeStaffId: doctor.actor.id, recordClasses: [], validFrom: new Date(Date.now() - 86_400_000) } });
+    const now = Date.now();
+    await createRecords(
+      Array.from({ length: 120 }, (_, i) => ({
+        patientId: patient.id,
+        resourceType: "Observation",
+        resource: { resourceType: "Observation", status: "final", code: { text: `Glucose ${i}` }, valueQuantity: { value: 90 + i, unit: "mg/dL" } },
+        recordedAt: new Date(now - i * 3_600_000),
+        source: "SEED",
+      })),
+      "SYSTEM",
+      { ip: null, requestId: null },
+    );
+    const first = await getPatientChart(doctor, patient.id);
+    expect(first).toMatchObject({ total: 120, matching: 120, page: 1, pageCount: 3 });
+    expect(first.records).toHaveLength(CHART_PAGE_SIZE);
+    expect(first.counts.pending).toBe(120);
+    expect(((await lastEvent()).details as { recordIds: string[] }).recordIds.sort()).toEqual(first.records.map((r) => r.id).sort());
+    const last = await getPatientChart(doctor, patient.id, {}, 3);
+    expect(last.records).toHaveLength(20);
+    expect(new Set([...first.records, ...last.records].map((r) => r.id)).size).toBe(70);
+    expect((await getPatientChart(doctor, patient.id, {}, 99)).page).toBe(3);
+    // Leave no pending backlog behind for the other files sharing this database.
+    await anchorEverything(ledgers(), { batchSize: 256, windowSeconds: 0, checkpointEveryBatches: 1, checkpointEveryMinutes: 0 });
   });
 });
 

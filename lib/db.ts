@@ -11,7 +11,7 @@ const globalForPrisma = globalThis as unknown as { chartproofPrisma?: PrismaClie
 
 export function db(): PrismaClient {
   globalForPrisma.chartproofPrisma ??= new PrismaClient({
-    adapter: new PrismaPg({ connectionString: env().DATABASE_URL, max: 10 }),
+    adapter: new PrismaPg({ connectionString: env().DATABASE_URL, max: env().DATABASE_POOL_SIZE }),
   });
   return globalForPrisma.chartproofPrisma;
 }

@@ -7,6 +7,8 @@ const hex = /^0x[0-9a-fA-F]+$/;
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url(),
+  /** Connections per process (web tier, worker); every page view holds one briefly for its access event. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters"),
   /** Idle timeout: a session with no request for this long ends. */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),

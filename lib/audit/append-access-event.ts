@@ -45,7 +45,8 @@ async function lockAChain(tx: AuditTx): Promise<number> {
  * show patient data they failed to log.
  */
 export async function appendAccessEvent(input: AccessEventInput, context: AuditContext): Promise<bigint> {
-  return db().$transaction((tx) => appendAccessEventIn(tx, input, context));
+  // Under a burst a page view waits for a connection rather than failing: the default 2 s wait turned load into 500s.
+  return db().$transaction((tx) => appendAccessEventIn(tx, input, context), { maxWait: 10_000, timeout: 10_000 });
 }
 
 /** The same, inside the caller's transaction, so an event and the change it records commit together. */

@@ -5,6 +5,12 @@ const rows = (page: Page) => page.locator("[data-patient-id]");
 
 test("a doctor searches, sorts and pages the patient list; no search term reaches the URL", async ({ page }) => {
   await login(page, "doctor");
+  // The idle timeout (SESSION_IDLE_MINUTES, 15 by default): each request renews the session for 15 minutes, no more.
+  const session = (await page.context().cookies()).find((c) => c.name.endsWith("next-auth.session-token"));
+  expect(session?.httpOnly).toBe(true);
+  const minutesLeft = (session!.expires * 1000 - Date.now()) / 60_000;
+  expect(minutesLeft).toBeGreaterThan(14);
+  expect(minutesLeft).toBeLessThanOrEqual(15);
   await expect(page.getByText("1–25 of 41")).toBeVisible();
   await page.getByRole("button", { name: "Next page" }).click();
   await expect(page).toHaveURL(/page=2/);

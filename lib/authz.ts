@@ -18,6 +18,12 @@ export const PERMISSIONS = [
   "staff.manage",
   "department.manage",
   "access_log.read",
+  /** Download the access log as CSV (with a stated reason). */
+  "access_log.export",
+  /** Sign off a month of the access log as reviewed. */
+  "access_log.sign_off",
+  /** Mark alerts reviewed, with a note. */
+  "alerts.review",
   "own_records.view",
   /** A staff member's own sign-in security: two-factor enrolment and recovery codes. */
   "account.security",
@@ -31,7 +37,7 @@ export type ActorRole = StaffRole | "PATIENT";
 export const ROLE_PERMISSIONS: Readonly<Record<ActorRole, readonly Permission[]>> = {
   DOCTOR: ["patient.list", "chart.view", "break_glass.open", "account.security"],
   ADMIN: ["staff.list", "staff.manage", "department.manage", "account.security"],
-  COMPLIANCE: ["access_log.read", "break_glass.review", "account.security"],
+  COMPLIANCE: ["access_log.read", "access_log.export", "access_log.sign_off", "alerts.review", "break_glass.review", "account.security"],
   PATIENT: ["own_records.view"],
 };
 
@@ -75,7 +81,13 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/admin/staff/new": "staff.manage",
   "/admin/staff/[staffId]": "staff.manage",
   "/admin/departments": "department.manage",
+  "/compliance": "access_log.read",
   "/compliance/access-log": "access_log.read",
+  "/compliance/access-log/[seq]": "access_log.read",
+  "/compliance/access-log/export": "access_log.export",
+  "/compliance/alerts": "access_log.read",
+  "/compliance/integrity": "access_log.read",
+  "/compliance/sign-off": "access_log.read",
   "/compliance/break-glass": "break_glass.review",
   "/me": "own_records.view",
   "/me/access": "own_records.view",
@@ -90,6 +102,9 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   searchPatientsAction: "patient.list",
   openBreakGlassAction: "break_glass.open",
   reviewBreakGlassAction: "break_glass.review",
+  runIntegrityCheckAction: "access_log.read",
+  reviewAlertAction: "alerts.review",
+  signOffMonthAction: "access_log.sign_off",
   createStaffAction: "staff.manage",
   updateStaffAction: "staff.manage",
   changeStaffRoleAction: "staff.manage",
@@ -167,7 +182,7 @@ export function consentCoversRecord(
 
 export type NavItem = {
   href: string;
-  labelKey: "patients" | "emergency" | "staff" | "departments" | "accessLog" | "breakGlassReview" | "myRecords" | "myAccess" | "security";
+  labelKey: "patients" | "emergency" | "staff" | "departments" | "accessLog" | "complianceOverview" | "alerts" | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myAccess" | "security";
 };
 
 const NAV: readonly (NavItem & { permission: Permission })[] = [
@@ -176,6 +191,10 @@ const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/admin/staff", labelKey: "staff", permission: "staff.list" },
   { href: "/admin/departments", labelKey: "departments", permission: "department.manage" },
   { href: "/compliance/access-log", labelKey: "accessLog", permission: "access_log.read" },
+  { href: "/compliance", labelKey: "complianceOverview", permission: "access_log.read" },
+  { href: "/compliance/alerts", labelKey: "alerts", permission: "access_log.read" },
+  { href: "/compliance/integrity", labelKey: "integrity", permission: "access_log.read" },
+  { href: "/compliance/sign-off", labelKey: "signOff", permission: "access_log.read" },
   { href: "/compliance/break-glass", labelKey: "breakGlassReview", permission: "break_glass.review" },
   { href: "/me", labelKey: "myRecords", permission: "own_records.view" },
   { href: "/me/access", labelKey: "myAccess", permission: "own_records.view" },

@@ -55,6 +55,8 @@ const envSchema = z.object({
   PENDING_WARN_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(15),
   /** How often the sweep re-verifies every record (cron, minute granularity). */
   SWEEP_CRON: z.string().default("*/15 * * * *"),
+  /** How often the privacy alerts scan the recent access log (cron; each scan covers the last hour, deduplicated). */
+  PRIVACY_ALERTS_CRON: z.string().default("*/5 * * * *"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DEFAULT_TIME_ZONE: z.string().default("Asia/Seoul"),
   /** Set when the portal is served over TLS: turns on HSTS and Secure cookies. */

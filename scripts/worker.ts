@@ -10,10 +10,12 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { anchoringTick, type AnchorStep } from "@/lib/jobs/anchoring";
 import { sweepAllRecords } from "@/lib/jobs/sweep";
+import { runPrivacyAlerts } from "@/lib/jobs/privacy-alerts";
 import { ledgers } from "@/lib/verification";
 
 const ANCHORING = "anchoring";
 const SWEEP = "integrity-sweep";
+const PRIVACY = "privacy-alerts";
 
 // Fault injection for the exactly-once tests: the process kills itself at the named step. Never set in production.
 const faultAt = process.env.CHARTPROOF_FAULT_AT as AnchorStep | undefined;
@@ -49,6 +51,9 @@ async function main() {
   await boss.createQueue(SWEEP, { name: SWEEP, policy: "stately", expireInSeconds: 60 * 60, ...retry });
   await boss.schedule(ANCHORING, "* * * * *");
   await boss.schedule(SWEEP, config.SWEEP_CRON);
+  // One privacy scan at a time (stately): two concurrent scans could raise the same alert twice.
+  await boss.createQueue(PRIVACY, { name: PRIVACY, policy: "stately", expireInSeconds: 10 * 60, ...retry });
+  await boss.schedule(PRIVACY, config.PRIVACY_ALERTS_CRON);
 
   await boss.work(ANCHORING, { pollingIntervalSeconds: 0.5 }, async () => {
     const report = await anchoringTick(chains, anchoringConfig, fault);
@@ -57,6 +62,10 @@ async function main() {
   });
   await boss.work(SWEEP, { pollingIntervalSeconds: 5 }, async () => {
     log.info(await sweepAllRecords(), "integrity sweep");
+  });
+  await boss.work(PRIVACY, { pollingIntervalSeconds: 5 }, async () => {
+    const report = await runPrivacyAlerts({ timeZone: config.DEFAULT_TIME_ZONE });
+    if (Object.values(report.raised).some((n) => n > 0)) log.warn({ raised: report.raised }, "privacy alerts raised");
   });
   await boss.send(ANCHORING, {});
   log.info({ chains: [chains.private.chainId, chains.public?.chainId ?? null] }, "anchoring worker started");

@@ -1,38 +1,396 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { appendAccessEvent } from "@/lib/audit";
-import { can } from "@/lib/authz";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { appendAccessEvent, GENESIS_HASH, hashAccessEvent } from "@/lib/audit";
+import { can, type Permission } from "@/lib/authz";
 import { env } from "@/lib/env";
-import type { AccessEventDto, IntegrityOverviewDto } from "@/lib/dto";
+import type { IntegrityOverviewDto } from "@/lib/dto";
+import {
+  ACCESS_LOG_EXPORT_PAGE,
+  ACCESS_LOG_PAGE_SIZE,
+  activeFilters,
+  nextDay,
+  startOfDayInZone,
+  type AccessEventDetailDto,
+  type AccessLogFilters,
+  type AccessLogPageDto,
+  type AccessLogQuery,
+  type AccessLogRowDto,
+  type EventIntegrityDto,
+  type StaffOptionDto,
+} from "@/lib/dto/compliance";
 import { AccessDeniedError, type Caller } from "./caller";
 
-export async function listRecentAccessEvents(caller: Caller, limit = 100): Promise<AccessEventDto[]> {
-  if (!can(caller.actor, "access_log.read")) throw new AccessDeniedError();
-  const events = await db().accessEvent.findMany({
-    select: { seq: true, occurredAt: true, actorKind: true, actorId: true, actorRole: true, action: true, patientId: true, outcome: true, purpose: true, ip: true },
-    orderBy: { seq: "desc" },
-    take: Math.min(Math.max(limit, 1), 500),
-  });
-  await appendAccessEvent(
-    { actor: caller.actor, action: "access_log.viewed", outcome: "ALLOWED", purpose: "AUDIT", details: { fromSeq: events.at(-1)?.seq.toString() ?? null, toSeq: events[0]?.seq.toString() ?? null } },
-    caller.context,
-  );
-  // Names and MRNs make the log readable for review; both are identifiers, not record contents.
-  const staffIds = [...new Set(events.filter((e) => e.actorKind === "STAFF" && e.actorId).map((e) => e.actorId!))];
-  const patientIds = [...new Set(events.flatMap((e) => [e.patientId, e.actorKind === "PATIENT" ? e.actorId : null]).filter((id): id is string => id !== null))];
+// The access log for compliance: metadata only (who, what, when, from where, why, which patient by MRN), never the
+// contents of records. Every read of the log is itself logged, with its filters (ids and codes, never a name).
+
+function requireOfficer(caller: Caller, permission: Permission = "access_log.read") {
+  if (caller.actor.kind !== "STAFF" || !can(caller.actor, permission)) throw new AccessDeniedError();
+  return caller.actor;
+}
+
+const rowSelect = {
+  seq: true,
+  occurredAt: true,
+  actorKind: true,
+  actorId: true,
+  actorRole: true,
+  action: true,
+  patientId: true,
+  outcome: true,
+  purpose: true,
+  ip: true,
+} as const satisfies Prisma.AccessEventSelect;
+
+type Row = Prisma.AccessEventGetPayload<{ select: typeof rowSelect }>;
+
+/**
+ * The filters as a Prisma condition. Days are calendar days in the hospital's zone (occurredAt is indexed); the MRN
+ * is resolved to the patient's id here, so the query uses the (patientId, seq) index. `patientId` is null when the
+ * MRN names no patient: the caller then shows nothing.
+ */
+async function filterWhere(filters: AccessLogFilters): Promise<{ where: Prisma.AccessEventWhereInput; patientId: string | null; unknownMrn: boolean }> {
+  const zone = env().DEFAULT_TIME_ZONE;
+  const and: Prisma.AccessEventWhereInput[] = [];
+  if (filters.from) and.push({ occurredAt: { gte: startOfDayInZone(filters.from, zone) } });
+  if (filters.to) and.push({ occurredAt: { lt: startOfDayInZone(nextDay(filters.to), zone) } });
+  if (filters.staff) and.push({ actorKind: "STAFF", actorId: filters.staff });
+  if (filters.role) and.push({ actorRole: filters.role });
+  if (filters.action) and.push({ action: filters.action });
+  if (filters.outcome) and.push({ outcome: filters.outcome });
+  if (filters.purpose) and.push({ purpose: filters.purpose });
+  let patientId: string | null = null;
+  if (filters.mrn) {
+    const patient = await db().patient.findUnique({ where: { mrn: filters.mrn }, select: { id: true } });
+    if (!patient) return { where: { AND: and }, patientId: null, unknownMrn: true };
+    patientId = patient.id;
+    and.push({ patientId });
+  }
+  return { where: { AND: and }, patientId, unknownMrn: false };
+}
+
+/** What a log read records about its query: the filters (the MRN as the patient's id), never a name. */
+function loggedFilters(filters: AccessLogFilters, patientId: string | null): Record<string, string> {
+  const { mrn, ...rest } = activeFilters(filters);
+  return { ...rest, ...(mrn ? { patientId: patientId ?? "unknown" } : {}) };
+}
+
+/** Staff names and patient MRNs for a set of rows: identifiers that make the log readable, not record contents. */
+async function labelsFor(rows: Pick<Row, "actorKind" | "actorId" | "patientId">[]) {
+  const staffIds = [...new Set(rows.filter((e) => e.actorKind === "STAFF" && e.actorId).map((e) => e.actorId!))];
+  const patientIds = [...new Set(rows.flatMap((e) => [e.patientId, e.actorKind === "PATIENT" ? e.actorId : null]).filter((id): id is string => id !== null && isUuidLike(id)))];
   const [staff, patients] = await Promise.all([
-    db().staff.findMany({ where: { id: { in: staffIds } }, select: { id: true, name: true } }),
-    db().patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, mrn: true } }),
+    staffIds.length ? db().staff.findMany({ where: { id: { in: staffIds.filter(isUuidLike) } }, select: { id: true, name: true } }) : [],
+    patientIds.length ? db().patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, mrn: true } }) : [],
   ]);
-  const staffName = new Map(staff.map((s) => [s.id, s.name]));
-  const mrn = new Map(patients.map((p) => [p.id, p.mrn]));
-  return events.map((e) => ({
-    ...e,
+  return { staffName: new Map(staff.map((s) => [s.id, s.name])), mrn: new Map(patients.map((p) => [p.id, p.mrn])) };
+}
+
+function isUuidLike(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+}
+
+function toRowDto(e: Row, labels: Awaited<ReturnType<typeof labelsFor>>): AccessLogRowDto {
+  return {
     seq: e.seq.toString(),
     occurredAt: e.occurredAt.toISOString(),
-    actorLabel: e.actorId ? (e.actorKind === "STAFF" ? staffName.get(e.actorId) : mrn.get(e.actorId)) ?? e.actorId : null,
-    patientMrn: e.patientId ? mrn.get(e.patientId) ?? null : null,
-  }));
+    actorKind: e.actorKind,
+    actorId: e.actorId,
+    actorRole: e.actorRole,
+    actorLabel: e.actorId ? ((e.actorKind === "STAFF" ? labels.staffName.get(e.actorId) : labels.mrn.get(e.actorId)) ?? e.actorId) : null,
+    action: e.action,
+    patientId: e.patientId,
+    patientMrn: e.patientId ? (labels.mrn.get(e.patientId) ?? null) : null,
+    outcome: e.outcome,
+    purpose: e.purpose,
+    ip: e.ip,
+  };
+}
+
+/**
+ * One page (ACCESS_LOG_PAGE_SIZE) of the access log, filtered and in time order, paged by keyset on `seq` (`after` /
+ * `before` cursors; never an offset, so a page costs the same at the start of the log and deep into it). Logged as
+ * `access_log.viewed` (purpose AUDIT) with the filters and the range of events shown.
+ */
+export async function listAccessLog(caller: Caller, query: AccessLogQuery): Promise<AccessLogPageDto> {
+  const officer = requireOfficer(caller);
+  const { where, patientId, unknownMrn } = await filterWhere(query);
+  const and = (extra: Prisma.AccessEventWhereInput): Prisma.AccessEventWhereInput => ({ AND: [where, extra] });
+  let rows: Row[] = [];
+  if (!unknownMrn) {
+    if (query.after) rows = await db().accessEvent.findMany({ where: and({ seq: { gt: BigInt(query.after) } }), select: rowSelect, orderBy: { seq: "asc" }, take: ACCESS_LOG_PAGE_SIZE });
+    else if (query.before) rows = await db().accessEvent.findMany({ where: and({ seq: { lt: BigInt(query.before) } }), select: rowSelect, orderBy: { seq: "desc" }, take: ACCESS_LOG_PAGE_SIZE });
+    else rows = await db().accessEvent.findMany({ where, select: rowSelect, orderBy: { seq: query.dir }, take: ACCESS_LOG_PAGE_SIZE });
+  }
+  rows.sort((a, b) => (a.seq === b.seq ? 0 : (a.seq < b.seq) === (query.dir === "asc") ? -1 : 1));
+  const seqs = rows.map((r) => r.seq);
+  const newest = seqs.length ? seqs.reduce((a, b) => (a > b ? a : b)) : null;
+  const oldest = seqs.length ? seqs.reduce((a, b) => (a < b ? a : b)) : null;
+  const exists = async (extra: Prisma.AccessEventWhereInput) => (await db().accessEvent.findFirst({ where: and(extra), select: { seq: true } })) !== null;
+  let hasNewer = false;
+  let hasOlder = false;
+  if (!unknownMrn) {
+    if (newest !== null && oldest !== null) [hasNewer, hasOlder] = await Promise.all([exists({ seq: { gt: newest } }), exists({ seq: { lt: oldest } })]);
+    else {
+      // An empty page past either end: offer the way back.
+      if (query.before) hasNewer = await exists({ seq: { gte: BigInt(query.before) } });
+      if (query.after) hasOlder = await exists({ seq: { lte: BigInt(query.after) } });
+    }
+  }
+  await appendAccessEvent(
+    {
+      actor: officer,
+      action: "access_log.viewed",
+      outcome: "ALLOWED",
+      purpose: "AUDIT",
+      details: {
+        filters: loggedFilters(query, patientId),
+        dir: query.dir,
+        ...(query.after ? { after: query.after } : {}),
+        ...(query.before ? { before: query.before } : {}),
+        count: rows.length,
+        fromSeq: oldest?.toString() ?? null,
+        toSeq: newest?.toString() ?? null,
+      },
+    },
+    caller.context,
+  );
+  const labels = await labelsFor(rows);
+  return {
+    rows: rows.map((r) => toRowDto(r, labels)),
+    dir: query.dir,
+    hasNewer,
+    hasOlder,
+    newestSeq: newest?.toString() ?? null,
+    oldestSeq: oldest?.toString() ?? null,
+    unknownMrn,
+  };
+}
+
+/** Staff members for the log's "who" filter: names and roles (a directory, not patient data). */
+export async function listStaffOptions(caller: Caller): Promise<StaffOptionDto[]> {
+  requireOfficer(caller);
+  const staff = await db().staff.findMany({ select: { id: true, name: true, role: true }, orderBy: [{ name: "asc" }, { id: "asc" }], take: 2_000 });
+  return staff;
+}
+
+/** An event's details as readable key/value pairs: nested keys joined with dots, lists joined; bounded in size. */
+export function detailPairs(details: unknown, skip: readonly string[] = []): { key: string; value: string }[] {
+  const out: { key: string; value: string }[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (out.length >= 100) return;
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      const entries = Object.entries(value as Record<string, unknown>);
+      if (entries.length === 0 && path) out.push({ key: path, value: "—" });
+      for (const [k, v] of entries) if (!(path === "" && skip.includes(k))) walk(v, path ? `${path}.${k}` : k);
+      return;
+    }
+    const text = Array.isArray(value)
+      ? value.map((v) => (v !== null && typeof v === "object" ? JSON.stringify(v) : String(v))).join(", ")
+      : value === null
+        ? "—"
+        : String(value);
+    out.push({ key: path || "value", value: text.length > 500 ? `${text.slice(0, 500)}…` : text });
+  };
+  walk(details, "");
+  return out;
+}
+
+/**
+ * One event in full (metadata only) with its integrity: whether its hash recomputes, whether its link to the
+ * previous event of its chain holds, and which seal covers it (and that seal's anchoring). Null when there is no such
+ * event. Logged as `access_log.event_viewed`.
+ */
+export async function getAccessEvent(caller: Caller, seqText: string): Promise<AccessEventDetailDto | null> {
+  const officer = requireOfficer(caller);
+  if (!/^[0-9]{1,19}$/.test(seqText)) return null;
+  const seq = BigInt(seqText);
+  const event = await db().accessEvent.findUnique({ where: { seq } });
+  if (!event) return null;
+  const [previous, seal, staff, patient] = await Promise.all([
+    event.chainSeq > 1n ? db().accessEvent.findUnique({ where: { chain_chainSeq: { chain: event.chain, chainSeq: event.chainSeq - 1n } }, select: { seq: true, hash: true } }) : null,
+    db().$queryRaw<{ sealedAt: Date; eventCount: bigint; batchNumber: bigint | null; status: string | null; txHash: string | null; blockNumber: bigint | null; anchoredAt: Date | null }[]>`
+      SELECT s."sealedAt", s."eventCount", b."batchNumber", b.status::text AS status, b."txHash", b."blockNumber", b."anchoredAt"
+      FROM "AuditSeal" s LEFT JOIN "AnchorBatch" b ON b.id = s."batchId"
+      WHERE EXISTS (
+        SELECT 1 FROM jsonb_array_elements(s.heads) h
+        WHERE (h->>'chain')::int = ${event.chain} AND (h->>'chainSeq')::bigint >= ${event.chainSeq}
+      )
+      ORDER BY s."sealedAt" ASC LIMIT 1`,
+    event.actorKind === "STAFF" && event.actorId && isUuidLike(event.actorId)
+      ? db().staff.findUnique({ where: { id: event.actorId }, select: { name: true, role: true, department: { select: { name: true } } } })
+      : null,
+    event.patientId ? db().patient.findUnique({ where: { id: event.patientId }, select: { mrn: true } }) : null,
+  ]);
+  const actorPatient =
+    event.actorKind === "PATIENT" && event.actorId && isUuidLike(event.actorId) ? await db().patient.findUnique({ where: { id: event.actorId }, select: { mrn: true } }) : null;
+  const link: EventIntegrityDto["link"] =
+    event.chainSeq === 1n ? (event.prevHash === GENESIS_HASH ? "genesis" : "broken") : previous === null ? "previous_missing" : previous.hash === event.prevHash ? "holds" : "broken";
+  const s = seal[0];
+  await appendAccessEvent({ actor: officer, action: "access_log.event_viewed", outcome: "ALLOWED", purpose: "AUDIT", details: { seq: seqText } }, caller.context);
+  return {
+    seq: event.seq.toString(),
+    chain: event.chain,
+    chainSeq: event.chainSeq.toString(),
+    occurredAt: event.occurredAt.toISOString(),
+    actorKind: event.actorKind,
+    actor: event.actorId
+      ? {
+          id: event.actorId,
+          name: staff?.name ?? actorPatient?.mrn ?? null,
+          role: event.actorRole ?? staff?.role ?? null,
+          department: staff?.department?.name ?? null,
+        }
+      : null,
+    action: event.action,
+    outcome: event.outcome,
+    purpose: event.purpose,
+    ip: event.ip,
+    requestId: event.requestId,
+    patient: event.patientId ? { id: event.patientId, mrn: patient?.mrn ?? null } : null,
+    details: detailPairs(event.details),
+    hash: event.hash,
+    prevHash: event.prevHash,
+    integrity: {
+      hashValid: hashAccessEvent(event) === event.hash,
+      link,
+      previousSeq: previous?.seq.toString() ?? null,
+      seal: s
+        ? {
+            sealedAt: s.sealedAt.toISOString(),
+            eventCount: s.eventCount.toString(),
+            batch:
+              s.batchNumber !== null
+                ? {
+                    number: s.batchNumber.toString(),
+                    status: s.status ?? "PREPARED",
+                    txHash: s.txHash,
+                    blockNumber: s.blockNumber?.toString() ?? null,
+                    anchoredAt: s.anchoredAt?.toISOString() ?? null,
+                  }
+                : null,
+          }
+        : null,
+    },
+  };
+}
+
+// ——— CSV export ———
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break, quotes doubled. A field that a
+ * spreadsheet would read as a formula (starting with = + - @, tab or carriage return) gets a leading apostrophe.
+ */
+export function csvField(value: string | number | bigint | null | undefined): string {
+  let text = value === null || value === undefined ? "" : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(fields: readonly (string | number | bigint | null | undefined)[]): string {
+  return `${fields.map(csvField).join(",")}\r\n`;
+}
+
+export const CSV_COLUMNS = [
+  "seq",
+  "occurredAt",
+  "chain",
+  "chainSeq",
+  "actorKind",
+  "actorId",
+  "actorName",
+  "actorRole",
+  "action",
+  "patientId",
+  "patientMrn",
+  "outcome",
+  "purpose",
+  "ip",
+  "requestId",
+  "details",
+  "hash",
+] as const;
+
+/** A refused export: the reason is missing or too short. */
+export class ExportRefusedError extends Error {
+  override name = "ExportRefusedError";
+  constructor(readonly code: "reason_too_short" | "too_long") {
+    super(code);
+  }
+}
+
+/**
+ * The access log under the filters as CSV (UTF-8 with a BOM, for Excel): logged as `access_log.exported` (purpose
+ * AUDIT, with the reason and the filters) BEFORE any row is read, then streamed in keyset pages of
+ * ACCESS_LOG_EXPORT_PAGE rows up to and including the export's own event, so the whole log is never in memory.
+ */
+export async function exportAccessLog(caller: Caller, filters: AccessLogFilters, reason: string): Promise<{ stream: ReadableStream<Uint8Array>; exportSeq: string }> {
+  const officer = requireOfficer(caller, "access_log.export");
+  const trimmed = reason.trim();
+  if (trimmed.length < 5) throw new ExportRefusedError("reason_too_short");
+  if (trimmed.length > 500) throw new ExportRefusedError("too_long");
+  const { where, patientId, unknownMrn } = await filterWhere(filters);
+  const exportSeq = await appendAccessEvent(
+    { actor: officer, action: "access_log.exported", outcome: "ALLOWED", purpose: "AUDIT", details: { reason: trimmed, filters: loggedFilters(filters, patientId), format: "csv" } },
+    caller.context,
+  );
+  const encoder = new TextEncoder();
+  let cursor = 0n;
+  let finished = unknownMrn;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(`\uFEFF${csvLine(CSV_COLUMNS)}`));
+    },
+    async pull(controller) {
+      if (finished) {
+        controller.close();
+        return;
+      }
+      try {
+        const rows = await db().accessEvent.findMany({
+          where: { AND: [where, { seq: { gt: cursor, lte: exportSeq } }] },
+          select: { ...rowSelect, chain: true, chainSeq: true, requestId: true, details: true, hash: true },
+          orderBy: { seq: "asc" },
+          take: ACCESS_LOG_EXPORT_PAGE,
+        });
+        if (rows.length === 0) {
+          controller.close();
+          return;
+        }
+        cursor = rows.at(-1)!.seq;
+        if (rows.length < ACCESS_LOG_EXPORT_PAGE) finished = true;
+        const labels = await labelsFor(rows);
+        const text = rows
+          .map((e) => {
+            const dto = toRowDto(e, labels);
+            return csvLine([
+              dto.seq,
+              dto.occurredAt,
+              e.chain,
+              e.chainSeq,
+              e.actorKind,
+              e.actorId,
+              e.actorKind === "STAFF" && e.actorId ? (labels.staffName.get(e.actorId) ?? null) : e.actorKind === "PATIENT" ? dto.actorLabel : null,
+              e.actorRole,
+              e.action,
+              e.patientId,
+              dto.patientMrn,
+              e.outcome,
+              e.purpose,
+              e.ip,
+              e.requestId,
+              JSON.stringify(e.details ?? {}),
+              e.hash,
+            ]);
+          })
+          .join("");
+        controller.enqueue(encoder.encode(text));
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+  });
+  return { stream, exportSeq: exportSeq.toString() };
 }
 
 /**
@@ -40,14 +398,14 @@ export async function listRecentAccessEvents(caller: Caller, limit = 100): Promi
  * pending past the anchoring window. Viewing it is itself logged.
  */
 export async function getIntegrityOverview(caller: Caller): Promise<IntegrityOverviewDto> {
-  if (!can(caller.actor, "access_log.read")) throw new AccessDeniedError();
+  const officer = requireOfficer(caller);
   const overdueBefore = new Date(Date.now() - env().PENDING_WARN_MINUTES * 60_000);
   const [alerts, overduePending] = await Promise.all([
     db().alert.findMany({ where: { resolvedAt: null }, orderBy: { createdAt: "desc" }, take: 50, select: { id: true, kind: true, severity: true, createdAt: true, details: true } }),
     db().medicalRecord.count({ where: { status: "PENDING", createdAt: { lt: overdueBefore } } }),
   ]);
   await appendAccessEvent(
-    { actor: caller.actor, action: "integrity.reviewed", outcome: "ALLOWED", purpose: "AUDIT", details: { openAlerts: alerts.length, overduePending } },
+    { actor: officer, action: "integrity.reviewed", outcome: "ALLOWED", purpose: "AUDIT", details: { openAlerts: alerts.length, overduePending } },
     caller.context,
   );
   return {

@@ -58,23 +58,6 @@ export type OwnRecordsDto = {
 };
 
 
-/** Metadata only: compliance sees who touched which chart, never the records' contents. */
-export type AccessEventDto = {
-  seq: string;
-  occurredAt: string;
-  actorKind: string;
-  actorId: string | null;
-  actorRole: string | null;
-  /** The staff member's name, or the patient's MRN for a patient's own access. */
-  actorLabel: string | null;
-  action: string;
-  patientId: string | null;
-  patientMrn: string | null;
-  outcome: string;
-  purpose: string | null;
-  ip: string | null;
-};
-
 /** The result of one level of a record's verification path (lib/integrity/proof-bundle.ts `LevelResult`). */
 export type ProofLevelResult = "ok" | "mismatch" | "missing" | "unavailable" | "skipped";
 

@@ -9,6 +9,7 @@ import enBreakGlass from "./messages/en/breakGlass.json";
 import enBreakGlassReview from "./messages/en/breakGlassReview.json";
 import enChart from "./messages/en/chart.json";
 import enCommon from "./messages/en/common.json";
+import enCompliance from "./messages/en/compliance.json";
 import enErrors from "./messages/en/errors.json";
 import enFhirCodes from "./messages/en/fhirCodes.json";
 import enFhirView from "./messages/en/fhirView.json";
@@ -30,6 +31,7 @@ import koBreakGlass from "./messages/ko/breakGlass.json";
 import koBreakGlassReview from "./messages/ko/breakGlassReview.json";
 import koChart from "./messages/ko/chart.json";
 import koCommon from "./messages/ko/common.json";
+import koCompliance from "./messages/ko/compliance.json";
 import koErrors from "./messages/ko/errors.json";
 import koFhirCodes from "./messages/ko/fhirCodes.json";
 import koFhirView from "./messages/ko/fhirView.json";
@@ -54,6 +56,7 @@ export const catalogues = {
     breakGlassReview: enBreakGlassReview,
     chart: enChart,
     common: enCommon,
+    compliance: enCompliance,
     errors: enErrors,
     fhirCodes: enFhirCodes,
     fhirView: enFhirView,
@@ -77,6 +80,7 @@ export const catalogues = {
     breakGlassReview: koBreakGlassReview,
     chart: koChart,
     common: koCommon,
+    compliance: koCompliance,
     errors: koErrors,
     fhirCodes: koFhirCodes,
     fhirView: koFhirView,

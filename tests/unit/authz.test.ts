@@ -26,7 +26,7 @@ const actors: Record<ActorRole, Actor> = {
 const expected: Record<ActorRole, Permission[]> = {
   DOCTOR: ["patient.list", "chart.view", "break_glass.open", "account.security"],
   ADMIN: ["staff.list", "staff.manage", "department.manage", "account.security"],
-  COMPLIANCE: ["access_log.read", "break_glass.review", "account.security"],
+  COMPLIANCE: ["access_log.read", "access_log.export", "access_log.sign_off", "alerts.review", "break_glass.review", "account.security"],
   PATIENT: ["own_records.view"],
 };
 

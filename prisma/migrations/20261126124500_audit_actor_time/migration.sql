@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "AccessEvent_actorId_occurredAt_idx" ON "AccessEvent"("actorId", "occurredAt");
+

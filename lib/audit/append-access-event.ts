@@ -23,21 +23,27 @@ const APPEND_LOCK_CLASS = 0x43_50_41_45; // "CPAE"
 
 export type AuditTx = Prisma.TransactionClient;
 
+type ChainHeadRow = { seq: bigint; lastChainSeq: bigint | null; lastHash: string | null };
+
 /**
- * Takes the lock of a free chain (1..AUDIT_CHAINS; chain 0 holds the log written before sharding and takes no new
- * events), starting at a random one, so an append never queues behind a transaction that stalls holding a chain.
- * Only when every chain is busy does it wait for one.
+ * The lock of a free chain (1..AUDIT_CHAINS, tried in one statement from a random start; chain 0 holds the log written
+ * before sharding and takes no new events), so an append never queues behind a transaction that stalls holding a
+ * chain; only when all are busy does it wait for one. Then, in a second statement — its snapshot must be taken after
+ * the lock, so that it sees the chain's last committed event — the next global seq and the chain's head.
  */
-async function lockAChain(tx: AuditTx): Promise<number> {
+async function lockAChain(tx: AuditTx): Promise<ChainHeadRow & { chain: number }> {
   const start = randomInt(AUDIT_CHAINS);
-  for (let i = 0; i < AUDIT_CHAINS; i++) {
-    const chain = 1 + ((start + i) % AUDIT_CHAINS);
-    const [{ locked }] = await tx.$queryRaw<[{ locked: boolean }]>`SELECT pg_try_advisory_xact_lock(${APPEND_LOCK_CLASS}::int, ${chain}::int) AS locked`;
-    if (locked) return chain;
-  }
-  const chain = 1 + start;
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${APPEND_LOCK_CLASS}::int, ${chain}::int)`;
-  return chain;
+  const [free] = await tx.$queryRaw<{ chain: number }[]>`
+    SELECT chain FROM (SELECT 1 + ((${start}::int + n) % ${AUDIT_CHAINS}::int) AS chain, n FROM generate_series(0, ${AUDIT_CHAINS - 1}::int) AS n) AS c
+    WHERE pg_try_advisory_xact_lock(${APPEND_LOCK_CLASS}::int, c.chain)
+    ORDER BY n LIMIT 1`;
+  const chain = free?.chain ?? 1 + start;
+  if (!free) await tx.$executeRaw`SELECT pg_advisory_xact_lock(${APPEND_LOCK_CLASS}::int, ${chain}::int)`;
+  const [row] = await tx.$queryRaw<ChainHeadRow[]>`
+    SELECT nextval('accessevent_seq_seq') AS seq, head."chainSeq" AS "lastChainSeq", head.hash AS "lastHash"
+    FROM (SELECT 1) AS one
+    LEFT JOIN LATERAL (SELECT "chainSeq", hash FROM "AccessEvent" WHERE chain = ${chain} ORDER BY "chainSeq" DESC LIMIT 1) AS head ON true`;
+  return { chain, ...row! };
 }
 
 /**
@@ -52,12 +58,7 @@ export async function appendAccessEvent(input: AccessEventInput, context: AuditC
 /** The same, inside the caller's transaction, so an event and the change it records commit together. */
 export async function appendAccessEventIn(tx: AuditTx, input: AccessEventInput, context: AuditContext): Promise<bigint> {
   const actor = input.actor === "SYSTEM" ? null : input.actor;
-  const chain = await lockAChain(tx);
-  // One round trip for the global position and the chain's head.
-  const [{ seq, lastChainSeq, lastHash }] = await tx.$queryRaw<[{ seq: bigint; lastChainSeq: bigint | null; lastHash: string | null }]>`
-    SELECT nextval('accessevent_seq_seq') AS seq, head."chainSeq" AS "lastChainSeq", head.hash AS "lastHash"
-    FROM (SELECT 1) AS one
-    LEFT JOIN LATERAL (SELECT "chainSeq", hash FROM "AccessEvent" WHERE chain = ${chain} ORDER BY "chainSeq" DESC LIMIT 1) AS head ON true`;
+  const { chain, seq, lastChainSeq, lastHash } = await lockAChain(tx);
   const fields = {
     seq,
     chain,

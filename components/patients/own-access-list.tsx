@@ -33,7 +33,8 @@ export function OwnAccessList({ events }: { events: OwnAccessEventDto[] }) {
               </time>
             </div>
             <p className="mt-1 text-sm text-ink">
-              {t.has(`actions.${e.action}`) ? t(`actions.${e.action}`) : e.action}
+              {/* Message keys cannot hold dots (they nest): patient.viewed → actions.patient_viewed. */}
+              {t.has(`actions.${e.action.replaceAll(".", "_")}`) ? t(`actions.${e.action.replaceAll(".", "_")}`) : e.action}
               {" · "}
               {t("purpose")}: <strong className={e.emergency ? "text-danger" : ""}>{e.purpose ? tl(`purposes.${e.purpose}`) : "—"}</strong>
             </p>

@@ -156,6 +156,7 @@ test("break-glass: a reason is mandatory, the grant opens one chart, the patient
   const emergency = patientPage.locator('[data-purpose="EMERGENCY"]').first();
   await expect(emergency).toContainText("이서연 Lee Seo-yeon");
   await expect(emergency).toContainText("Unconscious on arrival, allergies unknown");
+  await expect(emergency).toContainText("Opened your chart");
   await expectAccessible(patientPage);
   await patientContext.close();
 

@@ -1,0 +1,95 @@
+/**
+ * `npm run bench -- --large`, the access log at hospital scale (issue #6): 10,000,000 access events spread over a
+ * year, 100 doctors and 100,000 patients, then the compliance officer's filtered pages (listAccessLog in-process,
+ * its own `access_log.viewed` append included), p50/p95 per filter. Bulk SQL: the secondary indexes are dropped for
+ * the load and rebuilt after, exactly as the migrations define them.
+ */
+import { ms, stats, type Stats } from "./stats";
+
+export const LARGE = { events: 10_000_000, chunk: 1_000_000, secondsApart: 3, rounds: 30 } as const;
+
+export type LargeAccessLogResult = {
+  events: number;
+  seedSeconds: number;
+  indexSeconds: number;
+  queries: { name: string; rows: number; stats: Stats }[];
+};
+
+export async function measureLargeAccessLog(say: (line: string) => void): Promise<LargeAccessLogResult> {
+  const { db } = await import("@/lib/db");
+  const { findActiveActor } = await import("@/lib/dal/actors");
+  const { listAccessLog } = await import("@/lib/dal/access-log");
+  const { accessLogQuerySchema } = await import("@/lib/dto/compliance");
+
+  const officerRow = await db().staff.create({
+    data: { email: "bench-compliance@bench.invalid", name: "Bench compliance", passwordHash: "", role: "COMPLIANCE", status: "ACTIVE" },
+    select: { id: true },
+  });
+  const officer = await findActiveActor("STAFF", officerRow.id);
+  if (!officer) throw new Error("the bench compliance officer is not active");
+  const caller = { actor: officer, context: { ip: "127.0.0.1", requestId: "bench-large" } };
+
+  // The secondary indexes of AccessEvent, as the migrations made them, to rebuild after the load.
+  const indexes = await db().$queryRaw<{ indexname: string; indexdef: string }[]>`
+    SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'AccessEvent' AND indexname NOT IN ('AccessEvent_pkey')`;
+  for (const i of indexes) await db().$executeRawUnsafe(`DROP INDEX "${i.indexname}"`);
+  const base = (await db().accessEvent.aggregate({ _max: { seq: true } }))._max.seq ?? 0n;
+  const seedStart = process.hrtime.bigint();
+  for (let from = 1; from <= LARGE.events; from += LARGE.chunk) {
+    const to = Math.min(LARGE.events, from + LARGE.chunk - 1);
+    await db().$executeRawUnsafe(`
+      WITH staff AS (SELECT array_agg(id::text ORDER BY email) AS ids FROM "Staff" WHERE role = 'DOCTOR'),
+           patients AS (SELECT array_agg(id ORDER BY mrn) AS ids FROM "Patient")
+      INSERT INTO "AccessEvent" (seq, chain, "chainSeq", "occurredAt", "actorKind", "actorId", "actorRole", action, "patientId", outcome, purpose, ip, "requestId", details, "prevHash", hash)
+      SELECT ${base} + g, 100 + g % 16, g / 16 + 1,
+             now() - ((${LARGE.events} - g) * interval '${LARGE.secondsApart} seconds'),
+             'STAFF', staff.ids[1 + (g * 31) % array_length(staff.ids, 1)], 'DOCTOR',
+             CASE WHEN g % 20 < 10 THEN 'patient.viewed' WHEN g % 20 < 15 THEN 'record.viewed' WHEN g % 20 < 18 THEN 'patients.searched'
+                  WHEN g % 20 = 18 THEN 'auth.signed_in' ELSE 'record.proof_exported' END,
+             CASE WHEN g % 20 < 15 OR g % 20 = 19 THEN patients.ids[1 + (g * 7919) % array_length(patients.ids, 1)] END,
+             CASE WHEN g % 97 = 0 THEN 'DENIED' ELSE 'ALLOWED' END::"AccessOutcome",
+             CASE WHEN g % 20 = 18 THEN NULL WHEN g % 1000 = 0 THEN 'EMERGENCY' ELSE 'TREATMENT' END::"AccessPurpose",
+             '10.0.' || (g % 250) || '.' || (g % 200), NULL, '{}'::jsonb, 'bench', 'bench-' || g
+      FROM generate_series(${from}, ${to}) AS g, staff, patients`);
+    say(`  ${(to / 1e6).toFixed(0)} M events…`);
+  }
+  const seedSeconds = ms(seedStart) / 1000;
+  await db().$executeRawUnsafe(`SELECT setval('accessevent_seq_seq', (SELECT max(seq) FROM "AccessEvent") + 1, false)`);
+  const indexStart = process.hrtime.bigint();
+  await db().$executeRawUnsafe(`SET maintenance_work_mem = '512MB'`);
+  for (const i of indexes) await db().$executeRawUnsafe(i.indexdef);
+  await db().$executeRawUnsafe(`ANALYZE "AccessEvent"`);
+  const indexSeconds = ms(indexStart) / 1000;
+  say(`seeded ${LARGE.events.toLocaleString("en-US")} events in ${seedSeconds.toFixed(0)} s, indexes rebuilt in ${indexSeconds.toFixed(0)} s`);
+
+  const doctor = (await db().staff.findFirstOrThrow({ where: { role: "DOCTOR" }, orderBy: { email: "asc" }, select: { id: true } })).id;
+  const patientMrn = (await db().patient.findFirstOrThrow({ orderBy: { mrn: "asc" }, skip: 4242, select: { mrn: true } })).mrn;
+  const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+  const middle = (base + BigInt(LARGE.events / 2)).toString();
+  const cases: { name: string; query: Record<string, string> }[] = [
+    { name: "newest page, no filter", query: {} },
+    { name: "purpose EMERGENCY", query: { purpose: "EMERGENCY" } },
+    { name: "one staff member", query: { staff: doctor } },
+    { name: "one patient (by MRN)", query: { mrn: patientMrn } },
+    { name: "outcome DENIED", query: { outcome: "DENIED" } },
+    { name: "action record.viewed, last 7 days", query: { action: "record.viewed", from: day(7), to: day(0) } },
+    { name: "one day, six months ago", query: { from: day(180), to: day(180) } },
+    { name: "role COMPLIANCE (rare)", query: { role: "COMPLIANCE" } },
+    { name: "keyset deep: action patient.viewed before the middle", query: { action: "patient.viewed", before: middle } },
+    { name: "staff + DENIED, oldest first", query: { staff: doctor, outcome: "DENIED", dir: "asc" } },
+  ];
+  const queries: LargeAccessLogResult["queries"] = [];
+  for (const c of cases) {
+    const query = accessLogQuerySchema.parse(c.query);
+    const first = await listAccessLog(caller, query); // warm the plan and the cache once
+    const samples: number[] = [];
+    for (let i = 0; i < LARGE.rounds; i++) {
+      const start = process.hrtime.bigint();
+      await listAccessLog(caller, query);
+      samples.push(ms(start));
+    }
+    queries.push({ name: c.name, rows: first.rows.length, stats: stats(samples) });
+    say(`  ${c.name}: p50 ${stats(samples).p50.toFixed(1)} ms, p95 ${stats(samples).p95.toFixed(1)} ms (${first.rows.length} rows)`);
+  }
+  return { events: LARGE.events, seedSeconds, indexSeconds, queries };
+}

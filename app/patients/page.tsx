@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { requireCaller } from "@/lib/auth/require-caller";
-import { listOwnEmergencyGrants, searchPatients } from "@/lib/dal/patients";
+import { searchPatients } from "@/lib/dal/patients";
 import { patientListQuerySchema } from "@/lib/dto/patients";
 import { firstValues } from "@/lib/dto/search-params";
 import { PageHeader } from "@/components/ui/page-header";
@@ -18,7 +18,8 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function PatientsPage({ searchParams }: Props) {
   const caller = await requireCaller("patient.list");
   const query = patientListQuerySchema.parse(firstValues(await searchParams));
-  const [page, grants] = await Promise.all([searchPatients(caller, query), listOwnEmergencyGrants(caller)]);
+  const page = await searchPatients(caller, query);
+  const { grants } = page;
   const t = await getTranslations("patients");
   const format = await getFormatter();
   return (

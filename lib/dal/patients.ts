@@ -5,6 +5,7 @@ import { appendAccessEvent, searchTermsDigest } from "@/lib/audit";
 import { env } from "@/lib/env";
 import { calendarDay } from "@/lib/i18n/formats";
 import { unseal } from "@/lib/auth/sealed-box";
+import { can } from "@/lib/authz";
 import type { PatientChartDto, PatientListItemDto } from "@/lib/dto";
 import {
   CHART_PAGE_SIZE,
@@ -63,6 +64,8 @@ export async function searchPatients(caller: Caller, query: PatientListQuery): P
   const pages = Math.max(1, Math.ceil(total / query.size));
   const page = Math.min(query.page, pages);
   const rows = await db().patient.findMany({ where, select: chartPatientSelect, orderBy, skip: (page - 1) * query.size, take: query.size });
+  // The page also names the patients of the doctor's own open emergency grants: shown, so logged with the rest.
+  const grants = can(doctor, "break_glass.open") ? await ownOpenGrants(doctor.id, new Date()) : [];
   await appendAccessEvent(
     {
       actor: doctor,
@@ -76,19 +79,18 @@ export async function searchPatients(caller: Caller, query: PatientListQuery): P
         page,
         resultCount: total,
         patientIds: rows.map((p) => p.id),
+        ...(grants.length ? { emergencyGrantPatientIds: grants.map((g) => g.patientId) } : {}),
       },
     },
     caller.context,
   );
-  return { rows: rows.map(toPatientDto), total, page, pageSize: query.size, terms, searchExpired: query.s !== undefined && terms === null };
+  return { rows: rows.map(toPatientDto), total, page, pageSize: query.size, terms, searchExpired: query.s !== undefined && terms === null, grants };
 }
 
-/** The doctor's own emergency grants that are still open, newest first (their own patients list, not a search). */
-export async function listOwnEmergencyGrants(caller: Caller): Promise<EmergencyGrantDto[]> {
-  const doctor = requireStaff(caller, "break_glass.open");
-  const now = new Date();
+/** The doctor's own emergency grants that are still open, newest first (their own patients, not a search). */
+async function ownOpenGrants(doctorId: string, now: Date): Promise<EmergencyGrantDto[]> {
   const grants = await db().breakGlassGrant.findMany({
-    where: { staffId: doctor.id, expiresAt: { gt: now }, openedAt: { lte: now } },
+    where: { staffId: doctorId, expiresAt: { gt: now }, openedAt: { lte: now } },
     select: { id: true, openedAt: true, expiresAt: true, patient: { select: { id: true, mrn: true, name: true } } },
     orderBy: { openedAt: "desc" },
     take: 50,

@@ -46,6 +46,8 @@ export type PatientPageDto = {
   terms: PatientSearchTerms | null;
   /** The `s` parameter could not be opened (altered, or sealed under a rotated secret). */
   searchExpired: boolean;
+  /** The doctor's own open emergency grants (logged with the page's one event). */
+  grants: EmergencyGrantDto[];
 };
 
 /** A doctor's own open emergency grants, so a chart opened by break-glass can be found again during the shift. */

@@ -193,7 +193,11 @@ describe("break-glass", () => {
     expect(await lastEvent()).toMatchObject({ action: "record.viewed", purpose: "EMERGENCY" });
     // One patient only: the grant does not open anyone else, nor put anyone in the consented list.
     await expect(getPatientChart(doctor2, otherId)).rejects.toBeInstanceOf(AccessDeniedError);
-    expect((await searchPatients(doctor2, query())).total).toBe(0);
+    const list = await searchPatients(doctor2, query());
+    expect(list.total).toBe(0);
+    // The list page names the grant's patient (to find the chart again), so its one event says so.
+    expect(list.grants.map((g) => g.patientId)).toEqual([patientId]);
+    expect((await lastEvent()).details).toMatchObject({ emergencyGrantPatientIds: [patientId] });
 
     await db().breakGlassGrant.update({ where: { id: grant.grantId }, data: { expiresAt: new Date(Date.now() - 1000) } });
     await expect(getPatientChart(doctor2, patientId)).rejects.toBeInstanceOf(AccessDeniedError);

@@ -1,6 +1,6 @@
 // Roles → permissions and consent decisions. Pure: no I/O, so every rule is unit-tested exhaustively.
 
-export type StaffRole = "DOCTOR" | "ADMIN" | "COMPLIANCE";
+export type StaffRole = "DOCTOR" | "ADMIN" | "COMPLIANCE" | "RESEARCHER";
 
 export type Actor =
   | { kind: "STAFF"; id: string; role: StaffRole; departmentId: string | null; name: string; email: string }
@@ -25,6 +25,18 @@ export const PERMISSIONS = [
   /** Mark alerts reviewed, with a note. */
   "alerts.review",
   "own_records.view",
+  /** Upload one's own medical history (FHIR R4 JSON, documents) and correct one's own uploads. */
+  "own_records.upload",
+  /** Grant and revoke one's own TREATMENT and RESEARCH consents. */
+  "own_consents.manage",
+  /** Create and reset patients' portal accounts at the desk, after an identity check. */
+  "patient_account.manage",
+  /** Issue and revoke the credentials hospital systems use to post FHIR bundles. */
+  "service_credential.manage",
+  /** Build and save de-identified cohorts from research-consented records (counts only). */
+  "research.cohort",
+  /** Export a saved cohort, de-identified, with an anchored manifest. */
+  "research.export",
   /** A staff member's own sign-in security: two-factor enrolment and recovery codes. */
   "account.security",
 ] as const;
@@ -36,12 +48,13 @@ export type ActorRole = StaffRole | "PATIENT";
 /** The one table of who may do what. Separation of duties: admins manage people, not charts. */
 export const ROLE_PERMISSIONS: Readonly<Record<ActorRole, readonly Permission[]>> = {
   DOCTOR: ["patient.list", "chart.view", "break_glass.open", "account.security"],
-  ADMIN: ["staff.list", "staff.manage", "department.manage", "account.security"],
+  ADMIN: ["staff.list", "staff.manage", "department.manage", "patient_account.manage", "service_credential.manage", "account.security"],
   COMPLIANCE: ["access_log.read", "access_log.export", "access_log.sign_off", "alerts.review", "break_glass.review", "account.security"],
-  PATIENT: ["own_records.view"],
+  RESEARCHER: ["research.cohort", "research.export", "account.security"],
+  PATIENT: ["own_records.view", "own_records.upload", "own_consents.manage"],
 };
 
-export const STAFF_ROLES = ["DOCTOR", "ADMIN", "COMPLIANCE"] as const satisfies readonly StaffRole[];
+export const STAFF_ROLES = ["DOCTOR", "ADMIN", "COMPLIANCE", "RESEARCHER"] as const satisfies readonly StaffRole[];
 
 /** Whether a role (rather than a particular actor) holds a permission: for "what would change if" questions. */
 export function roleHas(role: ActorRole, permission: Permission): boolean {

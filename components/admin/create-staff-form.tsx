@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useActionState, useState } from "react";
 import { createStaffAction, type CreatedStaff } from "@/lib/actions/staff";
 import type { DepartmentOptionDto, FormState } from "@/lib/dto/admin";
+import { STAFF_ROLES } from "@/lib/authz";
 import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
 import { IssuedCode } from "./issued-code";
 
@@ -49,7 +50,7 @@ export function CreateStaffForm({ departments }: { departments: DepartmentOption
       <Field label={t("role")} name="role" error={error("role")}>
         {(props) => (
           <select {...props} value={role} onChange={(e) => setRole(e.target.value)}>
-            {(["DOCTOR", "ADMIN", "COMPLIANCE"] as const).map((r) => (
+            {STAFF_ROLES.map((r) => (
               <option key={r} value={r}>
                 {tc(`roles.${r}`)}
               </option>

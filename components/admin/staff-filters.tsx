@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
+import { STAFF_ROLES } from "@/lib/authz";
 import { STAFF_STATUSES, type DepartmentOptionDto, type StaffListQuery } from "@/lib/dto/admin";
 
 const control = "rounded border border-line-strong bg-surface px-3 py-2 text-sm";
@@ -26,7 +27,7 @@ export function StaffFilters({ query, departments }: { query: StaffListQuery; de
         </label>
         <select id="filter-role" name="role" defaultValue={query.role ?? ""} className={`${control} mt-1`}>
           <option value="">{t("allRoles")}</option>
-          {(["DOCTOR", "ADMIN", "COMPLIANCE"] as const).map((role) => (
+          {STAFF_ROLES.map((role) => (
             <option key={role} value={role}>
               {tc(`roles.${role}`)}
             </option>

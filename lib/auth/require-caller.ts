@@ -29,7 +29,7 @@ export const currentCaller = cache(async (): Promise<Caller | null> => {
   if ((kind !== "STAFF" && kind !== "PATIENT") || typeof id !== "string") return null;
   if (sessionExpired(session?.actor?.authAt)) return null;
   const version = session?.actor?.sessionVersion;
-  const actor = await findActiveActor(kind, id, kind === "STAFF" ? { version: typeof version === "number" ? version : null } : undefined);
+  const actor = await findActiveActor(kind, id, { version: typeof version === "number" ? version : null });
   if (!actor) return null;
   const h = await headers();
   return {

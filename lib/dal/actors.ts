@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { appendAccessEvent, appendAccessEventIn, type AuditContext } from "@/lib/audit";
-import { mfaRequired, type Actor } from "@/lib/authz";
+import { STAFF_ROLES, mfaRequired, type Actor, type StaffRole } from "@/lib/authz";
 import { env } from "@/lib/env";
 import { hashPassword, passwordIssue, verifyPassword, type PasswordIssue } from "@/lib/auth/password";
 import { hashCode, looksLikeRecoveryCode, newRecoveryCode, normalizeCode } from "@/lib/auth/one-time-code";
@@ -28,9 +28,10 @@ export async function findActiveActor(kind: ActorKind, id: string, session?: { v
   }
   const patient = await db().patient.findUnique({
     where: { id },
-    select: { id: true, name: true, portalEmail: true, portalPasswordHash: true },
+    select: { id: true, name: true, portalEmail: true, portalPasswordHash: true, portalDisabledAt: true, portalSessionVersion: true },
   });
-  if (!patient?.portalEmail || !patient.portalPasswordHash) return null;
+  if (!patient?.portalEmail || !patient.portalPasswordHash || patient.portalDisabledAt) return null;
+  if (session && session.version !== patient.portalSessionVersion) return null;
   return { kind: "PATIENT", id: patient.id, patientId: patient.id, name: patient.name, email: patient.portalEmail };
 }
 
@@ -45,24 +46,27 @@ export type SignInResult =
 type StaffAccount = {
   id: string;
   passwordHash: string;
-  role: "DOCTOR" | "ADMIN" | "COMPLIANCE";
+  role: StaffRole;
   sessionVersion: number;
   totpSecret: string | null;
   totpEnabledAt: Date | null;
   totpLastStep: number | null;
 };
 
-async function findAccount(kind: ActorKind, email: string): Promise<{ id: string; passwordHash: string; staff: StaffAccount | null } | null> {
+async function findAccount(
+  kind: ActorKind,
+  email: string,
+): Promise<{ id: string; passwordHash: string; staff: StaffAccount | null; sessionVersion: number } | null> {
   const normalized = email.trim().toLowerCase();
   if (kind === "STAFF") {
     const staff = await db().staff.findUnique({
       where: { email: normalized },
       select: { id: true, passwordHash: true, role: true, sessionVersion: true, totpSecret: true, totpEnabledAt: true, totpLastStep: true },
     });
-    return staff ? { id: staff.id, passwordHash: staff.passwordHash, staff } : null;
+    return staff ? { id: staff.id, passwordHash: staff.passwordHash, staff, sessionVersion: staff.sessionVersion } : null;
   }
-  const patient = await db().patient.findUnique({ where: { portalEmail: normalized }, select: { id: true, portalPasswordHash: true } });
-  return patient?.portalPasswordHash ? { id: patient.id, passwordHash: patient.portalPasswordHash, staff: null } : null;
+  const patient = await db().patient.findUnique({ where: { portalEmail: normalized }, select: { id: true, portalPasswordHash: true, portalSessionVersion: true } });
+  return patient?.portalPasswordHash ? { id: patient.id, passwordHash: patient.portalPasswordHash, staff: null, sessionVersion: patient.portalSessionVersion } : null;
 }
 
 /** Always does one argon2 verification, so an unknown account or one without a password answers as slowly. */
@@ -152,7 +156,7 @@ export async function verifyCredentials(
 
   await db().signInFailure.deleteMany({ where: { accountKey: key } });
   await appendAccessEvent({ actor, action: "auth.signed_in", outcome: "ALLOWED", details: { secondFactor: factor } }, context);
-  return { ok: true, actor, sessionVersion: staff?.sessionVersion ?? 0 };
+  return { ok: true, actor, sessionVersion: account.sessionVersion };
 }
 
 /** A TOTP code (which also completes a pending enrolment) or an unused recovery code; null when neither. */
@@ -226,7 +230,7 @@ export async function beginSignInMfaEnrolment(email: string, password: string, c
 }
 
 function requireStaff(caller: Caller): Extract<Actor, { kind: "STAFF" }> {
-  if (caller.actor.kind !== "STAFF" || !["DOCTOR", "ADMIN", "COMPLIANCE"].includes(caller.actor.role)) throw new AccessDeniedError();
+  if (caller.actor.kind !== "STAFF" || !STAFF_ROLES.includes(caller.actor.role)) throw new AccessDeniedError();
   return caller.actor;
 }
 
@@ -306,33 +310,59 @@ export async function redeemOneTimeCode(code: string, password: string, context:
   const now = new Date();
   const row = await db().oneTimeCode.findUnique({
     where: { codeHash: hashCode(normalizeCode(code)) },
-    select: { id: true, purpose: true, expiresAt: true, usedAt: true, revokedAt: true, staff: { select: { ...staffActorSelect } } },
+    select: {
+      id: true,
+      purpose: true,
+      expiresAt: true,
+      usedAt: true,
+      revokedAt: true,
+      staff: { select: { ...staffActorSelect } },
+      patient: { select: { id: true, name: true, portalEmail: true, portalDisabledAt: true, portalActivatedAt: true } },
+    },
   });
-  if (!row || row.usedAt || row.revokedAt || row.expiresAt <= now || row.staff.status === "SUSPENDED") {
-    await recordFailure("ACTIVATION", row?.staff.id ?? null, row ? "code_not_usable" : "code_unknown", context, "staff.activation_failed");
+  const holder = row?.staff ?? row?.patient ?? null;
+  const unusable =
+    !row || !holder || row.usedAt || row.revokedAt || row.expiresAt <= now || row.staff?.status === "SUSPENDED" || (row.patient && (row.patient.portalDisabledAt || !row.patient.portalEmail));
+  if (!row || !holder || unusable) {
+    await recordFailure("ACTIVATION", holder?.id ?? null, row ? "code_not_usable" : "code_unknown", context, row?.patient ? "patient_account.activation_failed" : "staff.activation_failed");
     return { ok: false, error: "invalid_code" };
   }
-  const issue = passwordIssue(password, { email: row.staff.email });
+  const issue = passwordIssue(password, { email: row.staff?.email ?? row.patient?.portalEmail ?? "" });
   if (issue) return { ok: false, error: issue };
   const passwordHash = await hashPassword(password);
-  const staff = row.staff;
-  const actor: Actor = { kind: "STAFF", id: staff.id, role: staff.role, departmentId: staff.departmentId, name: staff.name, email: staff.email };
   const redeemed = await db().$transaction(async (tx) => {
     const claimed = await tx.oneTimeCode.updateMany({ where: { id: row.id, usedAt: null, revokedAt: null }, data: { usedAt: now } });
     if (claimed.count !== 1) return false;
-    await tx.staff.update({
-      where: { id: staff.id },
-      data: { passwordHash, sessionVersion: { increment: 1 }, ...(staff.status === "PENDING" ? { status: "ACTIVE" } : {}) },
+    if (row.staff) {
+      const staff = row.staff;
+      const actor: Actor = { kind: "STAFF", id: staff.id, role: staff.role, departmentId: staff.departmentId, name: staff.name, email: staff.email };
+      await tx.staff.update({
+        where: { id: staff.id },
+        data: { passwordHash, sessionVersion: { increment: 1 }, ...(staff.status === "PENDING" ? { status: "ACTIVE" } : {}) },
+        select: { id: true },
+      });
+      await appendAccessEventIn(
+        tx,
+        {
+          actor,
+          action: row.purpose === "ACTIVATION" ? "staff.activated" : "staff.password_set",
+          outcome: "ALLOWED",
+          details: { staffId: staff.id, before: { status: staff.status }, after: { status: staff.status === "PENDING" ? "ACTIVE" : staff.status } },
+        },
+        context,
+      );
+      return true;
+    }
+    const patient = row.patient!;
+    const actor: Actor = { kind: "PATIENT", id: patient.id, patientId: patient.id, name: patient.name, email: patient.portalEmail! };
+    await tx.patient.update({
+      where: { id: patient.id },
+      data: { portalPasswordHash: passwordHash, portalSessionVersion: { increment: 1 }, portalActivatedAt: patient.portalActivatedAt ?? now },
       select: { id: true },
     });
     await appendAccessEventIn(
       tx,
-      {
-        actor,
-        action: row.purpose === "ACTIVATION" ? "staff.activated" : "staff.password_set",
-        outcome: "ALLOWED",
-        details: { staffId: staff.id, before: { status: staff.status }, after: { status: staff.status === "PENDING" ? "ACTIVE" : staff.status } },
-      },
+      { actor, action: row.purpose === "ACTIVATION" ? "patient_account.activated" : "patient_account.password_set", outcome: "ALLOWED", patientId: patient.id },
       context,
     );
     return true;

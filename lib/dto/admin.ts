@@ -1,5 +1,6 @@
 // Staff administration: the list query (parsed from URL search params) and the shapes pages hand to components.
 import { z } from "zod";
+import { STAFF_ROLES, type StaffRole } from "@/lib/authz";
 
 export const STAFF_SORT_COLUMNS = ["name", "email", "role", "department", "status", "createdAt"] as const;
 export const STAFF_PAGE_SIZES = [10, 25, 50] as const;
@@ -10,7 +11,7 @@ const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
 /** Unknown or malformed parameters fall back to defaults instead of failing: a URL is user input. */
 export const staffListQuerySchema = z.object({
   q: z.string().trim().max(100).optional().catch(undefined),
-  role: z.preprocess(blankToUndefined, z.enum(["DOCTOR", "ADMIN", "COMPLIANCE"]).optional()).catch(undefined),
+  role: z.preprocess(blankToUndefined, z.enum(STAFF_ROLES).optional()).catch(undefined),
   status: z.preprocess(blankToUndefined, z.enum(STAFF_STATUSES).optional()).catch(undefined),
   department: z.preprocess(blankToUndefined, z.union([z.literal("none"), z.uuid()]).optional()).catch(undefined),
   sort: z.enum(STAFF_SORT_COLUMNS).catch("name").default("name"),
@@ -29,7 +30,7 @@ export type StaffRowDto = {
   id: string;
   name: string;
   email: string;
-  role: "DOCTOR" | "ADMIN" | "COMPLIANCE";
+  role: StaffRole;
   status: (typeof STAFF_STATUSES)[number];
   department: string | null;
   createdAt: string;

@@ -19,10 +19,12 @@ import enMe from "./messages/en/me.json";
 import enMyAccess from "./messages/en/myAccess.json";
 import enPatients from "./messages/en/patients.json";
 import enProof from "./messages/en/proof.json";
+import enResearch from "./messages/en/research.json";
 import enResourceTypes from "./messages/en/resourceTypes.json";
 import enSources from "./messages/en/sources.json";
 import enStaff from "./messages/en/staff.json";
 import enTable from "./messages/en/table.json";
+import enUpload from "./messages/en/upload.json";
 import enVerification from "./messages/en/verification.json";
 import koAccessLog from "./messages/ko/accessLog.json";
 import koAccount from "./messages/ko/account.json";
@@ -41,10 +43,12 @@ import koMe from "./messages/ko/me.json";
 import koMyAccess from "./messages/ko/myAccess.json";
 import koPatients from "./messages/ko/patients.json";
 import koProof from "./messages/ko/proof.json";
+import koResearch from "./messages/ko/research.json";
 import koResourceTypes from "./messages/ko/resourceTypes.json";
 import koSources from "./messages/ko/sources.json";
 import koStaff from "./messages/ko/staff.json";
 import koTable from "./messages/ko/table.json";
+import koUpload from "./messages/ko/upload.json";
 import koVerification from "./messages/ko/verification.json";
 
 export const catalogues = {
@@ -66,10 +70,12 @@ export const catalogues = {
     myAccess: enMyAccess,
     patients: enPatients,
     proof: enProof,
+    research: enResearch,
     resourceTypes: enResourceTypes,
     sources: enSources,
     staff: enStaff,
     table: enTable,
+    upload: enUpload,
     verification: enVerification,
   },
   ko: {
@@ -90,10 +96,12 @@ export const catalogues = {
     myAccess: koMyAccess,
     patients: koPatients,
     proof: koProof,
+    research: koResearch,
     resourceTypes: koResourceTypes,
     sources: koSources,
     staff: koStaff,
     table: koTable,
+    upload: koUpload,
     verification: koVerification,
   },
 } satisfies Record<Locale, Record<string, unknown>>;

@@ -9,7 +9,7 @@ export const DEMO_DEPARTMENTS = [
   { code: "ADMIN", name: "의료정보팀 Health Information" },
 ] as const;
 
-export type DemoStaff = { email: string; name: string; role: "DOCTOR" | "ADMIN" | "COMPLIANCE"; department: string | null };
+export type DemoStaff = { email: string; name: string; role: "DOCTOR" | "ADMIN" | "COMPLIANCE" | "RESEARCHER"; department: string | null };
 
 export const DEMO_STAFF: DemoStaff[] = [
   { email: "doctor@demo.chartproof.local", name: "김민준 Kim Min-jun", role: "DOCTOR", department: "IM" },

@@ -19,15 +19,17 @@ const actors: Record<ActorRole, Actor> = {
   DOCTOR: { kind: "STAFF", id: "d", role: "DOCTOR", departmentId: "dept-im", name: "D", email: "d@x" },
   ADMIN: { kind: "STAFF", id: "a", role: "ADMIN", departmentId: null, name: "A", email: "a@x" },
   COMPLIANCE: { kind: "STAFF", id: "c", role: "COMPLIANCE", departmentId: null, name: "C", email: "c@x" },
+  RESEARCHER: { kind: "STAFF", id: "r", role: "RESEARCHER", departmentId: null, name: "R", email: "r@x" },
   PATIENT: { kind: "PATIENT", id: "p", patientId: "p", name: "P", email: "p@x" },
 };
 
 // The expected matrix, written out by hand so that a change to the table must change this test too.
 const expected: Record<ActorRole, Permission[]> = {
   DOCTOR: ["patient.list", "chart.view", "break_glass.open", "account.security"],
-  ADMIN: ["staff.list", "staff.manage", "department.manage", "account.security"],
+  ADMIN: ["staff.list", "staff.manage", "department.manage", "patient_account.manage", "service_credential.manage", "account.security"],
   COMPLIANCE: ["access_log.read", "access_log.export", "access_log.sign_off", "alerts.review", "break_glass.review", "account.security"],
-  PATIENT: ["own_records.view"],
+  RESEARCHER: ["research.cohort", "research.export", "account.security"],
+  PATIENT: ["own_records.view", "own_records.upload", "own_consents.manage"],
 };
 
 describe("role permissions", () => {

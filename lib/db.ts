@@ -1,18 +1,32 @@
 import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { env } from "./env";
+import { log } from "./log";
 
 export type { PrismaClient };
 
 // One client per process; kept on globalThis so dev-mode module reloads do not open new pools.
 // Scripts and tests load this too: they run with the "react-server" condition, under which server-only is empty.
-const globalForPrisma = globalThis as unknown as { chartproofPrisma?: PrismaClient };
+const globalForPrisma = globalThis as unknown as { chartproofPrisma?: PrismaClient; chartproofPool?: pg.Pool };
+
+/**
+ * The process's one connection pool. Prisma runs on it, and so does the access log's append, the hottest statement
+ * of the portal (one per page view), which skips Prisma's per-query overhead (docs/decisions/010-access-log.md).
+ */
+export function pgPool(): pg.Pool {
+  if (!globalForPrisma.chartproofPool) {
+    const pool = new pg.Pool({ connectionString: env().DATABASE_URL, max: env().DATABASE_POOL_SIZE });
+    // An idle connection dropped by the server (a restart, a failover) must not crash the process: the pool replaces it.
+    pool.on("error", (error) => log.warn({ err: error.message }, "idle database connection lost"));
+    globalForPrisma.chartproofPool = pool;
+  }
+  return globalForPrisma.chartproofPool;
+}
 
 export function db(): PrismaClient {
-  globalForPrisma.chartproofPrisma ??= new PrismaClient({
-    adapter: new PrismaPg({ connectionString: env().DATABASE_URL, max: env().DATABASE_POOL_SIZE }),
-  });
+  globalForPrisma.chartproofPrisma ??= new PrismaClient({ adapter: new PrismaPg(pgPool()) });
   return globalForPrisma.chartproofPrisma;
 }
 
@@ -20,4 +34,7 @@ export function db(): PrismaClient {
 export async function disconnectDb(): Promise<void> {
   await globalForPrisma.chartproofPrisma?.$disconnect();
   globalForPrisma.chartproofPrisma = undefined;
+  const pool = globalForPrisma.chartproofPool;
+  globalForPrisma.chartproofPool = undefined;
+  if (pool && !pool.ended) await pool.end();
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomInt } from "node:crypto";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { db } from "@/lib/db";
+import { pgPool } from "@/lib/db";
 import { roleOf, type Actor } from "@/lib/authz";
 import { AUDIT_CHAINS, GENESIS_HASH, hashAccessEvent } from "./event-hash";
 
@@ -23,46 +23,25 @@ const APPEND_LOCK_CLASS = 0x43_50_41_45; // "CPAE"
 
 export type AuditTx = Prisma.TransactionClient;
 
-type ChainHeadRow = { seq: bigint; lastChainSeq: bigint | null; lastHash: string | null };
+type ChainHead = { chain: number; seq: bigint; lastChainSeq: bigint | null; lastHash: string | null };
 
-/**
- * The lock of a free chain (1..AUDIT_CHAINS, tried in one statement from a random start; chain 0 holds the log written
- * before sharding and takes no new events), so an append never queues behind a transaction that stalls holding a
- * chain; only when all are busy does it wait for one. Then, in a second statement — its snapshot must be taken after
- * the lock, so that it sees the chain's last committed event — the next global seq and the chain's head.
- */
-async function lockAChain(tx: AuditTx): Promise<ChainHeadRow & { chain: number }> {
-  const start = randomInt(AUDIT_CHAINS);
-  const [free] = await tx.$queryRaw<{ chain: number }[]>`
-    SELECT chain FROM (SELECT 1 + ((${start}::int + n) % ${AUDIT_CHAINS}::int) AS chain, n FROM generate_series(0, ${AUDIT_CHAINS - 1}::int) AS n) AS c
-    WHERE pg_try_advisory_xact_lock(${APPEND_LOCK_CLASS}::int, c.chain)
-    ORDER BY n LIMIT 1`;
-  const chain = free?.chain ?? 1 + start;
-  if (!free) await tx.$executeRaw`SELECT pg_advisory_xact_lock(${APPEND_LOCK_CLASS}::int, ${chain}::int)`;
-  const [row] = await tx.$queryRaw<ChainHeadRow[]>`
-    SELECT nextval('accessevent_seq_seq') AS seq, head."chainSeq" AS "lastChainSeq", head.hash AS "lastHash"
-    FROM (SELECT 1) AS one
-    LEFT JOIN LATERAL (SELECT "chainSeq", hash FROM "AccessEvent" WHERE chain = ${chain} ORDER BY "chainSeq" DESC LIMIT 1) AS head ON true`;
-  return { chain, ...row! };
-}
+// One statement (the audit_lock_chain function): the lock of a free chain (1..AUDIT_CHAINS, tried from a random
+// start; chain 0 holds the log written before sharding and takes no new events), so an append never queues behind
+// a transaction that stalls holding a chain — only when all are busy does it wait for one — then the next global seq
+// and that chain's head, read after the lock so that it sees the chain's last committed event.
+const LOCK_CHAIN_SQL = `SELECT chain, seq, "lastChainSeq", "lastHash" FROM audit_lock_chain($1::int, $2::int, $3::int)`;
 
-/**
- * Appends one event to the hash-chained access log. Throws when it cannot be written: callers must not
- * show patient data they failed to log.
- */
-export async function appendAccessEvent(input: AccessEventInput, context: AuditContext): Promise<bigint> {
-  // Under a burst a page view waits for a connection rather than failing: the default 2 s wait turned load into 500s.
-  return db().$transaction((tx) => appendAccessEventIn(tx, input, context), { maxWait: 10_000, timeout: 10_000 });
-}
+const INSERT_SQL = `INSERT INTO "AccessEvent" (seq, chain, "chainSeq", "occurredAt", "actorKind", "actorId", "actorRole", action, "patientId",
+  outcome, purpose, ip, "requestId", details, "prevHash", hash)
+  VALUES ($1::bigint, $2::int, $3::bigint, $4::timestamptz, $5::"ActorKind", $6::text, $7::text, $8::text, $9::uuid, $10::"AccessOutcome",
+  $11::"AccessPurpose", $12::text, $13::text, $14::jsonb, $15::text, $16::text)`;
 
-/** The same, inside the caller's transaction, so an event and the change it records commit together. */
-export async function appendAccessEventIn(tx: AuditTx, input: AccessEventInput, context: AuditContext): Promise<bigint> {
+function eventFields(input: AccessEventInput, context: AuditContext, head: ChainHead) {
   const actor = input.actor === "SYSTEM" ? null : input.actor;
-  const { chain, seq, lastChainSeq, lastHash } = await lockAChain(tx);
   const fields = {
-    seq,
-    chain,
-    chainSeq: (lastChainSeq ?? 0n) + 1n,
+    seq: BigInt(head.seq),
+    chain: head.chain,
+    chainSeq: (head.lastChainSeq === null ? 0n : BigInt(head.lastChainSeq)) + 1n,
     occurredAt: new Date(),
     actorKind: actor?.kind ?? ("SYSTEM" as const),
     actorId: actor?.id ?? null,
@@ -74,11 +53,48 @@ export async function appendAccessEventIn(tx: AuditTx, input: AccessEventInput, 
     ip: context.ip,
     requestId: context.requestId,
     details: input.details ?? {},
-    prevHash: lastHash ?? GENESIS_HASH,
+    prevHash: head.lastHash ?? GENESIS_HASH,
   };
-  await tx.accessEvent.create({
-    data: { ...fields, details: fields.details as Prisma.InputJsonValue, hash: hashAccessEvent(fields) },
-    select: { seq: true },
-  });
-  return seq;
+  return { ...fields, hash: hashAccessEvent(fields) };
+}
+
+function insertParams(e: ReturnType<typeof eventFields>): unknown[] {
+  return [
+    e.seq.toString(), e.chain, e.chainSeq.toString(), e.occurredAt, e.actorKind, e.actorId, e.actorRole, e.action, e.patientId,
+    e.outcome, e.purpose, e.ip, e.requestId, JSON.stringify(e.details), e.prevHash, e.hash,
+  ];
+}
+
+const lockParams = () => [randomInt(AUDIT_CHAINS), AUDIT_CHAINS, APPEND_LOCK_CLASS];
+
+/**
+ * Appends one event to the hash-chained access log. Throws when it cannot be written: callers must not
+ * show patient data they failed to log. This is the portal's hottest write (one per page view), so it runs on the
+ * raw pool in three round trips (BEGIN + lock, INSERT, COMMIT) rather than through a Prisma interactive transaction.
+ */
+export async function appendAccessEvent(input: AccessEventInput, context: AuditContext): Promise<bigint> {
+  const client = await pgPool().connect();
+  let healthy = true;
+  try {
+    await client.query("BEGIN");
+    const { rows } = await client.query<ChainHead>(LOCK_CHAIN_SQL, lockParams());
+    const event = eventFields(input, context, rows[0]!);
+    await client.query(INSERT_SQL, insertParams(event));
+    await client.query("COMMIT");
+    return event.seq;
+  } catch (error) {
+    // A connection whose transaction state is unknown is destroyed rather than returned to the pool.
+    await client.query("ROLLBACK").catch(() => (healthy = false));
+    throw error;
+  } finally {
+    client.release(healthy ? undefined : true);
+  }
+}
+
+/** The same, inside the caller's transaction, so an event and the change it records commit together. */
+export async function appendAccessEventIn(tx: AuditTx, input: AccessEventInput, context: AuditContext): Promise<bigint> {
+  const [head] = await tx.$queryRawUnsafe<ChainHead[]>(LOCK_CHAIN_SQL, ...lockParams());
+  const event = eventFields(input, context, head!);
+  await tx.$executeRawUnsafe(INSERT_SQL, ...insertParams(event));
+  return event.seq;
 }

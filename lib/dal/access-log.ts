@@ -142,7 +142,10 @@ export async function listAccessLog(caller: Caller, query: AccessLogQuery): Prom
   const seqs = rows.map((r) => r.seq);
   const newest = seqs.length ? seqs.reduce((a, b) => (a > b ? a : b)) : null;
   const oldest = seqs.length ? seqs.reduce((a, b) => (a < b ? a : b)) : null;
-  const exists = async (extra: Prisma.AccessEventWhereInput) => (await db().accessEvent.findFirst({ where: and(extra), select: { seq: true } })) !== null;
+  // Ordered towards the boundary: without ORDER BY the planner may answer LIMIT 1 with a sequential scan from the
+  // table's start, which for a cursor deep in a common action walks half the log (1 s at 10 M events).
+  const exists = async (extra: { seq: { gt: bigint } | { gte: bigint } | { lt: bigint } | { lte: bigint } }) =>
+    (await db().accessEvent.findFirst({ where: and(extra), select: { seq: true }, orderBy: { seq: "gt" in extra.seq || "gte" in extra.seq ? "asc" : "desc" } })) !== null;
   let hasNewer = false;
   let hasOlder = false;
   if (!unknownMrn) {

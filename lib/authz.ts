@@ -94,6 +94,8 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/admin/staff/new": "staff.manage",
   "/admin/staff/[staffId]": "staff.manage",
   "/admin/departments": "department.manage",
+  "/admin/patient-accounts": "patient_account.manage",
+  "/admin/patient-accounts/[patientId]": "patient_account.manage",
   "/compliance": "access_log.read",
   "/compliance/access-log": "access_log.read",
   "/compliance/access-log/[seq]": "access_log.read",
@@ -129,6 +131,10 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   createDepartmentAction: "department.manage",
   renameDepartmentAction: "department.manage",
   setDepartmentActiveAction: "department.manage",
+  lookupPatientAccountAction: "patient_account.manage",
+  createPatientAccountAction: "patient_account.manage",
+  reissuePatientCodeAction: "patient_account.manage",
+  disablePatientAccountAction: "patient_account.manage",
   beginMfaEnrolmentAction: "account.security",
   confirmMfaEnrolmentAction: "account.security",
   regenerateRecoveryCodesAction: "account.security",
@@ -195,7 +201,7 @@ export function consentCoversRecord(
 
 export type NavItem = {
   href: string;
-  labelKey: "patients" | "emergency" | "staff" | "departments" | "accessLog" | "complianceOverview" | "alerts" | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myAccess" | "security";
+  labelKey: "patients" | "emergency" | "staff" | "departments" | "patientAccounts" | "accessLog" | "complianceOverview" | "alerts" | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myAccess" | "security";
 };
 
 const NAV: readonly (NavItem & { permission: Permission })[] = [
@@ -203,6 +209,7 @@ const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/patients/emergency", labelKey: "emergency", permission: "break_glass.open" },
   { href: "/admin/staff", labelKey: "staff", permission: "staff.list" },
   { href: "/admin/departments", labelKey: "departments", permission: "department.manage" },
+  { href: "/admin/patient-accounts", labelKey: "patientAccounts", permission: "patient_account.manage" },
   { href: "/compliance/access-log", labelKey: "accessLog", permission: "access_log.read" },
   { href: "/compliance", labelKey: "complianceOverview", permission: "access_log.read" },
   { href: "/compliance/alerts", labelKey: "alerts", permission: "access_log.read" },

@@ -83,3 +83,19 @@ export function fieldErrorState(error: z.ZodError): Extract<FormState<never>, { 
 export function formErrorState(formError: string, formErrorValues?: Record<string, number>): Extract<FormState<never>, { status: "error" }> {
   return { status: "error", fieldErrors: {}, formError, ...(formErrorValues ? { formErrorValues } : {}) };
 }
+
+/** A patient at the registration desk: who they are (to check against an ID) and their portal account's state. */
+export type PatientAccountDto = {
+  patientId: string;
+  mrn: string;
+  name: string;
+  birthDate: string;
+  email: string | null;
+  /** NONE: no account; PENDING: waiting for activation; RESET_PENDING: waiting for a new password; DISABLED. */
+  status: "NONE" | "PENDING" | "ACTIVE" | "RESET_PENDING" | "DISABLED";
+  activatedAt: string | null;
+  openCodeExpiresAt: string | null;
+};
+
+/** Identity documents the desk may accept (Korean resident card, driver's licence, passport, others). */
+export const ID_DOCUMENTS = ["RESIDENT_CARD", "DRIVER_LICENCE", "PASSPORT", "ALIEN_REGISTRATION", "OTHER"] as const;

@@ -1,0 +1,179 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { appendAccessEvent, appendAccessEventIn, type AuditTx } from "@/lib/audit";
+import { can } from "@/lib/authz";
+import { env } from "@/lib/env";
+import { hashCode, newOneTimeCode } from "@/lib/auth/one-time-code";
+import type { IssuedCodeDto, PatientAccountDto } from "@/lib/dto/admin";
+import { AccessDeniedError, type Caller } from "./caller";
+
+// Patients' portal accounts are made at the desk (docs/decisions/012-patient-accounts-and-consents.md): staff with
+// `patient_account.manage` find the patient by MRN *and* birth date read from an identity document, then hand over
+// a one-time activation code in person. There is no self-registration that could link a stranger to a chart.
+
+export type PatientAccountRuleCode = "not_found" | "already_exists" | "no_account" | "email_taken" | "self";
+
+export class PatientAccountRuleError extends Error {
+  override name = "PatientAccountRuleError";
+  constructor(readonly code: PatientAccountRuleCode) {
+    super(`Patient account rule: ${code}`);
+  }
+}
+
+function requireDesk(caller: Caller) {
+  if (caller.actor.kind !== "STAFF" || !can(caller.actor, "patient_account.manage")) throw new AccessDeniedError();
+  return caller.actor;
+}
+
+/** Separation of duties: a staff member who is also a patient here never manages their own portal account. */
+async function refuseSelf(staffId: string, patientId: string): Promise<void> {
+  const self = await db().staff.findFirst({ where: { id: staffId, patientId }, select: { id: true } });
+  if (self) throw new PatientAccountRuleError("self");
+}
+
+/**
+ * The identity check: MRN and birth date must both match (the MRN from the hospital card, the date from an ID
+ * document). Logged either way, by patient id when found, never with the typed values.
+ */
+export async function findPatientForAccount(caller: Caller, mrn: string, birthDate: string): Promise<string | null> {
+  const actor = requireDesk(caller);
+  const patient = await db().patient.findUnique({ where: { mrn }, select: { id: true, birthDate: true } });
+  const matches = patient !== null && patient.birthDate.toISOString().slice(0, 10) === birthDate;
+  await appendAccessEvent(
+    {
+      actor,
+      action: "patient_account.looked_up",
+      outcome: matches ? "ALLOWED" : "DENIED",
+      purpose: "OPERATIONS",
+      patientId: matches ? patient.id : null,
+      details: { matched: matches },
+    },
+    caller.context,
+  );
+  return matches ? patient.id : null;
+}
+
+function accountStatus(p: { portalEmail: string | null; portalPasswordHash: string | null; portalDisabledAt: Date | null; portalActivatedAt: Date | null }): PatientAccountDto["status"] {
+  if (!p.portalEmail) return "NONE";
+  if (p.portalDisabledAt) return "DISABLED";
+  if (!p.portalPasswordHash) return p.portalActivatedAt ? "RESET_PENDING" : "PENDING";
+  return "ACTIVE";
+}
+
+/** The desk's view of one patient: who they are (to check against the ID) and the state of their portal account. */
+export async function getPatientAccount(caller: Caller, patientId: string): Promise<PatientAccountDto | null> {
+  const actor = requireDesk(caller);
+  const p = await db().patient.findUnique({
+    where: { id: patientId },
+    select: { id: true, mrn: true, name: true, birthDate: true, portalEmail: true, portalPasswordHash: true, portalDisabledAt: true, portalActivatedAt: true },
+  });
+  if (!p) return null;
+  const open = await db().oneTimeCode.findFirst({
+    where: { patientId, usedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
+    orderBy: { createdAt: "desc" },
+    select: { expiresAt: true },
+  });
+  await appendAccessEvent({ actor, action: "patient_account.viewed", outcome: "ALLOWED", purpose: "OPERATIONS", patientId: p.id }, caller.context);
+  return {
+    patientId: p.id,
+    mrn: p.mrn,
+    name: p.name,
+    birthDate: p.birthDate.toISOString().slice(0, 10),
+    email: p.portalEmail,
+    status: accountStatus(p),
+    activatedAt: p.portalActivatedAt?.toISOString() ?? null,
+    openCodeExpiresAt: open?.expiresAt.toISOString() ?? null,
+  };
+}
+
+async function issuePatientCode(tx: AuditTx, patientId: string, purpose: IssuedCodeDto["purpose"], createdById: string): Promise<IssuedCodeDto> {
+  const now = new Date();
+  // Only the latest slip handed over works.
+  await tx.oneTimeCode.updateMany({ where: { patientId, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
+  const code = newOneTimeCode();
+  const expiresAt = new Date(now.getTime() + env().ONE_TIME_CODE_HOURS * 3600_000);
+  await tx.oneTimeCode.create({ data: { patientId, purpose, codeHash: hashCode(code), expiresAt, createdById }, select: { id: true } });
+  return { code, expiresAt: expiresAt.toISOString(), purpose };
+}
+
+export type NewPatientAccount = { email: string; idDocument: string };
+
+/** Opens a portal account (no password yet) and returns its activation code, shown once. */
+export async function createPatientAccount(caller: Caller, patientId: string, input: NewPatientAccount): Promise<IssuedCodeDto> {
+  const actor = requireDesk(caller);
+  await refuseSelf(actor.id, patientId);
+  const email = input.email.trim().toLowerCase();
+  try {
+    return await db().$transaction(async (tx) => {
+      const before = await tx.patient.findUnique({ where: { id: patientId }, select: { portalEmail: true } });
+      if (!before) throw new PatientAccountRuleError("not_found");
+      if (before.portalEmail) throw new PatientAccountRuleError("already_exists");
+      await tx.patient.update({
+        where: { id: patientId },
+        data: { portalEmail: email, portalPasswordHash: null, portalDisabledAt: null, portalSessionVersion: { increment: 1 } },
+        select: { id: true },
+      });
+      const code = await issuePatientCode(tx, patientId, "ACTIVATION", actor.id);
+      await appendAccessEventIn(
+        tx,
+        { actor, action: "patient_account.created", outcome: "ALLOWED", purpose: "OPERATIONS", patientId, details: { idDocument: input.idDocument, codeExpiresAt: code.expiresAt } },
+        caller.context,
+      );
+      return code;
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw new PatientAccountRuleError("email_taken");
+    throw error;
+  }
+}
+
+/**
+ * A new code: another activation code while the account was never activated, else a password reset — the old
+ * password stops working at once, every open session ends, and a disabled account is re-enabled by its new code.
+ */
+export async function reissuePatientCode(caller: Caller, patientId: string, idDocument: string): Promise<IssuedCodeDto> {
+  const actor = requireDesk(caller);
+  await refuseSelf(actor.id, patientId);
+  return db().$transaction(async (tx) => {
+    const before = await tx.patient.findUnique({ where: { id: patientId }, select: { portalEmail: true, portalActivatedAt: true, portalDisabledAt: true } });
+    if (!before) throw new PatientAccountRuleError("not_found");
+    if (!before.portalEmail) throw new PatientAccountRuleError("no_account");
+    const purpose = before.portalActivatedAt ? "PASSWORD_RESET" : "ACTIVATION";
+    await tx.patient.update({
+      where: { id: patientId },
+      data: { portalPasswordHash: null, portalDisabledAt: null, portalSessionVersion: { increment: 1 } },
+      select: { id: true },
+    });
+    const code = await issuePatientCode(tx, patientId, purpose, actor.id);
+    await appendAccessEventIn(
+      tx,
+      {
+        actor,
+        action: purpose === "ACTIVATION" ? "patient_account.activation_code_reissued" : "patient_account.password_reset",
+        outcome: "ALLOWED",
+        purpose: "OPERATIONS",
+        patientId,
+        details: { idDocument, wasDisabled: before.portalDisabledAt !== null, codeExpiresAt: code.expiresAt },
+      },
+      caller.context,
+    );
+    return code;
+  });
+}
+
+/** Disables the portal account at once (open sessions end on their next request); records and consents stay. */
+export async function disablePatientAccount(caller: Caller, patientId: string): Promise<void> {
+  const actor = requireDesk(caller);
+  await refuseSelf(actor.id, patientId);
+  await db().$transaction(async (tx) => {
+    const before = await tx.patient.findUnique({ where: { id: patientId }, select: { portalEmail: true, portalDisabledAt: true } });
+    if (!before) throw new PatientAccountRuleError("not_found");
+    if (!before.portalEmail) throw new PatientAccountRuleError("no_account");
+    if (before.portalDisabledAt) return;
+    const now = new Date();
+    await tx.patient.update({ where: { id: patientId }, data: { portalDisabledAt: now, portalSessionVersion: { increment: 1 } }, select: { id: true } });
+    await tx.oneTimeCode.updateMany({ where: { patientId, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
+    await appendAccessEventIn(tx, { actor, action: "patient_account.disabled", outcome: "ALLOWED", purpose: "OPERATIONS", patientId }, caller.context);
+  });
+}

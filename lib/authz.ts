@@ -106,6 +106,8 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/compliance/break-glass": "break_glass.review",
   "/me": "own_records.view",
   "/me/access": "own_records.view",
+  "/me/consents": "own_records.view",
+  "/me/consents/export": "own_records.view",
   "/account/security": "account.security",
 };
 
@@ -139,6 +141,8 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   confirmMfaEnrolmentAction: "account.security",
   regenerateRecoveryCodesAction: "account.security",
   disableMfaAction: "account.security",
+  grantConsentAction: "own_consents.manage",
+  revokeConsentAction: "own_consents.manage",
 };
 
 /** The decision a rule makes for an actor, or for a signed-out visitor (null). */
@@ -201,7 +205,7 @@ export function consentCoversRecord(
 
 export type NavItem = {
   href: string;
-  labelKey: "patients" | "emergency" | "staff" | "departments" | "patientAccounts" | "accessLog" | "complianceOverview" | "alerts" | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myAccess" | "security";
+  labelKey: "patients" | "emergency" | "staff" | "departments" | "patientAccounts" | "accessLog" | "complianceOverview" | "alerts" | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myAccess" | "myConsents" | "security";
 };
 
 const NAV: readonly (NavItem & { permission: Permission })[] = [
@@ -217,6 +221,7 @@ const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/compliance/sign-off", labelKey: "signOff", permission: "access_log.read" },
   { href: "/compliance/break-glass", labelKey: "breakGlassReview", permission: "break_glass.review" },
   { href: "/me", labelKey: "myRecords", permission: "own_records.view" },
+  { href: "/me/consents", labelKey: "myConsents", permission: "own_records.view" },
   { href: "/me/access", labelKey: "myAccess", permission: "own_records.view" },
   { href: "/account/security", labelKey: "security", permission: "account.security" },
 ];

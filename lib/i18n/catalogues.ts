@@ -10,6 +10,7 @@ import enBreakGlassReview from "./messages/en/breakGlassReview.json";
 import enChart from "./messages/en/chart.json";
 import enCommon from "./messages/en/common.json";
 import enCompliance from "./messages/en/compliance.json";
+import enConsents from "./messages/en/consents.json";
 import enErrors from "./messages/en/errors.json";
 import enFhirCodes from "./messages/en/fhirCodes.json";
 import enFhirView from "./messages/en/fhirView.json";
@@ -34,6 +35,7 @@ import koBreakGlassReview from "./messages/ko/breakGlassReview.json";
 import koChart from "./messages/ko/chart.json";
 import koCommon from "./messages/ko/common.json";
 import koCompliance from "./messages/ko/compliance.json";
+import koConsents from "./messages/ko/consents.json";
 import koErrors from "./messages/ko/errors.json";
 import koFhirCodes from "./messages/ko/fhirCodes.json";
 import koFhirView from "./messages/ko/fhirView.json";
@@ -61,6 +63,7 @@ export const catalogues = {
     chart: enChart,
     common: enCommon,
     compliance: enCompliance,
+    consents: enConsents,
     errors: enErrors,
     fhirCodes: enFhirCodes,
     fhirView: enFhirView,
@@ -87,6 +90,7 @@ export const catalogues = {
     chart: koChart,
     common: koCommon,
     compliance: koCompliance,
+    consents: koConsents,
     errors: koErrors,
     fhirCodes: koFhirCodes,
     fhirView: koFhirView,

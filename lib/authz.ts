@@ -108,6 +108,7 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/me/access": "own_records.view",
   "/me/consents": "own_records.view",
   "/me/consents/export": "own_records.view",
+  "/me/export": "own_records.view",
   "/account/security": "account.security",
 };
 

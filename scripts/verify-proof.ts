@@ -29,19 +29,21 @@ import {
   type ProofBundle,
   type ProofLevels,
 } from "@/lib/integrity/proof-bundle";
+import { isRecordExport, parseRecordExport, type ParsedExportEntry } from "@/lib/integrity/record-export";
 import { createLedgerClients, LedgerError, readRoots } from "@/lib/ledger";
 
-const USAGE = `Usage: npm run verify-proof -- <bundle.json> --rpc <url> [--public-rpc <url>]
+const USAGE = `Usage: npm run verify-proof -- <bundle.json or export.json> --rpc <url> [--public-rpc <url>]
 
-  <bundle.json>        a proof bundle downloaded from a record's verification page
+  <bundle.json>        a proof bundle downloaded from a record's verification page, or a patient's
+                       record export (every record, each with its proof bundle) from "My records"
   --rpc <url>          JSON-RPC endpoint of the private chain that holds the batch roots
   --public-rpc <url>   JSON-RPC endpoint of the public chain that holds the checkpoints (optional;
                        without it the checkpoint proof is checked but not the public chain)
 
 Exit status: 0 verified, 1 not verified, 2 bad input.`;
 
-/** Bundles are a few kilobytes; anything near this is not one. */
-const MAX_BUNDLE_BYTES = 10 * 1024 * 1024;
+/** A record export carries every record with its documents, so it may be far larger than one proof bundle. */
+const MAX_BUNDLE_BYTES = 512 * 1024 * 1024;
 
 export class BadInputError extends Error {
   override name = "BadInputError";
@@ -199,8 +201,10 @@ function rpcUrlOption(value: string | undefined, name: string): string | undefin
   return value;
 }
 
-/** Parses argv, reads and validates the bundle; BadInputError for anything the user must fix. */
-export async function loadInput(argv: readonly string[]): Promise<{ bundle: ProofBundle; options: VerifyProofOptions }> {
+type Input = { kind: "bundle"; bundle: ProofBundle; options: VerifyProofOptions } | { kind: "export"; entries: ParsedExportEntry[]; options: VerifyProofOptions };
+
+/** Parses argv, reads and validates the bundle or record export; BadInputError for anything the user must fix. */
+export async function loadInput(argv: readonly string[]): Promise<Input> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -234,9 +238,47 @@ export async function loadInput(argv: readonly string[]): Promise<{ bundle: Proo
   } catch {
     throw new BadInputError(`${file} is not valid JSON.`);
   }
+  if (isRecordExport(json)) {
+    const parsedExport = parseRecordExport(json);
+    if (!parsedExport.ok) throw new BadInputError(`${file}: ${parsedExport.problem}.`);
+    return { kind: "export", entries: parsedExport.entries, options: { rpcUrl, publicRpcUrl } };
+  }
   const bundle = parseProofBundle(json);
   if (!bundle.ok) throw new BadInputError(`${file} is not a Chartproof proof bundle:\n  ${bundle.problems.join("\n  ")}`);
-  return { bundle: bundle.bundle, options: { rpcUrl, publicRpcUrl } };
+  return { kind: "bundle", bundle: bundle.bundle, options: { rpcUrl, publicRpcUrl } };
+}
+
+export type ExportReport = { verified: number; pending: number; failed: { recordId: string; problem: string }[]; ok: boolean };
+
+/**
+ * Every entry of a patient's record export: each anchored record through all the levels of its proof bundle. The
+ * export verifies only when every record does; a pending record (not anchored yet) has nothing to check and is
+ * reported as such, so the export as a whole does not verify until it is anchored.
+ */
+export async function verifyRecordExport(entries: readonly ParsedExportEntry[], options: VerifyProofOptions): Promise<ExportReport> {
+  const report: ExportReport = { verified: 0, pending: 0, failed: [], ok: false };
+  for (const entry of entries) {
+    if (entry.state === "pending") report.pending += 1;
+    else if (entry.state === "invalid") report.failed.push({ recordId: entry.recordId, problem: entry.problem });
+    else {
+      const result = await verifyProofBundle(entry.proof, options);
+      if (result.ok) report.verified += 1;
+      else {
+        const failedLevel = Object.entries(result.levels).find(([, r]) => r !== "ok" && r !== "skipped");
+        report.failed.push({ recordId: entry.recordId, problem: failedLevel ? `${failedLevel[0]}: ${failedLevel[1]}` : "not verified" });
+      }
+    }
+  }
+  report.ok = report.failed.length === 0 && report.pending === 0 && report.verified > 0;
+  return report;
+}
+
+export function formatExportReport(report: ExportReport): string {
+  const lines = [`Chartproof record export: ${report.verified} verified, ${report.pending} pending, ${report.failed.length} failed`];
+  for (const f of report.failed) lines.push(`  FAILED ${f.recordId}: ${f.problem}`);
+  if (report.pending > 0) lines.push(`  ${report.pending} record(s) not anchored yet: export again later to verify them.`);
+  lines.push(report.ok ? "VERIFIED: every record in this export matches what was anchored." : "NOT VERIFIED: see above.");
+  return `${lines.join("\n")}\n`;
 }
 
 /** The whole command; returns the exit status. */
@@ -252,6 +294,11 @@ export async function main(argv: readonly string[], out = process.stdout, err = 
     if (!(error instanceof BadInputError)) throw error;
     err.write(`${error.message}\n\n${USAGE}\n`);
     return 2;
+  }
+  if (input.kind === "export") {
+    const exported = await verifyRecordExport(input.entries, input.options);
+    out.write(formatExportReport(exported));
+    return exported.ok ? 0 : 1;
   }
   const report = await verifyProofBundle(input.bundle, input.options);
   out.write(formatReport(input.bundle, report, { publicRpcGiven: input.options.publicRpcUrl !== undefined }));

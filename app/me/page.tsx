@@ -22,6 +22,12 @@ export default async function MyRecordsPage() {
   return (
     <>
       <PageHeader title={t("title")} description={`${own.patient.name} · ${t("mrn", { mrn: own.patient.mrn })} — ${t("description")}`} />
+      <div className="mb-4 flex flex-wrap items-center gap-3 text-sm">
+        <a href="/me/export" download className="rounded border border-line-strong bg-surface px-3 py-2 font-semibold text-brand hover:bg-surface-muted">
+          {t("exportAll")}
+        </a>
+        <span className="text-ink-muted">{t("exportHint")}</span>
+      </div>
       <VerificationSummary counts={own.counts} />
       {own.records.length === 0 ? <p className="text-ink-muted">{tc("noRecords")}</p> : <RecordList records={own.records} />}
     </>

@@ -1,5 +1,9 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
+import { buildProofBundle } from "@/lib/integrity/proof-bundle";
+import { buildRecordExport, type ExportEntry } from "@/lib/integrity/record-export";
+import { verifiableRecordSelect } from "@/lib/verification";
 import { appendAccessEvent } from "@/lib/audit";
 import { can } from "@/lib/authz";
 import { AccessDeniedError, type Caller } from "./caller";
@@ -22,4 +26,36 @@ export async function getOwnRecords(caller: Caller): Promise<OwnRecordsDto> {
     caller.context,
   );
   return { patient: { name: patient.name, mrn: patient.mrn, birthDate: patient.birthDate.toISOString().slice(0, 10) }, records, counts };
+}
+
+/**
+ * Every one of the patient's records (current and superseded versions) as a FHIR Bundle, each anchored record with
+ * its proof bundle, verifiable with `npm run verify-proof` without our database. The download carries the records
+ * and their salts, so it is logged (`own_records.exported`, SELF_ACCESS) before it is returned.
+ */
+export async function exportOwnRecords(caller: Caller): Promise<Record<string, unknown>> {
+  const { actor } = caller;
+  if (actor.kind !== "PATIENT" || !can(actor, "own_records.view")) throw new AccessDeniedError();
+  const rows = await db().medicalRecord.findMany({
+    where: { patientId: actor.patientId },
+    select: { ...verifiableRecordSelect, leafIndex: true, supersedesId: true, supersededAt: true },
+    orderBy: [{ recordedAt: "asc" }, { id: "asc" }],
+  });
+  const entries: ExportEntry[] = rows.map((row) => {
+    const built = buildProofBundle(row);
+    return { recordId: row.id, resource: row.resource, proof: built.ok ? built.bundle : null, supersedes: row.supersedesId, superseded: row.supersededAt !== null };
+  });
+  const exportId = randomUUID();
+  await appendAccessEvent(
+    {
+      actor,
+      action: "own_records.exported",
+      outcome: "ALLOWED",
+      purpose: "SELF_ACCESS",
+      patientId: actor.patientId,
+      details: { exportId, recordCount: rows.length, anchored: entries.filter((e) => e.proof).length },
+    },
+    caller.context,
+  );
+  return buildRecordExport(entries, exportId, new Date());
 }

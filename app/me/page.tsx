@@ -30,6 +30,15 @@ export default async function MyRecordsPage() {
       </div>
       <VerificationSummary counts={own.counts} />
       {own.records.length === 0 ? <p className="text-ink-muted">{tc("noRecords")}</p> : <RecordList records={own.records} />}
+      {own.earlierVersions.length > 0 ? (
+        <section aria-labelledby="earlier-title" className="mt-8">
+          <h2 id="earlier-title" className="text-lg font-semibold">
+            {tc("earlierVersions")}
+          </h2>
+          <p className="mb-3 text-sm text-ink-muted">{tc("earlierVersionsIntro")}</p>
+          <RecordList records={own.earlierVersions} />
+        </section>
+      ) : null}
     </>
   );
 }

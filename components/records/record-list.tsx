@@ -86,6 +86,17 @@ export function RecordCard({ record, patientId }: { record: RecordDto; patientId
           ) : null}
         </div>
       </div>
+      {record.supersedes || record.supersededAt ? (
+        <p className="mt-2 flex flex-wrap gap-2 text-xs" data-version={record.supersededAt ? "superseded" : "correction"}>
+          {record.supersededAt ? (
+            <span className="rounded border border-line-strong bg-surface-muted px-1.5 py-0.5 font-semibold text-ink-muted">
+              {t("supersededOn", { time: format.dateTime(new Date(record.supersededAt), "clinical") })}
+            </span>
+          ) : (
+            <span className="rounded border border-brand px-1.5 py-0.5 font-semibold text-brand">{t("correctedVersion")}</span>
+          )}
+        </p>
+      ) : null}
       {record.overdue ? (
         <p role="status" className="mt-2 rounded border border-warn bg-warn-soft px-2 py-1 text-sm font-semibold text-warn">
           {t("overdue")}

@@ -19,13 +19,15 @@ export async function getOwnRecords(caller: Caller): Promise<OwnRecordsDto> {
     select: { id: true, name: true, mrn: true, birthDate: true },
   });
   if (!patient) throw new AccessDeniedError();
-  const records = await loadVerifiedRecords(patient.id);
+  const all = await loadVerifiedRecords(patient.id);
+  const records = all.filter((r) => r.supersededAt === null);
+  const earlierVersions = all.filter((r) => r.supersededAt !== null);
   const counts = countByVerification(records);
   await appendAccessEvent(
-    { actor, action: "own_records.viewed", outcome: "ALLOWED", purpose: "SELF_ACCESS", patientId: patient.id, details: { recordIds: records.map((r) => r.id), verification: counts } },
+    { actor, action: "own_records.viewed", outcome: "ALLOWED", purpose: "SELF_ACCESS", patientId: patient.id, details: { recordIds: all.map((r) => r.id), verification: counts } },
     caller.context,
   );
-  return { patient: { name: patient.name, mrn: patient.mrn, birthDate: patient.birthDate.toISOString().slice(0, 10) }, records, counts };
+  return { patient: { name: patient.name, mrn: patient.mrn, birthDate: patient.birthDate.toISOString().slice(0, 10) }, records, earlierVersions, counts };
 }
 
 /**

@@ -130,7 +130,8 @@ export async function getPatientChart(caller: Caller, patientId: string, filters
   }
   const { patient, access } = decision;
 
-  const all = await loadVerifiedRecords(patient.id, access.covers);
+  // A corrected record's earlier versions are history (on its detail page), not part of the timeline.
+  const all = (await loadVerifiedRecords(patient.id, access.covers)).filter((r) => r.supersededAt === null);
   // The date filters are calendar days in the hospital's zone, the same days the timeline groups by.
   const zone = env().DEFAULT_TIME_ZONE;
   const matching = all.filter((r) => {

@@ -17,7 +17,7 @@ import {
   type ProofLevels,
 } from "@/lib/integrity/proof-bundle";
 import { chainRootsFor, ledgers, rowsContradictingCreation, verifiableRecordSelect, verifyRows, type RowVerdict } from "@/lib/verification";
-import type { ProofStepDto, RecordProofDto } from "@/lib/dto";
+import type { ProofStepDto, RecordProofDto, RecordVersionDto } from "@/lib/dto";
 import { isUuid } from "./actors";
 import { AccessDeniedError, type Caller } from "./caller";
 import { decideChartAccess, requireStaff } from "./chart-access";
@@ -37,6 +37,8 @@ const recordSelect = {
   source: true,
   leafIndex: true,
   creationEventSeq: true,
+  supersedesId: true,
+  supersededAt: true,
   batch: {
     select: {
       ...verifiableRecordSelect.batch.select,
@@ -88,6 +90,39 @@ async function verdictFor(row: ProofRow): Promise<RowVerdict> {
     return { ...verdict!, verification: "tampered", overdue: false };
   }
   return verdict!;
+}
+
+/**
+ * The record's versions (a correction is a new record naming the one it replaces), oldest first, each verified on
+ * its own and limited to what the caller's access covers. One entry when the record was never corrected.
+ */
+async function versionsOf(row: ProofRow, covers: (record: { resourceType: string; recordedAt: Date }) => boolean, verdict: RowVerdict): Promise<RecordVersionDto[]> {
+  if (row.supersedesId === null && row.supersededAt === null) {
+    return [{ id: row.id, createdAt: row.createdAt.toISOString(), verification: verdict.verification, current: true }];
+  }
+  const linked = await db().medicalRecord.findMany({
+    where: { patientId: row.patientId, OR: [{ supersedesId: { not: null } }, { supersededAt: { not: null } }] },
+    select: { ...verifiableRecordSelect, supersedesId: true, supersededAt: true, creationEventSeq: true },
+  });
+  const byId = new Map(linked.map((r) => [r.id, r]));
+  const next = new Map(linked.flatMap((r) => (r.supersedesId ? [[r.supersedesId, r] as const] : [])));
+  let first = byId.get(row.id);
+  const seen = new Set<string>();
+  while (first?.supersedesId && byId.has(first.supersedesId) && !seen.has(first.id)) {
+    seen.add(first.id);
+    first = byId.get(first.supersedesId);
+  }
+  const chain: typeof linked = [];
+  for (let r = first; r && chain.length <= linked.length; r = next.get(r.id)) chain.push(r);
+  const visible = chain.filter(covers);
+  const verdicts = await verifyRows(visible);
+  const contradicting = await rowsContradictingCreation(visible.filter((_, i) => verdicts[i]!.verification === "pending"));
+  return visible.map((r, i) => ({
+    id: r.id,
+    createdAt: r.createdAt.toISOString(),
+    verification: contradicting.has(r.id) ? "tampered" : verdicts[i]!.verification,
+    current: r.supersededAt === null,
+  }));
 }
 
 /** What verifyRows concludes from these level results (its rules, restated), to check a breakdown against it. */
@@ -148,6 +183,7 @@ function stepsOf(leaf: string, proof: unknown): ProofStepDto[] | null {
 export async function getRecordProof(caller: Caller, patientId: string, recordId: string): Promise<RecordProofDto> {
   const { doctor, patient, access, row } = await authorizeRecord(caller, patientId, recordId, "record.viewed");
   const verdict = await verdictFor(row);
+  const versions = await versionsOf(row, access.covers, verdict);
   const tampered = verdict.verification === "tampered";
   const built = buildProofBundle(row);
   const levels = await levelsFor(row, built, verdict);
@@ -162,12 +198,18 @@ export async function getRecordProof(caller: Caller, patientId: string, recordId
       outcome: "ALLOWED",
       purpose: access.purpose,
       patientId: patient.id,
-      details: { recordId: row.id, verification: verdict.verification, ...(access.kind === "emergency" ? { grantId: access.grant.id } : {}) },
+      details: {
+        recordId: row.id,
+        verification: verdict.verification,
+        ...(versions.length > 1 ? { versionIds: versions.map((v) => v.id) } : {}),
+        ...(access.kind === "emergency" ? { grantId: access.grant.id } : {}),
+      },
     },
     caller.context,
   );
 
   return {
+    versions,
     patient: { id: patient.id, name: patient.name, mrn: patient.mrn },
     record: {
       id: row.id,

@@ -15,7 +15,7 @@ export async function loadVerifiedRecords(
   const rows = (
     await db().medicalRecord.findMany({
       where: { patientId },
-      select: { ...verifiableRecordSelect, source: true, creationEventSeq: true },
+      select: { ...verifiableRecordSelect, source: true, creationEventSeq: true, supersedesId: true, supersededAt: true },
       orderBy: [{ recordedAt: "desc" }, { id: "asc" }],
     })
   ).filter(keep);
@@ -37,6 +37,8 @@ export async function loadVerifiedRecords(
       checkpoint,
       overdue,
       summary: verification === "tampered" ? null : summarizeResource(row.resource),
+      supersedes: row.supersedesId,
+      supersededAt: row.supersededAt?.toISOString() ?? null,
       anchor: proven
         ? {
             batchNumber: batch.batchNumber.toString(),

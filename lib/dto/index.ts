@@ -19,6 +19,10 @@ export type RecordDto = {
   overdue: boolean;
   /** Null when the record is tampered: content that contradicts the chain is never shown as clinical data. */
   summary: RecordSummary | null;
+  /** The earlier version this record corrects (a correction is a new record; both stay verifiable). */
+  supersedes: string | null;
+  /** Set when a newer version corrected this one: history, no longer the current record. */
+  supersededAt: string | null;
   anchor: {
     batchNumber: string;
     txHash: string | null;
@@ -53,7 +57,10 @@ export type PatientChartDto = {
 
 export type OwnRecordsDto = {
   patient: { name: string; mrn: string; birthDate: string };
+  /** The current version of every record. */
   records: RecordDto[];
+  /** Versions replaced by a correction, each still verified: the history behind the current records. */
+  earlierVersions: RecordDto[];
   counts: VerificationCounts;
 };
 
@@ -73,6 +80,8 @@ export type ProofLevelsDto = {
 export type ProofStepDto = { side: "L" | "R"; sibling: string; node: string };
 
 /** A record's verification path for its detail page. Never carries the salt (that is in the export only). */
+export type RecordVersionDto = { id: string; createdAt: string; verification: Verification; current: boolean };
+
 export type RecordProofDto = {
   patient: { id: string; name: string; mrn: string };
   record: {
@@ -90,6 +99,8 @@ export type RecordProofDto = {
     /** Each attachment's own hash check (DocumentReference, DiagnosticReport); empty when tampered. */
     attachments: AttachmentCheck[];
   };
+  /** Every version of this record, oldest first, each verified on its own; one entry when never corrected. */
+  versions: RecordVersionDto[];
   commitment: string;
   leafIndex: number | null;
   /** Null when the stored proof is malformed. */

@@ -7,6 +7,7 @@ import { AccessDeniedError } from "@/lib/dal/caller";
 import { getRecordProof } from "@/lib/dal/record-proof";
 import { PageHeader } from "@/components/ui/page-header";
 import { ProofPath } from "@/components/records/proof-path";
+import { RecordVersions } from "@/components/records/record-versions";
 
 // Neither the patient's name nor the record's content goes into the title (browser history, shared screens).
 export async function generateMetadata(): Promise<Metadata> {
@@ -31,6 +32,7 @@ export default async function RecordProofPage({ params }: { params: Promise<{ pa
         ← {t("back")}
       </Link>
       <PageHeader title={t("heading", { type })} description={t("patientLine", { name: proof.patient.name, mrn: proof.patient.mrn })} />
+      <RecordVersions versions={proof.versions} shownId={proof.record.id} hrefOf={(id) => `${chartHref}/records/${id}`} />
       <ProofPath proof={proof} exportHref={`${chartHref}/records/${proof.record.id}/proof.json`} />
     </>
   );

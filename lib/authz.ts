@@ -104,6 +104,11 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/compliance/break-glass": "break_glass.review",
   "/me": "own_records.view",
   "/me/access": "own_records.view",
+  "/me/upload": "own_records.upload",
+  "/api/uploads": "own_records.upload",
+  /** Hospital systems: the request carries its own service credential, checked by the DAL on every request. */
+  "/api/fhir": "public",
+  "/admin/service-credentials": "service_credential.manage",
   "/account/security": "account.security",
 };
 
@@ -133,6 +138,8 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   confirmMfaEnrolmentAction: "account.security",
   regenerateRecoveryCodesAction: "account.security",
   disableMfaAction: "account.security",
+  issueServiceCredentialAction: "service_credential.manage",
+  revokeServiceCredentialAction: "service_credential.manage",
 };
 
 /** The decision a rule makes for an actor, or for a signed-out visitor (null). */
@@ -195,7 +202,7 @@ export function consentCoversRecord(
 
 export type NavItem = {
   href: string;
-  labelKey: "patients" | "emergency" | "staff" | "departments" | "accessLog" | "complianceOverview" | "alerts" | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myAccess" | "security";
+  labelKey: "patients" | "emergency" | "staff" | "departments" | "accessLog" | "complianceOverview" | "alerts" | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myAccess" | "security" | "myUploads" | "serviceCredentials";
 };
 
 const NAV: readonly (NavItem & { permission: Permission })[] = [
@@ -203,6 +210,7 @@ const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/patients/emergency", labelKey: "emergency", permission: "break_glass.open" },
   { href: "/admin/staff", labelKey: "staff", permission: "staff.list" },
   { href: "/admin/departments", labelKey: "departments", permission: "department.manage" },
+  { href: "/admin/service-credentials", labelKey: "serviceCredentials", permission: "service_credential.manage" },
   { href: "/compliance/access-log", labelKey: "accessLog", permission: "access_log.read" },
   { href: "/compliance", labelKey: "complianceOverview", permission: "access_log.read" },
   { href: "/compliance/alerts", labelKey: "alerts", permission: "access_log.read" },
@@ -211,6 +219,7 @@ const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/compliance/break-glass", labelKey: "breakGlassReview", permission: "break_glass.review" },
   { href: "/me", labelKey: "myRecords", permission: "own_records.view" },
   { href: "/me/access", labelKey: "myAccess", permission: "own_records.view" },
+  { href: "/me/upload", labelKey: "myUploads", permission: "own_records.upload" },
   { href: "/account/security", labelKey: "security", permission: "account.security" },
 ];
 

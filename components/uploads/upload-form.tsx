@@ -112,13 +112,15 @@ export function UploadForm({ maxBytes }: { maxBytes: number }) {
         <ul className="mt-4 space-y-3" aria-label={t("resultsLabel")}>
           {outcomes.map((o) =>
             o.ok ? (
-              <li key={o.key} role="status" data-upload-result="ok" className="rounded border border-ok bg-ok-soft px-3 py-2 text-sm text-ok">
-                {t("accepted", { name: o.fileName, count: o.recordCount })}
+              <li key={o.key} data-upload-result="ok" className="rounded border border-ok bg-ok-soft px-3 py-2 text-sm text-ok">
+                <p role="status">{t("accepted", { name: o.fileName, count: o.recordCount })}</p>
               </li>
             ) : (
-              <li key={o.key} role="alert" data-upload-result="refused" data-reason={o.reason} className="rounded border border-danger bg-danger-soft px-3 py-2 text-sm text-danger">
-                <p className="font-semibold">{t("refused", { name: o.fileName })}</p>
-                <p>{REASONS.has(o.reason) ? t(`reasons.${o.reason}`, { maxMb }) : t("reasons.failed", { maxMb })}</p>
+              <li key={o.key} data-upload-result="refused" data-reason={o.reason} className="rounded border border-danger bg-danger-soft px-3 py-2 text-sm text-danger">
+                <div role="alert">
+                  <p className="font-semibold">{t("refused", { name: o.fileName })}</p>
+                  <p>{REASONS.has(o.reason) ? t(`reasons.${o.reason}`, { maxMb }) : t("reasons.failed", { maxMb })}</p>
+                </div>
                 {o.problems.length ? (
                   <ul className="mt-2 list-disc space-y-1 pl-5 text-ink">
                     {o.problems.map((p, i) => (

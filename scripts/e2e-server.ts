@@ -37,6 +37,13 @@ async function main() {
   });
   // The tests reach this database directly to make time pass (an expired grant) — never anything else.
   await writeFile(e2eDatabaseFile(config.PORT), JSON.stringify({ databaseUrl }));
+  // The anchoring worker, as `npm start` runs it (it alone holds the writer keys), so that records created through the
+  // UI (patient uploads) become anchored and verified while a test watches. Only anchoring is frequent here: seals,
+  // sweeps and privacy scans are pushed out of a test run's way so that they cannot change what other tests count.
+  const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", join(process.cwd(), "scripts", "worker.ts")], {
+    env: { ...process.env, ...stack.workerEnv, ANCHOR_WINDOW_SECONDS: "1", AUDIT_SEAL_MINUTES: "1440", SWEEP_CRON: "0 3 1 1 *", PRIVACY_ALERTS_CRON: "0 3 1 1 *", LOG_LEVEL: "warn" },
+    stdio: "inherit",
+  });
   const web = spawn(process.execPath, [join(process.cwd(), "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(config.PORT)], {
     env: { ...process.env, ...stack.webEnv },
     stdio: "inherit",
@@ -45,9 +52,10 @@ async function main() {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    if (web.exitCode === null) {
-      const exited = new Promise((resolve) => web.once("exit", resolve));
-      web.kill("SIGTERM");
+    for (const child of [web, worker]) {
+      if (child.exitCode !== null) continue;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
       await exited;
     }
     await stack.stop();

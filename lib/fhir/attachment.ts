@@ -31,13 +31,24 @@ function str(value: unknown): string | null {
 }
 
 // Canonical base64 (RFC 4648 §4, with padding). FHIR allows whitespace between groups, which is removed first.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// A loop, not a regular expression: a repeated group over a document-sized string (13 MB of base64 for a 10 MB
+// upload) overflows the regex engine's stack.
+function isBase64(s: string): boolean {
+  if (s.length % 4 !== 0) return false;
+  const padding = s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0;
+  for (let i = 0; i < s.length - padding; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+    if (!ok) return false;
+  }
+  return true;
+}
 
 /** Decodes strict base64; null when the text is not base64 (Buffer.from alone silently skips bad characters). */
 function decodeBase64(value: unknown): Buffer | null {
   if (typeof value !== "string") return null;
   const compact = value.replace(/\s+/g, "");
-  if (compact === "" || !BASE64.test(compact)) return null;
+  if (compact === "" || !isBase64(compact)) return null;
   return Buffer.from(compact, "base64");
 }
 

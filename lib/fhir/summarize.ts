@@ -109,6 +109,9 @@ export function summarizeResource(resource: unknown): RecordSummary {
       return { ...base, title: conceptText(r.code) ?? type, detail: str(r.conclusion) ?? null };
     case "Encounter":
       return { ...base, title: conceptText(first(r.type)) ?? type };
+    case "DocumentReference":
+      // An uploaded document is known by its kind and its description (the file's name), not by its resource type.
+      return { ...base, title: conceptText(r.type) ?? str(r.description) ?? type, detail: conceptText(r.type) ? (str(r.description) ?? null) : null };
     default:
       return base;
   }

@@ -4,6 +4,9 @@ import { db } from "@/lib/db";
 import { createRecords } from "@/lib/jobs/create-records";
 import { anchorEverything } from "@/lib/jobs/anchoring";
 import { ledgers } from "@/lib/verification";
+import { hashPassword } from "@/lib/auth/password";
+import { DEMO_PASSWORD } from "@/lib/jobs/demo-data";
+import { UPLOADER } from "./uploader";
 
 export const HOSTILE_MRN = "10000900";
 export const HOSTILE_PAYLOADS = ["<script>window.__pwned=1</script>", '<img src=x onerror="window.__pwned=1">'] as const;
@@ -40,5 +43,17 @@ export async function seedE2eFixtures(): Promise<void> {
     "SYSTEM",
     { ip: null, requestId: null },
   );
+  await db().patient.create({
+    data: {
+      mrn: UPLOADER.mrn,
+      name: UPLOADER.name,
+      birthDate: new Date(`${UPLOADER.birthDate}T00:00:00Z`),
+      sex: "FEMALE",
+      portalEmail: UPLOADER.email,
+      portalPasswordHash: await hashPassword(DEMO_PASSWORD),
+      portalActivatedAt: new Date(),
+    },
+    select: { id: true },
+  });
   await anchorEverything(ledgers(), { batchSize: 16, windowSeconds: 0, checkpointEveryBatches: 1, checkpointEveryMinutes: 0 });
 }

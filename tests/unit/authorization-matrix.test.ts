@@ -26,7 +26,8 @@ vi.mock("next/navigation", () => ({
   },
 }));
 // The data layer is replaced by counters: an action that is denied must not reach it.
-for (const path of ["@/lib/dal/actors", "@/lib/dal/staff", "@/lib/dal/departments", "@/lib/dal/patients", "@/lib/dal/break-glass", "@/lib/dal/patient-accounts", "@/lib/dal/own-consents"]) {
+const MOCKED_DAL = ["actors", "staff", "departments", "patients", "break-glass", "patient-accounts", "own-consents", "service-credentials", "uploads"];
+for (const path of MOCKED_DAL.map((name) => `@/lib/dal/${name}`)) {
   vi.doMock(path, async (importOriginal) => {
     const real = (await importOriginal()) as Record<string, unknown>;
     return Object.fromEntries(

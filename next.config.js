@@ -22,6 +22,8 @@ const nextConfig = {
     // the rest. Uploads (UPLOAD_MAX_BYTES, at most 25 MiB by lib/env.ts) must fit whole; the handlers enforce the
     // configured limit themselves and refuse a larger body with a clear 413.
     proxyClientMaxBodySize: "32mb",
+    // A correction (lib/dal/corrections.ts) is one resource of at most 1 MB, posted through a server action.
+    serverActions: { bodySizeLimit: "2mb" },
   },
   typedRoutes: false,
   async headers() {

@@ -110,6 +110,7 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/me/consents/export": "own_records.view",
   "/me/export": "own_records.view",
   "/me/upload": "own_records.upload",
+  "/me/records/[recordId]/correct": "own_records.upload",
   "/api/uploads": "own_records.upload",
   /** Hospital systems: the request carries its own service credential, checked by the DAL on every request. */
   "/api/fhir": "public",
@@ -149,6 +150,7 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   disableMfaAction: "account.security",
   grantConsentAction: "own_consents.manage",
   revokeConsentAction: "own_consents.manage",
+  correctRecordAction: "own_records.upload",
   issueServiceCredentialAction: "service_credential.manage",
   revokeServiceCredentialAction: "service_credential.manage",
 };

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { requireCaller } from "@/lib/auth/require-caller";
+import { can } from "@/lib/authz";
 import { AccessDeniedError } from "@/lib/dal/caller";
 import { getOwnRecords } from "@/lib/dal/own-records";
 import { PageHeader } from "@/components/ui/page-header";
@@ -11,13 +12,15 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("me"))("title") };
 }
 
-export default async function MyRecordsPage() {
+export default async function MyRecordsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const caller = await requireCaller("own_records.view");
   const own = await getOwnRecords(caller).catch((error: unknown) => {
     if (error instanceof AccessDeniedError) notFound();
     throw error;
   });
   const t = await getTranslations("me");
+  const tu = await getTranslations("upload");
+  const corrected = (await searchParams).corrected === "1";
   const tc = await getTranslations("chart");
   return (
     <>
@@ -28,8 +31,13 @@ export default async function MyRecordsPage() {
         </a>
         <span className="text-ink-muted">{t("exportHint")}</span>
       </div>
+      {corrected ? (
+        <p role="status" className="mb-4 rounded border border-ok bg-ok-soft px-3 py-2 text-sm text-ok">
+          {tu("corrected")}
+        </p>
+      ) : null}
       <VerificationSummary counts={own.counts} />
-      {own.records.length === 0 ? <p className="text-ink-muted">{tc("noRecords")}</p> : <RecordList records={own.records} />}
+      {own.records.length === 0 ? <p className="text-ink-muted">{tc("noRecords")}</p> : <RecordList records={own.records} correctable={can(caller.actor, "own_records.upload")} />}
       {own.earlierVersions.length > 0 ? (
         <section aria-labelledby="earlier-title" className="mt-8">
           <h2 id="earlier-title" className="text-lg font-semibold">

@@ -56,11 +56,12 @@ export function VerificationSummary({ counts }: { counts: VerificationCounts }) 
  * A tampered record shows a quarantine notice instead of its content.
  * With `patientId` (a doctor's chart), it links to its detail page (readable view, raw JSON, verification path).
  */
-export function RecordCard({ record, patientId }: { record: RecordDto; patientId?: string }) {
+export function RecordCard({ record, patientId, correctable }: { record: RecordDto; patientId?: string; correctable?: boolean }) {
   const t = useTranslations("chart");
   const tp = useTranslations("proof");
   const tt = useTranslations("resourceTypes");
   const ts = useTranslations("sources");
+  const tu = useTranslations("upload");
   const format = useFormatter();
   const typeKey = KNOWN_TYPES.has(record.resourceType) ? record.resourceType : "other";
   const tampered = record.verification === "tampered";
@@ -75,6 +76,12 @@ export function RecordCard({ record, patientId }: { record: RecordDto; patientId
         <div className="text-xs font-semibold uppercase tracking-wide text-ink-muted">{tt(typeKey)}</div>
         <div className="flex items-center gap-3">
           <VerificationBadge verification={record.verification} />
+          {correctable && record.source === "PATIENT_UPLOAD" && record.supersededAt === null && !tampered ? (
+            <Link href={`/me/records/${record.id}/correct`} prefetch={false} className="text-sm font-semibold text-brand hover:underline">
+              {tu("correct")}
+              <span className="sr-only"> ({tt(typeKey)})</span>
+            </Link>
+          ) : null}
           {patientId ? (
             <Link href={`/patients/${patientId}/records/${record.id}`} prefetch={false} className="text-sm font-semibold text-brand hover:underline">
               {tp("proofLink")}
@@ -146,11 +153,11 @@ export function RecordCard({ record, patientId }: { record: RecordDto; patientId
   );
 }
 
-export function RecordList({ records, patientId }: { records: RecordDto[]; patientId?: string }) {
+export function RecordList({ records, patientId, correctable }: { records: RecordDto[]; patientId?: string; correctable?: boolean }) {
   return (
     <ol className="space-y-3">
       {records.map((record) => (
-        <RecordCard key={record.id} record={record} patientId={patientId} />
+        <RecordCard key={record.id} record={record} patientId={patientId} correctable={correctable} />
       ))}
     </ol>
   );

@@ -83,7 +83,7 @@ async function recordsFromFile(file: IncomingFile, who: PatientIdentity, now: Da
   return { bytes, kind: "json", records: ingestPatientJson(bytes, who, now, limits) };
 }
 
-async function patientIdentity(patientId: string): Promise<PatientIdentity | null> {
+export async function patientIdentity(patientId: string): Promise<PatientIdentity | null> {
   const patient = await db().patient.findUnique({ where: { id: patientId }, select: { id: true, name: true, birthDate: true, mrn: true } });
   return patient ? { id: patient.id, name: patient.name, mrn: patient.mrn, birthDate: patient.birthDate.toISOString().slice(0, 10) } : null;
 }

@@ -34,3 +34,8 @@ export type ServiceCredentialDto = {
 
 /** A newly issued credential: the token is shown this once and never stored (only its sha256 is). */
 export type IssuedServiceCredentialDto = { id: string; name: string; token: string; tokenPrefix: string };
+
+/** The correction form's state: refused with a reason (and every problem found), or still being edited. */
+export type CorrectionState =
+  | { status: "idle" }
+  | { status: "error"; code: IntakeReason | "not_found" | "not_correctable" | "already_superseded" | "type_changed" | "too_large"; problems: IntakeProblem[] };

@@ -8,6 +8,8 @@ export type NewRecordInput = {
   resource: unknown;
   recordedAt: Date;
   source: string;
+  /** A correction names the record it replaces (history, outside the commitment). */
+  supersedesId?: string | null;
 };
 
 export type PreparedRecord = NewRecordInput & { id: string; salt: Hex32; commitment: Hex32 };

@@ -27,7 +27,14 @@ export async function createRecords(
           outcome: "ALLOWED",
           patientId: record.patientId,
           purpose: "OPERATIONS",
-          details: { recordId: record.id, commitment: record.commitment, resourceType: record.resourceType, source: record.source, ...(opts.uploadId ? { uploadId: opts.uploadId } : {}) },
+          details: {
+            recordId: record.id,
+            commitment: record.commitment,
+            resourceType: record.resourceType,
+            source: record.source,
+            ...(opts.uploadId ? { uploadId: opts.uploadId } : {}),
+            ...(record.supersedesId ? { supersedes: record.supersedesId } : {}),
+          },
         },
         context,
       );

@@ -70,12 +70,12 @@ function IdentityFields({ errors }: { errors: ReturnType<typeof useErrors> }) {
   );
 }
 
-export function CreatePatientAccountForm({ account }: { account: PatientAccountDto }) {
+type CodeAction = (formData: FormData) => void;
+
+function CreatePatientAccountForm({ account, state, action }: { account: PatientAccountDto; state: FormState<IssuedCodeDto>; action: CodeAction }) {
   const t = useTranslations("admin");
-  const [state, action] = useActionState(createPatientAccountAction, idle as FormState<IssuedCodeDto>);
   const [email, setEmail] = useState("");
   const errors = useErrors(state);
-  if (state.status === "success") return <IssuedCode code={state.result} name={account.name} />;
   return (
     <form action={action} className="max-w-xl space-y-4" noValidate>
       <input type="hidden" name="patientId" value={account.patientId} />
@@ -87,11 +87,9 @@ export function CreatePatientAccountForm({ account }: { account: PatientAccountD
   );
 }
 
-export function ReissuePatientCodeForm({ account }: { account: PatientAccountDto }) {
+function ReissuePatientCodeForm({ account, state, action }: { account: PatientAccountDto; state: FormState<IssuedCodeDto>; action: CodeAction }) {
   const t = useTranslations("admin");
-  const [state, action] = useActionState(reissuePatientCodeAction, idle as FormState<IssuedCodeDto>);
   const errors = useErrors(state);
-  if (state.status === "success") return <IssuedCode code={state.result} name={account.name} />;
   return (
     <form action={action} className="max-w-xl space-y-4" noValidate>
       <input type="hidden" name="patientId" value={account.patientId} />
@@ -103,7 +101,50 @@ export function ReissuePatientCodeForm({ account }: { account: PatientAccountDto
   );
 }
 
-export function DisablePatientAccountForm({ account }: { account: PatientAccountDto }) {
+const section = "rounded-lg border border-line bg-surface p-5";
+
+/**
+ * Everything the desk can do with one patient's account. One component whatever the account's state, so that a code
+ * just issued stays on screen when the page re-renders with the new state (it is shown only this once).
+ */
+export function PortalAccountPanel({ account }: { account: PatientAccountDto }) {
+  const t = useTranslations("admin");
+  const [createState, create] = useActionState(createPatientAccountAction, idle as FormState<IssuedCodeDto>);
+  const [reissueState, reissue] = useActionState(reissuePatientCodeAction, idle as FormState<IssuedCodeDto>);
+  const issued = reissueState.status === "success" ? reissueState.result : createState.status === "success" ? createState.result : null;
+  return (
+    <div className="space-y-6">
+      {issued ? <IssuedCode code={issued} name={account.name} /> : null}
+      {account.status === "NONE" ? (
+        <section className={section} aria-labelledby="create-title">
+          <h2 id="create-title" className="mb-3 text-lg font-semibold">
+            {t("createPortalAccount")}
+          </h2>
+          <CreatePatientAccountForm account={account} state={createState} action={create} />
+        </section>
+      ) : (
+        <>
+          <section className={section} aria-labelledby="code-title">
+            <h2 id="code-title" className="mb-3 text-lg font-semibold">
+              {account.status === "PENDING" ? t("issueActivation") : t("resetPortalPassword")}
+            </h2>
+            <ReissuePatientCodeForm account={account} state={reissueState} action={reissue} />
+          </section>
+          {account.status !== "DISABLED" ? (
+            <section className={section} aria-labelledby="disable-title">
+              <h2 id="disable-title" className="mb-3 text-lg font-semibold">
+                {t("disablePortal")}
+              </h2>
+              <DisablePatientAccountForm account={account} />
+            </section>
+          ) : null}
+        </>
+      )}
+    </div>
+  );
+}
+
+function DisablePatientAccountForm({ account }: { account: PatientAccountDto }) {
   const t = useTranslations("admin");
   const [state, action] = useActionState(disablePatientAccountAction, idle as FormState);
   const errors = useErrors(state);

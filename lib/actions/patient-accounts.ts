@@ -57,8 +57,8 @@ export async function createPatientAccountAction(_previous: FormState<IssuedCode
   const parsed = createSchema.safeParse(fields(formData));
   if (!parsed.success) return fieldErrorState(parsed.error);
   try {
+    // No revalidation: re-rendering the page would replace this form, and with it the code shown only once.
     const code = await createPatientAccount(caller, parsed.data.patientId, { email: parsed.data.email, idDocument: parsed.data.idDocument });
-    revalidatePath(`/admin/patient-accounts/${parsed.data.patientId}`);
     return { status: "success", result: code };
   } catch (error) {
     return ruleState(error);
@@ -71,7 +71,6 @@ export async function reissuePatientCodeAction(_previous: FormState<IssuedCodeDt
   if (!parsed.success) return fieldErrorState(parsed.error);
   try {
     const code = await reissuePatientCode(caller, parsed.data.patientId, parsed.data.idDocument);
-    revalidatePath(`/admin/patient-accounts/${parsed.data.patientId}`);
     return { status: "success", result: code };
   } catch (error) {
     return ruleState(error);

@@ -6,7 +6,7 @@ import { requireCaller } from "@/lib/auth/require-caller";
 import { isUuid } from "@/lib/dal/actors";
 import { getPatientAccount } from "@/lib/dal/patient-accounts";
 import { PageHeader } from "@/components/ui/page-header";
-import { CreatePatientAccountForm, DisablePatientAccountForm, ReissuePatientCodeForm } from "@/components/admin/patient-account-forms";
+import { PortalAccountPanel } from "@/components/admin/patient-account-forms";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("admin"))("patientAccountTitle") };
@@ -63,31 +63,7 @@ export default async function PatientAccountPage({ params }: Props) {
           ) : null}
         </dl>
       </section>
-      {account.status === "NONE" ? (
-        <section className={section} aria-labelledby="create-title">
-          <h2 id="create-title" className="mb-3 text-lg font-semibold">
-            {t("createPortalAccount")}
-          </h2>
-          <CreatePatientAccountForm account={account} />
-        </section>
-      ) : (
-        <div className="space-y-6">
-          <section className={section} aria-labelledby="code-title">
-            <h2 id="code-title" className="mb-3 text-lg font-semibold">
-              {account.status === "PENDING" ? t("issueActivation") : t("resetPortalPassword")}
-            </h2>
-            <ReissuePatientCodeForm account={account} />
-          </section>
-          {account.status !== "DISABLED" ? (
-            <section className={section} aria-labelledby="disable-title">
-              <h2 id="disable-title" className="mb-3 text-lg font-semibold">
-                {t("disablePortal")}
-              </h2>
-              <DisablePatientAccountForm account={account} />
-            </section>
-          ) : null}
-        </div>
-      )}
+      <PortalAccountPanel account={account} />
     </>
   );
 }

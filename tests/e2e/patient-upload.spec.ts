@@ -181,7 +181,7 @@ test("an admin issues a service credential; a hospital system posts a transactio
 
   const ok = await post(token);
   expect(ok.status()).toBe(200);
-  expect(await ok.json()).toMatchObject({ resourceType: "Bundle", type: "transaction-response", entry: [{ response: { status: "201 Created" } }] });
+  expect(await ok.json()).toMatchObject({ resourceType: "Bundle", type: "transaction-response", entry: [{ response: { status: "200 OK" } }, { response: { status: "201 Created" } }] });
   const invalid = await post(token, { ...bundle, entry: [bundle.entry[0], { ...bundle.entry[1], resource: { resourceType: "Observation", code: { text: "x" } } }] });
   expect(invalid.status()).toBe(422);
   const outcome = await invalid.json();

@@ -182,6 +182,7 @@ describe("hospital systems", () => {
     const result = await ingestHospitalBundle(issued.token, file(bundle("transaction"), "application/fhir+json"), context);
     expect(result).toMatchObject({ patientId, recordIds: expect.any(Array) });
     expect(result.recordIds).toHaveLength(3);
+    expect(result.entries).toEqual([{ index: 0, patientId }, ...result.recordIds.map((recordId, i) => ({ index: i + 1, recordId }))]);
     const upload = await db().recordUpload.findUniqueOrThrow({ where: { id: result.uploadId }, select: { source: true, serviceCredentialId: true } });
     expect(upload).toEqual({ source: "HOSPITAL_SYSTEM", serviceCredentialId: issued.id });
     const event = await lastEvent("records.uploaded");

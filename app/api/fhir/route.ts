@@ -55,7 +55,10 @@ export async function POST(request: Request) {
     const response = {
       resourceType: "Bundle",
       type: "transaction-response",
-      entry: result.recordIds.map((id) => ({ response: { status: "201 Created", location: `MedicalRecord/${id}` } })),
+      // One response per request entry, in order (FHIR transaction rules): records created, the Patient matched.
+      entry: result.entries.map((e) =>
+        "recordId" in e ? { response: { status: "201 Created", location: `MedicalRecord/${e.recordId}` } } : { response: { status: "200 OK", location: `Patient/${e.patientId}` } },
+      ),
     };
     return new Response(JSON.stringify(response), { status: 200, headers: FHIR_JSON });
   } catch (error) {

@@ -114,6 +114,7 @@ test("malformed, foreign, hostile and wrongly typed files get clear errors, and 
   for (const item of await refused.all()) await expect(item).toContainText("Nothing from this file was stored.");
   expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
   await expectAccessible(page);
+  await page.screenshot({ path: "test-results/screens/upload-refused-en.png", fullPage: true });
 
   await page.reload();
   await expect(page.locator("[data-upload-id]")).toHaveCount(uploadsBefore);
@@ -131,6 +132,7 @@ test("a 10 MB document is accepted with a progress bar; 10 MB + 1 byte is refuse
   });
   await upload(page, [{ name: "ten-megabytes.pdf", mimeType: "application/pdf", buffer: pdf(10 * MB) }]);
   await expect(page.locator("progress")).toBeVisible();
+  await page.screenshot({ path: "test-results/screens/upload-progress-en.png" });
   await expect(page.getByText("ten-megabytes.pdf: 1 record was added")).toBeVisible({ timeout: 60_000 });
   await expect(page.locator("[data-upload-id]")).toHaveCount(uploadsBefore + 1);
   await page.unroute("/api/uploads");

@@ -139,6 +139,11 @@ describe("hostile input", () => {
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+  it("refuses a NUL character (which the database could not store) with its path", () => {
+    const error = rejection(() => parseJsonWithLimits(bytes('{"resourceType":"Condition","code":{"text":"a\\u0000b"}}'), LIMITS));
+    expect(error.reason).toBe("forbidden_character");
+    expect(error.problems[0]!.field).toBe("code.text");
+  });
   it("refuses active content in a narrative, naming the entry and field", () => {
     for (const div of [
       '<div xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></div>',

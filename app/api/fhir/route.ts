@@ -32,6 +32,7 @@ const REASONS: Record<IntakeRejectedError["reason"], { status: number; code: str
   several_patients: { status: 422, code: "business-rule", text: "The Bundle is about more than one patient." },
   patient_missing: { status: 422, code: "business-rule", text: "The Bundle must name a known patient by MRN." },
   content_type: { status: 415, code: "not-supported", text: "Send application/fhir+json." },
+  forbidden_character: { status: 400, code: "structure", text: "The JSON carries a NUL character (U+0000)." },
 };
 
 function where(p: IntakeProblem): string | undefined {

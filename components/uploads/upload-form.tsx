@@ -27,7 +27,7 @@ function send(file: File, onProgress: (loaded: number, total: number) => void): 
 
 const REASONS = new Set([
   "empty", "too_large", "not_json", "too_deep", "too_many_entries", "forbidden_key", "not_fhir", "bundle_type", "invalid_entries",
-  "patient_mismatch", "several_patients", "patient_missing", "content_type", "denied", "failed",
+  "patient_mismatch", "several_patients", "patient_missing", "content_type", "forbidden_character", "denied", "failed",
 ]);
 
 /**

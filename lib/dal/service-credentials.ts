@@ -7,6 +7,9 @@ import type { IssuedServiceCredentialDto, ServiceCredentialDto } from "@/lib/dto
 import { AccessDeniedError, type Caller } from "./caller";
 import { isUuid } from "./actors";
 
+/** The identifier system hospital systems name patients by (for the admin page's instructions). */
+export { MRN_SYSTEM } from "@/lib/fhir/ingest";
+
 /** A recognisable prefix, so a leaked token is easy to spot in a log, a paste or a secret scanner. */
 export const SERVICE_TOKEN_PREFIX = "cps_";
 const SHOWN_PREFIX_LENGTH = SERVICE_TOKEN_PREFIX.length + 8;

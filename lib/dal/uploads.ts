@@ -225,7 +225,8 @@ export function uploadMaxBytes(): number {
   return intakeLimits().maxBytes;
 }
 
-export type TransactionResult = { uploadId: string; recordIds: string[]; patientId: string };
+/** What became of each Bundle entry, by its index: a stored record, or the Patient that identified the patient. */
+export type TransactionResult = { uploadId: string; recordIds: string[]; patientId: string; entries: ({ index: number; recordId: string } | { index: number; patientId: string })[] };
 
 /**
  * A hospital system (EHR, lab) posts a FHIR transaction Bundle with its service credential. The credential is checked
@@ -263,7 +264,8 @@ export async function ingestHospitalBundle(token: string | null, file: IncomingF
       "SYSTEM",
       context,
     );
-    return { ...stored, patientId: who.id };
+    const entries = [...upload.entries.map((e, i) => ({ index: e.index, recordId: stored.recordIds[i]! })), { index: upload.patient.index, patientId: who.id }].sort((a, b) => a.index - b.index);
+    return { ...stored, patientId: who.id, entries };
   } catch (error) {
     if (error instanceof IntakeRejectedError) await logRejection("SYSTEM", who?.id ?? null, error, context, { serviceCredentialId: credential.id });
     throw error;

@@ -39,6 +39,12 @@ export const KNOWN_ACTIONS = [
   "alerts.viewed",
   "integrity.reviewed",
   "integrity.swept",
+  "records.uploaded",
+  "records.upload_rejected",
+  "own_uploads.viewed",
+  "service_credential.issued",
+  "service_credential.revoked",
+  "service.authentication_failed",
 ] as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);

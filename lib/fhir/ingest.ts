@@ -32,7 +32,8 @@ export type IntakeReason =
   | "patient_mismatch"
   | "several_patients"
   | "patient_missing"
-  | "content_type";
+  | "content_type"
+  | "forbidden_character";
 
 /**
  * One thing wrong with one entry. `entry` is the index in Bundle.entry (null for the file itself, or a single resource
@@ -88,17 +89,23 @@ export function jsonDepth(text: string, limit = Number.POSITIVE_INFINITY): numbe
   return max;
 }
 
-/** The first forbidden key in a parsed value, as a path, or null. Iterative: the depth is already bounded. */
-function forbiddenKeyPath(root: unknown): string | null {
+/**
+ * The first forbidden key or NUL character in a parsed value, with its path, or null. Iterative: the depth is already
+ * bounded. (PostgreSQL cannot store U+0000 in jsonb: refused here with a clear message rather than failing the insert.)
+ */
+function forbiddenContent(root: unknown): { kind: "key" | "character"; path: string } | null {
   const stack: { value: unknown; path: string }[] = [{ value: root, path: "" }];
   while (stack.length > 0) {
     const { value, path } = stack.pop()!;
-    if (Array.isArray(value)) {
+    if (typeof value === "string") {
+      if (value.includes("\u0000")) return { kind: "character", path };
+    } else if (Array.isArray(value)) {
       value.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]` }));
     } else if (isObject(value)) {
       for (const key of Object.keys(value)) {
         const child = path ? `${path}.${key}` : key;
-        if (FORBIDDEN_KEYS.has(key)) return child;
+        if (FORBIDDEN_KEYS.has(key)) return { kind: "key", path: child };
+        if (key.includes("\u0000")) return { kind: "character", path: child };
         stack.push({ value: value[key], path: child });
       }
     }
@@ -127,9 +134,12 @@ export function parseJsonWithLimits(bytes: Uint8Array, limits: IntakeLimits): un
     const message = error instanceof SyntaxError ? error.message.replace(/"[^"]*"/g, "…").slice(0, 200) : "not JSON";
     throw new IntakeRejectedError("not_json", [{ entry: null, resourceType: null, field: null, message }]);
   }
-  const forbidden = forbiddenKeyPath(parsed);
-  if (forbidden !== null) {
-    throw new IntakeRejectedError("forbidden_key", [{ entry: null, resourceType: null, field: forbidden, message: "This key is not part of FHIR and is refused." }]);
+  const forbidden = forbiddenContent(parsed);
+  if (forbidden?.kind === "key") {
+    throw new IntakeRejectedError("forbidden_key", [{ entry: null, resourceType: null, field: forbidden.path, message: "This key is not part of FHIR and is refused." }]);
+  }
+  if (forbidden?.kind === "character") {
+    throw new IntakeRejectedError("forbidden_character", [{ entry: null, resourceType: null, field: forbidden.path, message: "The text contains a NUL character (U+0000), which is not allowed." }]);
   }
   return parsed;
 }

@@ -114,6 +114,7 @@ test("malformed, foreign, hostile and wrongly typed files get clear errors, and 
   for (const item of await refused.all()) await expect(item).toContainText("Nothing from this file was stored.");
   expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
   await expectAccessible(page);
+  await page.screenshot({ path: "test-results/screens/upload-refused-en.png", fullPage: true });
 
   await page.reload();
   await expect(page.locator("[data-upload-id]")).toHaveCount(uploadsBefore);
@@ -131,6 +132,7 @@ test("a 10 MB document is accepted with a progress bar; 10 MB + 1 byte is refuse
   });
   await upload(page, [{ name: "ten-megabytes.pdf", mimeType: "application/pdf", buffer: pdf(10 * MB) }]);
   await expect(page.locator("progress")).toBeVisible();
+  await page.screenshot({ path: "test-results/screens/upload-progress-en.png" });
   await expect(page.getByText("ten-megabytes.pdf: 1 record was added")).toBeVisible({ timeout: 60_000 });
   await expect(page.locator("[data-upload-id]")).toHaveCount(uploadsBefore + 1);
   await page.unroute("/api/uploads");
@@ -181,7 +183,7 @@ test("an admin issues a service credential; a hospital system posts a transactio
 
   const ok = await post(token);
   expect(ok.status()).toBe(200);
-  expect(await ok.json()).toMatchObject({ resourceType: "Bundle", type: "transaction-response", entry: [{ response: { status: "201 Created" } }] });
+  expect(await ok.json()).toMatchObject({ resourceType: "Bundle", type: "transaction-response", entry: [{ response: { status: "200 OK" } }, { response: { status: "201 Created" } }] });
   const invalid = await post(token, { ...bundle, entry: [bundle.entry[0], { ...bundle.entry[1], resource: { resourceType: "Observation", code: { text: "x" } } }] });
   expect(invalid.status()).toBe(422);
   const outcome = await invalid.json();

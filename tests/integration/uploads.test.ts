@@ -9,7 +9,7 @@ import { MRN_SYSTEM } from "@/lib/fhir/ingest";
 import { checkAttachments } from "@/lib/fhir/attachment";
 import { anchorEverything, type AnchoringConfig } from "@/lib/jobs/anchoring";
 import { ledgers } from "@/lib/verification";
-import { callerFor, ensureDemo } from "./helpers";
+import { asOwner, callerFor, ensureDemo } from "./helpers";
 
 // A patient of this file's own (a fresh MRN per run, no consents), so that the records it uploads — which stay, anchored,
 // as every anchored record must — are invisible to the other files sharing this database.
@@ -117,6 +117,22 @@ describe("a patient's upload", () => {
     expect(JSON.stringify(event.details)).not.toContain("secret-lab-value");
   });
 
+  it("leaves nothing behind when the database fails half-way through storing an upload", async () => {
+    // An insider's trigger (or a full disk) failing the third record's insert, after two records and the upload row.
+    await asOwner(`CREATE OR REPLACE FUNCTION upload_test_fail() RETURNS trigger AS $$ BEGIN
+      IF NEW.resource->'code'->>'text' = 'FAIL-ME-${run}' THEN RAISE EXCEPTION 'simulated failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await asOwner(`CREATE TRIGGER upload_test_fail BEFORE INSERT ON "MedicalRecord" FOR EACH ROW EXECUTE FUNCTION upload_test_fail()`);
+    try {
+      const before = await counts();
+      const failing = bundle("collection", [{ resource: { resourceType: "Condition", code: { text: `FAIL-ME-${run}` }, subject: { reference: "Patient/p1" } } }]);
+      await expect(uploadOwnRecords(patient, file(failing, "application/fhir+json"))).rejects.toThrow(/simulated failure/);
+      expect(await counts()).toEqual(before);
+    } finally {
+      await asOwner(`DROP TRIGGER IF EXISTS upload_test_fail ON "MedicalRecord"`);
+      await asOwner(`DROP FUNCTION IF EXISTS upload_test_fail()`);
+    }
+  });
+
   it("refuses a bundle about someone else, a hostile narrative, a wrong content type and an oversized file", async () => {
     const before = await counts();
     const other = bundle();
@@ -182,6 +198,7 @@ describe("hospital systems", () => {
     const result = await ingestHospitalBundle(issued.token, file(bundle("transaction"), "application/fhir+json"), context);
     expect(result).toMatchObject({ patientId, recordIds: expect.any(Array) });
     expect(result.recordIds).toHaveLength(3);
+    expect(result.entries).toEqual([{ index: 0, patientId }, ...result.recordIds.map((recordId, i) => ({ index: i + 1, recordId }))]);
     const upload = await db().recordUpload.findUniqueOrThrow({ where: { id: result.uploadId }, select: { source: true, serviceCredentialId: true } });
     expect(upload).toEqual({ source: "HOSPITAL_SYSTEM", serviceCredentialId: issued.id });
     const event = await lastEvent("records.uploaded");

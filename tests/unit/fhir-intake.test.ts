@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   activeNarrativeContent,
   bindToPatient,
@@ -15,6 +15,12 @@ import {
   type PatientIdentity,
 } from "@/lib/fhir/ingest";
 import { checkAttachments } from "@/lib/fhir/attachment";
+import { validateFhirResource } from "@/lib/fhir/validate";
+
+// Indexing the R4 definitions takes about a second, more on a busy machine: once, outside any one test's time limit.
+beforeAll(() => {
+  validateFhirResource({ resourceType: "Basic", code: { text: "warm-up" } });
+}, 60_000);
 
 const LIMITS: IntakeLimits = { maxBytes: 10 * 1024 * 1024, maxDepth: 32, maxEntries: 50 };
 const WHO: PatientIdentity = { id: "11111111-1111-4111-8111-111111111111", name: "정하은 Jung Ha-eun", birthDate: "1958-03-14", mrn: "10000001" };
@@ -138,6 +144,11 @@ describe("hostile input", () => {
       expect(error.problems[0]!.field).toBe(`code.${key}`);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+  it("refuses a NUL character (which the database could not store) with its path", () => {
+    const error = rejection(() => parseJsonWithLimits(bytes('{"resourceType":"Condition","code":{"text":"a\\u0000b"}}'), LIMITS));
+    expect(error.reason).toBe("forbidden_character");
+    expect(error.problems[0]!.field).toBe("code.text");
   });
   it("refuses active content in a narrative, naming the entry and field", () => {
     for (const div of [

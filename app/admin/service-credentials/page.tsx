@@ -3,8 +3,7 @@ import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { requireCaller } from "@/lib/auth/require-caller";
 import { AccessDeniedError } from "@/lib/dal/caller";
-import { listServiceCredentials } from "@/lib/dal/service-credentials";
-import { MRN_SYSTEM } from "@/lib/fhir/ingest";
+import { listServiceCredentials, MRN_SYSTEM } from "@/lib/dal/service-credentials";
 import { PageHeader } from "@/components/ui/page-header";
 import { CredentialTable, IssueCredentialForm } from "@/components/admin/service-credentials";
 

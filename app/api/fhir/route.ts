@@ -32,6 +32,7 @@ const REASONS: Record<IntakeRejectedError["reason"], { status: number; code: str
   several_patients: { status: 422, code: "business-rule", text: "The Bundle is about more than one patient." },
   patient_missing: { status: 422, code: "business-rule", text: "The Bundle must name a known patient by MRN." },
   content_type: { status: 415, code: "not-supported", text: "Send application/fhir+json." },
+  forbidden_character: { status: 400, code: "structure", text: "The JSON carries a NUL character (U+0000)." },
 };
 
 function where(p: IntakeProblem): string | undefined {
@@ -55,7 +56,10 @@ export async function POST(request: Request) {
     const response = {
       resourceType: "Bundle",
       type: "transaction-response",
-      entry: result.recordIds.map((id) => ({ response: { status: "201 Created", location: `MedicalRecord/${id}` } })),
+      // One response per request entry, in order (FHIR transaction rules): records created, the Patient matched.
+      entry: result.entries.map((e) =>
+        "recordId" in e ? { response: { status: "201 Created", location: `MedicalRecord/${e.recordId}` } } : { response: { status: "200 OK", location: `Patient/${e.patientId}` } },
+      ),
     };
     return new Response(JSON.stringify(response), { status: 200, headers: FHIR_JSON });
   } catch (error) {

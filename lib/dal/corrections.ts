@@ -7,7 +7,7 @@ import { createRecords } from "@/lib/jobs/create-records";
 import { AccessDeniedError, type Caller } from "./caller";
 import { intakeLimits, patientIdentity } from "./uploads";
 
-// Corrections (docs/decisions/015-patient-consents.md): a record is never edited in place. The corrected content is a
+// Corrections (docs/decisions/015-patients-accounts-consents-corrections.md): a record is never edited in place. The corrected content is a
 // new record — new id, salt, commitment and anchor — that names the record it replaces; the old one is marked
 // superseded (a column outside its commitment) and stays, verifiable, as history. Doctors see the current version
 // with its history.

@@ -8,7 +8,7 @@ import type { ConsentDto, ConsentHistoryDto, ConsentState, ConsentTargetsDto, Gr
 import { consentBundle, type ConsentForFhir } from "@/lib/fhir/consent";
 import { AccessDeniedError, type Caller } from "./caller";
 
-// A patient's own consents (docs/decisions/015-patient-consents.md): who may read their records, for what, which
+// A patient's own consents (docs/decisions/015-patients-accounts-consents-corrections.md): who may read their records, for what, which
 // records and for how long. Rows are never deleted or edited except for the revocation time, so the rows themselves
 // are the complete history of grants and revocations; each change is also a hash-chained access event.
 

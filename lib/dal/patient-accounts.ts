@@ -8,7 +8,7 @@ import { hashCode, newOneTimeCode } from "@/lib/auth/one-time-code";
 import type { IssuedCodeDto, PatientAccountDto } from "@/lib/dto/admin";
 import { AccessDeniedError, type Caller } from "./caller";
 
-// Patients' portal accounts are made at the desk (docs/decisions/012-patient-accounts-and-consents.md): staff with
+// Patients' portal accounts are made at the desk (docs/decisions/015-patients-accounts-consents-corrections.md): staff with
 // `patient_account.manage` find the patient by MRN *and* birth date read from an identity document, then hand over
 // a one-time activation code in person. There is no self-registration that could link a stranger to a chart.
 

@@ -1,4 +1,4 @@
-// A consent row as a FHIR R4 Consent resource (docs/decisions/015-patient-consents.md). Pure. The columns are the
+// A consent row as a FHIR R4 Consent resource (docs/decisions/015-patients-accounts-consents-corrections.md). Pure. The columns are the
 // authority (the access decisions in lib/authz read them); every column has its element here, so an export loses
 // nothing and a re-import could rebuild the row.
 

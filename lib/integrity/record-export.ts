@@ -1,7 +1,7 @@
 import { canonicalize } from "./canonical-json";
 import { parseProofBundle, type ProofBundle } from "./proof-bundle";
 
-// A patient's download of all their records (docs/decisions/015-patient-consents.md): a FHIR R4 `collection` Bundle
+// A patient's download of all their records (docs/decisions/015-patients-accounts-consents-corrections.md): a FHIR R4 `collection` Bundle
 // whose entries carry the record's resource and, once anchored, its proof bundle as an entry extension. Anyone can
 // verify it with `npm run verify-proof -- <export.json> --rpc <url>`, without our database. Pure: no I/O.
 

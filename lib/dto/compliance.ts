@@ -45,6 +45,19 @@ export const KNOWN_ACTIONS = [
   "service_credential.issued",
   "service_credential.revoked",
   "service.authentication_failed",
+  "patient_account.looked_up",
+  "patient_account.viewed",
+  "patient_account.created",
+  "patient_account.activated",
+  "patient_account.password_reset",
+  "patient_account.disabled",
+  "consent.granted",
+  "consent.revoked",
+  "own_consents.viewed",
+  "own_consents.exported",
+  "own_records.exported",
+  "record.corrected",
+  "record.correction_rejected",
 ] as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);

@@ -118,18 +118,37 @@ async function loadPopulation(studyId: string | null, now: Date): Promise<Popula
   };
 }
 
-/** Decides a release under the lock and records a released set (once), in the caller's transaction. */
-async function releaseIn(tx: AuditTx, researcherId: string, set: readonly string[]): Promise<CountRelease> {
+/**
+ * Decides a release under the lock and records a released set (once), in the caller's transaction. Earlier sets are
+ * compared by their members who may still be researched: a patient who has since withdrawn every research consent
+ * leaves every cohort, and that departure — which no researcher chose — must not lock the cohort out for good.
+ */
+async function releaseIn(tx: AuditTx, researcherId: string, set: readonly string[], now: Date): Promise<CountRelease> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RELEASE_LOCK_KEY})`;
   const threshold = env().RESEARCH_MIN_CELL;
-  // Only sets whose size is within the threshold can differ from this one by fewer than `threshold` patients.
-  const near = await tx.researchQueryRelease.findMany({
-    where: { releasedCount: { gt: set.length - threshold, lt: set.length + threshold } },
-    select: { patientIds: true },
-  });
-  const earlier = near.map((r) => [...r.patientIds].sort());
+  // Only sets whose size is within the threshold (plus those who left since) can differ from this one by fewer than
+  // `threshold` patients: read those, then drop the departed.
+  const near = await tx.researchQueryRelease.findMany({ where: { releasedCount: { gt: set.length - threshold } }, select: { patientIds: true } });
+  const members = [...new Set(near.flatMap((r) => r.patientIds))];
+  const stillEligible = new Set(
+    members.length === 0
+      ? []
+      : (
+          await tx.consent.findMany({
+            where: {
+              scope: "RESEARCH",
+              patientId: { in: members },
+              validFrom: { lte: now },
+              AND: [{ OR: [{ validUntil: null }, { validUntil: { gt: now } }] }, { OR: [{ revokedAt: null }, { revokedAt: { gt: now } }] }],
+            },
+            select: { patientId: true },
+            distinct: ["patientId"],
+          })
+        ).map((c) => c.patientId),
+  );
+  const earlier = near.map((r) => r.patientIds.filter((id) => stillEligible.has(id)).sort());
   const decision = decideRelease(set, earlier, threshold);
-  if (decision.released && !earlier.some((e) => e.length === set.length && symmetricDifferenceSize(set, e) === 0)) {
+  if (decision.released && !near.some((r) => r.patientIds.length === set.length && symmetricDifferenceSize(set, [...r.patientIds].sort()) === 0)) {
     await tx.researchQueryRelease.create({ data: { researcherId, patientIds: [...set], releasedCount: set.length } });
   }
   return decision;
@@ -155,9 +174,10 @@ export async function countCohort(caller: Caller, criteria: CohortCriteria, stud
   const researcher = requireResearcher(caller, "research.cohort");
   const parsed = cohortCriteriaSchema.parse(criteria);
   await studyOption(studyId);
-  const { selection } = await evaluate(parsed, studyId, new Date());
+  const now = new Date();
+  const { selection } = await evaluate(parsed, studyId, now);
   const release = await db().$transaction(async (tx) => {
-    const decision = await releaseIn(tx, researcher.id, selection.patientIds);
+    const decision = await releaseIn(tx, researcher.id, selection.patientIds, now);
     await appendAccessEventIn(tx, { actor: researcher, action: "research.cohort_counted", outcome: "ALLOWED", purpose: "RESEARCH", details: countEventDetails(parsed, studyId, decision) }, caller.context);
     return decision;
   });
@@ -240,9 +260,10 @@ async function ownCohort(researcher: Researcher, cohortId: string) {
 export async function getCohort(caller: Caller, cohortId: string): Promise<CohortDetailDto> {
   const researcher = requireResearcher(caller, "research.cohort");
   const cohort = await ownCohort(researcher, cohortId);
-  const { selection } = await evaluate(cohort.criteria, cohort.study?.id ?? null, new Date());
+  const now = new Date();
+  const { selection } = await evaluate(cohort.criteria, cohort.study?.id ?? null, now);
   const release = await db().$transaction(async (tx) => {
-    const decision = await releaseIn(tx, researcher.id, selection.patientIds);
+    const decision = await releaseIn(tx, researcher.id, selection.patientIds, now);
     await appendAccessEventIn(
       tx,
       { actor: researcher, action: "research.cohort_counted", outcome: "ALLOWED", purpose: "RESEARCH", details: countEventDetails(cohort.criteria, cohort.study?.id ?? null, decision, cohort.id) },
@@ -316,7 +337,7 @@ export async function exportCohort(caller: Caller, cohortId: string, mode: Expor
   const { hash } = manifestHash(manifest);
   const outcome = await db().$transaction(
     async (tx) => {
-      const decision = await releaseIn(tx, researcher.id, selection.patientIds);
+      const decision = await releaseIn(tx, researcher.id, selection.patientIds, now);
       if (!decision.released) {
         await appendAccessEventIn(
           tx,

@@ -68,7 +68,7 @@ export function manifestHash(manifest: unknown): { canonical: string; hash: Hex3
 export type FileCheck = { name: string; expected: string | null; actual: string | null; ok: boolean };
 
 /** Every file the manifest lists, re-hashed; a listed file that is missing, or an extra file, fails. */
-export function checkFiles(manifest: Pick<ExportManifest, "files">, files: readonly { name: string; content: string | Uint8Array }[]): FileCheck[] {
+export function checkFiles(manifest: { files: readonly Pick<ManifestFile, "name" | "sha256">[] }, files: readonly { name: string; content: string | Uint8Array }[]): FileCheck[] {
   const given = new Map(files.map((f) => [f.name, sha256Hex(f.content)]));
   const checks: FileCheck[] = manifest.files.map((f) => {
     const actual = given.get(f.name) ?? null;

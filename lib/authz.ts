@@ -105,6 +105,12 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/me": "own_records.view",
   "/me/access": "own_records.view",
   "/account/security": "account.security",
+  "/research": "research.cohort",
+  "/research/cohorts": "research.cohort",
+  "/research/cohorts/[cohortId]": "research.cohort",
+  "/research/exports/[exportId]": "research.export",
+  "/research/exports/[exportId]/files/[name]": "research.export",
+  "/research/exports/[exportId]/manifest.json": "research.export",
 };
 
 /** Every exported server action in lib/actions/*.ts, by name. Same test, same rule: no rule, no merge. */
@@ -133,6 +139,9 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   confirmMfaEnrolmentAction: "account.security",
   regenerateRecoveryCodesAction: "account.security",
   disableMfaAction: "account.security",
+  saveCohortAction: "research.cohort",
+  createExportAction: "research.export",
+  verifyExportAction: "research.export",
 };
 
 /** The decision a rule makes for an actor, or for a signed-out visitor (null). */
@@ -195,7 +204,7 @@ export function consentCoversRecord(
 
 export type NavItem = {
   href: string;
-  labelKey: "patients" | "emergency" | "staff" | "departments" | "accessLog" | "complianceOverview" | "alerts" | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myAccess" | "security";
+  labelKey: "patients" | "emergency" | "staff" | "departments" | "accessLog" | "complianceOverview" | "alerts" | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myAccess" | "research" | "cohortBuilder" | "security";
 };
 
 const NAV: readonly (NavItem & { permission: Permission })[] = [
@@ -211,6 +220,8 @@ const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/compliance/break-glass", labelKey: "breakGlassReview", permission: "break_glass.review" },
   { href: "/me", labelKey: "myRecords", permission: "own_records.view" },
   { href: "/me/access", labelKey: "myAccess", permission: "own_records.view" },
+  { href: "/research", labelKey: "research", permission: "research.cohort" },
+  { href: "/research/cohorts", labelKey: "cohortBuilder", permission: "research.cohort" },
   { href: "/account/security", labelKey: "security", permission: "account.security" },
 ];
 

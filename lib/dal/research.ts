@@ -284,7 +284,7 @@ export async function getCohort(caller: Caller, cohortId: string): Promise<Cohor
     criteria: cohort.criteria,
     criteriaQuery: criteriaToSearchParams(cohort.criteria).toString(),
     createdAt: cohort.createdAt.toISOString(),
-    snapshot: { consentCount: snapshot.count, sha256: snapshot.sha256, capturedAt: snapshot.capturedAt },
+    snapshot: { sha256: snapshot.sha256, capturedAt: snapshot.capturedAt },
     current: countDto(release),
     exports: exports.map(
       (e): ExportSummaryDto => ({
@@ -485,4 +485,9 @@ export async function verifyExport(caller: Caller, exportId: string): Promise<Ex
     caller.context,
   );
   return { verdict, files, manifestHash: { stored: row.manifestHash, recomputed, ok: hashOk }, chain, checkedAt: new Date().toISOString() };
+}
+
+/** The small-cell threshold, for the builder's explanation. */
+export function researchMinCell(): number {
+  return env().RESEARCH_MIN_CELL;
 }

@@ -34,8 +34,11 @@ export type CohortDetailDto = {
   /** The builder URL's query string for these criteria (to refine them). */
   criteriaQuery: string;
   createdAt: string;
-  /** When the cohort was saved: how many consents admitted its records, and the digest of their list. */
-  snapshot: { consentCount: number; sha256: string; capturedAt: string };
+  /**
+   * When the cohort was saved: the digest of the list of consents that admitted its records. Not their number: that
+   * is close to a patient count, and two saved cohorts' numbers would difference out a suppressed cell.
+   */
+  snapshot: { sha256: string; capturedAt: string };
   /** The count now, consents re-evaluated (a revocation since the snapshot already applies). */
   current: CohortCountDto;
   exports: ExportSummaryDto[];

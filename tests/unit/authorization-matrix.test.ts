@@ -26,7 +26,7 @@ vi.mock("next/navigation", () => ({
   },
 }));
 // The data layer is replaced by counters: an action that is denied must not reach it.
-for (const path of ["@/lib/dal/actors", "@/lib/dal/staff", "@/lib/dal/departments", "@/lib/dal/patients", "@/lib/dal/break-glass"]) {
+for (const path of ["@/lib/dal/actors", "@/lib/dal/staff", "@/lib/dal/departments", "@/lib/dal/patients", "@/lib/dal/break-glass", "@/lib/dal/research"]) {
   vi.doMock(path, async (importOriginal) => {
     const real = (await importOriginal()) as Record<string, unknown>;
     return Object.fromEntries(

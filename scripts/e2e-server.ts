@@ -41,10 +41,16 @@ async function main() {
     env: { ...process.env, ...stack.webEnv },
     stdio: "inherit",
   });
+  // Research exports are anchored as the worker would (tests/e2e/research.spec.ts verifies one against the chain);
+  // nothing else is, so the other specs still see records as the seed left them. The writer key stays in this process.
+  const { anchorExportManifests } = await import("@/lib/jobs/anchoring");
+  const { ledgers } = await import("@/lib/verification");
+  const manifests = setInterval(() => void anchorExportManifests(ledgers().private).catch((error: unknown) => log(`export anchoring: ${String(error)}`)), 1_000);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    clearInterval(manifests);
     if (web.exitCode === null) {
       const exited = new Promise((resolve) => web.once("exit", resolve));
       web.kill("SIGTERM");

@@ -230,6 +230,19 @@ export async function prepareExportManifests(ledger: Ledger): Promise<string[]> 
 }
 
 /**
+ * Only the research export manifests: resume their open units and anchor the waiting ones. For a process that must
+ * not touch record batches (the end-to-end server, which leaves records pending on purpose); the worker's tick does
+ * the same as part of everything else.
+ */
+export async function anchorExportManifests(ledger: Ledger): Promise<number> {
+  let confirmed = 0;
+  const open = await db().anchorBatch.findMany({ where: { kind: "EXPORT_MANIFEST", status: { in: ["PREPARED", "SENT"] } }, select: { id: true }, orderBy: { batchNumber: "asc" } });
+  for (const { id } of open) if ((await advanceUnit(ledger, batchStore, id)) === "confirmed") confirmed += 1;
+  for (const id of await prepareExportManifests(ledger)) if ((await advanceUnit(ledger, batchStore, id)) === "confirmed") confirmed += 1;
+  return confirmed;
+}
+
+/**
  * Closes a batch when ANCHOR_BATCH_SIZE records are waiting or the oldest has waited ANCHOR_WINDOW_SECONDS.
  * Records whose content no longer matches their commitment, or whose commitment no longer matches their creation
  * event, are left out and raise an alert.

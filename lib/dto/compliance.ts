@@ -39,6 +39,11 @@ export const KNOWN_ACTIONS = [
   "alerts.viewed",
   "integrity.reviewed",
   "integrity.swept",
+  "research.cohort_counted",
+  "research.cohort_saved",
+  "research.exported",
+  "research.export_downloaded",
+  "research.export_verified",
 ] as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);

@@ -18,6 +18,7 @@ export function CriteriaList({ criteria, study }: { criteria: CohortCriteria; st
   if (criteria.from || criteria.to) rows.push([`${t("from")} – ${t("to")}`, `${criteria.from ?? "…"} – ${criteria.to ?? "…"}`]);
   if (criteria.types.length) rows.push([t("types"), criteria.types.map((x) => (tTypes.has(x) ? tTypes(x) : x)).join(", ")]);
   return (
+    <>
     <dl className="grid gap-x-4 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
       {rows.map(([k, v]) => (
         <div key={k} className="contents">
@@ -25,7 +26,8 @@ export function CriteriaList({ criteria, study }: { criteria: CohortCriteria; st
           <dd className="break-words">{v}</dd>
         </div>
       ))}
-      {rows.length === 1 ? <dd className="text-ink-muted sm:col-span-2">{t("noCriteria")}</dd> : null}
     </dl>
+    {rows.length === 1 ? <p className="mt-1 text-sm text-ink-muted">{t("noCriteria")}</p> : null}
+    </>
   );
 }

@@ -143,7 +143,8 @@ export function ExportDetail({ detail }: { detail: ExportDetailDto }) {
         </h2>
         <DataTable caption={t("export.files")} columns={columns} data={detail.files} emptyText="—" getRowId={(r) => r.name} />
         <p className="text-sm text-ink-muted">{t("export.cli")}</p>
-        <pre className="overflow-x-auto rounded bg-surface-muted p-3 text-xs">
+        {/* Focusable, so keyboard users can scroll a command wider than the screen. */}
+        <pre tabIndex={0} aria-label={t("export.cli")} className="overflow-x-auto rounded bg-surface-muted p-3 text-xs">
           <code>{`npm run verify-manifest -- manifest.json ${detail.files.map((f) => f.name).join(" ")} --rpc <private-chain-rpc-url>`}</code>
         </pre>
       </section>

@@ -100,7 +100,7 @@ describe("cohorts, consent and suppression", () => {
   });
 
   it("suppresses small cells as '< threshold' and records no release for them", async () => {
-    // Hypertension is on the problem list of the five front-desk demo patients only; three of them may be researched.
+    // Hypertension is on the problem list of the five front-desk demo patients only; two of them release conditions.
     const releases = await db().researchQueryRelease.count();
     expect(await countCohort(researcher, criteria({ conditions: ["Hypertension"] }))).toEqual({ released: false, threshold: env().RESEARCH_MIN_CELL });
     expect(await db().researchQueryRelease.count()).toBe(releases);

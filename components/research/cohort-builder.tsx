@@ -38,7 +38,7 @@ function Labelled({ id, label, hint, children }: { id: string; label: string; hi
  */
 export function CohortBuilder({ criteria, studyId, studies }: { criteria: CohortCriteria; studyId: string | null; studies: StudyOptionDto[] }) {
   const t = useTranslations("research.builder");
-  const tTypes = useTranslations("resourceTypes");
+  const tTypes = useTranslations("research.recordTypes");
   const tSex = useTranslations("common.sex");
   const router = useRouter();
   const [pending, startTransition] = useTransition();
@@ -151,7 +151,7 @@ export function CohortBuilder({ criteria, studyId, studies }: { criteria: Cohort
                   })
                 }
               />
-              {tTypes.has(type) ? tTypes(type) : type}
+              {tTypes(type)}
             </label>
           ))}
         </div>

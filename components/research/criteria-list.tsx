@@ -6,7 +6,7 @@ import type { CohortCriteria } from "@/lib/dto/research";
 /** Criteria as a definition list (codes, ranges and words only). */
 export function CriteriaList({ criteria, study }: { criteria: CohortCriteria; study: { code: string; title: string } | null }) {
   const t = useTranslations("research.builder");
-  const tTypes = useTranslations("resourceTypes");
+  const tTypes = useTranslations("research.recordTypes");
   const tSex = useTranslations("common.sex");
   const rows: [string, string][] = [];
   rows.push([t("study"), study ? `${study.code} · ${study.title}` : t("noStudy")]);
@@ -16,7 +16,7 @@ export function CriteriaList({ criteria, study }: { criteria: CohortCriteria; st
   if (criteria.ageMin !== undefined || criteria.ageMax !== undefined) rows.push([`${t("ageMin")} – ${t("ageMax")}`, `${criteria.ageMin ?? "…"} – ${criteria.ageMax ?? "…"}`]);
   if (criteria.sex) rows.push([t("sex"), tSex(criteria.sex)]);
   if (criteria.from || criteria.to) rows.push([`${t("from")} – ${t("to")}`, `${criteria.from ?? "…"} – ${criteria.to ?? "…"}`]);
-  if (criteria.types.length) rows.push([t("types"), criteria.types.map((x) => (tTypes.has(x) ? tTypes(x) : x)).join(", ")]);
+  if (criteria.types.length) rows.push([t("types"), criteria.types.map((x) => tTypes(x)).join(", ")]);
   return (
     <>
     <dl className="grid gap-x-4 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">

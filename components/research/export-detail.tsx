@@ -101,7 +101,7 @@ export function ExportDetail({ detail }: { detail: ExportDetailDto }) {
         <Pairs
           rows={[
             [t("export.cohort"), m.cohort.name],
-            [t("export.mode"), <strong key="mode" data-export-mode={m.mode}>{t(`cohort.${m.mode}`)}</strong>],
+            [t("export.mode"), <strong key="mode" data-export-mode={m.mode}>{t(`modes.${m.mode}`)}</strong>],
             [t("export.safeHarbor"), m.safeHarbor ? t("export.yes") : t("export.no")],
             [t("export.method"), m.deidentification.method],
             [t("export.dates"), m.deidentification.dates],

@@ -22,7 +22,7 @@ export function ExportTable({ exports }: { exports: ExportSummaryDto[] }) {
             </Link>
           ),
         }),
-        helper.accessor("mode", { header: () => t("export.mode"), cell: (info) => t(`cohort.${info.getValue()}`) }),
+        helper.accessor("mode", { header: () => t("export.mode"), cell: (info) => t(`modes.${info.getValue()}`) }),
         helper.accessor("patients", { header: () => t("cohort.patientCount"), cell: (info) => <span className="tabular-nums">{info.getValue()}</span> }),
         helper.accessor("anchorState", { header: () => t("cohort.anchor"), cell: (info) => t(`anchorState.${info.getValue()}`) }),
         helper.accessor("manifestHash", { header: () => t("cohort.manifestHash"), cell: (info) => <code className="text-xs" title={info.getValue()}>{`${info.getValue().slice(0, 18)}…`}</code> }),

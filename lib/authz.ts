@@ -116,6 +116,12 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/api/fhir": "public",
   "/admin/service-credentials": "service_credential.manage",
   "/account/security": "account.security",
+  "/research": "research.cohort",
+  "/research/cohorts": "research.cohort",
+  "/research/cohorts/[cohortId]": "research.cohort",
+  "/research/exports/[exportId]": "research.export",
+  "/research/exports/[exportId]/files/[name]": "research.export",
+  "/research/exports/[exportId]/manifest.json": "research.export",
 };
 
 /** Every exported server action in lib/actions/*.ts, by name. Same test, same rule: no rule, no merge. */
@@ -153,6 +159,9 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   correctRecordAction: "own_records.upload",
   issueServiceCredentialAction: "service_credential.manage",
   revokeServiceCredentialAction: "service_credential.manage",
+  saveCohortAction: "research.cohort",
+  createExportAction: "research.export",
+  verifyExportAction: "research.export",
 };
 
 /** The decision a rule makes for an actor, or for a signed-out visitor (null). */
@@ -217,7 +226,7 @@ export type NavItem = {
   href: string;
   labelKey:
     | "patients" | "emergency" | "staff" | "departments" | "patientAccounts" | "serviceCredentials" | "accessLog" | "complianceOverview" | "alerts"
-    | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myUploads" | "myConsents" | "myAccess" | "security";
+    | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myUploads" | "myConsents" | "myAccess" | "research" | "cohortBuilder" | "security";
 };
 
 const NAV: readonly (NavItem & { permission: Permission })[] = [
@@ -237,6 +246,8 @@ const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/me/upload", labelKey: "myUploads", permission: "own_records.upload" },
   { href: "/me/consents", labelKey: "myConsents", permission: "own_records.view" },
   { href: "/me/access", labelKey: "myAccess", permission: "own_records.view" },
+  { href: "/research", labelKey: "research", permission: "research.cohort" },
+  { href: "/research/cohorts", labelKey: "cohortBuilder", permission: "research.cohort" },
   { href: "/account/security", labelKey: "security", permission: "account.security" },
 ];
 

@@ -29,6 +29,13 @@ const envSchema = z.object({
   AUDIT_SEAL_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(5),
   /** Access events are kept at least this long; older ones may be archived only as whole sealed segments. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(365).max(36_500).default(730),
+  /** Research counts below this many patients are shown as "< N" (small-cell suppression), and no export is smaller. */
+  RESEARCH_MIN_CELL: z.coerce.number().int().min(2).max(1000).default(11),
+  /**
+   * Key for the HMAC behind pseudonymised research exports (ids, date shifts). Kept outside the database; derived from
+   * AUTH_SECRET when unset. Changing it breaks linkage between earlier and later pseudonymised exports.
+   */
+  RESEARCH_PSEUDONYM_KEY: z.string().min(32, "RESEARCH_PSEUDONYM_KEY must be at least 32 characters").optional(),
   LEDGER_RPC_URL: z.string().url(),
   LEDGER_CHAIN_ID: z.coerce.number().int().positive(),
   LEDGER_CONTRACT_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/),

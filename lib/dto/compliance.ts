@@ -58,6 +58,11 @@ export const KNOWN_ACTIONS = [
   "own_records.exported",
   "record.corrected",
   "record.correction_rejected",
+  "research.cohort_counted",
+  "research.cohort_saved",
+  "research.exported",
+  "research.export_downloaded",
+  "research.export_verified",
 ] as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);

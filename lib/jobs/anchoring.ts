@@ -6,6 +6,7 @@ import { confirmationsOf, findAnchorEvent, readRoots, RootAlreadyAnchoredError, 
 import { rowsContradictingCreation, type Ledger } from "@/lib/verification";
 import { raiseAlert } from "./alerts";
 import { sealRoot, type ChainHead } from "@/lib/audit/seal-root";
+import { manifestHash } from "@/lib/research/manifest";
 
 /**
  * Exactly-once anchoring (docs/decisions/006-anchoring-service.md). A unit — a private batch or a public
@@ -44,9 +45,11 @@ const batchStore: UnitStore = {
     ]);
   },
   async markFailed(id) {
-    // Release the members so they are anchored in a new batch; the proofs they carried are void.
+    // Release the members so they are anchored in a new batch; the proofs they carried are void. An export manifest
+    // is released the same way, to be anchored again under a new number.
     await db().$transaction([
       db().medicalRecord.updateMany({ where: { batchId: id, status: "PENDING" }, data: { batchId: null, leafIndex: null, proof: Prisma.DbNull } }),
+      db().researchExport.updateMany({ where: { batchId: id }, data: { batchId: null } }),
       db().anchorBatch.update({ where: { id }, data: { status: "FAILED" } }),
     ]);
   },
@@ -178,6 +181,65 @@ export async function prepareSeal(ledger: Ledger, opts: { everyMinutes: number; 
   );
   await alertSquatted(ledger, squatted);
   return id;
+}
+
+const MAX_MANIFESTS_PER_TICK = 8;
+
+/**
+ * Research export manifests waiting for the chain: each becomes its own EXPORT_MANIFEST unit whose root is the
+ * manifest's hash (one leaf, no tree: a sponsor checks one hash against one number). The hash is recomputed here from
+ * the stored manifest, so a row whose manifest and hash disagree is never anchored (and raises an alert).
+ */
+export async function prepareExportManifests(ledger: Ledger): Promise<string[]> {
+  const refused: string[] = [];
+  const squatted: bigint[] = [];
+  const ids = await db().$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
+      const waiting = await tx.researchExport.findMany({
+        where: { batchId: null },
+        select: { id: true, manifest: true, manifestHash: true },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        // Refused rows stay waiting (and alerting, deduplicated): read past them rather than be blocked by them.
+        take: MAX_MANIFESTS_PER_TICK * 4,
+      });
+      const units: string[] = [];
+      for (const row of waiting) {
+        if (units.length >= MAX_MANIFESTS_PER_TICK) break;
+        if (manifestHash(row.manifest).hash !== row.manifestHash) {
+          refused.push(row.id);
+          continue;
+        }
+        const batchNumber = await nextBatchNumber(tx, ledger, squatted);
+        const batch = await tx.anchorBatch.create({
+          data: { chainId: ledger.chainId, contractAddress: ledger.contractAddress, batchNumber, root: row.manifestHash, kind: "EXPORT_MANIFEST", recordCount: 0 },
+          select: { id: true },
+        });
+        await tx.researchExport.update({ where: { id: row.id }, data: { batchId: batch.id } });
+        units.push(batch.id);
+      }
+      return units;
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+  await alertSquatted(ledger, squatted);
+  for (const exportId of refused) {
+    await raiseAlert({ kind: "integrity.manifest_mismatch", severity: "CRITICAL", details: { exportId }, dedupeKey: exportId });
+  }
+  return ids;
+}
+
+/**
+ * Only the research export manifests: resume their open units and anchor the waiting ones. For a process that must
+ * not touch record batches (the end-to-end server, which leaves records pending on purpose); the worker's tick does
+ * the same as part of everything else.
+ */
+export async function anchorExportManifests(ledger: Ledger): Promise<number> {
+  let confirmed = 0;
+  const open = await db().anchorBatch.findMany({ where: { kind: "EXPORT_MANIFEST", status: { in: ["PREPARED", "SENT"] } }, select: { id: true }, orderBy: { batchNumber: "asc" } });
+  for (const { id } of open) if ((await advanceUnit(ledger, batchStore, id)) === "confirmed") confirmed += 1;
+  for (const id of await prepareExportManifests(ledger)) if ((await advanceUnit(ledger, batchStore, id)) === "confirmed") confirmed += 1;
+  return confirmed;
 }
 
 /**
@@ -317,6 +379,8 @@ export async function anchoringTick(
     if (!id) break;
     count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
   }
+
+  for (const id of await prepareExportManifests(ledgersToUse.private)) count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
 
   if (config.sealEveryMinutes !== undefined) {
     const id = await prepareSeal(ledgersToUse.private, { everyMinutes: config.sealEveryMinutes });

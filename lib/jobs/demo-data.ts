@@ -16,7 +16,24 @@ export const DEMO_STAFF: DemoStaff[] = [
   { email: "doctor2@demo.chartproof.local", name: "이서연 Lee Seo-yeon", role: "DOCTOR", department: "CARD" },
   { email: "admin@demo.chartproof.local", name: "박지훈 Park Ji-hoon", role: "ADMIN", department: "ADMIN" },
   { email: "compliance@demo.chartproof.local", name: "최수아 Choi Su-a", role: "COMPLIANCE", department: "ADMIN" },
+  { email: "researcher@demo.chartproof.local", name: "한지우 Han Ji-woo", role: "RESEARCHER", department: null },
 ];
+
+/** Research studies a RESEARCH consent may be limited to. */
+export const DEMO_STUDIES = [
+  { code: "CP-DM-2026", title: "Type 2 diabetes outcomes in internal medicine" },
+  { code: "CP-PNA-2026", title: "Community-acquired pneumonia and readmission" },
+] as const;
+
+/**
+ * A patient's research consent in the demo: for the hospital's research use in general, for one study only, limited
+ * to some record classes, revoked (so every later export leaves the patient out), or none.
+ */
+export type DemoResearchConsent =
+  | { kind: "general"; recordClasses?: string[] }
+  | { kind: "study"; study: (typeof DEMO_STUDIES)[number]["code"] }
+  | { kind: "revoked" }
+  | { kind: "none" };
 
 /**
  * TOTP secrets of the demo accounts whose role requires a second factor (base32, for any authenticator app). Public,
@@ -37,13 +54,15 @@ export type DemoPatient = {
   portalEmail?: string;
   /** How the demo doctor is covered: directly, via the IM department, or not at all. */
   consent: "doctor" | "department" | "none";
+  /** Research use; none when omitted. */
+  research?: DemoResearchConsent;
 };
 
 export const DEMO_PATIENTS: DemoPatient[] = [
-  { mrn: "10000001", name: "정하은 Jung Ha-eun", birthDate: "1958-03-14", sex: "FEMALE", address: "서울특별시 종로구 세종대로 1", phone: "010-0000-1001", portalEmail: "patient@demo.chartproof.local", consent: "doctor" },
-  { mrn: "10000002", name: "강도윤 Kang Do-yun", birthDate: "1971-11-02", sex: "MALE", address: "서울특별시 마포구 월드컵로 2", phone: "010-0000-1002", consent: "doctor" },
-  { mrn: "10000003", name: "윤지아 Yoon Ji-a", birthDate: "1989-06-21", sex: "FEMALE", address: "경기도 성남시 분당구 판교로 3", phone: "010-0000-1003", consent: "doctor" },
-  { mrn: "10000004", name: "장우진 Jang Woo-jin", birthDate: "1944-01-30", sex: "MALE", address: "인천광역시 연수구 송도동 4", phone: "010-0000-1004", consent: "department" },
+  { mrn: "10000001", name: "정하은 Jung Ha-eun", birthDate: "1958-03-14", sex: "FEMALE", address: "서울특별시 종로구 세종대로 1", phone: "010-0000-1001", portalEmail: "patient@demo.chartproof.local", consent: "doctor", research: { kind: "general" } },
+  { mrn: "10000002", name: "강도윤 Kang Do-yun", birthDate: "1971-11-02", sex: "MALE", address: "서울특별시 마포구 월드컵로 2", phone: "010-0000-1002", consent: "doctor", research: { kind: "revoked" } },
+  { mrn: "10000003", name: "윤지아 Yoon Ji-a", birthDate: "1989-06-21", sex: "FEMALE", address: "경기도 성남시 분당구 판교로 3", phone: "010-0000-1003", consent: "doctor", research: { kind: "general", recordClasses: ["Observation"] } },
+  { mrn: "10000004", name: "장우진 Jang Woo-jin", birthDate: "1944-01-30", sex: "MALE", address: "인천광역시 연수구 송도동 4", phone: "010-0000-1004", consent: "department", research: { kind: "general" } },
   { mrn: "10000005", name: "임서윤 Lim Seo-yun", birthDate: "2001-09-09", sex: "FEMALE", address: "부산광역시 해운대구 우동 5", phone: "010-0000-1005", consent: "none" },
 ];
 
@@ -73,8 +92,49 @@ export const DEMO_WARD_PATIENTS: DemoPatient[] = Array.from({ length: 36 }, (_, 
     address: `서울특별시 강남구 테헤란로 ${100 + i}`,
     phone: `010-0000-${String(2000 + i)}`,
     consent: "department",
+    // Most of the ward consented to research in general, every sixth to the diabetes study only, a few not at all.
+    research: i % 6 === 5 ? { kind: "study", study: "CP-DM-2026" } : i % 7 === 6 ? { kind: "none" } : { kind: "general" },
   };
 });
+
+/**
+ * A research-consented patient (no treatment consent: no doctor's list shows her) whose data carries every one of
+ * the 18 HIPAA identifier kinds, in the places real data hides them: the patient row, identifiers, notes, narrative,
+ * performers, devices, attachments, contained resources. The de-identification tests scan exports for every value.
+ */
+export const DEMO_IDENTIFIER_PATIENT: DemoPatient & { portalEmail: string } = {
+  mrn: "10000801",
+  name: "홍길순 Hong Gil-soon",
+  birthDate: "1931-03-14",
+  sex: "FEMALE",
+  address: "서울특별시 종로구 율곡로 99, 101동 1203호 (03154)",
+  phone: "010-9876-5432",
+  portalEmail: "gilsoon.hong@example.kr",
+  consent: "none",
+  research: { kind: "general" },
+};
+
+/** Every identifying value seeded for DEMO_IDENTIFIER_PATIENT, by HIPAA Safe Harbor identifier kind (§164.514(b)(2)). */
+export const DEMO_IDENTIFIERS = {
+  names: ["홍길순", "Hong Gil-soon", "Gil-soon", "김민준", "박영희"],
+  geography: ["종로구", "율곡로", "101동", "1203호", "03154"],
+  dates: ["1931-03-14", "1931", "2019-07-23", "2025-03-14", "2025-03-20", "20250314"],
+  phones: ["010-9876-5432", "01098765432"],
+  fax: ["02-555-0199"],
+  email: ["gilsoon.hong@example.kr"],
+  ssn: ["310314-2345678"],
+  mrn: ["10000801"],
+  healthPlan: ["NHIS-1234567890"],
+  account: ["ACCT-8812-3345"],
+  licence: ["LIC-KR-55123", "LIC-KR-10987"],
+  vehicle: ["12가 3456", "KMHD141GPMU123456"],
+  device: ["SN-PUMP-20250314-7781", "SN-GM-8842-A1", "08806012345678"],
+  urls: ["https://gilsoon-hong.example.kr", "https://pacs.example.kr/photos/face-88123.jpg", "https://devices.example.kr/pump/7781"],
+  ip: ["192.168.45.67", "10.20.30.40"],
+  biometric: ["BIO-FP-9F3A-77C1"],
+  photo: ["face-88123", "/9j/4AAQSkZJRgABAQ"],
+  other: ["LAB-ACC-2025-000981", "VISIT-2025-55120", "PRB-7731-0042"],
+} as const;
 
 const LOINC = "http://loinc.org";
 const SNOMED = "http://snomed.info/sct";
@@ -176,4 +236,134 @@ export function wardRecords(patientIndex: number, now: Date): { resourceType: st
     },
   ];
   return list.map((entry) => ({ ...entry, resourceType: entry.resource.resourceType as string }));
+}
+
+/** The identifier patient's records (see DEMO_IDENTIFIER_PATIENT): clinically plain, identifiers everywhere else. */
+export function identifierPatientRecords(): { resourceType: string; resource: Resource; recordedAt: Date }[] {
+  const narrative = (text: string) => ({ status: "generated", div: `<div xmlns="http://www.w3.org/1999/xhtml"><p>${text}</p></div>` });
+  const photo = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==";
+  const list: { resource: Resource; recordedAt: string }[] = [
+    {
+      recordedAt: "2019-07-23T01:00:00Z",
+      resource: {
+        resourceType: "Condition",
+        identifier: [{ system: "urn:oid:1.2.410.200.1.7", value: "PRB-7731-0042" }],
+        clinicalStatus: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/condition-clinical", code: "active" }], text: "active" },
+        code: { coding: [{ system: SNOMED, code: "44054006", display: "Type 2 diabetes mellitus" }], text: "Type 2 diabetes mellitus" },
+        onsetDateTime: "2019-07-23",
+        recordedDate: "2019-07-23T10:00:00+09:00",
+        asserter: { display: "김민준 (LIC-KR-10987)" },
+        note: [{ text: "홍길순 (주민등록번호 310314-2345678) reports polyuria since 2019-07-23; call 010-9876-5432 or fax 02-555-0199." }],
+        text: narrative("Hong Gil-soon, MRN 10000801, born 1931-03-14"),
+      },
+    },
+    {
+      recordedAt: "2025-03-14T00:30:00Z",
+      resource: {
+        resourceType: "Observation",
+        identifier: [{ system: "urn:oid:1.2.410.200.1.9", value: "LAB-ACC-2025-000981" }],
+        status: "final",
+        category: [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/observation-category", code: "laboratory" }] }],
+        code: { coding: [{ system: LOINC, code: "2345-7", display: "Glucose [Mass/volume] in Serum or Plasma" }], text: "Glucose" },
+        valueQuantity: { value: 182, unit: "mg/dL", system: "http://unitsofmeasure.org", code: "mg/dL" },
+        effectiveDateTime: "2025-03-14T09:30:00+09:00",
+        issued: "2025-03-14T10:02:00+09:00",
+        performer: [{ display: "박영희 임상병리사", identifier: { value: "LIC-KR-55123" } }],
+        device: { display: "Glucose meter SN-GM-8842-A1 at 10.20.30.40" },
+        note: [{ text: "Drawn at home visit, 서울특별시 종로구 율곡로 99; patient email gilsoon.hong@example.kr" }],
+      },
+    },
+    {
+      recordedAt: "2025-03-14T01:00:00Z",
+      resource: {
+        resourceType: "Observation",
+        status: "final",
+        code: { coding: [{ system: "urn:oid:1.2.410.200.1.11", code: "BIO-FP-9F3A-77C1" }], text: "Fingerprint scan" },
+        valueString: "template BIO-FP-9F3A-77C1",
+        identifier: [{ value: "BIO-FP-9F3A-77C1" }],
+        effectiveDateTime: "2025-03-14",
+      },
+    },
+    {
+      recordedAt: "2025-03-14T02:00:00Z",
+      resource: {
+        resourceType: "Encounter",
+        identifier: [{ system: "urn:oid:1.2.410.200.1.3", value: "VISIT-2025-55120" }],
+        status: "finished",
+        class: { system: "http://terminology.hl7.org/CodeSystem/v3-ActCode", code: "IMP", display: "inpatient encounter" },
+        type: [{ text: "Admission, internal medicine" }],
+        period: { start: "2025-03-14T11:00:00+09:00", end: "2025-03-20T10:00:00+09:00" },
+        account: [{ reference: "Account/ACCT-8812-3345", display: "ACCT-8812-3345" }],
+        participant: [{ individual: { display: "김민준" } }],
+        location: [{ location: { display: "서울특별시 종로구 율곡로 99, 5병동" } }],
+        hospitalization: { origin: { display: "Ambulance 12가 3456 (VIN KMHD141GPMU123456)" } },
+        contained: [
+          {
+            resourceType: "Organization",
+            id: "home",
+            telecom: [
+              { system: "fax", value: "02-555-0199" },
+              { system: "url", value: "https://gilsoon-hong.example.kr" },
+              { system: "phone", value: "01098765432" },
+            ],
+          },
+        ],
+        serviceProvider: { reference: "#home" },
+        text: narrative("Admitted 20250314, discharged 2025-03-20"),
+      },
+    },
+    {
+      recordedAt: "2025-03-14T03:00:00Z",
+      resource: {
+        resourceType: "Device",
+        identifier: [{ value: "SN-PUMP-20250314-7781" }],
+        udiCarrier: [{ deviceIdentifier: "08806012345678", carrierHRF: "(01)08806012345678(21)SN-PUMP-20250314-7781" }],
+        status: "active",
+        serialNumber: "SN-PUMP-20250314-7781",
+        type: { text: "Glucose meter" },
+        url: "https://devices.example.kr/pump/7781",
+        note: [{ text: "Paired from IP 192.168.45.67" }],
+        owner: { display: "홍길순" },
+      },
+    },
+    {
+      recordedAt: "2025-03-15T00:00:00Z",
+      resource: {
+        resourceType: "DocumentReference",
+        masterIdentifier: { value: "face-88123" },
+        status: "current",
+        type: { text: "Clinical photograph" },
+        date: "2025-03-15T09:00:00+09:00",
+        author: [{ display: "김민준" }],
+        description: "Full-face photograph of Hong Gil-soon",
+        content: [{ attachment: { contentType: "image/jpeg", data: photo, url: "https://pacs.example.kr/photos/face-88123.jpg", title: "face-88123.jpg" } }],
+      },
+    },
+    {
+      recordedAt: "2025-03-15T01:00:00Z",
+      resource: {
+        resourceType: "MedicationRequest",
+        status: "active",
+        intent: "order",
+        medicationCodeableConcept: { text: "Metformin 500 mg tablet" },
+        authoredOn: "2025-03-15",
+        requester: { display: "김민준", identifier: { value: "LIC-KR-10987" } },
+        insurance: [{ display: "NHIS-1234567890" }],
+        dosageInstruction: [{ text: "1 tablet twice daily; pharmacy account ACCT-8812-3345" }],
+        note: [{ text: "Beneficiary NHIS-1234567890, RRN 310314-2345678" }],
+      },
+    },
+    {
+      recordedAt: "2025-03-20T01:00:00Z",
+      resource: {
+        resourceType: "Coverage",
+        status: "active",
+        subscriberId: "NHIS-1234567890",
+        identifier: [{ value: "ACCT-8812-3345" }],
+        beneficiary: { display: "홍길순 310314-2345678" },
+        payor: [{ display: "국민건강보험공단" }],
+      },
+    },
+  ];
+  return list.map((entry) => ({ resource: entry.resource, recordedAt: new Date(entry.recordedAt), resourceType: entry.resource.resourceType as string }));
 }

@@ -4,7 +4,19 @@ import { hashPassword } from "@/lib/auth/password";
 import { sealTotpSecret } from "@/lib/auth/totp";
 import { env } from "@/lib/env";
 import { createRecords } from "./create-records";
-import { DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_PATIENTS, DEMO_STAFF, DEMO_TOTP_SECRETS, DEMO_WARD_PATIENTS, demoRecords, wardRecords } from "./demo-data";
+import {
+  DEMO_DEPARTMENTS,
+  DEMO_IDENTIFIER_PATIENT,
+  DEMO_PASSWORD,
+  DEMO_PATIENTS,
+  DEMO_STAFF,
+  DEMO_STUDIES,
+  DEMO_TOTP_SECRETS,
+  DEMO_WARD_PATIENTS,
+  demoRecords,
+  identifierPatientRecords,
+  wardRecords,
+} from "./demo-data";
 import type { Ledger } from "@/lib/verification";
 import { anchorEverything } from "./anchoring";
 
@@ -47,10 +59,14 @@ export async function seedDemo(ledgers: { private: Ledger; public: Ledger | null
   }
   const doctorId = staffIds.get("doctor@demo.chartproof.local")!;
 
+  const studies = new Map<string, string>();
+  for (const study of DEMO_STUDIES) studies.set(study.code, (await db().researchStudy.create({ data: study, select: { id: true } })).id);
+
   let recordCount = 0;
   const patients = [
     ...DEMO_PATIENTS.map((p, index) => ({ p, records: demoRecords(index, now) })),
     ...DEMO_WARD_PATIENTS.map((p, index) => ({ p, records: wardRecords(index, now) })),
+    { p: DEMO_IDENTIFIER_PATIENT, records: identifierPatientRecords() },
   ];
   for (const { p, records } of patients) {
     const patient = await db().patient.create({
@@ -62,7 +78,8 @@ export async function seedDemo(ledgers: { private: Ledger; public: Ledger | null
         address: p.address,
         phone: p.phone,
         portalEmail: p.portalEmail ?? null,
-        portalPasswordHash: p.portalEmail ? passwordHash : null,
+        // The identifier patient's address is data to be removed, not a portal account.
+        portalPasswordHash: p.portalEmail && p !== DEMO_IDENTIFIER_PATIENT ? passwordHash : null,
       },
       select: { id: true },
     });
@@ -75,6 +92,19 @@ export async function seedDemo(ledgers: { private: Ledger; public: Ledger | null
           granteeDepartmentId: p.consent === "department" ? departments.get("IM")! : null,
           recordClasses: [],
           validFrom: new Date(now.getTime() - 365 * 24 * 3600 * 1000),
+        },
+      });
+    }
+    const research = p.research ?? { kind: "none" };
+    if (research.kind !== "none") {
+      await db().consent.create({
+        data: {
+          patientId: patient.id,
+          scope: "RESEARCH",
+          recordClasses: research.kind === "general" ? (research.recordClasses ?? []) : [],
+          studyId: research.kind === "study" ? studies.get(research.study)! : null,
+          validFrom: new Date(now.getTime() - 200 * 24 * 3600 * 1000),
+          revokedAt: research.kind === "revoked" ? new Date(now.getTime() - 10 * 24 * 3600 * 1000) : null,
         },
       });
     }

@@ -12,6 +12,7 @@ export const ACCOUNTS = {
   doctor2: { email: "doctor2@demo.chartproof.local", kind: "staff" },
   admin: { email: "admin@demo.chartproof.local", kind: "staff" },
   compliance: { email: "compliance@demo.chartproof.local", kind: "staff" },
+  researcher: { email: "researcher@demo.chartproof.local", kind: "staff" },
   patient: { email: "patient@demo.chartproof.local", kind: "patient" },
 } as const;
 

@@ -1,0 +1,115 @@
+// The researcher's screens: action inputs and the shapes the DAL hands to pages and components. Counts, criteria,
+// digests and de-identified files only — never a patient's identity. Pure: no I/O.
+import { z } from "zod";
+import { cohortCriteriaSchema, criteriaFromSearchParams } from "@/lib/research/criteria";
+import type { CountRelease } from "@/lib/research/suppression";
+import type { ExportManifest, FileCheck } from "@/lib/research/manifest";
+
+export type { CohortCriteria } from "@/lib/research/criteria";
+export type { ExportManifest, FileCheck } from "@/lib/research/manifest";
+
+export const EXPORT_MODES = ["SAFE_HARBOR", "PSEUDONYMISED"] as const;
+export type ExportModeDto = (typeof EXPORT_MODES)[number];
+
+/** What the screen may show of a count: the number, or "< threshold" (never why it was suppressed). */
+export type CohortCountDto = { released: true; count: number } | { released: false; threshold: number };
+
+export function countDto(release: CountRelease): CohortCountDto {
+  return release.released ? { released: true, count: release.count } : { released: false, threshold: release.threshold };
+}
+
+export type StudyOptionDto = { id: string; code: string; title: string };
+
+export type CohortSummaryDto = { id: string; name: string; study: StudyOptionDto | null; createdAt: string; exportCount: number };
+
+export type AnchorStateDto = "pending" | "anchored" | "failed";
+
+export type ExportSummaryDto = { id: string; mode: ExportModeDto; createdAt: string; manifestHash: string; anchorState: AnchorStateDto; patients: number };
+
+export type CohortDetailDto = {
+  id: string;
+  name: string;
+  study: StudyOptionDto | null;
+  criteria: z.infer<typeof cohortCriteriaSchema>;
+  /** The builder URL's query string for these criteria (to refine them). */
+  criteriaQuery: string;
+  createdAt: string;
+  /**
+   * When the cohort was saved: the digest of the list of consents that admitted its records. Not their number: that
+   * is close to a patient count, and two saved cohorts' numbers would difference out a suppressed cell.
+   */
+  snapshot: { sha256: string; capturedAt: string };
+  /** The count now, consents re-evaluated (a revocation since the snapshot already applies). */
+  current: CohortCountDto;
+  exports: ExportSummaryDto[];
+};
+
+export type ExportFileDto = { name: string; resourceType: string; sha256: string; lines: number; bytes: number };
+
+export type ExportAnchorDto = {
+  state: AnchorStateDto;
+  batchNumber: string | null;
+  chainId: number | null;
+  contractAddress: string | null;
+  txHash: string | null;
+  blockNumber: string | null;
+  anchoredAt: string | null;
+};
+
+export type ExportDetailDto = {
+  id: string;
+  cohort: { id: string; name: string };
+  mode: ExportModeDto;
+  createdAt: string;
+  manifest: ExportManifest;
+  manifestHash: string;
+  anchor: ExportAnchorDto;
+  files: ExportFileDto[];
+};
+
+/** The manifest as a sponsor downloads it: the manifest itself (what is hashed) and where its hash is anchored. */
+export type ManifestBundleDto = {
+  manifest: ExportManifest;
+  manifestHash: string;
+  anchor: { kind: "EXPORT_MANIFEST"; chainId: number; contractAddress: string; batchNumber: string; txHash: string | null; blockNumber: string | null } | null;
+};
+
+/**
+ * verified: files, manifest hash and the chain agree; tampered: something contradicts them; pending: not anchored yet;
+ * unavailable: the chain could not be read (never shown as verified).
+ */
+export type ExportVerdict = "verified" | "tampered" | "pending" | "unavailable";
+
+export type ExportVerificationDto = {
+  verdict: ExportVerdict;
+  files: FileCheck[];
+  manifestHash: { stored: string; recomputed: string; ok: boolean };
+  chain: { state: "match" | "mismatch" | "not_anchored" | "unavailable"; root: string | null; batchNumber: string | null };
+  checkedAt: string;
+};
+
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+/** The builder's save form: a name, an optional study, and the criteria as the builder's query string. */
+export const saveCohortSchema = z.object({
+  name: z.string().trim().min(3, "name_too_short").max(120, "too_long"),
+  studyId: z.preprocess(blankToUndefined, z.uuid("invalid").optional()),
+  criteria: z
+    .string()
+    .max(4000, "too_long")
+    .transform((query) => criteriaFromSearchParams(Object.fromEntries([...new URLSearchParams(query).keys()].map((k) => [k, new URLSearchParams(query).getAll(k)])))),
+});
+
+/** Export: the cohort and an explicit mode; pseudonymisation must be acknowledged as NOT Safe Harbor. */
+export const createExportSchema = z
+  .object({
+    cohortId: z.uuid("invalid"),
+    mode: z.enum(EXPORT_MODES, "mode_required"),
+    acknowledge: z.preprocess((v) => v === "on" || v === "true", z.boolean()),
+  })
+  .refine((v) => v.mode !== "PSEUDONYMISED" || v.acknowledge, { message: "acknowledge_required", path: ["acknowledge"] });
+
+export const verifyExportSchema = z.object({ exportId: z.uuid("invalid") });
+
+/** Safe names of downloadable files: a resource type's NDJSON. */
+export const EXPORT_FILE_NAME = /^[A-Z][A-Za-z]{1,40}\.ndjson$/;

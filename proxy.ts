@@ -26,12 +26,16 @@ export async function proxy(request: NextRequest) {
 
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
-  requestHeaders.set("x-request-id", crypto.randomUUID());
+  const requestId = crypto.randomUUID();
+  requestHeaders.set("x-request-id", requestId);
   requestHeaders.set("Content-Security-Policy", csp);
 
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
   response.headers.set("Cache-Control", "no-store");
+  // The id this request's log lines and access events carry, so that a client (or the resilience suite) can match a
+  // response to its event. Random, never derived from the request.
+  response.headers.set("X-Request-Id", requestId);
   if (servedOverTls()) response.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
 
   const secure = servedOverTls();

@@ -2,6 +2,7 @@ import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { env } from "./env";
+import { reportDatabaseFailure } from "./db-health";
 
 export type { PrismaClient };
 
@@ -10,8 +11,14 @@ export type { PrismaClient };
 const globalForPrisma = globalThis as unknown as { chartproofPrisma?: PrismaClient };
 
 export function db(): PrismaClient {
+  // A lost connection (the server restarted, or went away) is reported to the proxy's circuit breaker
+  // (lib/db-health.ts), which then answers 503 until the database answers again. The pool itself drops the broken
+  // connections and opens new ones on demand: the process never needs a restart after the database comes back.
   globalForPrisma.chartproofPrisma ??= new PrismaClient({
-    adapter: new PrismaPg({ connectionString: env().DATABASE_URL, max: env().DATABASE_POOL_SIZE }),
+    adapter: new PrismaPg(
+      { connectionString: env().DATABASE_URL, max: env().DATABASE_POOL_SIZE },
+      { onPoolError: reportDatabaseFailure, onConnectionError: reportDatabaseFailure },
+    ),
   });
   return globalForPrisma.chartproofPrisma;
 }

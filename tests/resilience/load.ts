@@ -30,7 +30,7 @@ export async function fetchPage(url: string, cookie: string): Promise<Omit<Sampl
       const state = m[1] ?? m[2]!;
       verification[state] = (verification[state] ?? 0) + 1;
     }
-    return { status: response.status, requestId: response.headers.get("x-request-id"), verification, body: response.status === 200 ? "" : html.slice(0, 4_000), error: null };
+    return { status: response.status, requestId: response.headers.get("x-request-id"), verification, body: response.status === 200 ? "" : html.slice(0, 40_000), error: null };
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return { status: 0, requestId: null, verification: {}, body: "", error: cause?.code ?? cause?.message ?? String(error) };

@@ -122,13 +122,16 @@ beforeAll(async () => {
   });
   doctors = created.sort((a, b) => a.email.localeCompare(b.email));
   cookies = await Promise.all(doctors.map((d) => sessionCookie(d, stack.authSecret)));
+  const anchoring = { batchSize: 40, windowSeconds: 0, checkpointEveryBatches: 2, checkpointEveryMinutes: 0 };
+  // Anchored apart, so that no batch holds records of both charts (a root read for one would be cached for the other).
   const steady = await newPatient("R0000001", LOAD.chartRecords, "steady");
+  await anchorEverything(ledgers(), anchoring, 120_000);
   const cold = await newPatient("R0000002", 30, "cold");
+  await anchorEverything(ledgers(), anchoring, 120_000);
   patients.steady = steady.id;
   patients.cold = cold.id;
   await consent(steady.id, doctors.map((d) => d.id));
   await consent(cold.id, doctors.slice(0, 5).map((d) => d.id));
-  await anchorEverything(ledgers(), { batchSize: 40, windowSeconds: 0, checkpointEveryBatches: 2, checkpointEveryMinutes: 0 }, 120_000);
   await stack.startWeb();
   stack.startWorker();
   say(`stack up and seeded in ${((Date.now() - started) / 1000).toFixed(1)} s: ${doctors.length} doctors, charts of ${LOAD.chartRecords} and 30 records`);
@@ -161,6 +164,103 @@ describe("under load", () => {
     const counted = await expectOneEventPerServedView(samples, patients.steady);
     // And nothing else: the log holds no view by these doctors in the window beyond the served ones (one was the probe).
     expect((await eventsInWindow(patients.steady, from, to)).length).toBe(counted.served);
+    expectAlive();
+  });
+});
+
+describe("PostgreSQL restarted under load", () => {
+  it("answers 503 with a friendly page while it is down, recovers without an app restart, and loses no access event of a served view", async () => {
+    const path = `/patients/${patients.steady}`;
+    const webPid = stack.web!.process.pid;
+    const load = drive(stack.webUrl, cookies.slice(0, 20), () => path);
+    await sleep(6_000);
+    const stoppedAt = Date.now();
+    await stack.stopPostgres();
+    say("PostgreSQL stopped");
+    await sleep(6_000);
+    await stack.startPostgres();
+    const restartedAt = Date.now();
+    say(`PostgreSQL started again after ${((restartedAt - stoppedAt) / 1000).toFixed(1)} s`);
+    // Recovered: views served again, from requests sent after the restart.
+    const deadline = Date.now() + 90_000;
+    while (load.samples.filter((s) => s.startedAt > restartedAt && s.status === 200).length < 20 && Date.now() < deadline) await sleep(500);
+    const samples = await load.stop();
+    say(`PostgreSQL restart: ${summary(samples)}`);
+    const during = samples.filter((s) => s.finishedAt >= stoppedAt && s.startedAt <= restartedAt);
+    say(`  answered during the outage: ${JSON.stringify(countBy(during, (s) => s.status))}`);
+    const failed = samples.filter((s) => s.status === 500);
+    say(`  500s: sent at ${failed.map((s) => s.startedAt - stoppedAt).join(", ")} ms from the stop; answered at ${failed.map((s) => s.finishedAt - stoppedAt).join(", ")}`);
+    if (failed[0]) say(`  a 500's page: ${failed[0].body.replace(/<script[\s\S]*?<\/script>/g, "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").slice(0, 400)}`);
+
+    expect(stack.web!.process.pid).toBe(webPid);
+    expectAlive();
+    // Only views and clean refusals, no dropped connection. A request already being rendered when the database went
+    // away may fail with a 500 (a page cannot set its own status; it gets the error page, never data without its
+    // event): every 500 must have been sent before the stop. Everything sent during the outage is a 503.
+    const unclean = samples.filter((s) => !(s.status === 200 || s.status === 503 || (s.status === 500 && s.startedAt < stoppedAt)));
+    expect(unclean.map((s) => ({ status: s.status, sentAfterStopMs: s.startedAt - stoppedAt, error: s.error, body: s.body.slice(0, 300) }))).toEqual([]);
+    expect(failed.length).toBeLessThanOrEqual(20); // at most one per doctor: those in flight at the stop
+    // The refusal is the friendly, localized page (Korean: the suite asks for it), without internals.
+    const refused = samples.filter((s) => s.status === 503);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      expect(r.body).toContain("일시적으로");
+      expect(r.body).not.toMatch(/Error:|at .*\.js|ECONNREFUSED|prisma|postgres/i);
+    }
+    expect(samples.filter((s) => s.startedAt > restartedAt && s.status === 200).length).toBeGreaterThanOrEqual(20);
+    await expectOneEventPerServedView(samples, patients.steady);
+  });
+});
+
+describe("chain stopped under load", () => {
+  it("renders records `unavailable`, never `verified` without a root read from the chain, never a 5xx; the worker anchors what came meanwhile once it returns", async () => {
+    const { db } = await lib();
+    const steadyPath = `/patients/${patients.steady}`;
+    const coldPath = `/patients/${patients.cold}`;
+    // The steady chart's roots were read from the chain before (final roots may be cached: ADR 007); the cold chart's
+    // never were, so while the chain is down nothing can prove its records.
+    const warm = drive(stack.webUrl, cookies.slice(5, 15), () => steadyPath);
+    await sleep(3_000);
+    const stoppedAt = Date.now();
+    await stack.stopChain("private");
+    await stack.stopChain("public");
+    say("both chains stopped");
+    const cold = drive(stack.webUrl, cookies.slice(0, 5), () => coldPath);
+    // New records while the chain is down: they wait, PENDING, and the worker's ticks fail and are retried.
+    const during = await newPatient("R0000003", 25, "while the chain is down");
+    await sleep(8_000);
+    const coldSamples = await cold.stop();
+    expect(await db().medicalRecord.count({ where: { id: { in: during.recordIds }, status: "PENDING" } })).toBe(25);
+    await stack.startChain("private");
+    await stack.startChain("public");
+    const restartedAt = Date.now();
+    say(`chains started again after ${((restartedAt - stoppedAt) / 1000).toFixed(1)} s, same state`);
+    await sleep(3_000);
+    const warmSamples = await warm.stop();
+    say(`chain down, cold chart: ${summary(coldSamples)}; verification ${JSON.stringify(countBy(coldSamples.flatMap((s) => Object.entries(s.verification).flatMap(([k, n]) => Array(n).fill(k))), (k) => k))}`);
+    say(`chain down, warm chart: ${summary(warmSamples)}`);
+
+    expectAlive();
+    for (const samples of [coldSamples, warmSamples]) expect(countBy(samples, (s) => s.status)).toEqual({ 200: samples.length });
+    // The cold chart while the chain was down: every rendered record unavailable, none verified (nor tampered).
+    const coldDuring = coldSamples.filter((s) => s.finishedAt < restartedAt);
+    expect(coldDuring.length).toBeGreaterThan(0);
+    expect(coldDuring.filter((s) => s.verification.unavailable !== 30 || Object.keys(s.verification).length !== 1)).toEqual([]);
+    // The warm chart: never tampered, never pending; verified from final roots read before, or unavailable.
+    expect(warmSamples.filter((s) => Object.keys(s.verification).some((k) => k !== "verified" && k !== "unavailable"))).toEqual([]);
+    await expectOneEventPerServedView(coldSamples, patients.cold);
+    await expectOneEventPerServedView(warmSamples, patients.steady);
+
+    // The worker resumes: the records created while the chain was down are anchored (its retries back off, and a
+    // schedule re-runs it every minute at the latest).
+    const deadline = Date.now() + 150_000;
+    while ((await db().medicalRecord.count({ where: { id: { in: during.recordIds }, status: "ANCHORED" } })) < 25 && Date.now() < deadline) await sleep(1_000);
+    say(`records created while the chain was down anchored ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after it returned`);
+    expect(await db().medicalRecord.count({ where: { id: { in: during.recordIds }, status: "ANCHORED" } })).toBe(25);
+    // And the cold chart now verifies against the chain that came back.
+    const after = await fetchPage(`${stack.webUrl}${coldPath}`, cookies[0]!);
+    expect(after.status).toBe(200);
+    expect(after.verification).toEqual({ verified: 30 });
     expectAlive();
   });
 });

@@ -45,12 +45,16 @@ export type Driver = {
   samples: Sample[];
 };
 
-/** `cookies.length` doctors, each looping over `paths(doctor)` until stopped (or `seconds` have passed). */
-export function drive(baseUrl: string, cookies: readonly string[], paths: (doctor: number, i: number) => string, seconds = Infinity): Driver {
+/**
+ * `cookies.length` doctors, each looping over `paths(doctor)` until stopped (or `seconds` have passed). Samples number
+ * the doctors from `firstDoctor` (the index of cookies[0] in the caller's list).
+ */
+export function drive(baseUrl: string, cookies: readonly string[], paths: (doctor: number, i: number) => string, seconds = Infinity, firstDoctor = 0): Driver {
   const samples: Sample[] = [];
   let stopped = false;
   const deadline = Date.now() + seconds * 1000;
-  const loops = cookies.map(async (cookie, doctor) => {
+  const loops = cookies.map(async (cookie, k) => {
+    const doctor = firstDoctor + k;
     for (let i = 0; !stopped && Date.now() < deadline; i++) {
       const path = paths(doctor, i);
       const startedAt = Date.now();

@@ -219,7 +219,7 @@ describe("chain stopped under load", () => {
     const coldPath = `/patients/${patients.cold}`;
     // The steady chart's roots were read from the chain before (final roots may be cached: ADR 007); the cold chart's
     // never were, so while the chain is down nothing can prove its records.
-    const warm = drive(stack.webUrl, cookies.slice(5, 15), () => steadyPath);
+    const warm = drive(stack.webUrl, cookies.slice(5, 15), () => steadyPath, Infinity, 5);
     await sleep(3_000);
     const stoppedAt = Date.now();
     await stack.stopChain("private");
@@ -262,5 +262,78 @@ describe("chain stopped under load", () => {
     expect(after.status).toBe(200);
     expect(after.verification).toEqual({ verified: 30 });
     expectAlive();
+  });
+});
+
+describe("worker killed mid-batch", () => {
+  it("SIGKILLed at every step of a batch and at moments it chose, loses no record and anchors none twice", async () => {
+    const { db, ledgers, recordAnchorAbi, verifiableRecordSelect, verifyRows } = await lib();
+    await stack.stopWorker();
+    const backlog = await newPatient("R0000004", 600, "backlog");
+    // A worker killed mid-job leaves its job active; production frees it when the job expires (60 s, checked every
+    // 15 s: scripts/worker.ts). The suite frees it at once, so that it does not wait a minute per kill.
+    const freeQueue = () => db().$executeRawUnsafe(`UPDATE pgboss.job SET state = 'failed' WHERE name = 'anchoring' AND state = 'active'`);
+    const exited = async (worker: ReturnType<Stack["startWorker"]>, timeoutMs: number) =>
+      Promise.race([worker.exited, sleep(timeoutMs).then(() => ({ code: null, signal: "timeout" as const }))]);
+    const kills: string[] = [];
+
+    // 1. At each step of the exactly-once protocol (scripts/worker.ts's fault injection, for tests only).
+    for (const step of ["before-send", "after-send", "after-receipt"] as const) {
+      const worker = stack.startWorker({ CHARTPROOF_FAULT_AT: step, ANCHOR_BATCH_SIZE: "100" });
+      const outcome = await exited(worker, 90_000);
+      expect(outcome.signal, worker.tail()).toBe("SIGKILL");
+      kills.push(step);
+      await freeQueue();
+    }
+    // 2. From outside, the moment a batch is seen PREPARED or SENT (between the database and the chain).
+    for (let round = 0; round < 2; round++) {
+      const worker = stack.startWorker({ ANCHOR_BATCH_SIZE: "50" });
+      const deadline = Date.now() + 60_000;
+      let open = 0;
+      while (open === 0 && Date.now() < deadline && worker.process.exitCode === null) {
+        open = await db().anchorBatch.count({ where: { status: { in: ["PREPARED", "SENT"] } } });
+        if (open === 0) await sleep(10);
+      }
+      worker.process.kill("SIGKILL");
+      const outcome = await exited(worker, 30_000);
+      expect(outcome.signal, worker.tail()).toBe("SIGKILL");
+      kills.push(`seen ${open} open batch(es)`);
+      await freeQueue();
+    }
+    const before = await db().medicalRecord.groupBy({ by: ["status"], where: { id: { in: backlog.recordIds } }, _count: true });
+    say(`worker killed ${kills.length} times (${kills.join("; ")}); backlog then ${JSON.stringify(before.map((g) => [g.status, g._count]))}`);
+
+    // 3. A worker that is left alone finishes the job.
+    stack.startWorker({ ANCHOR_BATCH_SIZE: "100" });
+    const deadline = Date.now() + 120_000;
+    while ((await db().medicalRecord.count({ where: { id: { in: backlog.recordIds }, status: "ANCHORED" } })) < 600 && Date.now() < deadline) await sleep(500);
+    expectAlive();
+
+    // Every record anchored, in exactly one batch, proven into a root the chain holds exactly once.
+    const records = await db().medicalRecord.findMany({ where: { id: { in: backlog.recordIds } }, select: { status: true, batchId: true } });
+    expect(countBy(records, (r) => r.status)).toEqual({ ANCHORED: 600 });
+    const batches = await db().anchorBatch.findMany({ select: { id: true, batchNumber: true, root: true, status: true, recordCount: true } });
+    const live = batches.filter((b) => b.status !== "FAILED");
+    expect(live.filter((b) => b.status !== "CONFIRMED")).toEqual([]);
+    expect(new Set(live.map((b) => b.batchNumber)).size).toBe(live.length);
+    const failedIds = new Set(batches.filter((b) => b.status === "FAILED").map((b) => b.id));
+    expect(records.filter((r) => r.batchId === null || failedIds.has(r.batchId))).toEqual([]);
+    for (const b of live) expect(await db().medicalRecord.count({ where: { batchId: b.id } }), `members of batch ${b.batchNumber}`).toBe(b.recordCount);
+    const chain = ledgers().private;
+    const logs = await chain.clients.publicClient.getContractEvents({
+      address: chain.contractAddress as Hex,
+      abi: recordAnchorAbi,
+      eventName: "RootAnchored",
+      fromBlock: 0n,
+      strict: true,
+    });
+    const onChain = new Map<bigint, string[]>();
+    for (const log of logs) onChain.set(log.args.batchId, [...(onChain.get(log.args.batchId) ?? []), log.args.root.toLowerCase()]);
+    expect(live.filter((b) => onChain.get(b.batchNumber)?.length !== 1 || onChain.get(b.batchNumber)![0] !== b.root.toLowerCase()).map((b) => b.batchNumber)).toEqual([]);
+    // No root on chain the index does not account for.
+    expect([...onChain.keys()].filter((n) => !live.some((b) => b.batchNumber === n))).toEqual([]);
+    const rows = await db().medicalRecord.findMany({ where: { id: { in: backlog.recordIds } }, select: verifiableRecordSelect });
+    expect(countBy(await verifyRows(rows), (v) => v.verification)).toEqual({ verified: 600 });
+    say(`600 records in ${new Set(records.map((r) => r.batchId)).size} batches, each root on chain once; ${failedIds.size} batch(es) FAILED and released`);
   });
 });

@@ -11,13 +11,15 @@
  *  - the naive design: the same hashing, but one eth_call rootOf(batch) per record, then the proof walk;
  *  - no verification at all (mapping the rows), and the database load of the rows, for context;
  *  - that a record whose content is changed by SQL comes out `tampered` on the next call (fails loudly if not);
- *  - anchoring throughput and gas per record at batch sizes 1, 100 and 1,000;
+ *  - anchoring throughput and gas per record at batch sizes 1, 100 and 10,000;
  *  - the doctor's patient list at scale (scripts/bench/patient-list.ts): 100,000 patients and their consents seeded by
  *    bulk SQL, searchPatients timed in-process (the access-event append included) for six queries, the SQL explained;
  *  - the chart's data work in-process (scripts/bench/chart-dal.ts): getPatientChart and its parts;
  *  - the chart page and the patient list over HTTP (scripts/bench/http.ts): the working tree built into the temporary
  *    directory and served by `next start` on these services, doctors signed in by minted session cookies, autocannon
- *    at 1, 20 and 50 connections (each connection its own doctor).
+ *    at 1, 20 and 50 connections (each connection its own doctor);
+ *  - peak memory (kernel high-water mark of resident memory) of the web tier after the HTTP runs, and of the anchoring
+ *    worker (scripts/worker.ts as a child process) after it has anchored WORKER_RUN.records new records.
  * Prints one table and writes the figures to bench/results/<ISO date>-<hostname>.json.
  *
  * `npm run bench -- --large` (on demand): 100,000 patients and 10,000,000 access events, the access log's filtered pages.
@@ -34,6 +36,7 @@ import { measureAuditThroughput } from "./bench/audit-throughput";
 import { LARGE, measureLargeAccessLog } from "./bench/access-log-large";
 import { buildApp, drain, getPage, load, sessionCookie, startApp, type LoadResult, type Track } from "./bench/http";
 import { consentTo, measurePatientList, POPULATION, seedPopulation } from "./bench/patient-list";
+import { peakMemoryOf, type PeakMemory } from "./bench/memory";
 import { ms, stats, type Stats } from "./bench/stats";
 import { freePort } from "./embedded/free-port";
 import { dropDatabase, ensureDatabase, serverUrlOf, startEmbeddedPostgres } from "./embedded/postgres";
@@ -47,8 +50,10 @@ const TARGETS = { patientListP95Ms: 100, chartP95MsAt20: 150 } as const;
 const THROUGHPUT_RUNS = [
   { batchSize: 1, records: 40 },
   { batchSize: 100, records: SCALE.records }, // the seeding of the measured chart itself
-  { batchSize: 1_000, records: 1_000 },
+  { batchSize: 10_000, records: 10_000 },
 ] as const;
+/** The worker process at the end: it anchors this many new records (its own batch size and window), for its memory. */
+const WORKER_RUN = { records: 1_000, windowSeconds: 1 } as const;
 const BENCH_DATABASE = "chartproof_bench";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -571,7 +576,7 @@ async function run() {
     if (batchSize === SCALE.batchSize) continue; // measured while seeding the chart
     say(`anchoring throughput at batch size ${batchSize} (${records} records)…`);
     const patient = (await newPatient(`9100${String(batchSize).padStart(4, "0")}`)).id;
-    await seedRecords(patient, records, 10_000 * batchSize);
+    await seedRecords(patient, records, SCALE.records + 20_000 * String(batchSize).length); // hours after 2024-01-01: dates stay in this century
     anchoring.push(await anchorAndMeasure(batchSize, records));
   }
   anchoring.sort((a, b) => a.batchSize - b.batchSize);
@@ -653,6 +658,37 @@ async function run() {
     }
   }
   say("HTTP latency is measured on this machine over loopback with the load generator beside the server: it is the server time (plus < 1 ms).");
+  const webMemory = peakMemoryOf(app.pid);
+
+  // --- the anchoring worker as its own process: anchors new records, then its peak memory ---------------------------
+  say(`worker: scripts/worker.ts as a child process anchoring ${WORKER_RUN.records} new records…`);
+  const workerPatient = (await newPatient("92000001")).id;
+  await seedRecords(workerPatient, WORKER_RUN.records, SCALE.records + 200_000);
+  const workerStart = process.hrtime.bigint();
+  const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", join(process.cwd(), "scripts", "worker.ts")], {
+    env: { ...process.env, LOG_LEVEL: "warn", ANCHOR_WINDOW_SECONDS: String(WORKER_RUN.windowSeconds) },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  track("worker", worker);
+  let workerTail = "";
+  worker.stderr!.on("data", (chunk: Buffer) => (workerTail = (workerTail + chunk.toString()).slice(-4_000)));
+  const workerDeadline = Date.now() + 180_000;
+  let workerAnchored = 0;
+  while (workerAnchored < WORKER_RUN.records && Date.now() < workerDeadline && worker.exitCode === null) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    workerAnchored = await db().medicalRecord.count({ where: { patientId: workerPatient, status: "ANCHORED" } });
+  }
+  const workerSeconds = ms(workerStart) / 1000;
+  const workerMemory = peakMemoryOf(worker.pid);
+  worker.kill("SIGTERM");
+  if (workerAnchored < WORKER_RUN.records) throw new Error(`the worker anchored ${workerAnchored} of ${WORKER_RUN.records} records in ${workerSeconds.toFixed(0)} s:\n${workerTail}`);
+  const memory = {
+    note: "peak resident memory (VmHWM) of each process tree, read at the end of its run",
+    web: webMemory,
+    worker: workerMemory,
+    workerRun: { records: WORKER_RUN.records, seconds: workerSeconds, note: "from spawn (Node + tsx start-up included) to the last record ANCHORED" },
+    benchProcess: { peakRssBytes: process.resourceUsage().maxRSS * 1024, note: "this process: the in-process measurements, seeding and the load generator" },
+  };
 
   // --- report ---------------------------------------------------------------------------------------------------
   const speedup = (naive: Stats, ours: Stats) => naive.p50 / ours.p50;
@@ -724,6 +760,10 @@ async function run() {
       `req/s; ${r.non2xx} non-2xx, ${r.errors} errors${r.unfinished ? `, ${r.unfinished} unanswered at the end` : ""}`,
     );
   }
+  const mib = (m: PeakMemory) => (m ? fmt(m.peakRssBytes / 2 ** 20, 0) : "n/a");
+  addValue(`peak memory: web tier (next start${webMemory && webMemory.processes.length > 1 ? `, ${webMemory.processes.length} processes` : ""}), after the HTTP runs`, mib(webMemory), "MiB (VmHWM)");
+  addValue(`peak memory: anchoring worker, after anchoring ${WORKER_RUN.records} records (${fmt(memory.workerRun.seconds, 1)} s from spawn)`, mib(workerMemory), "MiB (VmHWM)");
+  addValue("peak memory: this benchmark process (in-process parts)", fmt(memory.benchProcess.peakRssBytes / 2 ** 20, 0), "MiB (maxRSS)");
   const chartAt20 = http.find((r) => r.page === "chart" && r.connections === 20);
   const httpFailures = http.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
   targets.chartP95At20 = chartAt20 !== undefined && chartAt20.latency.p95 <= TARGETS.chartP95MsAt20;
@@ -788,6 +828,8 @@ async function run() {
       runs: http.map((r) => ({ ...r, path: r.page === "chart" ? "/patients/<id>" : r.path })),
       targets: { chartP95AtMostMsAt20: TARGETS.chartP95MsAt20, met: targets.chartP95At20 },
     },
+    auditThroughput: { concurrency: 32, seconds: 10, ...auditThroughput, target: 500 },
+    memory,
   };
   const dir = join(process.cwd(), "bench", "results");
   await mkdir(dir, { recursive: true });

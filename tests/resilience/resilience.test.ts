@@ -285,19 +285,24 @@ describe("worker killed mid-batch", () => {
       kills.push(step);
       await freeQueue();
     }
-    // 2. From outside, the moment a batch is seen PREPARED or SENT (between the database and the chain).
+    // 2. From outside, the moment this worker is seen to have moved a batch to PREPARED or SENT (between the database
+    //    and the chain), whatever it was doing then.
     for (let round = 0; round < 2; round++) {
+      const statusOf = async () => new Map((await db().anchorBatch.findMany({ select: { id: true, status: true } })).map((b) => [b.id, b.status]));
+      const snapshot = await statusOf();
       const worker = stack.startWorker({ ANCHOR_BATCH_SIZE: "50" });
       const deadline = Date.now() + 60_000;
-      let open = 0;
-      while (open === 0 && Date.now() < deadline && worker.process.exitCode === null) {
-        open = await db().anchorBatch.count({ where: { status: { in: ["PREPARED", "SENT"] } } });
-        if (open === 0) await sleep(10);
+      let seen: string | null = null;
+      while (!seen && Date.now() < deadline && worker.process.exitCode === null) {
+        for (const [id, status] of await statusOf()) {
+          if ((status === "PREPARED" || status === "SENT") && snapshot.get(id) !== status) seen = `seen a batch become ${status}`;
+        }
+        if (!seen) await sleep(5);
       }
       worker.process.kill("SIGKILL");
       const outcome = await exited(worker, 30_000);
       expect(outcome.signal, worker.tail()).toBe("SIGKILL");
-      kills.push(`seen ${open} open batch(es)`);
+      kills.push(seen ?? "no batch seen moving");
       await freeQueue();
     }
     const before = await db().medicalRecord.groupBy({ by: ["status"], where: { id: { in: backlog.recordIds } }, _count: true });

@@ -38,7 +38,6 @@ import { buildApp, drain, getPage, load, sessionCookie, startApp, type LoadResul
 import { consentTo, measurePatientList, POPULATION, seedPopulation } from "./bench/patient-list";
 import { peakMemoryOf, type PeakMemory } from "./bench/memory";
 import { ms, stats, type Stats } from "./bench/stats";
-import { freePort } from "./embedded/free-port";
 import { dropDatabase, ensureDatabase, serverUrlOf, startEmbeddedPostgres } from "./embedded/postgres";
 import { migrateDeploy, startEmbeddedLedger, type EmbeddedLedger } from "./embedded/stack";
 
@@ -55,6 +54,8 @@ const THROUGHPUT_RUNS = [
 /** The worker process at the end: it anchors this many new records (its own batch size and window), for its memory. */
 const WORKER_RUN = { records: 1_000, windowSeconds: 1 } as const;
 const BENCH_DATABASE = "chartproof_bench";
+/** Fixed ports (this machine's convention: 3430–3439 for what the resilience work serves; the suite takes 3430–3433). */
+const BENCH_PORTS = { web: 3434, postgres: 3435, privateChain: 3436, publicChain: 3437 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Statistics and output
@@ -302,7 +303,7 @@ async function startServices(dataDir: string) {
     await dropDatabase(server, BENCH_DATABASE); // a leftover of an interrupted run is the benchmark's own
   } else {
     const started = Date.now();
-    const embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, "postgres") });
+    const embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, "postgres"), port: BENCH_PORTS.postgres });
     // stop() waits for an exit that never comes when PostgreSQL is already gone (a Ctrl-C reaches it too).
     cleanups.push({ label: "embedded PostgreSQL", run: () => atMost(10_000, embedded.stop()) });
     server = embedded.url;
@@ -317,7 +318,8 @@ async function startServices(dataDir: string) {
   const chains: EmbeddedLedger[] = [];
   for (const chain of ["private", "public"] as const) {
     // Instant mining: the benchmark measures our code and the node, not a block interval.
-    const ledger = await startEmbeddedLedger({ dataDir, persistent: false, blockTimeSeconds: 0, chain, log: () => {} });
+    const port = chain === "private" ? BENCH_PORTS.privateChain : BENCH_PORTS.publicChain;
+    const ledger = await startEmbeddedLedger({ dataDir, persistent: false, blockTimeSeconds: 0, chain, port, log: () => {} });
     cleanups.push({ label: `anvil (${chain})`, run: () => ledger.anvil.stop() });
     recordService(dataDir, "anvil", ledger.anvil.process.pid);
     chains.push(ledger);
@@ -607,7 +609,7 @@ async function run() {
   const webEnv = Object.fromEntries(
     ["DATABASE_URL", "AUTH_SECRET", "LEDGER_RPC_URL", "LEDGER_CHAIN_ID", "LEDGER_CONTRACT_ADDRESS", "LEDGER_CONFIRMATIONS", "PUBLIC_LEDGER_RPC_URL", "PUBLIC_LEDGER_CHAIN_ID", "PUBLIC_LEDGER_CONTRACT_ADDRESS", "PUBLIC_LEDGER_CONFIRMATIONS"].map((k) => [k, process.env[k] ?? ""]),
   );
-  const port = await freePort();
+  const port = BENCH_PORTS.web;
   const app = await startApp(built.appDir, port, { ...webEnv, NEXTAUTH_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: "warn" }, track);
   cleanups.push({ label: "next start", run: () => app.stop() });
   say(`next start on ${app.url} (the working tree's build, the bench database and chains; web tier without writer keys)`);

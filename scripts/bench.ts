@@ -527,17 +527,27 @@ async function run() {
     const proven = rootFromProof(row.commitment, row.proof);
     return proven !== null && proven === row.batch.root && proven === root.toLowerCase() ? "verified" : "tampered";
   }
-  const naiveCheck = await Promise.all(rows.map(naiveVerify));
+  // The correctness check one by one: 1,000 requests at once can exceed the client's timeout on a loaded machine.
+  const naiveCheck: string[] = [];
+  for (const row of rows) naiveCheck.push(await naiveVerify(row));
   if (naiveCheck.some((v) => v !== "verified")) throw new Error("the naive baseline does not verify the seeded records");
+  let naiveConcurrentTimeouts = 0;
   const naiveSamples = { sequential: [] as number[], concurrent: [] as number[] };
   for (let round = 0; round < ITERATIONS.naive; round++) {
     let start = process.hrtime.bigint();
     for (const row of rows) await naiveVerify(row);
     naiveSamples.sequential.push(ms(start));
     start = process.hrtime.bigint();
-    await Promise.all(rows.map(naiveVerify));
-    naiveSamples.concurrent.push(ms(start));
+    try {
+      await Promise.all(rows.map(naiveVerify));
+      naiveSamples.concurrent.push(ms(start));
+    } catch (error) {
+      // The node swamped by 1,000 simultaneous calls (a loaded machine): counted, not measured, not fatal.
+      if (!/took too long|timed out/i.test(String(error))) throw error;
+      naiveConcurrentTimeouts += 1;
+    }
   }
+  if (naiveConcurrentTimeouts) say(`naive concurrent: ${naiveConcurrentTimeouts} of ${ITERATIONS.naive} rounds timed out (viem's request timeout) and are not in its figures`);
   const naiveSequential = stats(naiveSamples.sequential);
   const naiveConcurrent = stats(naiveSamples.concurrent);
 
@@ -803,6 +813,7 @@ async function run() {
       },
       naiveSequential,
       naiveConcurrent,
+      naiveConcurrentRoundsTimedOut: naiveConcurrentTimeouts,
       noVerification,
       databaseLoad: dbLoad,
       speedupP50: {

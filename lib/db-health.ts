@@ -9,15 +9,16 @@ import { env } from "./env";
  * A circuit breaker with a probe. Healthy: the answer is immediate and costs nothing; a `SELECT 1` runs in the
  * background at most once a second on one connection of its own. As soon as the application's pool reports a lost
  * connection (lib/db.ts calls reportDatabaseFailure from its pool's error events: a shutdown closes every idle
- * connection at once), or a probe fails, the breaker opens: requests then wait for one shared probe (≤ 1 s, at most
- * one every PROBE_INTERVAL_MS) and are refused while it fails. The first successful probe closes it again; the
+ * connection at once), or a probe finds the connection refused or lost (not merely slow), the breaker opens:
+ * requests then wait for one shared probe (≤ 3 s, at most one every PROBE_INTERVAL_MS) and are refused while it
+ * fails. The first successful probe closes it again; the
  * application's pool reconnects by itself, so nothing needs a restart.
  *
  * The state lives on globalThis so that the proxy's module and the pages' (bundled apart, one process) share it.
  */
 const PROBE_INTERVAL_MS = 250;
 const HEALTHY_RECHECK_MS = 1_000;
-const PROBE_TIMEOUT_MS = 1_000;
+const PROBE_TIMEOUT_MS = 3_000;
 
 type Breaker = {
   open: boolean;
@@ -39,7 +40,20 @@ export function reportDatabaseFailure(): void {
   state.open = true;
 }
 
-async function probeOnce(): Promise<boolean> {
+/**
+ * A probe that did not answer in time proves nothing: on an overloaded machine the event loop itself can be late
+ * (the suite saw false 503s at load average 15 on 2 cores with a 1 s timeout). Only a refused, reset or terminated
+ * connection — or the server saying it is shutting down or starting — counts as "down".
+ */
+const CONNECTION_LOST = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006"]);
+function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && CONNECTION_LOST.has(code)) return true;
+  return /connection terminated|terminating connection|server closed the connection|the database system is (starting up|shutting down)/i.test(String((error as Error | null)?.message ?? error));
+}
+
+/** true: answered; false: the connection is lost; null: no answer in time (keeps the current state). */
+async function probeOnce(): Promise<boolean | null> {
   try {
     if (!state.client) {
       const client = new pg.Client({ connectionString: env().DATABASE_URL, connectionTimeoutMillis: PROBE_TIMEOUT_MS, application_name: "chartproof-health" });
@@ -52,11 +66,11 @@ async function probeOnce(): Promise<boolean> {
     }
     await state.client.query({ text: "SELECT 1", query_timeout: PROBE_TIMEOUT_MS } as pg.QueryConfig);
     return true;
-  } catch {
+  } catch (error) {
     const client = state.client;
     state.client = null;
     void client?.end().catch(() => {});
-    return false;
+    return isConnectionLoss(error) ? false : null;
   }
 }
 
@@ -64,9 +78,9 @@ function probe(): Promise<boolean> {
   state.probing ??= (async () => {
     state.probedAt = Date.now();
     try {
-      const ok = await probeOnce();
-      state.open = !ok;
-      return ok;
+      const answer = await probeOnce();
+      if (answer !== null) state.open = !answer;
+      return !state.open;
     } finally {
       state.probing = null;
     }

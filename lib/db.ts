@@ -4,6 +4,7 @@ import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { env } from "./env";
 import { log } from "./log";
+import { reportDatabaseFailure } from "./db-health";
 
 export type { PrismaClient };
 
@@ -19,14 +20,22 @@ export function pgPool(): pg.Pool {
   if (!globalForPrisma.chartproofPool) {
     const pool = new pg.Pool({ connectionString: env().DATABASE_URL, max: env().DATABASE_POOL_SIZE });
     // An idle connection dropped by the server (a restart, a failover) must not crash the process: the pool replaces it.
-    pool.on("error", (error) => log.warn({ err: error.message }, "idle database connection lost"));
+    pool.on("error", (error) => {
+      log.warn({ err: error.message }, "idle database connection lost");
+      reportDatabaseFailure();
+    });
     globalForPrisma.chartproofPool = pool;
   }
   return globalForPrisma.chartproofPool;
 }
 
 export function db(): PrismaClient {
-  globalForPrisma.chartproofPrisma ??= new PrismaClient({ adapter: new PrismaPg(pgPool()) });
+  // A lost connection (the server restarted, or went away) is reported to the proxy's circuit breaker
+  // (lib/db-health.ts), which then answers 503 until the database answers again. The pool itself drops the broken
+  // connections and opens new ones on demand: the process never needs a restart after the database comes back.
+  globalForPrisma.chartproofPrisma ??= new PrismaClient({
+    adapter: new PrismaPg(pgPool(), { onPoolError: reportDatabaseFailure, onConnectionError: reportDatabaseFailure }),
+  });
   return globalForPrisma.chartproofPrisma;
 }
 

@@ -28,6 +28,25 @@ const fault = faultAt
     }
   : undefined;
 
+/**
+ * pg-boss 10.4 completes (or fails) a job without awaiting it (src/manager.js, `work()`'s onFetch): a database
+ * connection lost at that moment — a PostgreSQL restart — rejects with nobody listening, and Node would end the
+ * worker (the resilience suite saw it). Such a job is left active; it expires and runs again, which every job here
+ * tolerates (anchoring is exactly-once by design, the sweep and the privacy scan are repeatable). Any other unhandled
+ * rejection still ends the process.
+ */
+const CONNECTION_LOST = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006"]);
+process.on("unhandledRejection", (reason) => {
+  const code = (reason as { code?: unknown } | null)?.code;
+  const message = reason instanceof Error ? reason.message : String(reason);
+  if ((typeof code === "string" && CONNECTION_LOST.has(code)) || /connection terminated|terminating connection/i.test(message)) {
+    log.error({ err: message, code }, "database connection lost while the job queue settled a job; the job will expire and run again");
+    return;
+  }
+  log.fatal({ err: message }, "unhandled rejection");
+  process.exit(1);
+});
+
 async function main() {
   const config = env();
   if (!config.LEDGER_WRITER_KEY) throw new Error("LEDGER_WRITER_KEY is required: the worker is the only process that anchors.");

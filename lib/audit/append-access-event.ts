@@ -2,6 +2,7 @@ import "server-only";
 import { randomInt } from "node:crypto";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { pgPool } from "@/lib/db";
+import { reportDatabaseFailure } from "@/lib/db-health";
 import { roleOf, type Actor } from "@/lib/authz";
 import { AUDIT_CHAINS, GENESIS_HASH, hashAccessEvent } from "./event-hash";
 
@@ -73,8 +74,17 @@ const lockParams = () => [randomInt(AUDIT_CHAINS), AUDIT_CHAINS, APPEND_LOCK_CLA
  * raw pool in three round trips (BEGIN + lock, INSERT, COMMIT) rather than through a Prisma interactive transaction.
  */
 export async function appendAccessEvent(input: AccessEventInput, context: AuditContext): Promise<bigint> {
-  const client = await pgPool().connect();
+  const client = await pgPool().connect().catch((error: unknown) => {
+    reportDatabaseFailure();
+    throw error;
+  });
   let healthy = true;
+  // A connection lost between statements emits `error` on the client: without a listener it would end the process.
+  const onLost = () => {
+    healthy = false;
+    reportDatabaseFailure();
+  };
+  client.on("error", onLost);
   try {
     await client.query("BEGIN");
     const { rows } = await client.query<ChainHead>(LOCK_CHAIN_SQL, lockParams());
@@ -87,6 +97,7 @@ export async function appendAccessEvent(input: AccessEventInput, context: AuditC
     await client.query("ROLLBACK").catch(() => (healthy = false));
     throw error;
   } finally {
+    client.removeListener("error", onLost);
     client.release(healthy ? undefined : true);
   }
 }

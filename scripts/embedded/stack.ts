@@ -45,12 +45,15 @@ export async function startEmbeddedLedger(opts: {
   persistent: boolean;
   blockTimeSeconds?: number;
   chain?: keyof typeof EMBEDDED_CHAINS;
+  /** Default: a free port. */
+  port?: number;
   log: StackLog;
 }): Promise<EmbeddedLedger> {
   const spec = EMBEDDED_CHAINS[opts.chain ?? "private"];
   const chainDir = join(opts.dataDir, spec.folder);
   const deploymentFile = join(chainDir, "deployment.json");
   const anvil = await startAnvil({
+    port: opts.port,
     stateFile: opts.persistent ? join(chainDir, "state.json") : undefined,
     stateIntervalSeconds: 1,
     blockTimeSeconds: opts.blockTimeSeconds ?? 1,

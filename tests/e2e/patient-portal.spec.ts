@@ -66,6 +66,7 @@ test.describe.serial("a patient's portal", () => {
     await login(page, "admin");
     await page.goto("/admin/patient-accounts");
     await expectAccessible(page);
+    await shot(page, "desk-lookup");
     await page.getByLabel("MRN").fill(MRN);
     await page.getByLabel("Birth date").fill("1900-01-01");
     await page.getByRole("button", { name: "Find patient" }).click();

@@ -59,6 +59,7 @@ describe("role permissions", () => {
     expect(homePath(actors.ADMIN)).toBe("/admin/staff");
     expect(homePath(actors.COMPLIANCE)).toBe("/compliance/access-log");
     expect(homePath(actors.PATIENT)).toBe("/me");
+    expect(homePath(actors.RESEARCHER)).toBe("/research");
     expect(navItems(actors.ADMIN).map((n) => n.href)).toEqual(["/admin/staff", "/admin/departments", "/admin/patient-accounts", "/admin/service-credentials", "/account/security"]);
   });
 });

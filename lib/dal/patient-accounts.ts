@@ -1,12 +1,11 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { appendAccessEvent, appendAccessEventIn, type AuditTx } from "@/lib/audit";
+import { appendAccessEvent, appendAccessEventIn } from "@/lib/audit";
 import { can } from "@/lib/authz";
-import { env } from "@/lib/env";
-import { hashCode, newOneTimeCode } from "@/lib/auth/one-time-code";
 import type { IssuedCodeDto, PatientAccountDto } from "@/lib/dto/admin";
 import { AccessDeniedError, type Caller } from "./caller";
+import { issueOneTimeCode } from "./one-time-codes";
 
 // Patients' portal accounts are made at the desk (docs/decisions/015-patients-accounts-consents-corrections.md): staff with
 // `patient_account.manage` find the patient by MRN *and* birth date read from an identity document, then hand over
@@ -87,15 +86,6 @@ export async function getPatientAccount(caller: Caller, patientId: string): Prom
   };
 }
 
-async function issuePatientCode(tx: AuditTx, patientId: string, purpose: IssuedCodeDto["purpose"], createdById: string): Promise<IssuedCodeDto> {
-  const now = new Date();
-  // Only the latest slip handed over works.
-  await tx.oneTimeCode.updateMany({ where: { patientId, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
-  const code = newOneTimeCode();
-  const expiresAt = new Date(now.getTime() + env().ONE_TIME_CODE_HOURS * 3600_000);
-  await tx.oneTimeCode.create({ data: { patientId, purpose, codeHash: hashCode(code), expiresAt, createdById }, select: { id: true } });
-  return { code, expiresAt: expiresAt.toISOString(), purpose };
-}
 
 export type NewPatientAccount = { email: string; idDocument: string };
 
@@ -114,7 +104,7 @@ export async function createPatientAccount(caller: Caller, patientId: string, in
         data: { portalEmail: email, portalPasswordHash: null, portalDisabledAt: null, portalSessionVersion: { increment: 1 } },
         select: { id: true },
       });
-      const code = await issuePatientCode(tx, patientId, "ACTIVATION", actor.id);
+      const code = await issueOneTimeCode(tx, { patientId }, "ACTIVATION", actor.id);
       await appendAccessEventIn(
         tx,
         { actor, action: "patient_account.created", outcome: "ALLOWED", purpose: "OPERATIONS", patientId, details: { idDocument: input.idDocument, codeExpiresAt: code.expiresAt } },
@@ -145,7 +135,7 @@ export async function reissuePatientCode(caller: Caller, patientId: string, idDo
       data: { portalPasswordHash: null, portalDisabledAt: null, portalSessionVersion: { increment: 1 } },
       select: { id: true },
     });
-    const code = await issuePatientCode(tx, patientId, purpose, actor.id);
+    const code = await issueOneTimeCode(tx, { patientId }, purpose, actor.id);
     await appendAccessEventIn(
       tx,
       {

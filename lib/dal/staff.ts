@@ -3,10 +3,8 @@ import { consentFactsSelect } from "./consent-facts";
 import { db } from "@/lib/db";
 import { appendAccessEventIn, type AuditTx } from "@/lib/audit";
 import { can, consentIsActive, roleHas, type Actor, type StaffRole } from "@/lib/authz";
-import { env } from "@/lib/env";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { NO_PASSWORD } from "@/lib/auth/password";
-import { hashCode, newOneTimeCode } from "@/lib/auth/one-time-code";
 import type {
   AccessChangePreviewDto,
   IssuedCodeDto,
@@ -17,6 +15,7 @@ import type {
   StaffRowDto,
 } from "@/lib/dto/admin";
 import { AccessDeniedError, type Caller } from "./caller";
+import { issueOneTimeCode } from "./one-time-codes";
 
 export type StaffRuleCode =
   | "not_found"
@@ -117,15 +116,6 @@ async function checkDepartment(tx: AuditTx, departmentId: string | null): Promis
   if (department.deactivatedAt) throw new StaffRuleError("department_inactive");
 }
 
-async function issueCode(tx: AuditTx, staffId: string, purpose: IssuedCodeDto["purpose"], createdById: string): Promise<IssuedCodeDto> {
-  const now = new Date();
-  // A new code replaces any earlier one: only the latest slip handed over works.
-  await tx.oneTimeCode.updateMany({ where: { staffId, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
-  const code = newOneTimeCode();
-  const expiresAt = new Date(now.getTime() + env().ONE_TIME_CODE_HOURS * 3600_000);
-  await tx.oneTimeCode.create({ data: { staffId, purpose, codeHash: hashCode(code), expiresAt, createdById }, select: { id: true } });
-  return { code, expiresAt: expiresAt.toISOString(), purpose };
-}
 
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
@@ -143,7 +133,7 @@ export async function createStaff(caller: Caller, input: NewStaff): Promise<{ st
       await checkDepartment(tx, input.departmentId);
       const after = { name: input.name, email, role: input.role, departmentId: input.departmentId, licenceNumber: input.licenceNumber, status: "PENDING" as const };
       const created = await tx.staff.create({ data: { ...after, passwordHash: NO_PASSWORD }, select: { id: true } });
-      const code = await issueCode(tx, created.id, "ACTIVATION", actor.id);
+      const code = await issueOneTimeCode(tx, { staffId: created.id }, "ACTIVATION", actor.id);
       await appendAccessEventIn(
         tx,
         { actor, action: "staff.created", outcome: "ALLOWED", purpose: "OPERATIONS", details: { staffId: created.id, before: null, after, codeExpiresAt: code.expiresAt } },
@@ -345,7 +335,7 @@ export async function issueStaffCode(caller: Caller, id: string): Promise<Issued
     if (purpose === "PASSWORD_RESET") {
       await tx.staff.update({ where: { id }, data: { passwordHash: NO_PASSWORD, sessionVersion: { increment: 1 } }, select: { id: true } });
     }
-    const code = await issueCode(tx, id, purpose, actor.id);
+    const code = await issueOneTimeCode(tx, { staffId: id }, purpose, actor.id);
     await appendAccessEventIn(
       tx,
       {

@@ -8,6 +8,11 @@ export function UploadList({ uploads }: { uploads: OwnUploadDto[] }) {
   const t = useTranslations("upload");
   const ts = useTranslations("sources");
   const format = useFormatter();
+  // Bytes as people read them: "840 KB", "9.8 MB" (kilobyte and megabyte units, in the viewer's locale).
+  const fileSize = (bytes: number) =>
+    bytes >= 1024 * 1024
+      ? format.number(bytes / (1024 * 1024), { style: "unit", unit: "megabyte", maximumFractionDigits: 1 })
+      : format.number(Math.max(1, Math.round(bytes / 1024)), { style: "unit", unit: "kilobyte" });
   return (
     <section aria-labelledby="uploads-heading">
       <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
@@ -31,7 +36,7 @@ export function UploadList({ uploads }: { uploads: OwnUploadDto[] }) {
                 <p className="mb-3 text-sm text-ink-muted">
                   <time dateTime={upload.createdAt}>{format.dateTime(new Date(upload.createdAt), "clinical")}</time>
                   {" · "}
-                  {t("summary", { count: upload.recordCount, verified, pending, kb: Math.max(1, Math.round(upload.byteSize / 1024)) })}
+                  {t("summary", { count: upload.recordCount, verified, pending, size: fileSize(upload.byteSize) })}
                 </p>
                 <RecordList records={upload.records} />
               </li>

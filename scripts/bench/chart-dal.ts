@@ -8,6 +8,8 @@ import { benchCaller, type BenchDoctor } from "./patient-list";
 
 export type ChartDalResult = {
   records: number;
+  /** The chart's records by verification state, as the first call returned them. */
+  verification: Record<string, number>;
   dtoJsonBytes: number;
   getPatientChart: Stats;
   parts: { decideAccess: Stats; loadAndVerifyRecords: Stats; appendViewedEvent: Stats };
@@ -44,6 +46,7 @@ export async function measureChartDal(doctor: BenchDoctor, patientId: string, ro
   }
   return {
     records: chart.records.length,
+    verification: countByVerification(chart.records),
     dtoJsonBytes: Buffer.byteLength(JSON.stringify(chart)),
     getPatientChart: stats(samples.getPatientChart),
     parts: { decideAccess: stats(samples.decideAccess), loadAndVerifyRecords: stats(samples.loadAndVerifyRecords), appendViewedEvent: stats(samples.appendViewedEvent) },

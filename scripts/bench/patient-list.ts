@@ -34,16 +34,16 @@ export type BenchDoctor = { id: string; email: string; departmentId: string };
 export type Population = { doctors: BenchDoctor[]; patients: number; consents: number; seconds: number };
 
 /**
- * 40 departments, 100 doctors (doctor k in department k mod 40), 100,000 patients, and per patient (deterministic
- * from an md5 of its number): a TREATMENT consent to a department (55%), one to a doctor directly (80%), one for
+ * 40 departments, 100 doctors (doctor k in department k mod 40), 100,000 patients (fewer for a scaled-down
+ * `--large`), and per patient (deterministic from an md5 of its number): a TREATMENT consent to a department (55%), one to a doctor directly (80%), one for
  * RESEARCH (10%, never lists). A sixth of the TREATMENT consents do not count now: revoked, expired or not yet valid;
  * a few are active but revoked or expiring later. Doctor 0 ends up covered for ~2,000 patients, as does each other.
  * INSERT … SELECT over generate_series: one statement per table, no row crosses the wire.
  */
-export async function seedPopulation(): Promise<Population> {
+export async function seedPopulation(patients: number = POPULATION.patients): Promise<Population> {
   const { db } = await import("@/lib/db");
   const start = process.hrtime.bigint();
-  const { departments, doctors, patients, mrnBase } = POPULATION;
+  const { departments, doctors, mrnBase } = POPULATION;
   await db().$executeRawUnsafe(`
     INSERT INTO "Department" ("id", "code", "name")
     SELECT gen_random_uuid(), 'BENCH-' || lpad(d::text, 2, '0'), (${sqlArray(DEPARTMENTS)})[1 + d % ${DEPARTMENTS.length}] || ' ' || (1 + d / ${DEPARTMENTS.length}) || '팀'

@@ -194,7 +194,7 @@ export type ConsentFacts = {
 export type Grantee = { staffId: string; departmentId: string | null };
 
 /** Active at `now`: started, not expired, not revoked (a revocation takes effect at its timestamp). */
-export function consentIsActive(consent: ConsentFacts, now: Date): boolean {
+export function consentIsActive(consent: Pick<ConsentFacts, "validFrom" | "validUntil" | "revokedAt">, now: Date): boolean {
   if (consent.validFrom > now) return false;
   if (consent.validUntil !== null && consent.validUntil <= now) return false;
   if (consent.revokedAt !== null && consent.revokedAt <= now) return false;

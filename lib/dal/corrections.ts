@@ -5,7 +5,7 @@ import { can, type Actor } from "@/lib/authz";
 import { IntakeRejectedError, ingestPatientJson } from "@/lib/fhir/ingest";
 import { createRecords } from "@/lib/jobs/create-records";
 import { AccessDeniedError, type Caller } from "./caller";
-import { intakeLimits, patientIdentity } from "./uploads";
+import { intakeLimits, ownPatientIdentity } from "./uploads";
 
 // Corrections (docs/decisions/015-patients-accounts-consents-corrections.md): a record is never edited in place. The corrected content is a
 // new record — new id, salt, commitment and anchor — that names the record it replaces; the old one is marked
@@ -60,8 +60,7 @@ export async function correctOwnRecord(caller: Caller, recordId: string, text: s
   const old = await correctableRecord(actor.patientId, recordId);
   const bytes = new TextEncoder().encode(text);
   if (bytes.byteLength > CORRECTION_MAX_BYTES) throw new CorrectionRuleError("too_large");
-  const who = await patientIdentity(actor.patientId);
-  if (!who) throw new AccessDeniedError();
+  const who = await ownPatientIdentity(caller);
   const now = new Date();
   let records;
   try {

@@ -51,7 +51,7 @@ function loadConsents(patientId: string) {
 
 function stateOf(row: ConsentRow, now: Date): ConsentState {
   if (row.revokedAt && row.revokedAt <= now) return "REVOKED";
-  if (consentIsActive({ ...row, granteeStaffId: null, granteeDepartmentId: null }, now)) return "ACTIVE";
+  if (consentIsActive(row, now)) return "ACTIVE";
   return row.validFrom > now ? "SCHEDULED" : "EXPIRED";
 }
 

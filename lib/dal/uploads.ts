@@ -83,7 +83,7 @@ async function recordsFromFile(file: IncomingFile, who: PatientIdentity, now: Da
   return { bytes, kind: "json", records: ingestPatientJson(bytes, who, now, limits) };
 }
 
-export async function patientIdentity(patientId: string): Promise<PatientIdentity | null> {
+async function patientIdentity(patientId: string): Promise<PatientIdentity | null> {
   const patient = await db().patient.findUnique({ where: { id: patientId }, select: { id: true, name: true, birthDate: true, mrn: true } });
   return patient ? { id: patient.id, name: patient.name, mrn: patient.mrn, birthDate: patient.birthDate.toISOString().slice(0, 10) } : null;
 }
@@ -155,6 +155,15 @@ async function logRejection(actor: AccessEventInput["actor"], patientId: string 
     { actor, action: "records.upload_rejected", outcome: "DENIED", purpose: actor === "SYSTEM" ? "OPERATIONS" : "SELF_ACCESS", patientId, details: { reason: error.reason, problems: error.problems.length, ...extra } },
     context,
   );
+}
+
+/** The signed-in patient's own identity, which intake binds their records to (corrections go through it too). */
+export async function ownPatientIdentity(caller: Caller): Promise<PatientIdentity> {
+  const { actor } = caller;
+  if (actor.kind !== "PATIENT" || !can(actor, "own_records.upload")) throw new AccessDeniedError();
+  const who = await patientIdentity(actor.patientId);
+  if (!who) throw new AccessDeniedError();
+  return who;
 }
 
 /**

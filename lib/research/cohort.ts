@@ -21,7 +21,7 @@ export type CohortRecord = { id: string; patientId: string; resourceType: string
 export function researchConsentAdmits(consent: ResearchConsent, record: Pick<CohortRecord, "resourceType" | "recordedAt">, studyId: string | null, now: Date): boolean {
   if (consent.scope !== "RESEARCH") return false;
   if (consent.studyId !== null && consent.studyId !== studyId) return false;
-  return consentIsActive({ ...consent, granteeStaffId: null, granteeDepartmentId: null }, now) && consentCoversRecord(consent, record);
+  return consentIsActive(consent, now) && consentCoversRecord(consent, record);
 }
 
 /** Whole years between birth and `now` (UTC calendar). */

@@ -59,8 +59,8 @@ function received(bundle: ProofBundle): ProofBundle {
 
 async function tamperResource(id: string) {
   const row = await db().medicalRecord.findUniqueOrThrow({ where: { id }, select: { resource: true } });
-  await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = ${id}::uuid`;
-  restore.push(() => db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(row.resource)}::jsonb WHERE "id" = ${id}::uuid`);
+  await asOwner(`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = $1::uuid`, [id]);
+  restore.push(() => asOwner(`UPDATE "MedicalRecord" SET "resource" = $1::jsonb WHERE "id" = $2::uuid`, [JSON.stringify(row.resource), id]));
 }
 
 describe("a record's verification path", () => {
@@ -218,8 +218,8 @@ describe("the proof export", () => {
   });
 
   it("is refused for a record not anchored yet, and nothing is logged as exported", async () => {
-    await db().medicalRecord.update({ where: { id: recordId }, data: { status: "PENDING" } });
-    restore.push(() => db().medicalRecord.update({ where: { id: recordId }, data: { status: "ANCHORED" } }));
+    await asOwner(`UPDATE "MedicalRecord" SET status = 'PENDING' WHERE id = $1`, [recordId]);
+    restore.push(() => asOwner(`UPDATE "MedicalRecord" SET status = 'ANCHORED' WHERE id = $1`, [recordId]));
     const before = await lastSeq();
     await expect(exportRecordProof(await callerFor(DOCTOR), patientId, recordId)).rejects.toBeInstanceOf(ProofNotExportableError);
     expect(await eventsSince(before)).toEqual([]);

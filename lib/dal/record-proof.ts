@@ -83,10 +83,10 @@ async function authorizeRecord(caller: Caller, patientId: string, recordId: stri
 
 type ProofRow = NonNullable<Awaited<ReturnType<typeof authorizeRecord>>["row"]>;
 
-/** The one verdict: verifyRows, plus the creation-event check the chart applies to pending rows. */
+/** The one verdict: verifyRows, plus the creation-event check the chart applies. */
 async function verdictFor(row: ProofRow): Promise<RowVerdict> {
   const [verdict] = await verifyRows([row]);
-  if (verdict!.verification === "pending" && (await rowsContradictingCreation([row])).has(row.id)) {
+  if ((verdict!.verification === "pending" || verdict!.verification === "verified") && (await rowsContradictingCreation([row])).has(row.id)) {
     return { ...verdict!, verification: "tampered", overdue: false };
   }
   return verdict!;
@@ -116,7 +116,7 @@ async function versionsOf(row: ProofRow, covers: (record: { resourceType: string
   for (let r = first; r && chain.length <= linked.length; r = next.get(r.id)) chain.push(r);
   const visible = chain.filter(covers);
   const verdicts = await verifyRows(visible);
-  const contradicting = await rowsContradictingCreation(visible.filter((_, i) => verdicts[i]!.verification === "pending"));
+  const contradicting = await rowsContradictingCreation(visible.filter((_, i) => verdicts[i]!.verification === "pending" || verdicts[i]!.verification === "verified"));
   return visible.map((r, i) => ({
     id: r.id,
     createdAt: r.createdAt.toISOString(),

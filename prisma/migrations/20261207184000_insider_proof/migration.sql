@@ -13,7 +13,7 @@ CREATE TABLE "AnchoredLeaf" (
     "anchoredAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "AnchoredLeaf_pkey" PRIMARY KEY ("recordId")
 );
-CREATE INDEX "AnchoredLeaf_batchId_idx" ON "AnchoredLeaf"("batchId");
+CREATE UNIQUE INDEX "AnchoredLeaf_batchId_leafIndex_key" ON "AnchoredLeaf"("batchId", "leafIndex");
 INSERT INTO "AnchoredLeaf" ("recordId", "batchId", "leafIndex", "commitment")
   SELECT id, "batchId", "leafIndex", commitment FROM "MedicalRecord" WHERE status = 'ANCHORED' AND "batchId" IS NOT NULL AND "leafIndex" IS NOT NULL;
 
@@ -76,8 +76,15 @@ BEGIN
        OR NEW.proof IS DISTINCT FROM OLD.proof THEN
       PERFORM chartproof_refuse(format('record %s is anchored: its status, batch, leaf and proof are final', OLD.id));
     END IF;
-  ELSIF NEW.status = 'ANCHORED' THEN
-    IF NEW."batchId" IS NULL OR NEW."leafIndex" IS NULL OR NEW.proof IS NULL OR NOT EXISTS (
+  ELSIF NEW."batchId" IS DISTINCT FROM OLD."batchId" AND NEW."batchId" IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM "AnchorBatch" b WHERE b.id = NEW."batchId" AND b.kind = 'RECORDS' AND b.status = 'PREPARED'
+  ) THEN
+    PERFORM chartproof_refuse(format('record %s joins only a records batch still being prepared', OLD.id));
+  END IF;
+  IF OLD.status = 'PENDING' AND NEW.status = 'ANCHORED' THEN
+    -- Its leaf and proof were fixed when it joined the batch; confirmation only flips the status.
+    IF (NEW."batchId", NEW."leafIndex", NEW.proof) IS DISTINCT FROM (OLD."batchId", OLD."leafIndex", OLD.proof)
+       OR NEW."batchId" IS NULL OR NEW."leafIndex" IS NULL OR NEW.proof IS NULL OR NOT EXISTS (
       SELECT 1 FROM "AnchorBatch" b WHERE b.id = NEW."batchId" AND b.kind = 'RECORDS' AND b.status = 'CONFIRMED' AND NEW."leafIndex" < b."recordCount"
     ) THEN
       PERFORM chartproof_refuse(format('record %s moves to ANCHORED only with its leaf in a confirmed batch', OLD.id));

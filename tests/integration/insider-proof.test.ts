@@ -2,12 +2,12 @@ import pg from "pg";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { GENESIS_HASH, hashAccessEvent } from "@/lib/audit/event-hash";
-import { getPatientChart } from "@/lib/dal/patients";
+import { loadVerifiedRecords } from "@/lib/dal/verified-records";
 import { anchorEverything, type AnchoringConfig } from "@/lib/jobs/anchoring";
 import { createRecords } from "@/lib/jobs/create-records";
 import { computeCommitment } from "@/lib/integrity";
 import { forgetCachedRoots, ledgers } from "@/lib/verification";
-import { asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
+import { asOwner, ensureDemo } from "./helpers";
 
 /*
  * Insider-proof, part 1 (issue #15; docs/threat-model.md): what the database itself refuses, tried with the very
@@ -18,7 +18,6 @@ import { asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
 const stack = inject("stack");
 const TIERS = ["web", "worker"] as const;
 type Tier = (typeof TIERS)[number];
-const DOCTOR = "doctor@demo.chartproof.local";
 const config: AnchoringConfig = { batchSize: 64, windowSeconds: 0, checkpointEveryBatches: 1, checkpointEveryMinutes: 0 };
 const REFUSED = /permission denied|history is append-only|duplicate key value violates unique constraint "AccessEvent_record_created_key"/;
 
@@ -27,7 +26,10 @@ const restore: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   await ensureDemo();
-  patientId = (await patientByMrn("10000001")).id;
+  // A patient of this file's own: the demo patients' record counts are other files' expectations.
+  patientId = (
+    await db().patient.create({ data: { mrn: `IP-${Date.now()}`, name: "Insider Proof", birthDate: new Date("1970-01-01T00:00:00Z"), sex: "UNKNOWN" }, select: { id: true } })
+  ).id;
 });
 
 afterEach(async () => {
@@ -146,7 +148,7 @@ describe.each(TIERS)("as the %s tier's role", (tier) => {
   it("an anchored record's status, batch, leaf and proof never regress", async () => {
     const record = await db().medicalRecord.findFirstOrThrow({ where: { patientId, status: "ANCHORED" }, select: { id: true } });
     const other = await db().anchorBatch.findFirstOrThrow({ where: { status: "CONFIRMED", kind: "RECORDS", records: { none: { id: record.id } } }, select: { id: true } });
-    for (const set of [`status = 'PENDING'`, `"batchId" = '${other.id}'`, `"leafIndex" = 0`, `proof = '[]'::jsonb`]) {
+    for (const set of [`status = 'PENDING'`, `"batchId" = '${other.id}'`, `"leafIndex" = "leafIndex" + 1000`, `proof = '[["forged"]]'::jsonb`]) {
       expect(await attempt(tier, `UPDATE "MedicalRecord" SET ${set} WHERE id = $1`, [record.id]), set).toMatch(REFUSED);
     }
   });
@@ -221,8 +223,8 @@ describe("the worker's own path", () => {
     // Content unchanged, so the commitment still matches: only the anchored-leaf registry shows the reset.
     expect(await db().alert.count({ where: { kind: "integrity.commitment_mismatch", details: { path: ["recordId"], equals: record.id } } })).toBe(0);
 
-    const chart = await getPatientChart(await callerFor(DOCTOR), patientId);
-    expect(chart.records.find((r) => r.id === record.id)).toMatchObject({ verification: "tampered", summary: null });
+    // What the chart (and the patient's own view) renders: loadVerifiedRecords is their one loader.
+    expect((await loadVerifiedRecords(patientId)).find((r) => r.id === record.id)).toMatchObject({ verification: "tampered", summary: null });
   });
 
   it("verification checks a record against the earliest creation event of its id", async () => {
@@ -259,7 +261,6 @@ describe("the worker's own path", () => {
     );
     restore.push(() => asOwner(`DELETE FROM "AccessEvent" WHERE seq = $1`, [seq.toString()]));
 
-    const chart = await getPatientChart(await callerFor(DOCTOR), patientId);
-    expect(chart.records.find((r) => r.id === record.id)).toMatchObject({ verification: "tampered", summary: null });
+    expect((await loadVerifiedRecords(patientId)).find((r) => r.id === record.id)).toMatchObject({ verification: "tampered", summary: null });
   });
 });

@@ -5,6 +5,7 @@ import { GENESIS_HASH, hashAccessEvent } from "@/lib/audit/event-hash";
 import { loadVerifiedRecords } from "@/lib/dal/verified-records";
 import { anchorEverything, type AnchoringConfig } from "@/lib/jobs/anchoring";
 import { createRecords } from "@/lib/jobs/create-records";
+import { databaseRoleStanding } from "@/lib/jobs/database-role";
 import { computeCommitment } from "@/lib/integrity";
 import { forgetCachedRoots, ledgers } from "@/lib/verification";
 import { asOwner, ensureDemo } from "./helpers";
@@ -184,6 +185,10 @@ describe.each(TIERS)("as the %s tier's role", (tier) => {
 });
 
 describe("the worker's own path", () => {
+  it("reports its own standing: a restricted role that may anchor (the integrity page and start-up shout otherwise)", async () => {
+    expect(await databaseRoleStanding()).toEqual({ user: stack.roles.worker, superuser: false, owner: false, mayAnchor: true });
+  });
+
   it("only the worker's role moves a record forward; its forward move still works and registers the leaf", async () => {
     const [id] = await createRecords(
       [{ patientId, resourceType: "Observation", resource: { resourceType: "Observation", status: "final", code: { text: "forward" } }, recordedAt: new Date(), source: "CLINICIAN" }],

@@ -1,9 +1,9 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
-import { buildMerkleTree, computeCommitment, type Hex32 } from "@/lib/integrity";
+import { buildMerkleTree, type Hex32 } from "@/lib/integrity";
 import { confirmationsOf, findAnchorEvent, readRoots, RootAlreadyAnchoredError, sendAnchorRoot } from "@/lib/ledger";
-import { rowsContradictingCreation, type Ledger } from "@/lib/verification";
+import { verifiableRecordSelect, verifyRecords, type Ledger } from "@/lib/verification";
 import { raiseAlert } from "./alerts";
 import { sealRoot, type ChainHead } from "@/lib/audit/seal-root";
 import { manifestHash } from "@/lib/research/manifest";
@@ -256,7 +256,7 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
       const pending = await tx.medicalRecord.findMany({
         where: { status: "PENDING", batchId: null },
-        select: { id: true, patientId: true, resourceType: true, resource: true, recordedAt: true, commitment: true, salt: true, creationEventSeq: true, createdAt: true },
+        select: verifiableRecordSelect,
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
         take: opts.maxRecords,
       });
@@ -264,11 +264,13 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
       const full = pending.length >= opts.maxRecords;
       if (!full && pending[0]!.createdAt.getTime() > now.getTime() - opts.windowSeconds * 1000) return null;
 
-      const contradicting = await rowsContradictingCreation(pending);
-      const sound = pending.filter((r) => {
-        const ok = !contradicting.has(r.id) && computeCommitment({ ...r, recordId: r.id }, r.salt) === r.commitment;
-        if (!ok) refused.push(r.id);
-        return ok;
+      // The one verification function: the stored bytes must give the commitment, and the commitment must be the
+      // one the creation event sealed. A v1 row the backfill has not reached yet is `unavailable`: left waiting.
+      const verdicts = await verifyRecords(pending);
+      const sound = pending.filter((r, i) => {
+        const { verification } = verdicts[i]!;
+        if (verification === "tampered") refused.push(r.id);
+        return verification === "pending";
       });
       if (sound.length === 0) return null;
 

@@ -82,7 +82,7 @@ export type Judgement = { verification: Verification; checkpoint: CheckpointLeve
 export type LeafCaches = { records: ProvenLeafCache; checkpoints: ProvenLeafCache } | null;
 
 /** Level: the root a chain holds against the one the index (or bundle) claims. */
-export function anchorLevel(claimed: string, onChain: ChainRoot): LevelResult {
+function anchorLevel(claimed: string, onChain: ChainRoot): LevelResult {
   if (onChain === "not_checked") return "skipped";
   if (onChain === undefined) return "unavailable";
   if (onChain === null) return "missing";
@@ -90,7 +90,7 @@ export function anchorLevel(claimed: string, onChain: ChainRoot): LevelResult {
 }
 
 /** Level: the stored bytes, fields and salt give the stored commitment (hashed on every call, never cached). */
-export function commitmentLevel(record: Pick<JudgedRecord, "fields" | "canonical" | "salt" | "commitment">, copyIntact: boolean): LevelResult {
+function commitmentLevel(record: Pick<JudgedRecord, "fields" | "canonical" | "salt" | "commitment">, copyIntact: boolean): LevelResult {
   if (!isHex32(record.salt) || !isHex32(record.commitment) || !copyIntact) return "mismatch";
   if (record.canonical === null) return record.fields.recipe === 1 ? "unavailable" : "mismatch";
   try {
@@ -100,69 +100,67 @@ export function commitmentLevel(record: Pick<JudgedRecord, "fields" | "canonical
   }
 }
 
-/** Level: the proof leads from `leaf` to `root` (uncached; the outsider's report). */
-export function pathLevel(leaf: string, proof: unknown, root: string): LevelResult {
-  return isHex32(leaf) && isHex32(root) && rootFromProof(leaf, proof) === root ? "ok" : "mismatch";
-}
-
 /**
- * The verdict, failing closed: only a full match is `verified`.
- * 1. The commitment is recomputed from the stored bytes (hashed on every call, never cached) and must equal the
- *    stored one; a changed JSONB copy, salt or commitment is `tampered`. A v1 row with no bytes yet is `unavailable`.
- * 2. A creation event that contradicts the row is `tampered`.
- * 3. PENDING: `pending` (the creation event is its witness until the chain is).
- * 4. The proof must lead to the indexed batch root, and the private chain must hold that root (`unavailable` when it
- *    cannot be asked; `tampered` when it holds none or another).
- * 5. A confirmed checkpoint: its proof must lead from the batch root to the indexed checkpoint root (`tampered`
- *    otherwise), and the public chain, when it can be asked, must hold it (`public`); a public chain that cannot
- *    be asked leaves the record verified on the private chain only.
+ * Every level, each checked on its own so that the breakdown names every broken one, and the verdict, failing
+ * closed (only a full match is `verified`):
+ * 1. `tampered` when any level contradicts another: the stored bytes (hashed on every call, never cached) do not give
+ *    the stored commitment, or the JSONB copy, salt or commitment was changed; the creation event disagrees; the
+ *    proof does not lead to the indexed batch root; the private chain holds another root or none; a confirmed
+ *    checkpoint's proof does not lead to its indexed root, or the public chain holds another root or none.
+ * 2. `unavailable` for a v1 row with no bytes yet (the backfill will prove it).
+ * 3. `pending` while PENDING (the creation event is its witness until the chain is).
+ * 4. `unavailable` when the private chain could not be asked.
+ * 5. `verified`, at checkpoint level `public` when the public chain holds the checkpoint root; a public chain that
+ *    cannot be asked leaves the record verified on the private chain only (`none`).
+ * Leaf caches are read for the proof walks and filled only with pairs the chain has just confirmed.
  */
 export function judgeRecord(record: JudgedRecord, answers: Answers, caches: LeafCaches): Judgement {
   const levels: VerificationLevels = {
-    commitment: "skipped",
+    commitment: commitmentLevel(record, answers.copyIntact),
     creation: answers.creation,
     batchPath: "skipped",
     batchAnchor: "skipped",
     checkpointPath: "skipped",
     checkpointAnchor: "skipped",
   };
-  const tampered = (): Judgement => ({ verification: "tampered", checkpoint: "none", levels });
-
-  levels.commitment = commitmentLevel(record, answers.copyIntact);
-  if (levels.commitment === "mismatch" || levels.creation === "mismatch") return tampered();
-  if (levels.commitment === "unavailable") return { verification: "unavailable", checkpoint: "none", levels };
-  const leaf = record.commitment as Hex32;
-  if (record.status === "PENDING") return { verification: "pending", checkpoint: "none", levels };
-
-  const batch = record.batch;
-  if (batch === null || !isHex32(batch.root)) {
-    levels.batchPath = "mismatch";
-    return tampered();
-  }
-  const proven = caches ? caches.records.provenRoot(leaf, batch.anchor, record.proof, batch.root) : { root: rootFromProof(leaf, record.proof), fingerprint: null, cached: false };
-  levels.batchPath = proven.root !== null && proven.root === batch.root ? "ok" : "mismatch";
-  if (levels.batchPath !== "ok") return tampered();
-  levels.batchAnchor = anchorLevel(batch.root, answers.batchRoot);
-  if (levels.batchAnchor === "unavailable" || levels.batchAnchor === "skipped") return { verification: "unavailable", checkpoint: "none", levels };
-  if (levels.batchAnchor !== "ok") return tampered();
-  if (caches && !proven.cached && proven.fingerprint !== null) caches.records.remember(leaf, batch.anchor, batch.root, proven.fingerprint);
-
-  const checkpoint = batch.checkpoint;
-  if (checkpoint === null) return { verification: "verified", checkpoint: "none", levels };
-  const batchRoot = batch.root as Hex32;
-  const cp =
-    !isHex32(checkpoint.root)
+  const batch = record.status === "PENDING" ? null : record.batch;
+  if (record.status !== "PENDING" && batch === null) levels.batchPath = "mismatch"; // anchored, but in no batch
+  if (batch !== null) {
+    const leaf = record.commitment as Hex32;
+    const walkable = isHex32(leaf) && isHex32(batch.root);
+    const proven = !walkable
       ? { root: null, fingerprint: null, cached: false }
       : caches
-        ? caches.checkpoints.provenRoot(batchRoot, checkpoint.anchor, checkpoint.proof, checkpoint.root)
-        : { root: rootFromProof(batchRoot, checkpoint.proof), fingerprint: null, cached: false };
-  levels.checkpointPath = cp.root !== null && cp.root === checkpoint.root ? "ok" : "mismatch";
-  if (levels.checkpointPath !== "ok") return tampered();
-  levels.checkpointAnchor = anchorLevel(checkpoint.root, answers.checkpointRoot);
-  if (levels.checkpointAnchor === "unavailable" || levels.checkpointAnchor === "skipped") return { verification: "verified", checkpoint: "none", levels };
-  if (levels.checkpointAnchor !== "ok") return tampered();
-  if (caches && !cp.cached && cp.fingerprint !== null) caches.checkpoints.remember(batchRoot, checkpoint.anchor, checkpoint.root as Hex32, cp.fingerprint);
-  return { verification: "verified", checkpoint: "public", levels };
+        ? caches.records.provenRoot(leaf, batch.anchor, record.proof, batch.root as Hex32)
+        : { root: rootFromProof(leaf, record.proof), fingerprint: null, cached: false };
+    levels.batchPath = proven.root !== null && proven.root === batch.root ? "ok" : "mismatch";
+    levels.batchAnchor = anchorLevel(batch.root, answers.batchRoot);
+    if (caches && levels.batchPath === "ok" && levels.batchAnchor === "ok" && !proven.cached && proven.fingerprint !== null) {
+      caches.records.remember(leaf, batch.anchor, batch.root as Hex32, proven.fingerprint);
+    }
+    const checkpoint = batch.checkpoint;
+    if (checkpoint !== null) {
+      const batchRoot = batch.root as Hex32;
+      const cp =
+        !isHex32(batchRoot) || !isHex32(checkpoint.root)
+          ? { root: null, fingerprint: null, cached: false }
+          : caches
+            ? caches.checkpoints.provenRoot(batchRoot, checkpoint.anchor, checkpoint.proof, checkpoint.root as Hex32)
+            : { root: rootFromProof(batchRoot, checkpoint.proof), fingerprint: null, cached: false };
+      levels.checkpointPath = cp.root !== null && cp.root === checkpoint.root ? "ok" : "mismatch";
+      levels.checkpointAnchor = anchorLevel(checkpoint.root, answers.checkpointRoot);
+      if (caches && levels.checkpointPath === "ok" && levels.checkpointAnchor === "ok" && !cp.cached && cp.fingerprint !== null) {
+        caches.checkpoints.remember(batchRoot, checkpoint.anchor, checkpoint.root as Hex32, cp.fingerprint);
+      }
+    }
+  }
+
+  const contradicted = (l: LevelResult) => l === "mismatch" || l === "missing";
+  if (Object.values(levels).some(contradicted)) return { verification: "tampered", checkpoint: "none", levels };
+  if (levels.commitment === "unavailable") return { verification: "unavailable", checkpoint: "none", levels };
+  if (record.status === "PENDING") return { verification: "pending", checkpoint: "none", levels };
+  if (levels.batchAnchor !== "ok") return { verification: "unavailable", checkpoint: "none", levels };
+  return { verification: "verified", checkpoint: levels.checkpointAnchor === "ok" ? "public" : "none", levels };
 }
 
 /** True when no level failed; skipped levels (not checkpointed, public chain not asked) do not fail. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { canonicalBytes, type RecipeVersion } from "./commitment";
 import { fromHex32, hashNode, isHex32, toHex, type Hex32 } from "./hash";
-import { anchorLevel, commitmentLevel, pathLevel, type ChainRoot, type LevelResult, type VerificationLevels } from "./judge";
+import { judgeRecord, type ChainRoot, type LevelResult, type VerificationLevels } from "./judge";
 import type { ProofStep } from "./merkle";
 
 // A record's proof bundle: everything a third party needs to verify the record against the chains without our
@@ -220,8 +220,8 @@ export function normalizeChainRoot(root: string | null | undefined): Hex32 | nul
 }
 
 /**
- * Checks every level of a bundle with the level checks of the one set of rules (judge.ts), each on its own so that
- * every failing level is visible:
+ * Checks every level of a bundle with the one set of rules (judgeRecord, judge.ts), each on its own so that every
+ * failing level is visible:
  * the commitment against the record, the proof against the batch root, the batch root against the private chain,
  * the checkpoint proof against the checkpoint root, the checkpoint root against the public chain. Without `chain`,
  * only the bundle's internal consistency is checked (the anchor levels are skipped).
@@ -244,20 +244,25 @@ export function checkProofBundle(bundle: ProofBundle, chain?: { batchRoot: Chain
     supersedesId: r.supersedes ?? null,
     identityVersion: r.identityVersion ?? null,
   };
-  const commitment = canonical === null ? "mismatch" : commitmentLevel({ fields, canonical, salt: bundle.salt, commitment: bundle.commitment }, true);
-  const batchAnchor = anchorLevel(bundle.batch.root, chain ? chain.batchRoot : "not_checked");
-  const levels: ProofLevels = {
-    commitment,
-    creation: "skipped",
-    batchPath: pathLevel(bundle.commitment, bundle.proof, bundle.batch.root),
-    batchAnchor,
-    checkpointPath: "skipped",
-    checkpointAnchor: "skipped",
-  };
-  const checkpoint = bundle.checkpoint;
-  if (checkpoint === null) return levels;
-  levels.checkpointPath = pathLevel(bundle.batch.root, checkpoint.proof, checkpoint.root);
-  levels.checkpointAnchor = anchorLevel(checkpoint.root, chain ? chain.checkpointRoot : "not_checked");
+  const { levels } = judgeRecord(
+    {
+      fields,
+      canonical,
+      salt: bundle.salt,
+      commitment: bundle.commitment,
+      status: "ANCHORED",
+      proof: bundle.proof,
+      batch: {
+        anchor: "bundle",
+        root: bundle.batch.root,
+        checkpoint: bundle.checkpoint ? { anchor: "bundle", root: bundle.checkpoint.root, proof: bundle.checkpoint.proof } : null,
+      },
+    },
+    { batchRoot: chain ? chain.batchRoot : "not_checked", checkpointRoot: chain ? chain.checkpointRoot : "not_checked", creation: "skipped", copyIntact: true },
+    null,
+  );
+  // A resource that cannot be canonicalized is no record the bundle could have committed to.
+  if (canonical === null) levels.commitment = "mismatch";
   return levels;
 }
 

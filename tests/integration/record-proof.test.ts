@@ -14,7 +14,7 @@ import { asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
 
 const DOCTOR = "doctor@demo.chartproof.local";
 const DOCTOR2 = "doctor2@demo.chartproof.local";
-const allOk = { commitment: "ok", batchPath: "ok", batchAnchor: "ok", checkpointPath: "ok", checkpointAnchor: "ok" };
+const allOk = { commitment: "ok", creation: "skipped", batchPath: "ok", batchAnchor: "ok", checkpointPath: "ok", checkpointAnchor: "ok" };
 
 const stack = inject("stack");
 const rpcs = () => ({ rpcUrl: stack.private.rpcUrl, publicRpcUrl: stack.public.rpcUrl });
@@ -57,10 +57,14 @@ function received(bundle: ProofBundle): ProofBundle {
   return parsed.bundle;
 }
 
+/** Changes the record's content: its stored canonical bytes and, alike, its JSONB query copy. */
 async function tamperResource(id: string) {
-  const row = await db().medicalRecord.findUniqueOrThrow({ where: { id }, select: { resource: true } });
-  await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = ${id}::uuid`;
-  restore.push(() => db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(row.resource)}::jsonb WHERE "id" = ${id}::uuid`);
+  const row = await db().medicalRecord.findUniqueOrThrow({ where: { id }, select: { canonical: true } });
+  const forged = Buffer.from(Buffer.from(row.canonical!).toString("utf8").replace(/"status":"[a-z-]+"/, '"status":"entered-in-error"'), "utf8");
+  await db().$executeRaw`UPDATE "MedicalRecord" SET "canonical" = ${forged}, "resource" = convert_from(${forged}, 'UTF8')::jsonb WHERE "id" = ${id}::uuid`;
+  restore.push(
+    () => db().$executeRaw`UPDATE "MedicalRecord" SET "canonical" = ${row.canonical}, "resource" = convert_from(${row.canonical}, 'UTF8')::jsonb WHERE "id" = ${id}::uuid`,
+  );
 }
 
 describe("a record's verification path", () => {
@@ -136,7 +140,16 @@ describe("a record's verification path", () => {
   it("shows a tampered record as tampered, content withheld, and the failing level", async () => {
     await tamperResource(recordId);
     const proof = await getRecordProof(await callerFor(DOCTOR), patientId, recordId);
-    expect(proof.record).toMatchObject({ verification: "tampered", summary: null });
+    expect(proof.record).toMatchObject({ verification: "tampered", summary: null, resource: null });
+    expect(proof.levels).toEqual({ ...allOk, commitment: "mismatch" });
+  });
+
+  it("shows a record whose JSONB query copy alone was changed as tampered, at the commitment", async () => {
+    const row = await db().medicalRecord.findUniqueOrThrow({ where: { id: recordId }, select: { resource: true } });
+    await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = ${recordId}::uuid`;
+    restore.push(() => db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(row.resource)}::jsonb WHERE "id" = ${recordId}::uuid`);
+    const proof = await getRecordProof(await callerFor(DOCTOR), patientId, recordId);
+    expect(proof.record).toMatchObject({ verification: "tampered", summary: null, resource: null });
     expect(proof.levels).toEqual({ ...allOk, commitment: "mismatch" });
   });
 

@@ -10,6 +10,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { anchoringTick, type AnchorStep } from "@/lib/jobs/anchoring";
 import { sweepAllRecords } from "@/lib/jobs/sweep";
+import { backfillCanonicalBytes } from "@/lib/jobs/backfill-canonical";
 import { runPrivacyAlerts } from "@/lib/jobs/privacy-alerts";
 import { ledgers } from "@/lib/verification";
 
@@ -51,6 +52,10 @@ async function main() {
   const config = env();
   if (!config.LEDGER_WRITER_KEY) throw new Error("LEDGER_WRITER_KEY is required: the worker is the only process that anchors.");
   const chains = ledgers();
+  // Records from before stored canonical bytes get them, each proven against the chains (ADR 016); until then they
+  // verify as unavailable, and pending ones wait for it before they can be anchored.
+  const backfill = await backfillCanonicalBytes();
+  if (backfill.filled + backfill.unserializable > 0) log.info(backfill, "canonical bytes backfilled and verified");
   const anchoringConfig = {
     sealEveryMinutes: config.AUDIT_SEAL_MINUTES,
     batchSize: config.ANCHOR_BATCH_SIZE,

@@ -74,6 +74,11 @@ export type Answers = {
   creation: LevelResult;
   /** The JSONB query copy of the resource equals the stored bytes (false: someone changed one of them). */
   copyIntact: boolean;
+  /**
+   * A `tampered` verdict recorded for the record by a check between views (an open integrity alert): verdicts may
+   * only get worse, so it stands, whatever the row says now, until the worker clears it after an officer's review.
+   */
+  recordedTampered?: boolean;
 };
 
 export type Judgement = { verification: Verification; checkpoint: CheckpointLevel; levels: VerificationLevels };
@@ -103,7 +108,7 @@ function commitmentLevel(record: Pick<JudgedRecord, "fields" | "canonical" | "sa
 /**
  * Every level, each checked on its own so that the breakdown names every broken one, and the verdict, failing
  * closed (only a full match is `verified`):
- * 1. `tampered` when any level contradicts another: the stored bytes (hashed on every call, never cached) do not give
+ * 1. `tampered` when a tampered verdict was recorded between views and not yet cleared, or any level contradicts another: the stored bytes (hashed on every call, never cached) do not give
  *    the stored commitment, or the JSONB copy, salt or commitment was changed; the creation event disagrees; the
  *    proof does not lead to the indexed batch root; the private chain holds another root or none; a confirmed
  *    checkpoint's proof does not lead to its indexed root, or the public chain holds another root or none.
@@ -156,7 +161,7 @@ export function judgeRecord(record: JudgedRecord, answers: Answers, caches: Leaf
   }
 
   const contradicted = (l: LevelResult) => l === "mismatch" || l === "missing";
-  if (Object.values(levels).some(contradicted)) return { verification: "tampered", checkpoint: "none", levels };
+  if (answers.recordedTampered || Object.values(levels).some(contradicted)) return { verification: "tampered", checkpoint: "none", levels };
   if (levels.commitment === "unavailable") return { verification: "unavailable", checkpoint: "none", levels };
   if (record.status === "PENDING") return { verification: "pending", checkpoint: "none", levels };
   if (levels.batchAnchor !== "ok") return { verification: "unavailable", checkpoint: "none", levels };

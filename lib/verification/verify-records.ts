@@ -90,7 +90,16 @@ export type VerifyOptions = {
    * every call, compares JSON values; this is exact, and costs the RFC 8785 serialization pages no longer pay.
    */
   exactCopy?: boolean;
+  /**
+   * Whether a `tampered` verdict recorded between views (an open alert of RECORDED_TAMPERED_KINDS) floors the
+   * verdict (default true: every page and export). Only the worker's own checks, which record and clear those
+   * verdicts, judge the rows alone (false).
+   */
+  recorded?: boolean;
 };
+
+/** The alerts that record a `tampered` verdict for one record (details.recordId). */
+export const RECORDED_TAMPERED_KINDS = ["integrity.record_tampered", "integrity.commitment_mismatch", "integrity.backfill_mismatch"] as const;
 
 /**
  * A checkpoint still being anchored (PREPARED/SENT) has no root on the public chain yet: that is "not checkpointed",
@@ -141,6 +150,8 @@ function judged(row: VerifiableRow): JudgedRecord {
  * - The creation event is the witness where the chain is not: for a PENDING row (its commitment), and for a recipe
  *   v1 row (the source and supersession link, which v1 does not bind). One query for all such rows.
  * - `caches` (default: the process's) hold only final roots and proven (leaf, anchor) pairs.
+ * - A `tampered` verdict recorded between views (an open integrity alert) stands until the worker clears it after
+ *   an officer's review: one query, beside the chain reads.
  */
 export async function verifyRecords(rows: readonly VerifiableRow[], opts: VerifyOptions = {}): Promise<RecordVerdict[]> {
   const caches = opts.caches ?? processCaches();
@@ -153,9 +164,10 @@ export async function verifyRecords(rows: readonly VerifiableRow[], opts: Verify
     const checkpoint = confirmedCheckpoint(batch);
     if (checkpoint) checkpoints.push({ chainId: checkpoint.chainId, contractAddress: checkpoint.contractAddress, number: checkpoint.checkpointNumber });
   }
-  const [batchRoot, checkpointRoot] = await Promise.all([
+  const [batchRoot, checkpointRoot, flagged] = await Promise.all([
     chainRootsFor(privateLedger, batches, caches.roots),
     chainRootsFor(publicLedger, checkpoints, caches.roots),
+    opts.recorded === false || rows.length === 0 ? new Set<string>() : recordedTampered(rows.map((r) => r.id)),
   ]);
   const answersFor = (row: VerifiableRow, creation: Answers["creation"]): Answers => {
     const batch = row.batch;
@@ -166,6 +178,7 @@ export async function verifyRecords(rows: readonly VerifiableRow[], opts: Verify
       creation,
       // null: no bytes yet (judgeRecord decides on the bytes alone); false: the copy or the bytes were changed.
       copyIntact: row.resourceCopyIntact !== false && (!opts.exactCopy || row.canonical === null || copyIsExact(row)),
+      recordedTampered: flagged.has(row.id),
     };
   };
 
@@ -213,6 +226,14 @@ async function creationEventsAgree(rows: readonly VerifiableRow[]): Promise<bool
       hashAccessEvent(event) === event.hash
     );
   });
+}
+
+/** Ids among `ids` with an open alert recording them tampered. One indexed query (open alerts are few). */
+async function recordedTampered(ids: readonly string[]): Promise<Set<string>> {
+  const rows = await db().$queryRaw<{ recordId: string }[]>`
+    SELECT DISTINCT a."details"->>'recordId' AS "recordId" FROM "Alert" AS a
+    WHERE a."resolvedAt" IS NULL AND a."kind" = ANY(${[...RECORDED_TAMPERED_KINDS]}::text[]) AND a."details"->>'recordId' = ANY(${[...ids]}::text[])`;
+  return new Set(rows.map((r) => r.recordId));
 }
 
 function copyIsExact(row: VerifiableRow): boolean {

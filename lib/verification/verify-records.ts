@@ -1,7 +1,7 @@
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { hashAccessEvent } from "@/lib/audit";
-import { anchorKey, canonicalBytes, judgeRecord, type Answers, type CheckpointLevel, type JudgedRecord, type RecipeVersion, type Verification, type VerificationLevels } from "@/lib/integrity";
+import { anchorKey, canonicalBytes, judgeRecord, type Answers, type Hex32, type CheckpointLevel, type JudgedRecord, type RecipeVersion, type Verification, type VerificationLevels } from "@/lib/integrity";
 import { processCaches, type VerificationCaches } from "./caches";
 import { chainRootsFor, type AnchorRef } from "./chain-roots";
 import { ledgers } from "./ledgers";
@@ -169,12 +169,22 @@ export async function verifyRecords(rows: readonly VerifiableRow[], opts: Verify
     chainRootsFor(publicLedger, checkpoints, caches.roots),
     opts.recorded === false || rows.length === 0 ? new Set<string>() : recordedTampered(rows.map((r) => r.id)),
   ]);
-  const answersFor = (row: VerifiableRow, creation: Answers["creation"]): Answers => {
+  // A page's rows share a few batches: each anchor's root is looked up once per call (keyed by its anchorKey).
+  const looked = new Map<string, Hex32 | null | undefined>();
+  const once = (key: string, lookup: () => Hex32 | null | undefined) => {
+    if (looked.has(key)) return looked.get(key);
+    const root = lookup();
+    looked.set(key, root);
+    return root;
+  };
+  const answersFor = (row: VerifiableRow, record: JudgedRecord, creation: Answers["creation"]): Answers => {
     const batch = row.batch;
     const cp = batch ? confirmedCheckpoint(batch) : null;
     return {
-      batchRoot: batch ? batchRoot({ chainId: batch.chainId, contractAddress: batch.contractAddress, number: batch.batchNumber }) : undefined,
-      checkpointRoot: cp ? checkpointRoot({ chainId: cp.chainId, contractAddress: cp.contractAddress, number: cp.checkpointNumber }) : "not_checked",
+      batchRoot: batch ? once(record.batch!.anchor, () => batchRoot({ chainId: batch.chainId, contractAddress: batch.contractAddress, number: batch.batchNumber })) : undefined,
+      checkpointRoot: cp
+        ? once(record.batch!.checkpoint!.anchor, () => checkpointRoot({ chainId: cp.chainId, contractAddress: cp.contractAddress, number: cp.checkpointNumber }))
+        : "not_checked",
       creation,
       // null: no bytes yet (judgeRecord decides on the bytes alone); false: the copy or the bytes were changed.
       copyIntact: row.resourceCopyIntact !== false && (!opts.exactCopy || row.canonical === null || copyIsExact(row)),
@@ -183,7 +193,7 @@ export async function verifyRecords(rows: readonly VerifiableRow[], opts: Verify
   };
 
   const records = rows.map(judged);
-  const judgements = rows.map((row, i) => judgeRecord(records[i]!, answersFor(row, "skipped"), caches));
+  const judgements = rows.map((row, i) => judgeRecord(records[i]!, answersFor(row, records[i]!, "skipped"), caches));
 
   // The creation event, where it is the witness: rows still pending, and v1 rows (which do not bind source and
   // supersession) that passed so far. Then those rows are judged again with its answer.
@@ -193,7 +203,7 @@ export async function verifyRecords(rows: readonly VerifiableRow[], opts: Verify
   });
   if (witnessed.length > 0) {
     const agree = await creationEventsAgree(witnessed.map((i) => rows[i]!));
-    for (const [k, i] of witnessed.entries()) judgements[i] = judgeRecord(records[i]!, answersFor(rows[i]!, agree[k] ? "ok" : "mismatch"), caches);
+    for (const [k, i] of witnessed.entries()) judgements[i] = judgeRecord(records[i]!, answersFor(rows[i]!, records[i]!, agree[k] ? "ok" : "mismatch"), caches);
   }
 
   const overdueBefore = (opts.now ?? new Date()).getTime() - env().PENDING_WARN_MINUTES * 60_000;

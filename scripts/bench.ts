@@ -286,7 +286,7 @@ async function run() {
   const { createRecords } = await import("@/lib/jobs/create-records");
   const { anchorEverything } = await import("@/lib/jobs/anchoring");
   const { ledgers, verifiableRecordSelect, verifyRecords, forgetCachedRoots, provenLeavesStats, resourceOf } = await import("@/lib/verification");
-  const { commitmentOf, commitmentPreimage, computeCommitment, rootFromProof, isHex32 } = await import("@/lib/integrity");
+  const { anchorKey, commitmentOf, commitmentPreimage, computeCommitment, GENERATION_CHARS, judgeRecord, ProvenLeafCache, rootFromProof, isHex32 } = await import("@/lib/integrity");
   const { readRoots, recordAnchorAbi } = await import("@/lib/ledger");
   const chains = ledgers();
   const system = { ip: null, requestId: null };
@@ -380,6 +380,20 @@ async function run() {
     if (computeCommitment({ ...fieldsOf(r), resource: resources[i] }, r.salt) !== r.commitment) throw new Error("re-serializing the shown resource does not give the commitment");
   });
   const batchNumbers = [...new Set(rows.flatMap((r) => (r.batch ? [r.batch.batchNumber] : [])))];
+  // judgeRecord alone over the same rows, with the roots as the chains answered and warm leaf caches.
+  const judgedRows = rows.map((r) => ({
+    record: {
+      fields: fieldsOf(r), canonical: bytesOf(r), salt: r.salt, commitment: r.commitment, status: r.status, proof: r.proof,
+      batch: {
+        anchor: anchorKey(r.batch!.chainId, r.batch!.contractAddress, r.batch!.batchNumber), root: r.batch!.root,
+        checkpoint: { anchor: anchorKey(r.batch!.checkpoint!.chainId, r.batch!.checkpoint!.contractAddress, r.batch!.checkpoint!.checkpointNumber), root: r.batch!.checkpoint!.root, proof: r.batch!.checkpointProof },
+      },
+    },
+    answers: { batchRoot: r.batch!.root as `0x${string}`, checkpointRoot: r.batch!.checkpoint!.root as `0x${string}`, creation: "skipped" as const, copyIntact: true },
+  }));
+  const judgeCaches = { records: new ProvenLeafCache(GENERATION_CHARS), checkpoints: new ProvenLeafCache(GENERATION_CHARS) };
+  const judgeAll = () => judgedRows.map((j) => judgeRecord(j.record, j.answers, judgeCaches));
+  if (judgeAll().some((j) => j.verification !== "verified")) throw new Error("judgeRecord alone does not verify the rows");
 
   // Interleaved, one of each per round, so that the load of this shared machine weighs on all of them alike.
   let fresh = rows;
@@ -388,6 +402,9 @@ async function run() {
     warm: { run: () => verifyRecords(rows) },
     // Closer to a real render: the rows loaded afresh (untimed) before each call, as each request does.
     warmFresh: { before: async () => (fresh = await loadRows()), run: () => verifyRecords(fresh) },
+    // The parts of a warm call: without the recorded-verdict query (the rows alone), and the pure rules alone.
+    warmRowsAlone: { run: () => verifyRecords(rows, { recorded: false }) },
+    judgeOnly: { run: () => judgeAll() },
     hashStored: { run: () => rows.forEach((r) => commitmentOf(fieldsOf(r), bytesOf(r), r.salt)) },
     recomputeFromJson: { run: () => rows.forEach((r, i) => computeCommitment({ ...fieldsOf(r), resource: resources[i] }, r.salt)) },
     parseForDisplay: { run: () => rows.forEach((r) => resourceOf(r)) },
@@ -403,7 +420,7 @@ async function run() {
       samples[name].push(ms(start));
     }
   }
-  const { cold, warm, warmFresh, hashStored, recomputeFromJson, parseForDisplay, proofWalks, rootsRead } = Object.fromEntries(
+  const { cold, warm, warmFresh, warmRowsAlone, judgeOnly, hashStored, recomputeFromJson, parseForDisplay, proofWalks, rootsRead } = Object.fromEntries(
     Object.entries(samples).map(([name, values]) => [name, stats(values)]),
   ) as Record<keyof typeof probes, Stats>;
   // What warm verification costs beyond hashing the stored bytes (cache hits, root lookups), paired per round.
@@ -525,6 +542,8 @@ async function run() {
   addStats(`verify ${rows.length} rows: Chartproof, cold (roots read, proofs walked)`, cold);
   addStats(`verify ${rows.length} rows: Chartproof, warm (same row objects)`, warm);
   addStats(`verify ${rows.length} rows: Chartproof, warm (rows freshly loaded)`, warmFresh);
+  addStats(`verify ${rows.length} rows: warm, without the recorded-verdict query (the rows alone)`, warmRowsAlone);
+  addStats("  part: judgeRecord alone (the rules, warm leaf caches, roots given)", judgeOnly);
   addStats("  part: hash the stored canonical bytes (sha256, every call)", hashStored);
   addStats("  part: warm minus hashing (cache hits, lookups), paired", beyondRecompute);
   addStats(`  part: walk ${rows.length} proofs, uncached (depth ${proofDepth})`, proofWalks);
@@ -546,7 +565,8 @@ async function run() {
     chartproofCold: cold,
     chartproofWarm: warm,
     chartproofWarmFreshRows: warmFresh,
-    parts: { hashStoredBytes: hashStored, proofWalksUncached: proofWalks, rootsOfOneCall: rootsRead, warmBeyondHashing: beyondRecompute },
+    warmRowsAlone,
+    parts: { judgeRecordOnly: judgeOnly, hashStoredBytes: hashStored, proofWalksUncached: proofWalks, rootsOfOneCall: rootsRead, warmBeyondHashing: beyondRecompute },
     beforeAdr016: { note: "NOT the product: the commitment recomputed from the JSON resource (RFC 8785 on every call)", recomputeFromJson },
     parseForDisplay,
     naiveSequential,

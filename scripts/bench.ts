@@ -480,36 +480,42 @@ async function run() {
   const other = rows.find((r) => r.id !== victim.id && r.id !== sibling.id)!;
   const forged = Buffer.from(Buffer.from(bytesOf(victim)).toString("utf8").replace(/"value":[0-9.]+/, '"value":999'), "utf8");
   if (Buffer.compare(forged, bytesOf(victim)) === 0) throw new Error("the bench's content forgery changed nothing");
+  // An insider who controls the database: the owner with row triggers off, so the history guards do not stop the edit.
+  const asInsider = (edit: (tx: Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0]) => Promise<unknown>) =>
+    db().$transaction(async (tx) => {
+      await tx.$executeRaw`SET LOCAL session_replication_role = replica`;
+      return edit(tx);
+    });
   const tamperCases: { name: string; target: (typeof rows)[number]; change: () => Promise<unknown>; undo: () => Promise<unknown> }[] = [
     {
       name: "content: canonical bytes and the JSONB copy, changed alike",
       target: victim,
-      change: () => db().$executeRaw`UPDATE "MedicalRecord" SET "canonical" = ${forged}, "resource" = convert_from(${forged}, 'UTF8')::jsonb WHERE "id" = ${victim.id}::uuid`,
-      undo: () => db().$executeRaw`UPDATE "MedicalRecord" SET "canonical" = ${Buffer.from(bytesOf(victim))}, "resource" = convert_from(${Buffer.from(bytesOf(victim))}, 'UTF8')::jsonb WHERE "id" = ${victim.id}::uuid`,
+      change: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "canonical" = ${forged}, "resource" = convert_from(${forged}, 'UTF8')::jsonb WHERE "id" = ${victim.id}::uuid`),
+      undo: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "canonical" = ${Buffer.from(bytesOf(victim))}, "resource" = convert_from(${Buffer.from(bytesOf(victim))}, 'UTF8')::jsonb WHERE "id" = ${victim.id}::uuid`),
     },
     {
       name: "content: the JSONB query copy only",
       target: victim,
-      change: () => db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{valueQuantity,value}', '999') WHERE "id" = ${victim.id}::uuid`,
-      undo: () => db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = convert_from("canonical", 'UTF8')::jsonb WHERE "id" = ${victim.id}::uuid`,
+      change: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{valueQuantity,value}', '999') WHERE "id" = ${victim.id}::uuid`),
+      undo: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "resource" = convert_from("canonical", 'UTF8')::jsonb WHERE "id" = ${victim.id}::uuid`),
     },
     {
       name: "source relabelled",
       target: victim,
-      change: () => db().$executeRaw`UPDATE "MedicalRecord" SET "source" = 'CLINICIAN' WHERE "id" = ${victim.id}::uuid`,
-      undo: () => db().$executeRaw`UPDATE "MedicalRecord" SET "source" = ${victim.source} WHERE "id" = ${victim.id}::uuid`,
+      change: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "source" = 'CLINICIAN' WHERE "id" = ${victim.id}::uuid`),
+      undo: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "source" = ${victim.source} WHERE "id" = ${victim.id}::uuid`),
     },
     {
       name: "supersession link forged",
       target: victim,
-      change: () => db().$executeRaw`UPDATE "MedicalRecord" SET "supersedesId" = ${other.id}::uuid WHERE "id" = ${victim.id}::uuid`,
-      undo: () => db().$executeRaw`UPDATE "MedicalRecord" SET "supersedesId" = NULL WHERE "id" = ${victim.id}::uuid`,
+      change: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "supersedesId" = ${other.id}::uuid WHERE "id" = ${victim.id}::uuid`),
+      undo: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "supersedesId" = NULL WHERE "id" = ${victim.id}::uuid`),
     },
     {
       name: "proof swapped for a sibling's (same batch, same root)",
       target: sibling,
-      change: () => db().$executeRaw`UPDATE "MedicalRecord" SET "proof" = ${JSON.stringify(victim.proof)}::jsonb WHERE "id" = ${sibling.id}::uuid`,
-      undo: () => db().$executeRaw`UPDATE "MedicalRecord" SET "proof" = ${JSON.stringify(sibling.proof)}::jsonb WHERE "id" = ${sibling.id}::uuid`,
+      change: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "proof" = ${JSON.stringify(victim.proof)}::jsonb WHERE "id" = ${sibling.id}::uuid`),
+      undo: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "proof" = ${JSON.stringify(sibling.proof)}::jsonb WHERE "id" = ${sibling.id}::uuid`),
     },
   ];
   const tamperCheck: { case: string; caught: boolean; othersVerified: boolean }[] = [];

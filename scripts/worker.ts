@@ -54,8 +54,14 @@ async function main() {
   const chains = ledgers();
   // Records from before stored canonical bytes get them, each proven against the chains (ADR 016); until then they
   // verify as unavailable, and pending ones wait for it before they can be anchored.
-  const backfill = await backfillCanonicalBytes();
-  if (backfill.filled + backfill.unserializable > 0) log.info(backfill, "canonical bytes backfilled and verified");
+  // A failure (a chain down, a role without the grant) must not stop anchoring: the rows stay `unavailable` and
+  // the backfill runs again at the next start.
+  try {
+    const backfill = await backfillCanonicalBytes();
+    if (backfill.filled + backfill.unserializable > 0) log.info(backfill, "canonical bytes backfilled and verified");
+  } catch (error) {
+    log.error({ err: error instanceof Error ? error.message : String(error) }, "canonical bytes backfill failed; records without bytes stay unavailable");
+  }
   const anchoringConfig = {
     sealEveryMinutes: config.AUDIT_SEAL_MINUTES,
     batchSize: config.ANCHOR_BATCH_SIZE,

@@ -39,3 +39,19 @@ export async function asOwner(statement: string, values: unknown[] = []): Promis
     await client.end();
   }
 }
+
+/**
+ * Runs one statement as an insider who controls the database: the owner, with row triggers off for the session
+ * (session_replication_role = replica), so that the history guards do not stop it. What such an edit leaves behind
+ * is what verification must catch.
+ */
+export async function asInsider(statement: string, values: unknown[] = []): Promise<number> {
+  const client = new pg.Client({ connectionString: inject("stack").ownerDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query("SET session_replication_role = replica");
+    return (await client.query(statement, values)).rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
+}

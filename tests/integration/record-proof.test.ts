@@ -10,7 +10,7 @@ import { exportRecordProof, getRecordProof, ProofNotExportableError } from "@/li
 import { parseProofBundle, type ProofBundle } from "@/lib/integrity/proof-bundle";
 import { forgetCachedRoots } from "@/lib/verification";
 import { formatReport, verifyProofBundle } from "@/scripts/verify-proof";
-import { asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
+import { asInsider, asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
 
 const DOCTOR = "doctor@demo.chartproof.local";
 const DOCTOR2 = "doctor2@demo.chartproof.local";
@@ -61,10 +61,9 @@ function received(bundle: ProofBundle): ProofBundle {
 async function tamperResource(id: string) {
   const row = await db().medicalRecord.findUniqueOrThrow({ where: { id }, select: { canonical: true } });
   const forged = Buffer.from(Buffer.from(row.canonical!).toString("utf8").replace(/"status":"[a-z-]+"/, '"status":"entered-in-error"'), "utf8");
-  await db().$executeRaw`UPDATE "MedicalRecord" SET "canonical" = ${forged}, "resource" = convert_from(${forged}, 'UTF8')::jsonb WHERE "id" = ${id}::uuid`;
-  restore.push(
-    () => db().$executeRaw`UPDATE "MedicalRecord" SET "canonical" = ${row.canonical}, "resource" = convert_from(${row.canonical}, 'UTF8')::jsonb WHERE "id" = ${id}::uuid`,
-  );
+  const set = `UPDATE "MedicalRecord" SET "canonical" = $2, "resource" = convert_from($2, 'UTF8')::jsonb WHERE "id" = $1`;
+  await asInsider(set, [id, forged]);
+  restore.push(() => asInsider(set, [id, Buffer.from(row.canonical!)]));
 }
 
 describe("a record's verification path", () => {

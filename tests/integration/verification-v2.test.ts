@@ -123,7 +123,7 @@ describe("the database refuses, to the app and to the owner alike", () => {
     await expect(db().$executeRaw`UPDATE "MedicalRecord" SET "canonical" = ${Buffer.from("{}")} WHERE "id" = ${target}::uuid`).rejects.toThrow(/append-only/);
     await expect(asOwner(`UPDATE "MedicalRecord" SET "recipeVersion" = 1 WHERE "id" = $1`, [target])).rejects.toThrow(/append-only/);
     await expect(asOwner(`UPDATE "MedicalRecord" SET "identityVersion" = 9 WHERE "id" = $1`, [target])).rejects.toThrow(/append-only/);
-    await expect(asOwner(`UPDATE "MedicalRecord" SET "resourceCopyIntact" = true WHERE "id" = $1`, [target])).rejects.toThrow(/generated/);
+    await expect(asOwner(`UPDATE "MedicalRecord" SET "resourceCopyIntact" = true WHERE "id" = $1`, [target])).rejects.toThrow(/can only be updated to DEFAULT/);
   });
 });
 

@@ -137,6 +137,7 @@ describe("a record's verification path", () => {
   });
 
   it("shows a tampered record as tampered, content withheld, and the failing level", async () => {
+    expect((await getRecordProof(await callerFor(DOCTOR), patientId, recordId)).record.verification).toBe("verified"); // warm
     await tamperResource(recordId);
     const proof = await getRecordProof(await callerFor(DOCTOR), patientId, recordId);
     expect(proof.record).toMatchObject({ verification: "tampered", summary: null, resource: null });
@@ -144,6 +145,7 @@ describe("a record's verification path", () => {
   });
 
   it("shows a record whose JSONB query copy alone was changed as tampered, at the commitment", async () => {
+    expect((await getRecordProof(await callerFor(DOCTOR), patientId, recordId)).record.verification).toBe("verified"); // warm
     const row = await db().medicalRecord.findUniqueOrThrow({ where: { id: recordId }, select: { resource: true } });
     await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = ${recordId}::uuid`;
     restore.push(() => db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(row.resource)}::jsonb WHERE "id" = ${recordId}::uuid`);

@@ -161,7 +161,14 @@ export function judgeRecord(record: JudgedRecord, answers: Answers, caches: Leaf
   }
 
   const contradicted = (l: LevelResult) => l === "mismatch" || l === "missing";
-  if (answers.recordedTampered || Object.values(levels).some(contradicted)) return { verification: "tampered", checkpoint: "none", levels };
+  const anyContradicted =
+    contradicted(levels.commitment) ||
+    contradicted(levels.creation) ||
+    contradicted(levels.batchPath) ||
+    contradicted(levels.batchAnchor) ||
+    contradicted(levels.checkpointPath) ||
+    contradicted(levels.checkpointAnchor);
+  if (answers.recordedTampered || anyContradicted) return { verification: "tampered", checkpoint: "none", levels };
   if (levels.commitment === "unavailable") return { verification: "unavailable", checkpoint: "none", levels };
   if (record.status === "PENDING") return { verification: "pending", checkpoint: "none", levels };
   if (levels.batchAnchor !== "ok") return { verification: "unavailable", checkpoint: "none", levels };

@@ -121,9 +121,9 @@ describe("the database refuses, to the app and to the owner alike", () => {
   it("to change stored bytes, the recipe or the identity version once written", async () => {
     const target = ids[0]!;
     await expect(db().$executeRaw`UPDATE "MedicalRecord" SET "canonical" = ${Buffer.from("{}")} WHERE "id" = ${target}::uuid`).rejects.toThrow(/append-only/);
-    await expect(asOwner(`UPDATE "MedicalRecord" SET "recipeVersion" = 1 WHERE "id" = $1`, [target])).rejects.toThrow(/append-only/);
-    await expect(asOwner(`UPDATE "MedicalRecord" SET "identityVersion" = 9 WHERE "id" = $1`, [target])).rejects.toThrow(/append-only/);
-    await expect(asOwner(`UPDATE "MedicalRecord" SET "resourceCopyIntact" = true WHERE "id" = $1`, [target])).rejects.toThrow(/can only be updated to DEFAULT/);
+    await expect(asOwner(`UPDATE "MedicalRecord" SET "recipeVersion" = 1 WHERE "id" = $1`, [target], { triggers: true })).rejects.toThrow(/append-only/);
+    await expect(asOwner(`UPDATE "MedicalRecord" SET "identityVersion" = 9 WHERE "id" = $1`, [target], { triggers: true })).rejects.toThrow(/append-only/);
+    await expect(asOwner(`UPDATE "MedicalRecord" SET "resourceCopyIntact" = true WHERE "id" = $1`, [target], { triggers: true })).rejects.toThrow(/can only be updated to DEFAULT/);
   });
 });
 
@@ -183,6 +183,9 @@ describe("the backfill of recipe-v1 records", () => {
   }
 
   it("proves every backfilled row with the full verification, flags the one that fails without rewriting it, and logs the counts", async () => {
+    // Rows other files left without bytes (raw inserts of the insider tests) are backfilled first, so the counts
+    // below are this test's own.
+    await backfillCanonicalBytes();
     const legacy = await newPatient(`V1${run}`);
     const [good, relabelled, changed] = [await createV1(legacy, 0), await createV1(legacy, 1), await createV1(legacy, 2)];
     await anchorEverything(ledgers(), config);

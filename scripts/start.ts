@@ -61,7 +61,6 @@ async function main() {
         ? { kind: "given", webUrl: config.APP_DATABASE_URL, workerUrl: config.WORKER_DATABASE_URL }
         : ((await savedTierUrls(dataDir, database.url)) ?? { kind: "owner" });
     if (access.kind === "given") say(`web tier as ${new URL(access.webUrl).username}, worker as ${new URL(access.workerUrl).username}`);
-    // A tier given the owner's (or a superuser's) URL is refused by chartproof_set_roles: say so rather than start half-way.
     const stack = await prepareDemoStack({ databaseUrl: database.url, access, dataDir, persistentChain: true, authSecret: config.AUTH_SECRET, port: config.PORT, log: say, warn: shout });
     stops.push(stack.stop);
 

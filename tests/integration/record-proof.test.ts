@@ -12,11 +12,11 @@ import { parseProofBundle, type ProofBundle } from "@/lib/integrity/proof-bundle
 import { isWithheldProof, type WithheldProof } from "@/lib/integrity/withheld";
 import { forgetCachedRoots } from "@/lib/verification";
 import { formatReport, verifyProofBundle } from "@/scripts/verify-proof";
-import { asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
+import { asInsider, asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
 
 const DOCTOR = "doctor@demo.chartproof.local";
 const DOCTOR2 = "doctor2@demo.chartproof.local";
-const allOk = { commitment: "ok", batchPath: "ok", batchAnchor: "ok", checkpointPath: "ok", checkpointAnchor: "ok" };
+const allOk = { commitment: "ok", creation: "skipped", batchPath: "ok", batchAnchor: "ok", checkpointPath: "ok", checkpointAnchor: "ok" };
 
 const stack = inject("stack");
 const rpcs = () => ({ rpcUrl: stack.private.rpcUrl, publicRpcUrl: stack.public.rpcUrl });
@@ -60,10 +60,13 @@ function received(bundle: ProofBundle | WithheldProof): ProofBundle {
   return parsed.bundle;
 }
 
+/** Changes the record's content: its stored canonical bytes and, alike, its JSONB query copy. */
 async function tamperResource(id: string) {
-  const row = await db().medicalRecord.findUniqueOrThrow({ where: { id }, select: { resource: true } });
-  await asOwner(`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = $1::uuid`, [id]);
-  restore.push(() => asOwner(`UPDATE "MedicalRecord" SET "resource" = $1::jsonb WHERE "id" = $2::uuid`, [JSON.stringify(row.resource), id]));
+  const row = await db().medicalRecord.findUniqueOrThrow({ where: { id }, select: { canonical: true } });
+  const forged = Buffer.from(Buffer.from(row.canonical!).toString("utf8").replace(/"status":"[a-z-]+"/, '"status":"entered-in-error"'), "utf8");
+  const set = `UPDATE "MedicalRecord" SET "canonical" = $2, "resource" = convert_from($2, 'UTF8')::jsonb WHERE "id" = $1`;
+  await asInsider(set, [id, forged]);
+  restore.push(() => asInsider(set, [id, Buffer.from(row.canonical!)]));
 }
 
 describe("a record's verification path", () => {
@@ -137,9 +140,20 @@ describe("a record's verification path", () => {
   });
 
   it("shows a tampered record as tampered, content withheld, and the failing level", async () => {
+    expect((await getRecordProof(await callerFor(DOCTOR), patientId, recordId)).record.verification).toBe("verified"); // warm
     await tamperResource(recordId);
     const proof = await getRecordProof(await callerFor(DOCTOR), patientId, recordId);
-    expect(proof.record).toMatchObject({ verification: "tampered", summary: null });
+    expect(proof.record).toMatchObject({ verification: "tampered", summary: null, resource: null });
+    expect(proof.levels).toEqual({ ...allOk, commitment: "mismatch" });
+  });
+
+  it("shows a record whose JSONB query copy alone was changed as tampered, at the commitment", async () => {
+    expect((await getRecordProof(await callerFor(DOCTOR), patientId, recordId)).record.verification).toBe("verified"); // warm
+    const row = await db().medicalRecord.findUniqueOrThrow({ where: { id: recordId }, select: { resource: true } });
+    await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = ${recordId}::uuid`;
+    restore.push(() => db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(row.resource)}::jsonb WHERE "id" = ${recordId}::uuid`);
+    const proof = await getRecordProof(await callerFor(DOCTOR), patientId, recordId);
+    expect(proof.record).toMatchObject({ verification: "tampered", summary: null, resource: null });
     expect(proof.levels).toEqual({ ...allOk, commitment: "mismatch" });
   });
 

@@ -253,11 +253,6 @@ BEGIN
   IF web_role = worker_role THEN
     RAISE EXCEPTION 'the web tier and the worker need two different roles';
   END IF;
-  -- Revoking a tier's grants from the owner would lock the owner out of its own tables, and a superuser ignores them.
-  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname IN (web_role, worker_role) AND rolsuper)
-     OR EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'MedicalRecord' AND tableowner IN (web_role, worker_role)) THEN
-    RAISE EXCEPTION 'a tier''s role must be neither the owner nor a superuser';
-  END IF;
   INSERT INTO "_chartproof_roles" (tier, role) VALUES ('web', web_role), ('worker', worker_role)
     ON CONFLICT (tier) DO UPDATE SET role = EXCLUDED.role;
   PERFORM chartproof_apply_grants();

@@ -199,6 +199,16 @@ describe.each(TIERS)("as the %s tier's role", (tier) => {
   });
 });
 
+describe("the tiers' roles", () => {
+  it("are never the owner or a superuser: recording one as a tier is refused", async () => {
+    await expect(asOwner(`SELECT chartproof_set_roles(current_user, $1)`, [stack.roles.worker], { triggers: true })).rejects.toThrow(/neither the owner nor a superuser/);
+    expect((await asOwner(`SELECT tier, role FROM "_chartproof_roles" ORDER BY tier`)).rows).toEqual([
+      { tier: "web", role: stack.roles.web },
+      { tier: "worker", role: stack.roles.worker },
+    ]);
+  });
+});
+
 describe("the worker's own path", () => {
   it("reports its own standing: a restricted role that may anchor (the integrity page and start-up shout otherwise)", async () => {
     expect(await databaseRoleStanding()).toEqual({ user: stack.roles.worker, superuser: false, owner: false, mayAnchor: true });

@@ -12,6 +12,17 @@ export async function loadVerifiedRecords(
   patientId: string,
   keep: (record: { resourceType: string; recordedAt: Date }) => boolean = () => true,
 ): Promise<RecordDto[]> {
+  return (await loadVerifiedRecordsWithContent(patientId, keep)).map((r) => r.record);
+}
+
+/**
+ * The same, with each record's content for building the chart's summary: null when tampered (content that
+ * contradicts the chain is never read as clinical data).
+ */
+export async function loadVerifiedRecordsWithContent(
+  patientId: string,
+  keep: (record: { resourceType: string; recordedAt: Date }) => boolean = () => true,
+): Promise<{ record: RecordDto; resource: unknown }[]> {
   const rows = (
     await db().medicalRecord.findMany({
       where: { patientId },
@@ -28,7 +39,7 @@ export async function loadVerifiedRecords(
     const { verification, checkpoint, overdue } = verdicts[i]!;
     const batch = row.batch;
     const proven = verification === "verified" && batch !== null;
-    return {
+    const record: RecordDto = {
       id: row.id,
       resourceType: row.resourceType,
       recordedAt: row.recordedAt.toISOString(),
@@ -52,6 +63,7 @@ export async function loadVerifiedRecords(
           }
         : null,
     };
+    return { record, resource: verification === "tampered" ? null : row.resource };
   });
 }
 

@@ -14,7 +14,7 @@ import type {
   ValuePoint,
   WithheldRef,
 } from "@/lib/chart-summary/types";
-import { ClinicalDateText } from "./clinical-date";
+import { ClinicalDateText, useClinicalDate } from "./clinical-date";
 import { IntegrityMark } from "./integrity-mark";
 import { SourceLabel } from "./source-label";
 import { TrendSparkline } from "./trend-sparkline";
@@ -66,6 +66,7 @@ function SummarySection<T>({
   patientId,
   moreHref,
   className = "",
+  allergies = false,
   children,
 }: {
   name: SectionName;
@@ -73,13 +74,15 @@ function SummarySection<T>({
   patientId: string;
   moreHref?: string;
   className?: string;
+  /** The chart's allergy region keeps its `data-allergies` hook. */
+  allergies?: boolean;
   children: ReactNode;
 }) {
   const t = useTranslations("summary");
   const id = `summary-${name}`;
   const empty = section.empty;
   return (
-    <section aria-labelledby={id} data-summary={name} data-empty={empty ?? undefined} className={`min-w-0 rounded-lg border border-line bg-surface p-3 ${className}`}>
+    <section aria-labelledby={id} data-summary={name} data-empty={empty ?? undefined} data-allergies={allergies || undefined} className={`min-w-0 rounded-lg border border-line bg-surface p-3 ${className}`}>
       <Heading id={id} count={section.items.length + section.more || undefined}>
         {t(`sections.${name}`)}
       </Heading>
@@ -135,6 +138,7 @@ function ItemRow({ item, children }: { item: { recordId: string; verification: s
 
 function Problems({ section, patientId }: { section: Section<ProblemItem>; patientId: string }) {
   const t = useTranslations("summary");
+  const dateText = useClinicalDate();
   const tf = useTranslations("fhirCodes");
   return (
     <SummarySection name="problems" section={section} patientId={patientId} moreHref={`/patients/${patientId}?type=Condition#timeline`}>
@@ -145,7 +149,7 @@ function Problems({ section, patientId }: { section: Section<ProblemItem>; patie
               {p.title}
             </ItemLink>
             {p.status !== "active" ? <span className="text-xs text-ink-muted">{tf.has(`status.${p.status}`) ? tf(`status.${p.status}`) : p.status}</span> : null}
-            {p.onset ? <span className="text-xs text-ink-muted">{t.rich("onset", { date: () => <ClinicalDateText date={p.onset!} /> })}</span> : null}
+            {p.onset ? <span className="text-xs text-ink-muted">{t("onset", { date: dateText(p.onset) })}</span> : null}
             <SourceLabel source={p.source} quiet />
             <IntegrityMark verification={p.verification} />
           </ItemRow>
@@ -157,6 +161,7 @@ function Problems({ section, patientId }: { section: Section<ProblemItem>; patie
 
 function Medications({ section, patientId }: { section: Section<MedicationItem>; patientId: string }) {
   const t = useTranslations("summary");
+  const dateText = useClinicalDate();
   return (
     <SummarySection name="medications" section={section} patientId={patientId} moreHref={`/patients/${patientId}?type=MedicationRequest#timeline`}>
       <ul className="mt-1 divide-y divide-line">
@@ -166,7 +171,7 @@ function Medications({ section, patientId }: { section: Section<MedicationItem>;
               {m.name}
             </ItemLink>
             {m.dose ? <span className="text-xs text-ink">{m.dose}</span> : null}
-            {m.since ? <span className="text-xs text-ink-muted">{t.rich("since", { date: () => <ClinicalDateText date={m.since!} /> })}</span> : null}
+            {m.since ? <span className="text-xs text-ink-muted">{t("since", { date: dateText(m.since) })}</span> : null}
             <SourceLabel source={m.source} quiet />
             <IntegrityMark verification={m.verification} />
           </ItemRow>
@@ -183,8 +188,7 @@ function Allergies({ section, patientId }: { section: Section<AllergyItem>; pati
   const loud = section.items.length > 0 || section.withheld.length > 0;
   // Kept as the chart's "Allergies" region (data-allergies): the first thing a doctor might act on.
   return (
-    <div data-allergies className="contents">
-      <SummarySection name="allergies" section={section} patientId={patientId} className={loud ? "border-danger bg-danger-soft" : ""}>
+    <SummarySection name="allergies" section={section} patientId={patientId} allergies className={loud ? "border-danger bg-danger-soft" : ""}>
         <ul className="mt-1 flex flex-wrap gap-2">
           {section.items.map((a) => (
             <li
@@ -207,8 +211,7 @@ function Allergies({ section, patientId }: { section: Section<AllergyItem>; pati
             </li>
           ))}
         </ul>
-      </SummarySection>
-    </div>
+    </SummarySection>
   );
 }
 
@@ -230,21 +233,22 @@ function FlagMark({ flag }: { flag: ValuePoint["flag"] }) {
   );
 }
 
-function Value({ value, patientId, latest }: { value: ValuePoint; patientId: string; latest?: boolean }) {
+function Value({ value, patientId, latest, unit }: { value: ValuePoint; patientId: string; latest?: boolean; unit?: string | null }) {
   return (
     <span
       data-value={value.numeric ?? value.text}
       data-record-id={value.recordId}
       data-verification={value.verification}
       data-source={value.source}
-      className={`inline-flex items-baseline gap-0.5 whitespace-nowrap ${latest ? "text-sm" : "text-xs text-ink-muted"}`}
+      className={`inline-flex flex-wrap items-baseline gap-x-0.5 ${latest ? "text-sm" : "whitespace-nowrap text-xs text-ink-muted"}`}
     >
-      <Link href={recordHref(patientId, value.recordId)} prefetch={false} className={`hover:underline ${latest ? "font-semibold text-ink" : ""}`}>
+      <Link href={recordHref(patientId, value.recordId)} prefetch={false} className={`hover:underline ${latest ? "text-base font-bold text-ink" : ""}`}>
         {value.text}
       </Link>
       <FlagMark flag={value.flag} />
+      {unit ? <span className="text-[11px] text-ink-muted">{unit}</span> : null}
       {value.source !== "hospital" ? <SourceLabel source={value.source} /> : null}
-      <span className="ml-0.5 text-[11px] text-ink-muted">
+      <span className={`text-[11px] text-ink-muted ${latest ? "basis-full" : "ml-0.5"}`}>
         <ClinicalDateText date={value.date} />
       </span>
     </span>
@@ -314,10 +318,7 @@ function Vitals({ section, patientId }: { section: Section<SeriesRow>; patientId
               {row.latestWithheld ? (
                 <LatestWithheld row={row} patientId={patientId} />
               ) : latest ? (
-                <p className="flex flex-wrap items-baseline gap-x-1">
-                  <Value value={latest} patientId={patientId} latest />
-                  {latest.unit ? <span className="text-[11px] text-ink-muted">{latest.unit}</span> : null}
-                </p>
+                <Value value={latest} patientId={patientId} latest unit={latest.unit} />
               ) : null}
               <div className="flex items-center gap-1">
                 <TrendSparkline points={row.trend} label={trendLabel(t, row, label)} high={rowFlagHigh(row)} />
@@ -368,15 +369,14 @@ function Results({ section, patientId, showingAll }: { section: Section<SeriesRo
               const ref = row.latestWithheld ?? latest!;
               return (
                 <tr key={row.key} data-loinc={row.loinc ?? row.key} data-record-id={ref.recordId} data-verification={ref.verification} data-source={ref.source}>
-                  <th scope="row" className="max-w-[14rem] py-1 pr-2 align-top font-normal">
-                    <span className="block truncate" title={row.label}>
+                  <th scope="row" className="w-[38%] py-1 pr-2 align-top text-xs font-normal leading-4">
+                    <span className="line-clamp-2" title={row.label}>
                       {row.label}
                     </span>
-                    {row.unit ? <span className="text-[11px] text-ink-muted">{row.unit}</span> : null}
                   </th>
                   <td className="py-1 pr-2 align-top">
                     {row.latestWithheld ? <LatestWithheld row={row} patientId={patientId} /> : null}
-                    {!row.latestWithheld && latest ? <Value value={latest} patientId={patientId} latest /> : null}
+                    {!row.latestWithheld && latest ? <Value value={latest} patientId={patientId} latest unit={row.unit} /> : null}
                     {!row.latestWithheld ? (
                       <span className="ml-1">
                         <Change row={row} />

@@ -345,6 +345,12 @@ function seriesRow(key: string, loinc: string | null, kind: string | null, label
   };
 }
 
+function newestOf(row: SeriesRow): number {
+  const day = 86_400_000;
+  const newest = Math.max(row.values[0]?.date.sortKey ?? 0, row.latestWithheld ? recordedKey(row.latestWithheld) : 0);
+  return Math.floor(newest / day);
+}
+
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
@@ -450,7 +456,8 @@ export function buildClinicalSummary(records: readonly SummaryInputRecord[], opt
   const resultRows = [...resultGroups.entries()]
     .map(([key, g]) => seriesRow(key, g.loinc, null, g.label, g.candidates, tampered))
     .filter((row) => row.values.length > 0 || row.latestWithheld)
-    .sort(byNewest((row) => Math.max(row.values[0]?.date.sortKey ?? 0, row.latestWithheld ? recordedKey(row.latestWithheld) : 0)));
+    // Newest first; among tests of the same day, the longer history first (the patient's tracked tests).
+    .sort((a, b) => newestOf(b) - newestOf(a) || b.values.length + b.olderCount - (a.values.length + a.olderCount));
   const vitalIds = new Set(vitalRows.flatMap((row) => (row.latestWithheld ? [row.latestWithheld.recordId] : [])));
   const resultsWithheld = observationWithheld(resultRows).filter((w) => w.verification === "tampered" || !vitalIds.has(w.recordId));
   const results = finish(resultRows, options.allResults ? resultRows.length : SECTION_CAPS.results, resultsWithheld, observationSharing, null, completeness);

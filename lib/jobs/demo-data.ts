@@ -278,7 +278,7 @@ function chronicHistory(now: Date): { resource: Resource; recordedAt: Date }[] {
     lab(v.d, `a1c-${i}`, "4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", v.a1c, "%", undefined, 5.6);
     if (i % 2 === 1 || i === visits.length - 1) {
       const n = Math.floor(i / 2);
-      lab(v.d, `cr-${i}`, "2160-0", "Creatinine [Mass/volume] in Serum or Plasma", [0.82, 0.88, 0.93, 1.02, 1.14][n] ?? 1.14, "mg/dL", 0.5, 1.1);
+      lab(v.d, `cr-${i}`, "2160-0", "Creatinine [Mass/volume] in Serum or Plasma", [0.8, 0.9, 0.9, 1.1, 1.2][n] ?? 1.2, "mg/dL", 0.5, 1.1);
       const ids = [`tc-${i}`, `ldl-${i}`, `hdl-${i}`, `tg-${i}`];
       lab(v.d, ids[0]!, "2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", [232, 204, 188, 176, 181][n] ?? 181, "mg/dL", undefined, 199);
       lab(v.d, ids[1]!, "13457-7", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by calculation", [148, 121, 104, 92, 98][n] ?? 98, "mg/dL", undefined, 99);

@@ -457,7 +457,7 @@ export function buildClinicalSummary(records: readonly SummaryInputRecord[], opt
     .map(([key, g]) => seriesRow(key, g.loinc, null, g.label, g.candidates, tampered))
     .filter((row) => row.values.length > 0 || row.latestWithheld)
     // Newest first; among tests of the same day, the longer history first (the patient's tracked tests).
-    .sort((a, b) => newestOf(b) - newestOf(a) || b.values.length + b.olderCount - (a.values.length + a.olderCount));
+    .sort((a, b) => newestOf(b) - newestOf(a) || b.values.length + b.olderCount - (a.values.length + a.olderCount) || a.label.localeCompare(b.label));
   const vitalIds = new Set(vitalRows.flatMap((row) => (row.latestWithheld ? [row.latestWithheld.recordId] : [])));
   const resultsWithheld = observationWithheld(resultRows).filter((w) => w.verification === "tampered" || !vitalIds.has(w.recordId));
   const results = finish(resultRows, options.allResults ? resultRows.length : SECTION_CAPS.results, resultsWithheld, observationSharing, null, completeness);

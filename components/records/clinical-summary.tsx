@@ -247,7 +247,7 @@ function Value({ value, patientId, latest, unit }: { value: ValuePoint; patientI
       </Link>
       <FlagMark flag={value.flag} />
       {unit ? <span className="text-[11px] text-ink-muted">{unit}</span> : null}
-      {value.source !== "hospital" ? <SourceLabel source={value.source} /> : null}
+      {value.source !== "hospital" ? <SourceLabel source={value.source} compact={!latest} /> : null}
       <span className={`text-[11px] text-ink-muted ${latest ? "basis-full" : "ml-0.5"}`}>
         <ClinicalDateText date={value.date} />
       </span>

@@ -277,9 +277,12 @@ function LatestWithheld({ row, patientId }: { row: SeriesRow; patientId: string 
       data-record-id={w.recordId}
       data-verification={w.verification}
       data-withheld
-      className={`rounded border px-1 text-xs font-semibold ${w.verification === "tampered" ? "border-danger bg-danger-soft text-danger" : "border-warn bg-warn-soft text-warn"}`}
+      title={t("latestWithheld", { state: t(`withheldState.${w.verification}`) })}
+      className={`inline-block whitespace-nowrap rounded border px-1 text-xs font-semibold ${w.verification === "tampered" ? "border-danger bg-danger-soft text-danger" : "border-warn bg-warn-soft text-warn"}`}
     >
-      {t("latestWithheld", { state: t(`withheldState.${w.verification}`) })}
+      <span aria-hidden="true">{w.verification === "tampered" ? "✗ " : "… "}</span>
+      {t("latestWithheldShort")}
+      <span className="sr-only">: {t("latestWithheld", { state: t(`withheldState.${w.verification}`) })}</span>
     </Link>
   );
 }
@@ -329,6 +332,7 @@ function Vitals({ section, patientId }: { section: Section<SeriesRow>; patientId
         })}
       </ul>
       <ProductFlagNote rows={section.items} />
+      {section.withheld.some((w) => w.verification === "tampered") ? <p className="mt-1 text-[11px] text-ink-muted">{t("withheldObservations")}</p> : null}
     </SummarySection>
   );
 }

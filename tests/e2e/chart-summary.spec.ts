@@ -105,7 +105,8 @@ test("a record changed by SQL shows in its section as tampered, its content with
     await page.goto(chart);
     const tampered = row.locator(`[data-record-id="${newest}"][data-verification="tampered"]`);
     await expect(tampered).toBeVisible();
-    await expect(tampered).toContainText("Latest withheld (tampered: content withheld)");
+    await expect(tampered).toContainText("Withheld");
+    await expect(tampered).toHaveAttribute("title", "Latest withheld (tampered: content withheld)");
     await expect(row).not.toContainText("5.1");
     await expect(row.locator("[data-value]").first()).not.toHaveAttribute("data-record-id", newest);
     // Listed under its section (a tampered observation's test is unknown, so the rows of that day show no latest value).

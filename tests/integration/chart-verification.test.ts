@@ -6,6 +6,7 @@ import { getPatientChart, searchPatients } from "@/lib/dal/patients";
 import { CHART_PAGE_SIZE, patientListQuerySchema } from "@/lib/dto/patients";
 import { demoRecords } from "@/lib/jobs/demo-data";
 import { getOwnRecords } from "@/lib/dal/own-records";
+import { reportRecordToCompliance } from "@/lib/dal/record-report";
 import { forgetCachedRoots, ledgers } from "@/lib/verification";
 import { anchorRoot } from "@/lib/ledger";
 import { asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
@@ -108,6 +109,24 @@ describe("tampering by direct SQL is caught at the next render", () => {
     expect(after.values.map((v) => v.text)).not.toContain("5.1");
     expect(summary.results.withheld.map((w) => w.recordId)).toContain(newest);
     expect(summary.recordIds).toContain(newest);
+  });
+
+  it("a doctor reports a tampered record to compliance once; a verified record cannot be reported; no access, no report", async () => {
+    const record = await firstRecord();
+    const doctor = await callerFor(DOCTOR);
+    const verifiedOne = (await chart()).records.find((r) => r.id !== record.id)!;
+    expect(await reportRecordToCompliance(doctor, patientId, verifiedOne.id)).toBe("not_failing");
+    await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = ${record.id}::uuid`;
+    restore.push(() => db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(record.resource)}::jsonb WHERE "id" = ${record.id}::uuid`);
+    restore.push(() => db().alert.updateMany({ where: { kind: "integrity_record_reported", resolvedAt: null }, data: { resolvedAt: new Date() } }));
+    await expect(reportRecordToCompliance(await callerFor(DOCTOR2), patientId, record.id)).rejects.toBeInstanceOf(AccessDeniedError);
+    expect(await reportRecordToCompliance(doctor, patientId, record.id)).toBe("reported");
+    expect(await reportRecordToCompliance(doctor, patientId, record.id)).toBe("already_open");
+    const alerts = await db().alert.findMany({ where: { kind: "integrity_record_reported", resolvedAt: null } });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ severity: "CRITICAL", details: expect.objectContaining({ recordId: record.id, patientId, verification: "tampered" }) });
+    const event = await db().accessEvent.findFirstOrThrow({ where: { action: "record.integrity_reported" }, orderBy: { seq: "desc" } });
+    expect(event).toMatchObject({ outcome: "ALLOWED", patientId, purpose: "TREATMENT" });
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { expectAccessible, login, loginAs, PASSWORD, sqlOnE2eDatabase, type Locale } from "./fixtures";
+import { expectAccessible, login, loginAs, PASSWORD, setLocaleCookie, sqlOnE2eDatabase, type Locale } from "./fixtures";
 import { longHistoryBundle } from "./long-history";
 import { LONG_HISTORY } from "./uploader";
 
@@ -92,41 +92,47 @@ for (const locale of ["ko", "en"] as Locale[]) {
   });
 }
 
-test("a record changed by SQL shows in its section as tampered, its content withheld, and no older value passes as latest", async ({ page }) => {
-  await page.setViewportSize(FOLD);
-  const chart = await openDemoChart(page, "en");
-  const row = section(page, "results").locator('[data-loinc="4548-4"]');
-  const newest = (await row.locator("[data-value]").first().getAttribute("data-record-id"))!;
-  expect(newest).toMatch(/^[0-9a-f-]{36}$/);
-  const [original] = await rowsOf(`SELECT resource::text AS resource FROM "MedicalRecord" WHERE id = '${newest}'`);
-  // An insider with SQL access edits the value (the threat the chart must catch at the next render).
-  await sqlAsOwner(`UPDATE "MedicalRecord" SET resource = jsonb_set(resource, '{valueQuantity,value}', '5.1') WHERE id = '${newest}'`);
-  try {
-    await page.goto(chart);
-    const tampered = row.locator(`[data-record-id="${newest}"][data-verification="tampered"]`);
-    await expect(tampered).toBeVisible();
-    await expect(tampered).toContainText("Withheld");
-    await expect(tampered).toHaveAttribute("title", "Latest withheld (tampered: content withheld)");
-    await expect(row).not.toContainText("5.1");
-    await expect(row.locator("[data-value]").first()).not.toHaveAttribute("data-record-id", newest);
-    // Listed under its section (a tampered observation's test is unknown, so the rows of that day show no latest value).
-    await expect(section(page, "results").locator(`li[data-withheld][data-record-id="${newest}"]`)).toBeVisible();
-    await expect(page.locator('[data-integrity-line="problems"]')).toContainText("1 tampered");
-    await expect(page.locator(`[data-timeline] [data-record-id="${newest}"]`)).toHaveAttribute("data-verification", "tampered");
-    await expectAccessible(page);
-    await page.screenshot({ path: `${SHOTS}/chart-tampered-en-1440.png` });
+for (const locale of ["ko", "en"] as Locale[]) {
+  test(`a record changed by SQL shows in its section as tampered, its content withheld, and no older value passes as latest (${locale})`, async ({ page }) => {
+    const text =
+      locale === "en"
+        ? { withheld: "Withheld", title: "Latest withheld (tampered: content withheld)", line: "1 tampered", report: "Report to compliance", checkpoint: "confirmed on the public chain" }
+        : { withheld: "보류됨", title: "최신 값 보류(변조됨: 내용 보류)", line: "변조 1건", report: "컴플라이언스에 신고", checkpoint: "공개 체인에서 확인됨" };
+    await page.setViewportSize(FOLD);
+    const chart = await openDemoChart(page, locale);
+    const row = section(page, "results").locator('[data-loinc="4548-4"]');
+    const newest = (await row.locator("[data-value]").first().getAttribute("data-record-id"))!;
+    expect(newest).toMatch(/^[0-9a-f-]{36}$/);
+    const [original] = await rowsOf(`SELECT resource::text AS resource FROM "MedicalRecord" WHERE id = '${newest}'`);
+    // An insider with SQL access edits the value (the threat the chart must catch at the next render).
+    await sqlAsOwner(`UPDATE "MedicalRecord" SET resource = jsonb_set(resource, '{valueQuantity,value}', '5.1') WHERE id = '${newest}'`);
+    try {
+      await page.goto(chart);
+      const tampered = row.locator(`[data-record-id="${newest}"][data-verification="tampered"]`);
+      await expect(tampered).toBeVisible();
+      await expect(tampered).toContainText(text.withheld);
+      await expect(tampered).toHaveAttribute("title", text.title);
+      await expect(row).not.toContainText("5.1");
+      await expect(row.locator("[data-value]").first()).not.toHaveAttribute("data-record-id", newest);
+      // Listed under its section (a tampered observation's test is unknown, so the rows of that day show no latest value).
+      await expect(section(page, "results").locator(`li[data-withheld][data-record-id="${newest}"]`)).toBeVisible();
+      await expect(page.locator('[data-integrity-line="problems"]')).toContainText(text.line);
+      await expect(page.locator(`[data-timeline] [data-record-id="${newest}"]`)).toHaveAttribute("data-verification", "tampered");
+      await expectAccessible(page);
+      await page.screenshot({ path: `${SHOTS}/chart-tampered-${locale}-1440.png` });
 
-    // Its record page says the same, and offers the report to compliance.
-    await page.goto(`${chart}/records/${newest}`);
-    await expect(page.locator(`[data-record-id="${newest}"]`)).toHaveAttribute("data-verification", "tampered");
-    await expect(page.getByRole("button", { name: "Report to compliance" })).toBeVisible();
-    await expect(page.locator("[data-checkpoint-fact]")).not.toContainText("confirmed on the public chain");
-  } finally {
-    await sqlAsOwner(`UPDATE "MedicalRecord" SET resource = $1::jsonb WHERE id = '${newest}'`, [original!.resource]);
-  }
-  await page.goto(chart);
-  await expect(row.locator("[data-value]").first()).toHaveAttribute("data-record-id", newest);
-});
+      // Its record page says the same, and offers the report to compliance.
+      await page.goto(`${chart}/records/${newest}`);
+      await expect(page.locator(`[data-record-id="${newest}"]`)).toHaveAttribute("data-verification", "tampered");
+      await expect(page.getByRole("button", { name: text.report })).toBeVisible();
+      await expect(page.locator("[data-checkpoint-fact]")).not.toContainText(text.checkpoint);
+    } finally {
+      await sqlAsOwner(`UPDATE "MedicalRecord" SET resource = $1::jsonb WHERE id = '${newest}'`, [original!.resource]);
+    }
+    await page.goto(chart);
+    await expect(row.locator("[data-value]").first()).toHaveAttribute("data-record-id", newest);
+  });
+}
 
 test("a Synthea-sized history uploaded by the patient: the five sections still start above the fold, labelled patient-supplied", async ({ page, browser }) => {
   test.setTimeout(300_000);
@@ -190,6 +196,14 @@ test("a Synthea-sized history uploaded by the patient: the five sections still s
     expect(new Set(await rows.evaluateAll((els) => els.map((el) => el.getAttribute("data-source"))))).toEqual(new Set(["patient"]));
     // The filter offers the sources the chart holds: this history is the patient's own upload only.
     await expect(page.getByLabel("Source").locator("option")).toHaveText(["All sources", "Patient-supplied"]);
+
+    // The same in Korean: the five sections on the first screen, the patient's values labelled as hers.
+    await setLocaleCookie(page, "ko");
+    await page.goto(page.url().replace(/\?.*$/, ""));
+    await expectAboveTheFold(page, FIVE);
+    await expect(section(page, "results").locator('[data-value][data-source="patient"]').first()).toContainText("환자 제공");
+    await expectAccessible(page);
+    await page.screenshot({ path: `${SHOTS}/chart-long-history-ko-1440.png` });
   } finally {
     await granted.getByRole("button", { name: /Revoke/ }).click();
     await expect(granted).toHaveCount(0);

@@ -260,7 +260,7 @@ function Change({ row }: { row: SeriesRow }) {
   if (row.change === null || row.change === 0) return null;
   const sign = row.change > 0 ? "+" : "−";
   return (
-    <span className="text-xs text-ink-muted" title={t("change")}>
+    <span className="whitespace-nowrap text-xs text-ink-muted" title={t("change")}>
       <span className="sr-only">{t("change")}: </span>
       {t("changeValue", { sign, value: Math.abs(row.change) })}
     </span>
@@ -483,13 +483,18 @@ export function ClinicalSummaryView({ summary, patientId, showingAllResults }: {
           <Allergies section={summary.allergies} patientId={patientId} />
           <Problems section={summary.problems} patientId={patientId} />
           <Medications section={summary.medications} patientId={patientId} />
+          {/* Beside the results on a wide screen; after them on a narrow one (the grid's source order is the reading order). */}
+          <div className="hidden space-y-3 lg:block">
+            <Encounters section={summary.encounters} patientId={patientId} />
+            <Immunizations section={summary.immunizations} patientId={patientId} />
+          </div>
         </div>
         <div className="min-w-0 space-y-3">
           <Vitals section={summary.vitals} patientId={patientId} />
           <Results section={summary.results} patientId={patientId} showingAll={showingAllResults} />
         </div>
       </div>
-      <div className="mt-3 grid gap-3 md:grid-cols-2">
+      <div className="mt-3 grid gap-3 md:grid-cols-2 lg:hidden">
         <Encounters section={summary.encounters} patientId={patientId} />
         <Immunizations section={summary.immunizations} patientId={patientId} />
       </div>

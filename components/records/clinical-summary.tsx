@@ -136,12 +136,12 @@ function ItemRow({ item, children }: { item: { recordId: string; verification: s
   );
 }
 
-function Problems({ section, patientId }: { section: Section<ProblemItem>; patientId: string }) {
+function Problems({ section, patientId, order = "" }: { section: Section<ProblemItem>; patientId: string; order?: string }) {
   const t = useTranslations("summary");
   const dateText = useClinicalDate();
   const tf = useTranslations("fhirCodes");
   return (
-    <SummarySection name="problems" section={section} patientId={patientId} moreHref={`/patients/${patientId}?type=Condition#timeline`}>
+    <SummarySection name="problems" section={section} patientId={patientId} className={order} moreHref={`/patients/${patientId}?type=Condition#timeline`}>
       <ul className="mt-1 divide-y divide-line">
         {section.items.map((p) => (
           <ItemRow key={p.recordId} item={p}>
@@ -159,11 +159,11 @@ function Problems({ section, patientId }: { section: Section<ProblemItem>; patie
   );
 }
 
-function Medications({ section, patientId }: { section: Section<MedicationItem>; patientId: string }) {
+function Medications({ section, patientId, order = "" }: { section: Section<MedicationItem>; patientId: string; order?: string }) {
   const t = useTranslations("summary");
   const dateText = useClinicalDate();
   return (
-    <SummarySection name="medications" section={section} patientId={patientId} moreHref={`/patients/${patientId}?type=MedicationRequest#timeline`}>
+    <SummarySection name="medications" section={section} patientId={patientId} className={order} moreHref={`/patients/${patientId}?type=MedicationRequest#timeline`}>
       <ul className="mt-1 divide-y divide-line">
         {section.items.map((m) => (
           <ItemRow key={m.recordId} item={m}>
@@ -181,14 +181,14 @@ function Medications({ section, patientId }: { section: Section<MedicationItem>;
   );
 }
 
-function Allergies({ section, patientId }: { section: Section<AllergyItem>; patientId: string }) {
+function Allergies({ section, patientId, order = "" }: { section: Section<AllergyItem>; patientId: string; order?: string }) {
   const t = useTranslations("summary");
   const tc = useTranslations("chart");
   const tf = useTranslations("fhirCodes");
   const loud = section.items.length > 0 || section.withheld.length > 0;
   // Kept as the chart's "Allergies" region (data-allergies): the first thing a doctor might act on.
   return (
-    <SummarySection name="allergies" section={section} patientId={patientId} allergies className={loud ? "border-danger bg-danger-soft" : ""}>
+    <SummarySection name="allergies" section={section} patientId={patientId} allergies className={`${order} ${loud ? "border-danger bg-danger-soft" : ""}`}>
         <ul className="mt-1 flex flex-wrap gap-2">
           {section.items.map((a) => (
             <li
@@ -298,10 +298,10 @@ function rowFlagHigh(row: SeriesRow): boolean {
   return !row.latestWithheld && (flag === "H" || flag === "HH" || flag === "L" || flag === "LL" || flag === "A");
 }
 
-function Vitals({ section, patientId }: { section: Section<SeriesRow>; patientId: string }) {
+function Vitals({ section, patientId, order = "" }: { section: Section<SeriesRow>; patientId: string; order?: string }) {
   const t = useTranslations("summary");
   return (
-    <SummarySection name="vitals" section={section} patientId={patientId}>
+    <SummarySection name="vitals" section={section} patientId={patientId} className={order}>
       <ul className="mt-1 grid grid-cols-2 gap-2 sm:grid-cols-4">
         {section.items.map((row) => {
           const label = t.has(`vital.${row.kind}`) ? t(`vital.${row.kind}`) : row.label;
@@ -343,11 +343,11 @@ function ProductFlagNote({ rows }: { rows: SeriesRow[] }) {
   return <p className="mt-1 text-[11px] text-ink-muted">* {t("flagByProduct")}</p>;
 }
 
-function Results({ section, patientId, showingAll }: { section: Section<SeriesRow>; patientId: string; showingAll: boolean }) {
+function Results({ section, patientId, showingAll, order = "" }: { section: Section<SeriesRow>; patientId: string; showingAll: boolean; order?: string }) {
   const t = useTranslations("summary");
   const total = section.items.length + section.more;
   return (
-    <SummarySection name="results" section={section} patientId={patientId}>
+    <SummarySection name="results" section={section} patientId={patientId} className={order}>
       <div className="mt-1 overflow-x-auto">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">{t("sections.results")}</caption>
@@ -416,10 +416,10 @@ function Results({ section, patientId, showingAll }: { section: Section<SeriesRo
   );
 }
 
-function Encounters({ section, patientId }: { section: Section<EncounterItem>; patientId: string }) {
+function Encounters({ section, patientId, order = "" }: { section: Section<EncounterItem>; patientId: string; order?: string }) {
   const t = useTranslations("summary");
   return (
-    <SummarySection name="encounters" section={section} patientId={patientId} moreHref={`/patients/${patientId}?type=Encounter#timeline`}>
+    <SummarySection name="encounters" section={section} patientId={patientId} className={order} moreHref={`/patients/${patientId}?type=Encounter#timeline`}>
       <ul className="mt-1 divide-y divide-line">
         {section.items.map((e) => (
           <ItemRow key={e.recordId} item={e}>
@@ -447,9 +447,9 @@ function Encounters({ section, patientId }: { section: Section<EncounterItem>; p
   );
 }
 
-function Immunizations({ section, patientId }: { section: Section<ImmunizationItem>; patientId: string }) {
+function Immunizations({ section, patientId, order = "" }: { section: Section<ImmunizationItem>; patientId: string; order?: string }) {
   return (
-    <SummarySection name="immunizations" section={section} patientId={patientId} moreHref={`/patients/${patientId}?type=Immunization#timeline`}>
+    <SummarySection name="immunizations" section={section} patientId={patientId} className={order} moreHref={`/patients/${patientId}?type=Immunization#timeline`}>
       <ul className="mt-1 divide-y divide-line">
         {section.items.map((i) => (
           <ItemRow key={i.recordId} item={i}>
@@ -478,25 +478,20 @@ export function ClinicalSummaryView({ summary, patientId, showingAllResults }: {
       <h2 id="clinical-summary-heading" className="sr-only">
         {t("heading")}
       </h2>
-      <div className="grid gap-3 lg:grid-cols-[minmax(0,5fr)_minmax(0,7fr)]">
-        <div className="min-w-0 space-y-3">
-          <Allergies section={summary.allergies} patientId={patientId} />
-          <Problems section={summary.problems} patientId={patientId} />
-          <Medications section={summary.medications} patientId={patientId} />
-          {/* Beside the results on a wide screen; after them on a narrow one (the grid's source order is the reading order). */}
-          <div className="hidden space-y-3 lg:block">
-            <Encounters section={summary.encounters} patientId={patientId} />
-            <Immunizations section={summary.immunizations} patientId={patientId} />
-          </div>
+      {/* Narrow screens: one column in reading order (the wrappers vanish, `order` sorts the sections). Wide screens: allergies,
+          problems, medications, encounters and immunizations beside the vital signs and results. */}
+      <div className="flex flex-col gap-3 lg:grid lg:grid-cols-[minmax(0,5fr)_minmax(0,7fr)] lg:items-start">
+        <div className="contents lg:block lg:min-w-0 lg:space-y-3">
+          <Allergies section={summary.allergies} patientId={patientId} order="order-1" />
+          <Problems section={summary.problems} patientId={patientId} order="order-2" />
+          <Medications section={summary.medications} patientId={patientId} order="order-3" />
+          <Encounters section={summary.encounters} patientId={patientId} order="order-6" />
+          <Immunizations section={summary.immunizations} patientId={patientId} order="order-7" />
         </div>
-        <div className="min-w-0 space-y-3">
-          <Vitals section={summary.vitals} patientId={patientId} />
-          <Results section={summary.results} patientId={patientId} showingAll={showingAllResults} />
+        <div className="contents lg:block lg:min-w-0 lg:space-y-3">
+          <Vitals section={summary.vitals} patientId={patientId} order="order-4" />
+          <Results section={summary.results} patientId={patientId} showingAll={showingAllResults} order="order-5" />
         </div>
-      </div>
-      <div className="mt-3 grid gap-3 md:grid-cols-2 lg:hidden">
-        <Encounters section={summary.encounters} patientId={patientId} />
-        <Immunizations section={summary.immunizations} patientId={patientId} />
       </div>
     </section>
   );

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { expectAccessible, login, loginAs, PASSWORD, setLocaleCookie, sqlOnE2eDatabase, type Locale } from "./fixtures";
+import { expectAccessible, login, loginAs, PASSWORD, setLocaleCookie, type Locale } from "./fixtures";
 import { longHistoryBundle } from "./long-history";
 import { LONG_HISTORY } from "./uploader";
 
@@ -211,13 +211,19 @@ test("a Synthea-sized history uploaded by the patient: the five sections still s
   }
 });
 
-async function rowsOf(statement: string): Promise<{ resource: string }[]> {
+/** The e2e server's database as its owner (tests/e2e/database-file.ts). */
+async function ownerClient() {
   const { readFile } = await import("node:fs/promises");
   const { e2eDatabaseFile } = await import("./database-file");
   const pg = (await import("pg")).default;
   const { databaseUrl } = JSON.parse(await readFile(e2eDatabaseFile(Number(process.env.E2E_PORT ?? 3100)), "utf8")) as { databaseUrl: string };
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
+  return client;
+}
+
+async function rowsOf(statement: string): Promise<{ resource: string }[]> {
+  const client = await ownerClient();
   try {
     return (await client.query(statement)).rows as { resource: string }[];
   } finally {
@@ -225,7 +231,16 @@ async function rowsOf(statement: string): Promise<{ resource: string }[]> {
   }
 }
 
-/** As the database owner would, past any trigger the app role is held to (the insider of the threat model). */
+/**
+ * As the insider of the threat model with the owner's powers: past the triggers that refuse to rewrite committed
+ * content (session_replication_role = replica), which the app's roles cannot do. The next render must catch it.
+ */
 async function sqlAsOwner(statement: string, values: unknown[] = []): Promise<void> {
-  await sqlOnE2eDatabase(statement, values);
+  const client = await ownerClient();
+  try {
+    await client.query("SET session_replication_role = replica");
+    await client.query(statement, values);
+  } finally {
+    await client.end();
+  }
 }

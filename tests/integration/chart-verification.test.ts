@@ -101,8 +101,8 @@ describe("tampering by direct SQL is caught at the next render", () => {
     const row = (await chart()).summary.results.items.find((r) => r.loinc === "4548-4")!;
     const newest = row.values[0]!.recordId;
     const { resource } = await db().medicalRecord.findUniqueOrThrow({ where: { id: newest }, select: { resource: true } });
-    await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{valueQuantity,value}', '5.1') WHERE "id" = ${newest}::uuid`;
-    restore.push(() => db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(resource)}::jsonb WHERE "id" = ${newest}::uuid`);
+    await asOwner(`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{valueQuantity,value}', '5.1') WHERE "id" = $1::uuid`, [newest]);
+    restore.push(() => asOwner(`UPDATE "MedicalRecord" SET "resource" = $1::jsonb WHERE "id" = $2::uuid`, [JSON.stringify(resource), newest]));
     const { summary } = await chart();
     const after = summary.results.items.find((r) => r.loinc === "4548-4")!;
     expect(after.latestWithheld).toMatchObject({ recordId: newest, verification: "tampered" });
@@ -117,8 +117,8 @@ describe("tampering by direct SQL is caught at the next render", () => {
     const doctor = await callerFor(DOCTOR);
     const verifiedOne = (await chart()).records.find((r) => r.id !== record.id)!;
     expect(await reportRecordToCompliance(doctor, patientId, verifiedOne.id)).toBe("not_failing");
-    await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = ${record.id}::uuid`;
-    restore.push(() => db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(record.resource)}::jsonb WHERE "id" = ${record.id}::uuid`);
+    await asOwner(`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = $1::uuid`, [record.id]);
+    restore.push(() => asOwner(`UPDATE "MedicalRecord" SET "resource" = $1::jsonb WHERE "id" = $2::uuid`, [JSON.stringify(record.resource), record.id]));
     restore.push(() => db().alert.updateMany({ where: { kind: "integrity_record_reported", resolvedAt: null }, data: { resolvedAt: new Date() } }));
     await expect(reportRecordToCompliance(await callerFor(DOCTOR2), patientId, record.id)).rejects.toBeInstanceOf(AccessDeniedError);
     expect(await reportRecordToCompliance(doctor, patientId, record.id)).toBe("reported");

@@ -339,7 +339,8 @@ function Vitals({ section, patientId, order = "" }: { section: Section<SeriesRow
 
 function ProductFlagNote({ rows }: { rows: SeriesRow[] }) {
   const t = useTranslations("summary");
-  if (!rows.some((r) => r.values.some((v) => v.flag?.source === "product" && v.flag.code !== "N"))) return null;
+  // Only the values shown carry the mark: a tile shows its latest value, unless that is withheld.
+  if (!rows.some((r) => !r.latestWithheld && r.values[0]?.flag?.source === "product" && r.values[0].flag.code !== "N")) return null;
   return <p className="mt-1 text-[11px] text-ink-muted">* {t("flagByProduct")}</p>;
 }
 
@@ -435,6 +436,11 @@ function Encounters({ section, patientId, order = "" }: { section: Section<Encou
                     <ClinicalDateText date={e.end} />
                   </>
                 ) : null}
+              </span>
+            ) : null}
+            {!e.start ? (
+              <span className="text-xs text-ink-muted">
+                <ClinicalDateText date={{ value: e.recordedAt, precision: "time", sortKey: Date.parse(e.recordedAt) }} />
               </span>
             ) : null}
             {e.reason ? <span className="text-xs text-ink">{t("reason", { reason: e.reason })}</span> : null}

@@ -224,6 +224,7 @@ function encounter(record: Verified): EncounterItem | null {
     start: clinicalDate(period?.start) ?? null,
     end: clinicalDate(period?.end) ?? null,
     reason: conceptLabel(list(r.reasonCode)[0]) ?? null,
+    recordedAt: record.recordedAt,
   };
 }
 

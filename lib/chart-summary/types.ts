@@ -106,7 +106,15 @@ export type SeriesRow = {
   trend: TrendPoint[];
 };
 
-export type EncounterItem = ItemRef & { title: string; kind: string | null; start: ClinicalDate | null; end: ClinicalDate | null; reason: string | null };
+export type EncounterItem = ItemRef & {
+  title: string;
+  kind: string | null;
+  start: ClinicalDate | null;
+  end: ClinicalDate | null;
+  reason: string | null;
+  /** When the record was made: the only date of an encounter without a period. */
+  recordedAt: string;
+};
 
 export type ImmunizationItem = ItemRef & { title: string; date: ClinicalDate | null; status: string | null };
 

@@ -1,5 +1,5 @@
 import { useTranslations } from "next-intl";
-import type { Verification } from "@/lib/integrity/verify-record";
+import type { Verification } from "@/lib/integrity/judge";
 
 const marks: Record<Verification, string> = { verified: "✓", tampered: "✗", pending: "…", unavailable: "?" };
 const styles: Record<Verification, string> = {

@@ -1,6 +1,6 @@
 // The clinical summary at the top of a chart (IPS sections), as plain data for components. Built by ./build.ts from
 // records verified in the same request; see docs/decisions/017-chart-summary.md.
-import type { Verification } from "@/lib/integrity/verify-record";
+import type { Verification } from "@/lib/integrity/judge";
 import type { ClinicalDate } from "./fhir-values";
 import type { Flag } from "./flags";
 

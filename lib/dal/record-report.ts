@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { appendAccessEvent } from "@/lib/audit";
 import { raiseAlert } from "@/lib/jobs/alerts";
-import { rowsContradictingCreation, verifiableRecordSelect, verifyRows } from "@/lib/verification";
+import { verifiableRecordSelect, verifyRecords } from "@/lib/verification";
 import { AccessDeniedError, type Caller } from "./caller";
 import { isUuid } from "./actors";
 import { decideChartAccess, requireStaff } from "./chart-access";
@@ -18,12 +18,11 @@ export async function reportRecordToCompliance(caller: Caller, patientId: string
   const doctor = requireStaff(caller, "chart.view");
   const decision = await decideChartAccess(doctor, patientId);
   if (!decision.allowed || !isUuid(recordId)) throw new AccessDeniedError();
-  const row = await db().medicalRecord.findFirst({ where: { id: recordId, patientId: decision.patient.id }, select: { ...verifiableRecordSelect, creationEventSeq: true } });
+  const row = await db().medicalRecord.findFirst({ where: { id: recordId, patientId: decision.patient.id }, select: verifiableRecordSelect });
   if (!row || !decision.access.covers(row)) throw new AccessDeniedError();
-  // The same verdict the chart gives: the chains, then the record's creation event.
-  const [verdict] = await verifyRows([row]);
-  let verification = verdict!.verification;
-  if ((verification === "verified" || verification === "pending") && (await rowsContradictingCreation([row])).has(row.id)) verification = "tampered";
+  // The same verdict the chart gives (the one verification function).
+  const [verdict] = await verifyRecords([row]);
+  const verification = verdict!.verification;
   if (verification !== "tampered" && verification !== "unavailable") return "not_failing";
   const raised = await raiseAlert({
     kind: "integrity_record_reported",

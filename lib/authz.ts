@@ -131,6 +131,7 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   beginSignInMfaEnrolmentAction: "public",
   searchPatientsAction: "patient.list",
   openBreakGlassAction: "break_glass.open",
+  reportRecordAction: "chart.view",
   reviewBreakGlassAction: "break_glass.review",
   runIntegrityCheckAction: "access_log.read",
   reviewAlertAction: "alerts.review",

@@ -759,6 +759,12 @@ async function run() {
   addStats(`chart in-process: getPatientChart (${chartDal.records} records, DTO ${fmt(chartDal.dtoJsonBytes / 1024, 0)} KiB JSON)`, chartDal.getPatientChart, "ms", true);
   addStats("  part: decideChartAccess", chartDal.parts.decideAccess, "ms", true);
   addStats("  part: loadVerifiedRecords (load + verify + summarize)", chartDal.parts.loadAndVerifyRecords, "ms", true);
+  addStats(
+    `  part: clinical summary (${chartDal.summary.resultRows} result rows, ${chartDal.summary.trendPoints} trend points shown, ${chartDal.summary.recordIds} records logged)`,
+    chartDal.parts.buildSummary,
+    "ms",
+    true,
+  );
   addStats(`  part: append patient.viewed (${chartDal.records} record ids)`, chartDal.parts.appendViewedEvent, "ms", true);
   addValue(
     "audited page views per second (appendAccessEvent, 32 concurrent, 10 s)",
@@ -940,6 +946,7 @@ async function runLarge() {
   const chartRows = (label: string, c: Awaited<ReturnType<typeof measureChartDal>>) => {
     addStats(`chart in-process, ${label}: getPatientChart (${c.records} records, ${JSON.stringify(c.verification)})`, c.getPatientChart, "ms", true);
     addStats("  part: loadVerifiedRecords (load + verify + summarize)", c.parts.loadAndVerifyRecords, "ms", true);
+    addStats("  part: clinical summary", c.parts.buildSummary, "ms", true);
   };
   chartRows("PENDING", chartPending);
   if (anchoring) {

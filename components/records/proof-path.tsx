@@ -3,6 +3,10 @@ import { useFormatter, useTranslations } from "next-intl";
 import type { ProofLevelResult, ProofLevelsDto, ProofStepDto, RecordProofDto } from "@/lib/dto";
 import { FhirResourceView } from "./fhir-resource-view";
 import { VerificationBadge } from "@/components/ui/verification-badge";
+import { sourceKind } from "@/lib/chart-summary/types";
+import { IntegrityMark } from "./integrity-mark";
+import { ReportRecordButton } from "./report-record-button";
+import { SourceLabel } from "./source-label";
 
 const resultStyles: Record<ProofLevelResult | "unknown", string> = {
   ok: "border-ok bg-ok-soft text-ok",
@@ -113,8 +117,10 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
   const t = useTranslations("proof");
   const tc = useTranslations("chart");
   const ts = useTranslations("sources");
+  const tsum = useTranslations("summary");
   const format = useFormatter();
   const { record, batch, checkpoint, levels } = proof;
+  const verified = record.verification === "verified";
   const tampered = record.verification === "tampered";
   const when = (iso: string | null) => (iso === null ? t("none") : <time dateTime={iso}>{format.dateTime(new Date(iso), "clinical")}</time>);
 
@@ -131,7 +137,16 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
           <h2 id="record-heading" className="text-lg font-semibold">
             {t("recordHeading")}
           </h2>
-          <VerificationBadge verification={record.verification} />
+          <span className="flex items-center gap-2">
+            <SourceLabel source={sourceKind(record.source)} />
+            {verified ? (
+              <span className="text-sm text-ink-muted">
+                <IntegrityMark verification="verified" /> <span aria-hidden="true">{tsum("integrity.verified")}</span>
+              </span>
+            ) : (
+              <VerificationBadge verification={record.verification} />
+            )}
+          </span>
         </div>
         {record.overdue ? (
           <p role="status" className="mt-2 rounded border border-warn bg-warn-soft px-2 py-1 text-sm font-semibold text-warn">
@@ -139,9 +154,12 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
           </p>
         ) : null}
         {tampered || record.resource === null ? (
-          <p role="alert" className="mt-2 text-sm font-semibold text-danger">
-            {tc("withheld")}
-          </p>
+          <>
+            <p role="alert" className="mt-2 text-sm font-semibold text-danger">
+              {tc("withheld")}
+            </p>
+            <ReportRecordButton patientId={proof.patient.id} recordId={record.id} />
+          </>
         ) : (
           <div className="mt-2">
             <FhirResourceView resource={record.resource} attachments={record.attachments} />
@@ -151,11 +169,24 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
           items={[
             [tc("recordedAt"), when(record.recordedAt)],
             [tc("source"), ts.has(record.source) ? ts(record.source) : record.source],
-            [t("checkpointState"), record.checkpoint === "public" && checkpoint ? t("checkpointValue", { n: checkpoint.number }) : t("notCheckpointed")],
+            [
+              t("checkpointState"),
+              // A tampered record's batch may well be checkpointed: that vouches for the anchored content, not this one.
+              <span key="cp" data-checkpoint-fact>
+                {tampered ? tsum("checkpointTampered") : record.checkpoint === "public" && checkpoint ? t("checkpointValue", { n: checkpoint.number }) : t("notCheckpointed")}
+              </span>,
+            ],
           ]}
         />
       </section>
 
+      {/* Anchor and proof detail: quiet behind a disclosure when the record verifies, open when it does not. */}
+      <details data-proof open={!verified} className="group rounded-lg border border-line bg-surface p-3">
+        <summary className="cursor-pointer text-sm font-semibold text-brand">
+          {tsum("proofDisclosure")}
+          <span className="block text-xs font-normal text-ink-muted">{tsum("proofDisclosureHint")}</span>
+        </summary>
+        <div className="mt-4 space-y-8">
       <section aria-labelledby="path-heading">
         <h2 id="path-heading" className="text-lg font-semibold">
           {t("pathHeading")}
@@ -260,6 +291,8 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
           <p className="mt-1 text-sm text-ink-muted">{t("notExportable")}</p>
         )}
       </section>
+        </div>
+      </details>
     </div>
   );
 }

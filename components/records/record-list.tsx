@@ -3,6 +3,9 @@ import { useFormatter, useTimeZone, useTranslations } from "next-intl";
 import { calendarDay } from "@/lib/i18n/formats";
 import type { RecordDto, RecordSummary, VerificationCounts } from "@/lib/dto";
 import { VerificationBadge } from "@/components/ui/verification-badge";
+import { sourceKind } from "@/lib/chart-summary/types";
+import { IntegrityMark } from "./integrity-mark";
+import { SourceLabel } from "./source-label";
 
 const KNOWN_TYPES = new Set([
   "Observation", "Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest",
@@ -65,17 +68,50 @@ export function RecordCard({ record, patientId, correctable }: { record: RecordD
   const format = useFormatter();
   const typeKey = KNOWN_TYPES.has(record.resourceType) ? record.resourceType : "other";
   const tampered = record.verification === "tampered";
+  const source = sourceKind(record.source);
   return (
     <li
       data-record-id={record.id}
       data-verification={record.verification}
       data-checkpoint={record.checkpoint}
-      className={`rounded-lg border bg-surface p-4 ${tampered ? "border-danger bg-danger-soft" : "border-line"}`}
+      data-source={source}
+      className={`rounded-md border bg-surface px-3 py-2 ${tampered ? "border-danger bg-danger-soft" : "border-line"}`}
     >
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <div className="text-xs font-semibold uppercase tracking-wide text-ink-muted">{tt(typeKey)}</div>
-        <div className="flex items-center gap-3">
-          <VerificationBadge verification={record.verification} />
+      <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
+        <div className="w-32 shrink-0 text-[11px] font-semibold uppercase tracking-wide text-ink-muted">{tt(typeKey)}</div>
+        <div className="min-w-0 flex-1">
+          {tampered || record.summary === null ? (
+            <p role="alert" className="text-sm font-semibold text-danger">
+              {t("withheld")}
+            </p>
+          ) : (
+            <>
+              <p className="text-sm text-ink">
+                <span className="font-semibold">{record.summary.title}</span>
+                {record.summary.value ? (
+                  <span className="ml-2">
+                    {record.summary.value}
+                    {record.summary.flag ? <FlagText flag={record.summary.flag} /> : null}
+                    {record.summary.range ? <span className="ml-2 text-xs text-ink-muted">{t("range", { range: record.summary.range })}</span> : null}
+                  </span>
+                ) : null}
+              </p>
+              {record.summary.detail ? <p className="text-xs text-ink-muted">{record.summary.detail}</p> : null}
+              <CodeChips summary={record.summary} />
+            </>
+          )}
+        </div>
+        <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-ink-muted">
+          <span>
+            <span className="sr-only">{t("recordedAt")}: </span>
+            <time dateTime={record.recordedAt}>{format.dateTime(new Date(record.recordedAt), "clinical")}</time>
+          </span>
+          <span>
+            <span className="sr-only">{t("source")}: </span>
+            <SourceLabel source={source} />
+            {record.source === "SEED" ? <span className="ml-1">({ts("SEED")})</span> : null}
+          </span>
+          {record.verification === "verified" ? <IntegrityMark verification="verified" /> : <VerificationBadge verification={record.verification} />}
           {correctable && record.source === "PATIENT_UPLOAD" && record.supersededAt === null && !tampered ? (
             <Link href={`/me/records/${record.id}/correct`} prefetch={false} className="text-sm font-semibold text-brand hover:underline">
               {tu("correct")}
@@ -94,7 +130,7 @@ export function RecordCard({ record, patientId, correctable }: { record: RecordD
         </div>
       </div>
       {record.supersedes || record.supersededAt ? (
-        <p className="mt-2 flex flex-wrap gap-2 text-xs" data-version={record.supersededAt ? "superseded" : "correction"}>
+        <p className="mt-1 flex flex-wrap gap-2 text-xs" data-version={record.supersededAt ? "superseded" : "correction"}>
           {record.supersededAt ? (
             <span className="rounded border border-line-strong bg-surface-muted px-1.5 py-0.5 font-semibold text-ink-muted">
               {t("supersededOn", { time: format.dateTime(new Date(record.supersededAt), "clinical") })}
@@ -105,57 +141,17 @@ export function RecordCard({ record, patientId, correctable }: { record: RecordD
         </p>
       ) : null}
       {record.overdue ? (
-        <p role="status" className="mt-2 rounded border border-warn bg-warn-soft px-2 py-1 text-sm font-semibold text-warn">
+        <p role="status" className="mt-1 rounded border border-warn bg-warn-soft px-2 py-1 text-sm font-semibold text-warn">
           {t("overdue")}
         </p>
       ) : null}
-      {tampered || record.summary === null ? (
-        <p role="alert" className="mt-2 text-sm font-semibold text-danger">
-          {t("withheld")}
-        </p>
-      ) : (
-        <div className="mt-1">
-          <p className="font-semibold text-ink">{record.summary.title}</p>
-          {record.summary.value ? (
-            <p className="text-ink">
-              {record.summary.value}
-              {record.summary.flag ? <FlagText flag={record.summary.flag} /> : null}
-              {record.summary.range ? <span className="ml-2 text-sm text-ink-muted">{t("range", { range: record.summary.range })}</span> : null}
-            </p>
-          ) : null}
-          {record.summary.detail ? <p className="text-sm text-ink-muted">{record.summary.detail}</p> : null}
-          <CodeChips summary={record.summary} />
-        </div>
-      )}
-      <dl className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-ink-muted">
-        <div className="flex gap-1">
-          <dt>{t("recordedAt")}:</dt>
-          <dd>
-            <time dateTime={record.recordedAt}>{format.dateTime(new Date(record.recordedAt), "clinical")}</time>
-          </dd>
-        </div>
-        <div className="flex gap-1">
-          <dt>{t("source")}:</dt>
-          <dd>{ts.has(record.source) ? ts(record.source) : record.source}</dd>
-        </div>
-        {record.anchor ? (
-          <div className="flex gap-1">
-            <dt className="sr-only">{t("transaction")}</dt>
-            <dd title={record.anchor.txHash ?? undefined}>
-              {t("anchor", { batch: record.anchor.batchNumber, block: record.anchor.blockNumber ?? "?" })}
-              {" · "}
-              {record.anchor.checkpoint ? t("checkpointPublic", { checkpoint: record.anchor.checkpoint.number }) : t("checkpointNone")}
-            </dd>
-          </div>
-        ) : null}
-      </dl>
     </li>
   );
 }
 
 export function RecordList({ records, patientId, correctable }: { records: RecordDto[]; patientId?: string; correctable?: boolean }) {
   return (
-    <ol className="space-y-3">
+    <ol className="space-y-1.5">
       {records.map((record) => (
         <RecordCard key={record.id} record={record} patientId={patientId} correctable={correctable} />
       ))}
@@ -176,14 +172,14 @@ export function RecordTimeline({ records, patientId }: { records: RecordDto[]; p
     else groups.push({ day, records: [record] });
   }
   return (
-    <div className="space-y-6">
+    <div className="space-y-4">
       {groups.map((group) => (
         <section key={group.day} aria-labelledby={`day-${group.day}`} data-day={group.day}>
-          <h3 id={`day-${group.day}`} className="sticky top-0 z-10 mb-2 border-b border-line bg-canvas py-1 text-sm font-semibold text-ink">
+          <h3 id={`day-${group.day}`} className="sticky top-0 z-10 mb-1 border-b border-line bg-canvas py-1 text-sm font-semibold text-ink">
             {format.dateTime(new Date(`${group.day}T12:00:00Z`), { dateStyle: "full", timeZone: "UTC" })}
             <span className="ml-2 font-normal text-ink-muted">{t("recordCount", { count: group.records.length })}</span>
           </h3>
-          <ol className="space-y-3 border-l-2 border-line pl-4">
+          <ol className="space-y-1.5 border-l-2 border-line pl-3">
             {group.records.map((record) => (
               <RecordCard key={record.id} record={record} patientId={patientId} />
             ))}

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
-import { CHART_VERIFICATION_FILTERS, type ChartFilters } from "@/lib/dto/patients";
+import { CHART_SOURCE_FILTERS, CHART_VERIFICATION_FILTERS, type ChartFilters } from "@/lib/dto/patients";
 
 const control = "mt-1 rounded border border-line-strong bg-surface px-3 py-2 text-sm";
 
@@ -8,13 +8,14 @@ const control = "mt-1 rounded border border-line-strong bg-surface px-3 py-2 tex
  * A plain GET form: the timeline's filters (record type, dates, verification state — no PHI) live in the chart's
  * URL, so they survive reloads and the back button, and work without JavaScript.
  */
-export function TimelineFilters({ patientId, filters, types }: { patientId: string; filters: ChartFilters; types: string[] }) {
+export function TimelineFilters({ patientId, filters, types, sources = [] }: { patientId: string; filters: ChartFilters; types: string[]; sources?: string[] }) {
   const t = useTranslations("chart");
+  const ts = useTranslations("summary");
   const tt = useTranslations("resourceTypes");
   const tv = useTranslations("verification");
   const active = Object.values(filters).some(Boolean);
   return (
-    <form method="get" action={`/patients/${patientId}`} aria-label={t("filters")} className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-line bg-surface p-3">
+    <form method="get" action={`/patients/${patientId}`} aria-label={t("filters")} className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-line bg-surface p-2">
       <div className="flex flex-col">
         <label htmlFor="filter-type" className="text-sm font-semibold">
           {t("filterType")}
@@ -49,6 +50,19 @@ export function TimelineFilters({ patientId, filters, types }: { patientId: stri
           {CHART_VERIFICATION_FILTERS.map((state) => (
             <option key={state} value={state}>
               {tv(state)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="flex flex-col">
+        <label htmlFor="filter-source" className="text-sm font-semibold">
+          {ts("filterSource")}
+        </label>
+        <select id="filter-source" name="source" defaultValue={filters.source ?? ""} className={control}>
+          <option value="">{ts("allSources")}</option>
+          {CHART_SOURCE_FILTERS.filter((source) => sources.includes(source) || filters.source === source).map((source) => (
+            <option key={source} value={source}>
+              {ts(`source.${source}`)}
             </option>
           ))}
         </select>

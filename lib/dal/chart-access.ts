@@ -43,8 +43,23 @@ type RecordFacts = { resourceType: string; recordedAt: Date };
  * period it names), or an unexpired emergency grant of their own (the whole chart, purpose EMERGENCY).
  */
 export type ChartAccess =
-  | { kind: "consent"; purpose: "TREATMENT"; covers: (record: RecordFacts) => boolean }
-  | { kind: "emergency"; purpose: "EMERGENCY"; covers: (record: RecordFacts) => boolean; grant: { id: string; openedAt: Date; expiresAt: Date } };
+  | { kind: "consent"; purpose: "TREATMENT"; covers: (record: RecordFacts) => boolean; shares: (resourceType: string) => Sharing }
+  | {
+      kind: "emergency";
+      purpose: "EMERGENCY";
+      covers: (record: RecordFacts) => boolean;
+      shares: (resourceType: string) => Sharing;
+      grant: { id: string; openedAt: Date; expiresAt: Date };
+    };
+
+/** How much of a record type the access shows: all of it, only a data period of it, or none (the summary says so). */
+export type Sharing = "all" | "partial" | "none";
+
+function sharingOf(consents: readonly { recordClasses: string[]; dataFrom: Date | null; dataUntil: Date | null }[], resourceType: string): Sharing {
+  const covering = consents.filter((c) => c.recordClasses.length === 0 || c.recordClasses.includes(resourceType));
+  if (covering.length === 0) return "none";
+  return covering.some((c) => c.dataFrom === null && c.dataUntil === null) ? "all" : "partial";
+}
 
 export type ChartDecision =
   | { allowed: true; patient: ChartPatient; access: ChartAccess }
@@ -76,11 +91,17 @@ export async function decideChartAccess(doctor: Doctor, patientId: string, now: 
   const grantee = { staffId: doctor.id, departmentId: doctor.departmentId };
   const consents = candidates.filter((c) => treatmentConsentCovers(c, grantee, now));
   if (consents.length > 0) {
-    return { allowed: true, patient: facts, access: { kind: "consent", purpose: "TREATMENT", covers: (r) => consents.some((c) => consentCoversRecord(c, r)) } };
+    return { allowed: true, patient: facts, access: {
+        kind: "consent",
+        purpose: "TREATMENT",
+        covers: (r) => consents.some((c) => consentCoversRecord(c, r)),
+        shares: (type) => sharingOf(consents, type),
+      },
+    };
   }
   const grant = breakGlassGrants[0];
   if (grant && grant.openedAt <= now && grant.expiresAt > now) {
-    return { allowed: true, patient: facts, access: { kind: "emergency", purpose: "EMERGENCY", covers: () => true, grant } };
+    return { allowed: true, patient: facts, access: { kind: "emergency", purpose: "EMERGENCY", covers: () => true, shares: () => "all", grant } };
   }
   return { allowed: false, patient: facts, reason: grant ? "grant_expired" : "no_consent" };
 }

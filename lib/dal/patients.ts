@@ -18,7 +18,10 @@ import {
 } from "@/lib/dto/patients";
 import { AccessDeniedError, type Caller } from "./caller";
 import { activeTreatmentConsent, chartPatientSelect, decideChartAccess, requireStaff } from "./chart-access";
-import { countByVerification, loadVerifiedRecords } from "./verified-records";
+import { countByVerification, loadVerifiedRecordsWithContent } from "./verified-records";
+import { buildClinicalSummary } from "@/lib/chart-summary/build";
+import { sourceKind } from "@/lib/chart-summary/types";
+import { ageOn } from "@/lib/fhir/age";
 
 function toPatientDto(p: { id: string; mrn: string; name: string; birthDate: Date; sex: string }): PatientListItemDto {
   return { id: p.id, mrn: p.mrn, name: p.name, birthDate: p.birthDate.toISOString().slice(0, 10), sex: p.sex };
@@ -111,7 +114,13 @@ async function ownOpenGrants(doctorId: string, now: Date): Promise<EmergencyGran
  * event and AccessDeniedError (the page answers 404). The view, with the ids of the records shown, is logged before
  * the data is returned; if the log write fails, this throws and nothing is shown.
  */
-export async function getPatientChart(caller: Caller, patientId: string, filters: ChartFilters = {}, page = 1): Promise<PatientChartDto> {
+export async function getPatientChart(
+  caller: Caller,
+  patientId: string,
+  filters: ChartFilters = {},
+  page = 1,
+  options: { allResults?: boolean } = {},
+): Promise<PatientChartDto> {
   const doctor = requireStaff(caller, "chart.view");
   const decision = await decideChartAccess(doctor, patientId);
   if (!decision.allowed) {
@@ -131,12 +140,25 @@ export async function getPatientChart(caller: Caller, patientId: string, filters
   const { patient, access } = decision;
 
   // A corrected record's earlier versions are history (on its detail page), not part of the timeline.
-  const all = (await loadVerifiedRecords(patient.id, access.covers)).filter((r) => r.supersededAt === null);
+  const loaded = (await loadVerifiedRecordsWithContent(patient.id, access.covers)).filter((r) => r.record.supersededAt === null);
+  const all = loaded.map((r) => r.record);
+  // The summary is built from this request's verdicts only, whatever the timeline's filters.
+  const summary = buildClinicalSummary(
+    loaded.map(({ record, resource }) => ({ id: record.id, resourceType: record.resourceType, recordedAt: record.recordedAt, source: record.source, verification: record.verification, resource })),
+    {
+      ageYears: ageOn(patient.birthDate, new Date()),
+      shares: access.shares,
+      // No chain-first completeness check of a patient's record set exists yet: the summary never claims "none recorded".
+      completeness: "unchecked",
+      allResults: options.allResults,
+    },
+  );
   // The date filters are calendar days in the hospital's zone, the same days the timeline groups by.
   const zone = env().DEFAULT_TIME_ZONE;
   const matching = all.filter((r) => {
     if (filters.type && r.resourceType !== filters.type) return false;
     if (filters.status && r.verification !== filters.status) return false;
+    if (filters.source && sourceKind(r.source) !== filters.source) return false;
     if (!filters.from && !filters.to) return true;
     const day = calendarDay(new Date(r.recordedAt), zone);
     return (!filters.from || day >= filters.from) && (!filters.to || day <= filters.to);
@@ -155,8 +177,8 @@ export async function getPatientChart(caller: Caller, patientId: string, filters
       purpose: access.purpose,
       patientId: patient.id,
       details: {
-        // The allergy banner shows its records whatever the filters, so they count as shown.
-        recordIds: [...new Set([...allergies, ...records].map((r) => r.id))],
+        // The allergy banner and the summary show their records whatever the filters, so they count as shown.
+        recordIds: [...new Set([...allergies.map((r) => r.id), ...summary.recordIds, ...records.map((r) => r.id)])],
         verification: countByVerification(records),
         ...(Object.values(filters).some(Boolean) ? { filters } : {}),
         ...(pageCount > 1 ? { page: shownPage } : {}),
@@ -179,5 +201,8 @@ export async function getPatientChart(caller: Caller, patientId: string, filters
     total: all.length,
     types: [...new Set(all.map((r) => r.resourceType))].sort(),
     allergies,
+    summary,
+    overdue: all.filter((r) => r.overdue).length,
+    sources: [...new Set(all.map((r) => sourceKind(r.source)))].sort(),
   };
 }

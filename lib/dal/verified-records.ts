@@ -13,6 +13,17 @@ export async function loadVerifiedRecords(
   patientId: string,
   keep: (record: { resourceType: string; recordedAt: Date }) => boolean = () => true,
 ): Promise<RecordDto[]> {
+  return (await loadVerifiedRecordsWithContent(patientId, keep)).map((r) => r.record);
+}
+
+/**
+ * The same, with each record's content for building the chart's summary: null when tampered (content that
+ * contradicts the chain is never read as clinical data).
+ */
+export async function loadVerifiedRecordsWithContent(
+  patientId: string,
+  keep: (record: { resourceType: string; recordedAt: Date }) => boolean = () => true,
+): Promise<{ record: RecordDto; resource: unknown }[]> {
   const rows = (
     await db().medicalRecord.findMany({
       where: { patientId },
@@ -27,7 +38,7 @@ export async function loadVerifiedRecords(
     const batch = row.batch;
     const proven = verification === "verified" && batch !== null;
     const resource = verification === "tampered" ? null : resourceOf(row);
-    return {
+    const record: RecordDto = {
       id: row.id,
       resourceType: row.resourceType,
       recordedAt: row.recordedAt.toISOString(),
@@ -51,6 +62,8 @@ export async function loadVerifiedRecords(
           }
         : null,
     };
+    // The summary reads the same parsed canonical bytes the verdict was computed on.
+    return { record, resource };
   });
 }
 

@@ -2,8 +2,9 @@
 import type { CheckpointLevel, Verification } from "@/lib/integrity/judge";
 import type { RecordSummary } from "@/lib/fhir/summarize";
 import type { AttachmentCheck } from "@/lib/fhir/attachment";
+import type { ClinicalSummary } from "@/lib/chart-summary/types";
 
-export type { AttachmentCheck, CheckpointLevel, Verification, RecordSummary };
+export type { AttachmentCheck, CheckpointLevel, Verification, RecordSummary, ClinicalSummary };
 
 export type VerificationCounts = Record<Verification, number>;
 
@@ -53,6 +54,12 @@ export type PatientChartDto = {
   types: string[];
   /** AllergyIntolerance records, shown first whatever the filters (a tampered one is listed as withheld). */
   allergies: RecordDto[];
+  /** The clinical summary (IPS sections), built only from records verified in this request, whatever the filters. */
+  summary: ClinicalSummary;
+  /** Records still pending past the anchoring window (loud, like tampered ones). */
+  overdue: number;
+  /** Record sources present (hospital, patient, system), for the source filter. */
+  sources: string[];
 };
 
 export type OwnRecordsDto = {

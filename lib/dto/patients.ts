@@ -55,12 +55,16 @@ export type EmergencyGrantDto = { id: string; patientId: string; mrn: string; na
 
 export const CHART_VERIFICATION_FILTERS = ["verified", "tampered", "pending", "unavailable"] as const;
 
+export const CHART_SOURCE_FILTERS = ["hospital", "patient", "system"] as const;
+
 /** Timeline filters, from the chart's URL (no PHI: record types, dates and states only). */
 export const chartFiltersSchema = z.object({
   type: z.string().regex(/^[A-Za-z]{1,64}$/).optional().catch(undefined),
   from: z.iso.date().optional().catch(undefined),
   to: z.iso.date().optional().catch(undefined),
   status: z.enum(CHART_VERIFICATION_FILTERS).optional().catch(undefined),
+  /** Where records came from (hospital, patient upload, hospital system via the API) — not whether they are verified. */
+  source: z.enum(CHART_SOURCE_FILTERS).optional().catch(undefined),
 });
 
 export type ChartFilters = z.infer<typeof chartFiltersSchema>;
@@ -71,6 +75,8 @@ export const CHART_PAGE_SIZE = 50;
 /** The chart's whole query: its filters and the timeline page. */
 export const chartQuerySchema = chartFiltersSchema.extend({
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  /** The whole results table instead of its first rows. */
+  results: z.enum(["all"]).optional().catch(undefined),
 });
 
 export const breakGlassSchema = z.object({

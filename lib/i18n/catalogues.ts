@@ -24,6 +24,7 @@ import enResearch from "./messages/en/research.json";
 import enResourceTypes from "./messages/en/resourceTypes.json";
 import enSources from "./messages/en/sources.json";
 import enStaff from "./messages/en/staff.json";
+import enSummary from "./messages/en/summary.json";
 import enTable from "./messages/en/table.json";
 import enUpload from "./messages/en/upload.json";
 import enVerification from "./messages/en/verification.json";
@@ -49,6 +50,7 @@ import koResearch from "./messages/ko/research.json";
 import koResourceTypes from "./messages/ko/resourceTypes.json";
 import koSources from "./messages/ko/sources.json";
 import koStaff from "./messages/ko/staff.json";
+import koSummary from "./messages/ko/summary.json";
 import koTable from "./messages/ko/table.json";
 import koUpload from "./messages/ko/upload.json";
 import koVerification from "./messages/ko/verification.json";
@@ -77,6 +79,7 @@ export const catalogues = {
     resourceTypes: enResourceTypes,
     sources: enSources,
     staff: enStaff,
+    summary: enSummary,
     table: enTable,
     upload: enUpload,
     verification: enVerification,
@@ -104,6 +107,7 @@ export const catalogues = {
     resourceTypes: koResourceTypes,
     sources: koSources,
     staff: koStaff,
+    summary: koSummary,
     table: koTable,
     upload: koUpload,
     verification: koVerification,

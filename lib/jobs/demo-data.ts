@@ -172,7 +172,175 @@ export function demoRecords(patientIndex: number, now: Date): { resourceType: st
     { recordedAt: at(30), resource: observation("718-7", "Hemoglobin [Mass/volume] in Blood", 13.1 - patientIndex * 0.3, "g/dL", 12, 17) },
     { recordedAt: at(10), resource: { resourceType: "Procedure", status: "completed", code: { text: "Upper GI endoscopy" }, outcome: { text: "No abnormal findings" } } },
   ];
+  if (patientIndex === 0) {
+    // The demo patient: a chronic history a doctor recognises (see chronicHistory); her HbA1c and glucose agree with it.
+    list[1] = { recordedAt: at(400), resource: observation("2345-7", "Glucose [Mass/volume] in Serum or Plasma", 138, "mg/dL", 70, 99) };
+    list[2] = { recordedAt: at(380), resource: observation("4548-4", "Hemoglobin A1c", 6.9, "%", undefined, 5.6) };
+    list.push(...chronicHistory(now));
+  }
   return list.map((entry) => ({ ...entry, resourceType: entry.resource.resourceType as string }));
+}
+
+/**
+ * The demo patient's two-year history (issue #19): type 2 diabetes, hypertension and hyperlipidemia on the problem
+ * list with the medications that treat them; quarterly visits with blood pressure, heart rate and weight; HbA1c every
+ * three months, lipids and creatinine every six; a lipid panel DiagnosticReport with its result Observations; a
+ * pneumonia admission with its discharge summary note; vaccinations. Deterministic, relative to `now`.
+ */
+function chronicHistory(now: Date): { resource: Resource; recordedAt: Date }[] {
+  const day = 24 * 60 * 60 * 1000;
+  const at = (daysAgo: number) => new Date(now.getTime() - daysAgo * day);
+  const out: { resource: Resource; recordedAt: Date }[] = [];
+  const lab = (daysAgo: number, id: string, code: string, display: string, value: number, unit: string, low?: number, high?: number) => {
+    const resource = { id, ...observation(code, display, value, unit, low, high), effectiveDateTime: at(daysAgo).toISOString() };
+    out.push({ recordedAt: at(daysAgo), resource });
+    return resource;
+  };
+  const vitalSign = (daysAgo: number, code: string, display: string, value: number, unit: string) => ({
+    resourceType: "Observation",
+    status: "final",
+    category: [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/observation-category", code: "vital-signs" }] }],
+    code: { coding: [{ system: LOINC, code, display }], text: display },
+    effectiveDateTime: at(daysAgo).toISOString(),
+    valueQuantity: { value, unit, system: "http://unitsofmeasure.org", code: unit },
+  });
+
+  // A panel carries its values in components only.
+  const panelOf = ({ valueQuantity: _unused, ...rest }: Resource) => rest;
+  out.push(
+    {
+      recordedAt: at(760),
+      resource: {
+        resourceType: "Condition",
+        clinicalStatus: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/condition-clinical", code: "active" }] },
+        verificationStatus: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/condition-ver-status", code: "confirmed" }] },
+        code: { coding: [{ system: SNOMED, code: "44054006", display: "Type 2 diabetes mellitus" }], text: "Type 2 diabetes mellitus" },
+        onsetDateTime: "2019-05",
+      },
+    },
+    {
+      recordedAt: at(740),
+      resource: {
+        resourceType: "Condition",
+        clinicalStatus: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/condition-clinical", code: "active" }] },
+        code: { coding: [{ system: SNOMED, code: "55822004", display: "Hyperlipidemia" }], text: "Hyperlipidemia" },
+        onsetDateTime: "2021",
+      },
+    },
+    {
+      recordedAt: at(760),
+      resource: { resourceType: "MedicationRequest", status: "active", intent: "order", medicationCodeableConcept: { text: "Metformin 1000 mg tablet" }, authoredOn: at(760).toISOString().slice(0, 10), dosageInstruction: [{ text: "1 tablet by mouth twice daily with meals" }] },
+    },
+    {
+      recordedAt: at(740),
+      resource: {
+        resourceType: "MedicationRequest",
+        status: "active",
+        intent: "order",
+        contained: [{ resourceType: "Medication", id: "statin", code: { coding: [{ system: "http://www.whocc.no/atc", code: "C10AA05", display: "Atorvastatin" }], text: "Atorvastatin 20 mg tablet" } }],
+        medicationReference: { reference: "#statin" },
+        authoredOn: at(740).toISOString().slice(0, 10),
+        dosageInstruction: [{ text: "1 tablet by mouth at bedtime" }],
+      },
+    },
+    {
+      recordedAt: at(580),
+      resource: { resourceType: "MedicationRequest", status: "stopped", intent: "order", medicationCodeableConcept: { text: "Glimepiride 1 mg tablet" }, authoredOn: at(580).toISOString().slice(0, 10), dosageInstruction: [{ text: "1 tablet before breakfast (stopped: hypoglycaemia)" }] },
+    },
+  );
+
+  // Quarterly visits: blood pressure (a panel), heart rate, weight; HbA1c each time, lipids and creatinine every other.
+  const visits = [
+    { d: 760, sys: 152, dia: 94, hr: 84, kg: 74.2, a1c: 6.2 },
+    { d: 670, sys: 146, dia: 90, hr: 80, kg: 73.6, a1c: 6.8 },
+    { d: 580, sys: 141, dia: 88, hr: 78, kg: 73.1, a1c: 7.4 },
+    { d: 490, sys: 138, dia: 86, hr: 76, kg: 72.4, a1c: 7.1 },
+    { d: 290, sys: 134, dia: 84, hr: 74, kg: 71.8, a1c: 6.7 },
+    { d: 200, sys: 131, dia: 82, hr: 72, kg: 71.0, a1c: 6.6 },
+    { d: 110, sys: 136, dia: 85, hr: 75, kg: 71.5, a1c: 6.9 },
+    { d: 20, sys: 142, dia: 88, hr: 78, kg: 72.3, a1c: 7.2 },
+  ];
+  visits.forEach((v, i) => {
+    out.push({ recordedAt: at(v.d), resource: { resourceType: "Encounter", status: "finished", class: { code: "AMB", display: "ambulatory" }, type: [{ text: "Diabetes and hypertension follow-up" }], period: { start: at(v.d).toISOString(), end: at(v.d).toISOString() } } });
+    out.push({
+      recordedAt: at(v.d),
+      resource: {
+        ...panelOf(vitalSign(v.d, "85354-9", "Blood pressure panel", 0, "mm[Hg]")),
+        component: [
+          { code: { coding: [{ system: LOINC, code: "8480-6", display: "Systolic blood pressure" }] }, valueQuantity: { value: v.sys, unit: "mm[Hg]", system: "http://unitsofmeasure.org", code: "mm[Hg]" } },
+          { code: { coding: [{ system: LOINC, code: "8462-4", display: "Diastolic blood pressure" }] }, valueQuantity: { value: v.dia, unit: "mm[Hg]", system: "http://unitsofmeasure.org", code: "mm[Hg]" } },
+        ],
+      },
+    });
+    out.push({ recordedAt: at(v.d), resource: vitalSign(v.d, "8867-4", "Heart rate", v.hr, "/min") });
+    out.push({ recordedAt: at(v.d), resource: vitalSign(v.d, "29463-7", "Body weight", v.kg, "kg") });
+    out.push({ recordedAt: at(v.d), resource: vitalSign(v.d, "39156-5", "Body mass index", Math.round((v.kg / 1.58 / 1.58) * 10) / 10, "kg/m2") });
+    lab(v.d, `a1c-${i}`, "4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", v.a1c, "%", undefined, 5.6);
+    if (i % 2 === 1 || i === visits.length - 1) {
+      const n = Math.floor(i / 2);
+      lab(v.d, `cr-${i}`, "2160-0", "Creatinine [Mass/volume] in Serum or Plasma", [0.8, 0.9, 0.9, 1.1, 1.2][n] ?? 1.2, "mg/dL", 0.5, 1.1);
+      const ids = [`tc-${i}`, `ldl-${i}`, `hdl-${i}`, `tg-${i}`];
+      lab(v.d, ids[0]!, "2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", [232, 204, 188, 176, 181][n] ?? 181, "mg/dL", undefined, 199);
+      lab(v.d, ids[1]!, "13457-7", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by calculation", [148, 121, 104, 92, 98][n] ?? 98, "mg/dL", undefined, 99);
+      lab(v.d, ids[2]!, "2085-9", "Cholesterol in HDL [Mass/volume] in Serum or Plasma", [44, 46, 48, 49, 47][n] ?? 47, "mg/dL", 40);
+      lab(v.d, ids[3]!, "2571-8", "Triglyceride [Mass/volume] in Serum or Plasma", [210, 188, 172, 160, 168][n] ?? 168, "mg/dL", undefined, 149);
+      out.push({
+        recordedAt: at(v.d),
+        resource: {
+          resourceType: "DiagnosticReport",
+          status: "final",
+          category: [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/v2-0074", code: "CH", display: "Chemistry" }] }],
+          code: { coding: [{ system: LOINC, code: "57698-3", display: "Lipid panel with direct LDL - Serum or Plasma" }], text: "Lipid panel" },
+          effectiveDateTime: at(v.d).toISOString(),
+          issued: at(v.d).toISOString(),
+          result: ids.map((id) => ({ reference: `Observation/${id}` })),
+          conclusion: n >= 2 ? "LDL near goal on atorvastatin 20 mg; triglycerides mildly raised." : "LDL above goal: start or intensify statin.",
+        },
+      });
+    }
+  });
+  lab(20, "egfr-20", "33914-3", "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum or Plasma by Creatinine-based formula (MDRD)", 52, "mL/min/{1.73_m2}", 60);
+  lab(20, "alb-20", "14959-1", "Microalbumin/Creatinine [Mass Ratio] in Urine", 38, "mg/g", undefined, 30);
+  out.push({ recordedAt: at(760), resource: vitalSign(760, "8302-2", "Body height", 158, "cm") });
+
+  // A pneumonia admission, with its discharge summary note (text, so a doctor can read it on the record page).
+  const summary = [
+    "Discharge summary — Internal Medicine",
+    "Admitted with community-acquired pneumonia (right lower lobe); treated with IV ceftriaxone then oral amoxicillin-clavulanate.",
+    "Known type 2 diabetes, hypertension, hyperlipidemia; penicillin allergy (hives) noted — no reaction to the cephalosporin.",
+    "Discharged afebrile, SpO2 96% on room air. Continue metformin, amlodipine, atorvastatin. Follow-up chest X-ray in 6 weeks.",
+  ].join("\n");
+  const note = Buffer.from(summary, "utf8");
+  out.push(
+    { recordedAt: at(430), resource: { resourceType: "Encounter", status: "finished", class: { code: "IMP", display: "inpatient encounter" }, type: [{ text: "Admission, internal medicine" }], period: { start: at(434).toISOString(), end: at(430).toISOString() }, reasonCode: [{ text: "Community-acquired pneumonia" }] } },
+    {
+      recordedAt: at(430),
+      resource: {
+        resourceType: "Condition",
+        clinicalStatus: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/condition-clinical", code: "resolved" }] },
+        code: { coding: [{ system: SNOMED, code: "385093006", display: "Community acquired pneumonia" }], text: "Community-acquired pneumonia" },
+        onsetDateTime: at(434).toISOString().slice(0, 10),
+        abatementDateTime: at(430).toISOString().slice(0, 10),
+      },
+    },
+    { recordedAt: at(433), resource: vitalSign(433, "8310-5", "Body temperature", 38.6, "Cel") },
+    { recordedAt: at(430), resource: vitalSign(430, "59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", 96, "%") },
+    { recordedAt: at(430), resource: vitalSign(430, "8310-5", "Body temperature", 36.8, "Cel") },
+    {
+      recordedAt: at(430),
+      resource: {
+        resourceType: "DocumentReference",
+        status: "current",
+        type: { coding: [{ system: LOINC, code: "18842-5", display: "Discharge summary" }], text: "Discharge summary" },
+        date: at(430).toISOString(),
+        description: "Discharge summary, community-acquired pneumonia",
+        content: [{ attachment: { contentType: "text/plain; charset=utf-8", title: "discharge-summary.txt", data: note.toString("base64"), hash: createHash("sha1").update(note).digest("base64"), size: note.length } }],
+      },
+    },
+    { recordedAt: at(60), resource: { resourceType: "Immunization", status: "completed", vaccineCode: { text: "Pneumococcal conjugate vaccine (PCV20)" }, occurrenceDateTime: at(60).toISOString().slice(0, 10) } },
+    { recordedAt: at(420), resource: { resourceType: "Immunization", status: "completed", vaccineCode: { text: "COVID-19 mRNA vaccine" }, occurrenceString: "2024" } },
+  );
+  return out;
 }
 
 /** A minimal one-page PDF, so the demo's documents carry a real attachment with its FHIR hash. */

@@ -12,13 +12,16 @@ export type ChartDalResult = {
   verification: Record<string, number>;
   dtoJsonBytes: number;
   getPatientChart: Stats;
-  parts: { decideAccess: Stats; loadAndVerifyRecords: Stats; appendViewedEvent: Stats };
+  parts: { decideAccess: Stats; loadAndVerifyRecords: Stats; buildSummary: Stats; appendViewedEvent: Stats };
+  /** What the chart's clinical summary showed (issue #19): rows and the records it listed in the access event. */
+  summary: { resultRows: number; trendPoints: number; recordIds: number };
 };
 
 export async function measureChartDal(doctor: BenchDoctor, patientId: string, rounds: number): Promise<ChartDalResult> {
   const { getPatientChart } = await import("@/lib/dal/patients");
   const { decideChartAccess } = await import("@/lib/dal/chart-access");
-  const { loadVerifiedRecords, countByVerification } = await import("@/lib/dal/verified-records");
+  const { loadVerifiedRecords, loadVerifiedRecordsWithContent, countByVerification } = await import("@/lib/dal/verified-records");
+  const { buildClinicalSummary } = await import("@/lib/chart-summary/build");
   const { appendAccessEvent } = await import("@/lib/audit");
   const caller = await benchCaller(doctor);
   if (caller.actor.kind !== "STAFF") throw new Error("a bench doctor is not staff");
@@ -26,10 +29,14 @@ export async function measureChartDal(doctor: BenchDoctor, patientId: string, ro
 
   const chart = await getPatientChart(caller, patientId);
   const recordIds = chart.records.map((r) => r.id);
+  // The summary alone (pure CPU over records already loaded and verified), as getPatientChart builds it.
+  const loaded = (await loadVerifiedRecordsWithContent(patientId)).map(({ record, resource }) => ({ ...record, resource }));
+  const summaryOptions = { ageYears: 60, shares: () => "all" as const, completeness: "unchecked" as const };
   const probes = {
     getPatientChart: () => getPatientChart(caller, patientId),
     decideAccess: () => decideChartAccess(staff, patientId),
     loadAndVerifyRecords: () => loadVerifiedRecords(patientId),
+    buildSummary: async () => buildClinicalSummary(loaded, summaryOptions),
     appendViewedEvent: () =>
       appendAccessEvent(
         { actor: staff, action: "patient.viewed", outcome: "ALLOWED", purpose: "TREATMENT", patientId, details: { recordIds, verification: countByVerification(chart.records) } },
@@ -49,6 +56,16 @@ export async function measureChartDal(doctor: BenchDoctor, patientId: string, ro
     verification: countByVerification(chart.records),
     dtoJsonBytes: Buffer.byteLength(JSON.stringify(chart)),
     getPatientChart: stats(samples.getPatientChart),
-    parts: { decideAccess: stats(samples.decideAccess), loadAndVerifyRecords: stats(samples.loadAndVerifyRecords), appendViewedEvent: stats(samples.appendViewedEvent) },
+    parts: {
+      decideAccess: stats(samples.decideAccess),
+      loadAndVerifyRecords: stats(samples.loadAndVerifyRecords),
+      buildSummary: stats(samples.buildSummary),
+      appendViewedEvent: stats(samples.appendViewedEvent),
+    },
+    summary: {
+      resultRows: chart.summary.results.items.length + chart.summary.results.more,
+      trendPoints: chart.summary.results.items.reduce((n, row) => n + row.trend.length, 0),
+      recordIds: chart.summary.recordIds.length,
+    },
   };
 }

@@ -1,7 +1,15 @@
 import { expect, test, type Page } from "@playwright/test";
+import { CHART_PAGE_SIZE } from "@/lib/dto/patients";
+import { demoRecords } from "@/lib/jobs/demo-data";
 import { expectAccessible, login, sqlOnE2eDatabase, type Locale } from "./fixtures";
 
 const rows = (page: Page) => page.locator("[data-patient-id]");
+/** The records of the chart's timeline (the summary above it carries `data-record-id` too). */
+const timeline = (page: Page) => page.locator("[data-timeline] [data-record-id]");
+// The demo patient 10000001's history, and how much of it the timeline's first page shows.
+const DEMO = demoRecords(0, new Date());
+const OBSERVATIONS = DEMO.filter((r) => r.resourceType === "Observation").length;
+const FIRST_PAGE = Math.min(DEMO.length, CHART_PAGE_SIZE);
 
 test("a doctor searches, sorts and pages the patient list; no search term reaches the URL", async ({ page }) => {
   await login(page, "doctor");
@@ -56,8 +64,8 @@ for (const locale of ["en", "ko"] as Locale[]) {
   test(`a doctor opens a chart, filters its timeline and opens a record's detail (${locale})`, async ({ page }) => {
     const text =
       locale === "en"
-        ? { allergies: "Allergies", apply: "Apply", type: "Type", state: "Verification", shown: "4 of 10 shown", none: "No record matches these filters.", raw: "Raw JSON", link: /^Details & proof/ }
-        : { allergies: "알레르기", apply: "적용", type: "유형", state: "검증 상태", shown: "전체 10건 중 4건 표시", none: "조건에 맞는 기록이 없습니다.", raw: "원문 JSON", link: /^상세·증명/ };
+        ? { allergies: "Allergies", apply: "Apply", type: "Type", state: "Verification", shown: `${OBSERVATIONS} of ${DEMO.length} shown`, none: "No record matches these filters.", raw: "Raw JSON", link: /^Details & proof/ }
+        : { allergies: "알레르기", apply: "적용", type: "유형", state: "검증 상태", shown: `전체 ${DEMO.length}건 중 ${OBSERVATIONS}건 표시`, none: "조건에 맞는 기록이 없습니다.", raw: "원문 JSON", link: /^상세·증명/ };
     await login(page, "doctor", locale);
     await page.goto("/patients?sort=mrn");
     const href = (await rows(page).first().getByRole("link").getAttribute("href"))!;
@@ -66,25 +74,25 @@ for (const locale of ["en", "ko"] as Locale[]) {
     // Allergies head the chart, before the timeline.
     const allergies = page.getByRole("region", { name: text.allergies });
     await expect(allergies).toContainText("Penicillin");
-    await expect(page.locator("[data-record-id]")).toHaveCount(10);
-    await expect(page.locator('[data-count="verified"]')).toContainText("10");
+    await expect(timeline(page)).toHaveCount(FIRST_PAGE);
+    await expect(page.locator('[data-count="verified"]')).toContainText(String(DEMO.length));
 
     await page.getByLabel(text.type, { exact: true }).selectOption("Observation");
     await page.getByRole("button", { name: text.apply }).click();
     await expect(page).toHaveURL(/type=Observation/);
-    await expect(page.locator("[data-record-id]")).toHaveCount(4);
+    await expect(timeline(page)).toHaveCount(Math.min(OBSERVATIONS, CHART_PAGE_SIZE));
     await expect(page.getByText(text.shown)).toBeVisible();
     await expect(allergies).toContainText("Penicillin");
     await expectAccessible(page);
 
     await page.getByLabel(text.state, { exact: true }).selectOption("tampered");
     await page.getByRole("button", { name: text.apply }).click();
-    await expect(page.locator("[data-record-id]")).toHaveCount(0);
+    await expect(timeline(page)).toHaveCount(0);
     await expect(page.getByText(text.none)).toBeVisible();
 
     await page.goBack();
-    await expect(page.locator("[data-record-id]")).toHaveCount(4);
-    const record = page.locator("[data-record-id]").first();
+    await expect(timeline(page)).toHaveCount(Math.min(OBSERVATIONS, CHART_PAGE_SIZE));
+    const record = timeline(page).first();
     const recordId = await record.getAttribute("data-record-id");
     await record.getByRole("link", { name: text.link }).click();
     await expect(page).toHaveURL(new RegExp(`/records/${recordId}$`));
@@ -96,7 +104,7 @@ for (const locale of ["en", "ko"] as Locale[]) {
     // Readable on a tablet: nothing wider than the screen.
     await page.setViewportSize({ width: 768, height: 1024 });
     await page.goBack();
-    await expect(page.locator("[data-record-id]").first()).toBeVisible();
+    await expect(timeline(page).first()).toBeVisible();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
   });
 }
@@ -105,10 +113,11 @@ test("record content is shown as text: script and HTML payloads never run or ren
   await login(page, "doctor");
   await page.goto("/patients?sort=mrn&dir=desc");
   await rows(page).first().getByRole("link").click();
-  await expect(page.locator("[data-record-id]")).toHaveCount(3);
-  await expect(page.getByText("Glucose <script>window.__pwned=1</script>")).toBeVisible();
+  await expect(timeline(page)).toHaveCount(3);
+  await expect(timeline(page).getByText("Glucose <script>window.__pwned=1</script>")).toBeVisible();
+  await expect(page.locator("[data-summary]").getByText("Glucose <script>window.__pwned=1</script>").first()).toBeVisible();
   await expect(page.locator("img[src='x']")).toHaveCount(0);
-  for (const record of await page.locator("[data-record-id]").all()) {
+  for (const record of await timeline(page).all()) {
     await record.getByRole("link", { name: /^Details & proof/ }).click();
     await expect(page.locator("[data-record-id]")).toHaveCount(1);
     await page.locator("details").evaluateAll((els) => els.forEach((el) => ((el as HTMLDetailsElement).open = true)));
@@ -141,7 +150,7 @@ test("break-glass: a reason is mandatory, the grant opens one chart, the patient
   await expect(page).toHaveURL(/\/patients\/[0-9a-f-]{36}$/);
   const chartUrl = page.url();
   await expect(page.locator('[data-access="emergency"]')).toBeVisible();
-  await expect(page.locator("[data-record-id]")).toHaveCount(10);
+  await expect(timeline(page)).toHaveCount(FIRST_PAGE);
   await expectAccessible(page);
   // The grant is for this patient only: the list of consented patients stays empty.
   await page.goto("/patients");

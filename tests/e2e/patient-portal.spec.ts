@@ -169,10 +169,10 @@ test.describe.serial("a patient's portal", () => {
 
     await doctor.reload();
     await doctor.getByRole("link", { name: who.name }).click();
-    await expect(doctor.locator('[data-record-id]:has-text("allergic rhinitis")')).toHaveAttribute("data-verification", "verified");
+    await expect(doctor.locator('[data-timeline] [data-record-id]:has-text("allergic rhinitis")')).toHaveAttribute("data-verification", "verified");
     const chartUrl = doctor.url();
     // The corrected record's page lists both versions, each verified.
-    await doctor.locator('[data-record-id]:has-text("allergic rhinitis")').getByRole("link", { name: /Details & proof/ }).click();
+    await doctor.locator('[data-timeline] [data-record-id]:has-text("allergic rhinitis")').getByRole("link", { name: /Details & proof/ }).click();
     await expect(doctor.getByRole("heading", { name: "Versions" })).toBeVisible();
     await expect(doctor.locator("[data-version-id]")).toHaveCount(2);
     await expect(doctor.locator('[data-version-id][data-verification="verified"]')).toHaveCount(2);

@@ -8,7 +8,7 @@ const LEVELS = ["commitment", "batchPath", "batchAnchor", "checkpointPath", "che
 async function firstRecordOnChart(page: Page) {
   await page.goto("/patients");
   await page.locator('[data-patient-id] a').first().click();
-  const record = page.locator("[data-record-id]").first();
+  const record = page.locator("[data-timeline] [data-record-id]").first();
   await expect(record).toBeVisible();
   return record;
 }
@@ -25,8 +25,8 @@ for (const locale of ["ko", "en"] as Locale[]) {
   test(`a doctor follows a record's proof link and sees its whole verification path (${locale})`, async ({ page }) => {
     const text =
       locale === "en"
-        ? { link: "Details & proof", heading: "How this record is verified", passed: "Passed", download: "Download the proof bundle (JSON)" }
-        : { link: "상세·증명", heading: "이 기록을 검증하는 방법", passed: "통과", download: "증명 번들 내려받기(JSON)" };
+        ? { link: "Details & proof", heading: "How this record is verified", passed: "Passed", download: "Download the proof bundle (JSON)", proof: "Integrity proof" }
+        : { link: "상세·증명", heading: "이 기록을 검증하는 방법", passed: "통과", download: "증명 번들 내려받기(JSON)", proof: "무결성 증명" };
     await login(page, "doctor", locale);
     const record = await firstRecordOnChart(page);
     const recordId = (await record.getAttribute("data-record-id"))!;
@@ -42,6 +42,9 @@ for (const locale of ["ko", "en"] as Locale[]) {
     await expect(detail).toHaveCount(1);
     await expect(detail).toHaveAttribute("data-verification", "verified");
     await expect(detail).toHaveAttribute("data-checkpoint", "public");
+    // A verified record's proof waits behind a disclosure; opening it shows the whole path.
+    await expect(page.getByRole("heading", { name: text.heading })).toBeHidden();
+    await page.locator("details[data-proof] > summary", { hasText: text.proof }).click();
     await expect(page.getByRole("heading", { name: text.heading })).toBeVisible();
     const levels = page.locator("[data-level]");
     await expect(levels).toHaveCount(LEVELS.length);

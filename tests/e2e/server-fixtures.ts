@@ -6,7 +6,7 @@ import { anchorEverything } from "@/lib/jobs/anchoring";
 import { ledgers } from "@/lib/verification";
 import { hashPassword } from "@/lib/auth/password";
 import { DEMO_PASSWORD } from "@/lib/jobs/demo-data";
-import { UPLOADER } from "./uploader";
+import { LONG_HISTORY, UPLOADER } from "./uploader";
 
 export const HOSTILE_MRN = "10000900";
 export const HOSTILE_PAYLOADS = ["<script>window.__pwned=1</script>", '<img src=x onerror="window.__pwned=1">'] as const;
@@ -50,6 +50,18 @@ export async function seedE2eFixtures(): Promise<void> {
       birthDate: new Date(`${UPLOADER.birthDate}T00:00:00Z`),
       sex: "FEMALE",
       portalEmail: UPLOADER.email,
+      portalPasswordHash: await hashPassword(DEMO_PASSWORD),
+      portalActivatedAt: new Date(),
+    },
+    select: { id: true },
+  });
+  await db().patient.create({
+    data: {
+      mrn: LONG_HISTORY.mrn,
+      name: LONG_HISTORY.name,
+      birthDate: new Date(`${LONG_HISTORY.birthDate}T00:00:00Z`),
+      sex: "FEMALE",
+      portalEmail: LONG_HISTORY.email,
       portalPasswordHash: await hashPassword(DEMO_PASSWORD),
       portalActivatedAt: new Date(),
     },

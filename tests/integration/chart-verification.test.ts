@@ -3,14 +3,18 @@ import { inject } from "vitest";
 import { db } from "@/lib/db";
 import { AccessDeniedError } from "@/lib/dal/caller";
 import { getPatientChart, searchPatients } from "@/lib/dal/patients";
-import { patientListQuerySchema } from "@/lib/dto/patients";
+import { CHART_PAGE_SIZE, patientListQuerySchema } from "@/lib/dto/patients";
+import { demoRecords } from "@/lib/jobs/demo-data";
 import { getOwnRecords } from "@/lib/dal/own-records";
+import { reportRecordToCompliance } from "@/lib/dal/record-report";
 import { forgetCachedRoots, ledgers } from "@/lib/verification";
 import { anchorRoot } from "@/lib/ledger";
 import { asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
 
 const DOCTOR = "doctor@demo.chartproof.local";
 const DOCTOR2 = "doctor2@demo.chartproof.local";
+/** The demo patient's (10000001) history: its length does not depend on the day it is seeded. */
+const DEMO_RECORDS = demoRecords(0, new Date()).length;
 
 let patientId: string;
 const restore: (() => Promise<unknown>)[] = [];
@@ -54,12 +58,19 @@ describe("a doctor's chart", () => {
   it("shows every consented record verified against the chain, and logs exactly one view with the record ids", async () => {
     const before = (await db().accessEvent.aggregate({ _max: { seq: true } }))._max.seq ?? 0n;
     const result = await chart();
-    expect(result.records.length).toBe(10);
+    expect(result.total).toBe(DEMO_RECORDS);
+    expect(result.records.length).toBe(Math.min(DEMO_RECORDS, CHART_PAGE_SIZE));
     expect(result.records.every((r) => r.verification === "verified" && r.summary !== null && r.anchor !== null)).toBe(true);
     const events = await db().accessEvent.findMany({ where: { seq: { gt: before } }, orderBy: { seq: "asc" } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: "patient.viewed", outcome: "ALLOWED", patientId, purpose: "TREATMENT" });
-    expect((events[0]!.details as { recordIds: string[] }).recordIds.sort()).toEqual(result.records.map((r) => r.id).sort());
+    // Every record whose content appears is listed — the timeline's page, the summary's items and trend points — and
+    // nothing else.
+    const logged = (events[0]!.details as { recordIds: string[] }).recordIds;
+    const hba1c = result.summary.results.items.find((row) => row.loinc === "4548-4")!;
+    expect(hba1c.trend.length).toBeGreaterThanOrEqual(3);
+    expect(logged).toEqual(expect.arrayContaining([...result.records.map((r) => r.id), ...result.summary.recordIds, ...hba1c.trend.map((p) => p.recordId)]));
+    expect(logged.sort()).toEqual([...new Set([...result.records, ...result.allergies].map((r) => r.id).concat(result.summary.recordIds))].sort());
   });
 
   it("denies a doctor without consent, and logs the denial", async () => {
@@ -90,6 +101,39 @@ describe("tampering by direct SQL is caught at the next render", () => {
     const result = await chart();
     expect(stateOf(result, record.id)).toMatchObject({ verification: "tampered", summary: null, anchor: null });
     expect(result.records.filter((r) => r.id !== record.id).every((r) => r.verification === "verified")).toBe(true);
+  });
+
+  it("the summary withholds a tampered result's row instead of passing an older value off as latest", async () => {
+    const row = (await chart()).summary.results.items.find((r) => r.loinc === "4548-4")!;
+    const newest = row.values[0]!.recordId;
+    const { resource } = await db().medicalRecord.findUniqueOrThrow({ where: { id: newest }, select: { resource: true } });
+    await asOwner(`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{valueQuantity,value}', '5.1') WHERE "id" = $1::uuid`, [newest]);
+    restore.push(() => asOwner(`UPDATE "MedicalRecord" SET "resource" = $1::jsonb WHERE "id" = $2::uuid`, [JSON.stringify(resource), newest]));
+    const { summary } = await chart();
+    const after = summary.results.items.find((r) => r.loinc === "4548-4")!;
+    expect(after.latestWithheld).toMatchObject({ recordId: newest, verification: "tampered" });
+    expect(after.values.map((v) => v.recordId)).not.toContain(newest);
+    expect(after.values.map((v) => v.text)).not.toContain("5.1");
+    expect(summary.results.withheld.map((w) => w.recordId)).toContain(newest);
+    expect(summary.recordIds).toContain(newest);
+  });
+
+  it("a doctor reports a tampered record to compliance once; a verified record cannot be reported; no access, no report", async () => {
+    const record = await firstRecord();
+    const doctor = await callerFor(DOCTOR);
+    const verifiedOne = (await chart()).records.find((r) => r.id !== record.id)!;
+    expect(await reportRecordToCompliance(doctor, patientId, verifiedOne.id)).toBe("not_failing");
+    await asOwner(`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = $1::uuid`, [record.id]);
+    restore.push(() => asOwner(`UPDATE "MedicalRecord" SET "resource" = $1::jsonb WHERE "id" = $2::uuid`, [JSON.stringify(record.resource), record.id]));
+    restore.push(() => db().alert.updateMany({ where: { kind: "integrity_record_reported", resolvedAt: null }, data: { resolvedAt: new Date() } }));
+    await expect(reportRecordToCompliance(await callerFor(DOCTOR2), patientId, record.id)).rejects.toBeInstanceOf(AccessDeniedError);
+    expect(await reportRecordToCompliance(doctor, patientId, record.id)).toBe("reported");
+    expect(await reportRecordToCompliance(doctor, patientId, record.id)).toBe("already_open");
+    const alerts = await db().alert.findMany({ where: { kind: "integrity_record_reported", resolvedAt: null } });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ severity: "CRITICAL", details: expect.objectContaining({ recordId: record.id, patientId, verification: "tampered" }) });
+    const event = await db().accessEvent.findFirstOrThrow({ where: { action: "record.integrity_reported" }, orderBy: { seq: "desc" } });
+    expect(event).toMatchObject({ outcome: "ALLOWED", patientId, purpose: "TREATMENT" });
   });
 
   it.each([
@@ -171,8 +215,8 @@ describe("failing closed", () => {
 describe("a patient's own records", () => {
   it("are verified the same way and logged as self access", async () => {
     const own = await getOwnRecords(await callerFor("patient@demo.chartproof.local", "PATIENT"));
-    expect(own.records.length).toBe(10);
-    expect(own.counts.verified).toBe(10);
+    expect(own.records.length).toBe(DEMO_RECORDS);
+    expect(own.counts.verified).toBe(DEMO_RECORDS);
     const last = await db().accessEvent.findFirstOrThrow({ orderBy: { seq: "desc" } });
     expect(last).toMatchObject({ action: "own_records.viewed", purpose: "SELF_ACCESS", patientId });
   });

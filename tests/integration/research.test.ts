@@ -107,13 +107,15 @@ describe("cohorts, consent and suppression", () => {
   });
 
   it("defeats the classic differencing attack: count(A), then count(A and not X), by any researcher", async () => {
-    // A: the ward's women with a creatinine result (far enough from the whole consented population released above).
+    // A: the women with a creatinine result — the ward's and the demo patient's (10000001, whose history has them) — far
+    // enough from the whole consented population released above.
     const a = criteria({ observations: [{ code: "2160-0" }], sex: "FEMALE" });
     const countA = await countCohort(researcher, a);
     expect(countA.released).toBe(true);
     // X: the oldest patient in A, removed by an age bound that excludes exactly one person.
     const generalIds = new Set(await generalResearchPatients());
-    const ward = await db().patient.findMany({ where: { mrn: { in: DEMO_WARD_PATIENTS.map((p) => p.mrn) }, sex: "FEMALE" }, select: { id: true, birthDate: true } });
+    const withCreatinine = [...DEMO_WARD_PATIENTS.map((p) => p.mrn), DEMO_PATIENTS[0]!.mrn];
+    const ward = await db().patient.findMany({ where: { mrn: { in: withCreatinine }, sex: "FEMALE" }, select: { id: true, birthDate: true } });
     const inA = ward.filter((p) => generalIds.has(p.id)).sort((x, y) => x.birthDate.getTime() - y.birthDate.getTime());
     expect(inA.length).toBe((countA as { count: number }).count);
     const now = new Date();

@@ -8,7 +8,9 @@ import { getPatientChart } from "@/lib/dal/patients";
 import { chartQuerySchema } from "@/lib/dto/patients";
 import { firstValues } from "@/lib/dto/search-params";
 import { ChartHeader } from "@/components/patients/chart-header";
-import { RecordTimeline, VerificationSummary } from "@/components/records/record-list";
+import { ChartIntegrityLine } from "@/components/records/chart-integrity-line";
+import { ClinicalSummaryView } from "@/components/records/clinical-summary";
+import { RecordTimeline } from "@/components/records/record-list";
 import { TimelineFilters, TimelinePager } from "@/components/records/timeline-filters";
 
 // The patient's name never goes into the title: titles end up in browser history and shared screens.
@@ -25,8 +27,8 @@ export default async function PatientChartPage({ params, searchParams }: Props) 
   // Access is decided (and the view logged) before anything streams, so a denial is a real 404.
   const caller = await requireCaller("chart.view");
   const { patientId } = await params;
-  const { page, ...filters } = chartQuerySchema.parse(firstValues(await searchParams));
-  const chart = await getPatientChart(caller, patientId, filters, page).catch((error: unknown) => {
+  const { page, results, ...filters } = chartQuerySchema.parse(firstValues(await searchParams));
+  const chart = await getPatientChart(caller, patientId, filters, page, { allResults: results === "all" }).catch((error: unknown) => {
     if (error instanceof AccessDeniedError) notFound();
     throw error;
   });
@@ -38,26 +40,29 @@ export default async function PatientChartPage({ params, searchParams }: Props) 
       <Link href="/patients" className="text-sm text-brand hover:underline">
         ← {t("back")}
       </Link>
-      <div className="mt-2">
-        <ChartHeader patient={patient} allergies={chart.allergies} access={chart.access} />
+      <div className="mt-1">
+        <ChartHeader patient={patient} access={chart.access} />
       </div>
-      <h2 className="mb-2 text-lg font-semibold">
-        {t("timeline")}{" "}
-        <span className="text-sm font-normal text-ink-muted" data-shown={chart.records.length}>
-          ({filtered ? t("shownOf", { shown: chart.matching, total: chart.total }) : t("recordCount", { count: chart.total })})
-        </span>
-      </h2>
-      <VerificationSummary counts={chart.counts} />
-      <TimelineFilters patientId={patient.id} filters={filters} types={chart.types} />
-      {chart.records.length === 0 ? (
-        <p className="text-ink-muted">{chart.total === 0 ? t("noRecords") : t("noRecordsMatch")}</p>
-      ) : (
-        <>
-          <TimelinePager patientId={patient.id} filters={filters} page={chart.page} pageCount={chart.pageCount} />
-          <RecordTimeline records={chart.records} patientId={patient.id} />
-          <TimelinePager patientId={patient.id} filters={filters} page={chart.page} pageCount={chart.pageCount} />
-        </>
-      )}
+      <ChartIntegrityLine counts={chart.counts} overdue={chart.overdue} />
+      <ClinicalSummaryView summary={chart.summary} patientId={patient.id} showingAllResults={results === "all"} />
+      <section aria-labelledby="timeline-heading" id="timeline" data-timeline>
+        <h2 id="timeline-heading" className="mb-2 text-lg font-semibold">
+          {t("timeline")}{" "}
+          <span className="text-sm font-normal text-ink-muted" data-shown={chart.records.length}>
+            ({filtered ? t("shownOf", { shown: chart.matching, total: chart.total }) : t("recordCount", { count: chart.total })})
+          </span>
+        </h2>
+        <TimelineFilters patientId={patient.id} filters={filters} types={chart.types} sources={chart.sources} />
+        {chart.records.length === 0 ? (
+          <p className="text-ink-muted">{chart.total === 0 ? t("noRecords") : t("noRecordsMatch")}</p>
+        ) : (
+          <>
+            <TimelinePager patientId={patient.id} filters={filters} page={chart.page} pageCount={chart.pageCount} />
+            <RecordTimeline records={chart.records} patientId={patient.id} />
+            <TimelinePager patientId={patient.id} filters={filters} page={chart.page} pageCount={chart.pageCount} />
+          </>
+        )}
+      </section>
     </>
   );
 }

@@ -1,0 +1,44 @@
+import { useTranslations } from "next-intl";
+import type { VerificationCounts } from "@/lib/dto";
+
+/**
+ * The chart's one integrity line: quiet when every record is unchanged since recorded, loud (an alert) when any is
+ * tampered, unverifiable or overdue. Keeps the `data-count` hooks of the former verification summary.
+ */
+export function ChartIntegrityLine({ counts, overdue }: { counts: VerificationCounts; overdue: number }) {
+  const t = useTranslations("summary");
+  const total = counts.verified + counts.tampered + counts.pending + counts.unavailable;
+  const loud = counts.tampered > 0 || counts.unavailable > 0 || overdue > 0;
+  const quietPending = !loud && counts.pending > 0;
+  return (
+    <div
+      role={loud ? "alert" : undefined}
+      data-integrity-line={loud ? "problems" : quietPending ? "pending" : "clear"}
+      className={`mb-3 rounded-md border px-3 py-1.5 text-sm ${loud ? "border-danger bg-danger-soft font-semibold text-danger" : quietPending ? "border-warn bg-warn-soft text-warn" : "border-line bg-surface text-ink-muted"}`}
+    >
+      {/* Machine-readable counts for tools and tests; the sentence says the same for people. */}
+      <span hidden>
+        {(Object.keys(counts) as (keyof VerificationCounts)[]).map((state) => (
+          <span key={state} data-count={state}>
+            {state}: {counts[state]}{" "}
+          </span>
+        ))}
+      </span>
+      {loud || quietPending ? (
+        <span>
+          {t("chartLine.problems", { count: total, tampered: counts.tampered, unavailable: counts.unavailable, pending: counts.pending, overdue })}
+        </span>
+      ) : (
+        <span>
+          <span aria-hidden="true" className="mr-1 text-ok">
+            ✓
+          </span>
+          {t("chartLine.allClear", { count: total })}
+        </span>
+      )}{" "}
+      <span className="text-xs font-normal text-ink-muted">
+        {t("chartLine.sourceNote")} {t("chartLine.completeness")}
+      </span>
+    </div>
+  );
+}

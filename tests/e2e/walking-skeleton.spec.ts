@@ -97,6 +97,8 @@ test("the language can be switched, and follows the browser by default", async (
 
 for (const locale of ["ko", "en"] as Locale[]) {
   test(`every page is accessible in ${locale}`, async ({ page, browser }) => {
+    // Four roles' pages, each analysed by axe: about a minute on an idle 2-core machine, more when it is loaded.
+    test.setTimeout(180_000);
     await setLocaleCookie(page, locale);
     await page.goto("/login");
     await expectAccessible(page);

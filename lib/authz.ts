@@ -115,6 +115,8 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   /** Hospital systems: the request carries its own service credential, checked by the DAL on every request. */
   "/api/fhir": "public",
   "/admin/service-credentials": "service_credential.manage",
+  /** Four eyes: privileged steps another administrator requested, to approve or reject. */
+  "/admin/approvals": "staff.manage",
   "/account/security": "account.security",
   "/research": "research.cohort",
   "/research/cohorts": "research.cohort",
@@ -143,6 +145,8 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   reactivateStaffAction: "staff.manage",
   issueStaffCodeAction: "staff.manage",
   resetStaffMfaAction: "staff.manage",
+  approvePrivilegedRequestAction: "staff.manage",
+  rejectPrivilegedRequestAction: "staff.manage",
   createDepartmentAction: "department.manage",
   renameDepartmentAction: "department.manage",
   setDepartmentActiveAction: "department.manage",
@@ -225,7 +229,7 @@ export function consentCoversRecord(
 export type NavItem = {
   href: string;
   labelKey:
-    | "patients" | "emergency" | "staff" | "departments" | "patientAccounts" | "serviceCredentials" | "accessLog" | "complianceOverview" | "alerts"
+    | "patients" | "emergency" | "staff" | "approvals" | "departments" | "patientAccounts" | "serviceCredentials" | "accessLog" | "complianceOverview" | "alerts"
     | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myUploads" | "myConsents" | "myAccess" | "research" | "cohortBuilder" | "security";
 };
 
@@ -233,6 +237,7 @@ const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/patients", labelKey: "patients", permission: "patient.list" },
   { href: "/patients/emergency", labelKey: "emergency", permission: "break_glass.open" },
   { href: "/admin/staff", labelKey: "staff", permission: "staff.list" },
+  { href: "/admin/approvals", labelKey: "approvals", permission: "staff.manage" },
   { href: "/admin/departments", labelKey: "departments", permission: "department.manage" },
   { href: "/admin/patient-accounts", labelKey: "patientAccounts", permission: "patient_account.manage" },
   { href: "/admin/service-credentials", labelKey: "serviceCredentials", permission: "service_credential.manage" },

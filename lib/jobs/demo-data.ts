@@ -15,6 +15,8 @@ export const DEMO_STAFF: DemoStaff[] = [
   { email: "doctor@demo.chartproof.local", name: "김민준 Kim Min-jun", role: "DOCTOR", department: "IM" },
   { email: "doctor2@demo.chartproof.local", name: "이서연 Lee Seo-yeon", role: "DOCTOR", department: "CARD" },
   { email: "admin@demo.chartproof.local", name: "박지훈 Park Ji-hoon", role: "ADMIN", department: "ADMIN" },
+  // The second administrator four eyes needs: privileged steps one admin requests, the other approves.
+  { email: "admin2@demo.chartproof.local", name: "정하은 Jung Ha-eun", role: "ADMIN", department: "ADMIN" },
   { email: "compliance@demo.chartproof.local", name: "최수아 Choi Su-a", role: "COMPLIANCE", department: "ADMIN" },
   { email: "researcher@demo.chartproof.local", name: "한지우 Han Ji-woo", role: "RESEARCHER", department: null },
 ];
@@ -41,6 +43,7 @@ export type DemoResearchConsent =
  */
 export const DEMO_TOTP_SECRETS: Readonly<Record<string, string>> = {
   "admin@demo.chartproof.local": "DEMOADMINCHARTPROOFTOTPSECRETAAA",
+  "admin2@demo.chartproof.local": "DEMOADMINTWOCHARTPROOFTOTPSECRET",
   "compliance@demo.chartproof.local": "DEMOCOMPLIANCECHARTPROOFTOTPXYZW",
 };
 

@@ -60,7 +60,7 @@ describe("role permissions", () => {
     expect(homePath(actors.COMPLIANCE)).toBe("/compliance/access-log");
     expect(homePath(actors.PATIENT)).toBe("/me");
     expect(homePath(actors.RESEARCHER)).toBe("/research");
-    expect(navItems(actors.ADMIN).map((n) => n.href)).toEqual(["/admin/staff", "/admin/departments", "/admin/patient-accounts", "/admin/service-credentials", "/account/security"]);
+    expect(navItems(actors.ADMIN).map((n) => n.href)).toEqual(["/admin/staff", "/admin/approvals", "/admin/departments", "/admin/patient-accounts", "/admin/service-credentials", "/account/security"]);
   });
 });
 

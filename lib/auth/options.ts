@@ -50,6 +50,8 @@ function credentialsProvider(kind: "STAFF" | "PATIENT") {
       );
       if (result.ok) return { id: result.actor.id, actorKind: result.actor.kind, sessionVersion: result.sessionVersion };
       if (result.reason === "invalid") return null;
+      // The wait travels in the message; the auth route turns it into 429 + Retry-After (app/api/auth/[...nextauth]).
+      if (result.reason === "throttled") throw new Error(`${SIGN_IN_ERRORS.throttled}_${result.retryAfter}`);
       throw new Error(SIGN_IN_ERRORS[result.reason]);
     },
   });

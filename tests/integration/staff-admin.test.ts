@@ -195,7 +195,7 @@ describe("sign-in security", () => {
     const email = `lockout.${run}@hospital.example`;
     const other = { ip: "203.0.113.9", requestId: "lockout" };
     for (let i = 0; i < 5; i++) expect((await verifyCredentials("STAFF", email, "wrong guess number " + i, other)).ok).toBe(false);
-    expect(await verifyCredentials("STAFF", email, "a long phrase of my own choosing", other)).toEqual({ ok: false, reason: "throttled" });
+    expect(await verifyCredentials("STAFF", email, "a long phrase of my own choosing", other)).toEqual({ ok: false, reason: "throttled", retryAfter: expect.any(Number) });
     const failures = await db().accessEvent.count({ where: { action: "auth.sign_in_failed", ip: "203.0.113.9" } });
     expect(failures).toBe(5);
   });

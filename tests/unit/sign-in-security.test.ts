@@ -71,3 +71,18 @@ describe("throttling", () => {
     expect(isThrottled({ account: 0, ip: MAX_FAILURES_PER_IP })).toBe(true);
   });
 });
+
+describe("progressive delay (counted before evaluated)", () => {
+  it("lets the free attempts through, then doubles the wait up to its cap", async () => {
+    const { FREE_ATTEMPTS, requiredGapSeconds, retryAfterSeconds } = await import("@/lib/auth/throttle");
+    expect(requiredGapSeconds("pair", FREE_ATTEMPTS.pair - 1)).toBe(0);
+    expect(requiredGapSeconds("pair", FREE_ATTEMPTS.pair)).toBe(30);
+    expect(requiredGapSeconds("pair", FREE_ATTEMPTS.pair + 1)).toBe(60);
+    expect(requiredGapSeconds("pair", FREE_ATTEMPTS.pair + 20)).toBe(15 * 60);
+    // An account attacked from everywhere is slowed, never locked: at most a minute between attempts.
+    expect(requiredGapSeconds("account", FREE_ATTEMPTS.account + 20)).toBe(60);
+    const now = new Date("2026-12-07T12:00:00Z");
+    expect(retryAfterSeconds("pair", FREE_ATTEMPTS.pair, new Date(now.getTime() - 10_000), now)).toBe(20);
+    expect(retryAfterSeconds("pair", FREE_ATTEMPTS.pair, new Date(now.getTime() - 31_000), now)).toBe(0);
+  });
+});

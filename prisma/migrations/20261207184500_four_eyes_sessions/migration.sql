@@ -70,4 +70,7 @@ CREATE INDEX "PrivilegedRequest_subjectStaffId_idx" ON "PrivilegedRequest"("subj
 CREATE INDEX "SignInAttempt_key_occurredAt_idx" ON "SignInAttempt"("key", "occurredAt");
 
 -- CreateIndex
+CREATE INDEX "SignInAttempt_occurredAt_idx" ON "SignInAttempt"("occurredAt");
+
+-- CreateIndex
 CREATE INDEX "AuthSession_actorKind_actorId_createdAt_idx" ON "AuthSession"("actorKind", "actorId", "createdAt");

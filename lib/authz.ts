@@ -158,6 +158,8 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   confirmMfaEnrolmentAction: "account.security",
   regenerateRecoveryCodesAction: "account.security",
   disableMfaAction: "account.security",
+  revokeOwnSessionAction: "account.security",
+  revokeOtherSessionsAction: "account.security",
   grantConsentAction: "own_consents.manage",
   revokeConsentAction: "own_consents.manage",
   correctRecordAction: "own_records.upload",

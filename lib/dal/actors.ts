@@ -429,6 +429,8 @@ export async function redeemOneTimeCode(code: string, password: string, context:
         data: { passwordHash, sessionVersion: { increment: 1 }, ...(staff.status === "PENDING" ? { status: "ACTIVE" } : {}) },
         select: { id: true },
       });
+      // A new password ends every session that was open before it, cookie copies included.
+      await tx.authSession.updateMany({ where: { actorKind: "STAFF", actorId: staff.id, revokedAt: null }, data: { revokedAt: now } });
       await appendAccessEventIn(
         tx,
         {
@@ -448,6 +450,7 @@ export async function redeemOneTimeCode(code: string, password: string, context:
       data: { portalPasswordHash: passwordHash, portalSessionVersion: { increment: 1 }, portalActivatedAt: patient.portalActivatedAt ?? now },
       select: { id: true },
     });
+    await tx.authSession.updateMany({ where: { actorKind: "PATIENT", actorId: patient.id, revokedAt: null }, data: { revokedAt: now } });
     await appendAccessEventIn(
       tx,
       { actor, action: row.purpose === "ACTIVATION" ? "patient_account.activated" : "patient_account.password_set", outcome: "ALLOWED", patientId: patient.id },

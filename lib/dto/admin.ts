@@ -131,3 +131,6 @@ export type ApprovalResult =
 
 export type PrivilegedOutcome = { status: "pending"; requestId: string } | { status: "executed"; requestId: string; result: ApprovalResult };
 
+
+/** One of a staff member's own open sessions (account security page). */
+export type SessionDto = { id: string; createdAt: string; lastSeenAt: string; ip: string | null; userAgent: string | null; current: boolean };

@@ -86,13 +86,6 @@ function unavailable(request: NextRequest, opts: { nonce: string; csp: string; r
 }
 
 export const config = {
-  matcher: [
-    {
-      source: "/((?!api/health|_next/static|_next/image|favicon.ico).*)",
-      missing: [
-        { type: "header", key: "next-router-prefetch" },
-        { type: "header", key: "purpose", value: "prefetch" },
-      ],
-    },
-  ],
+  // Prefetches included: they render pages too, so they get the CSP and a server-made request id like any request.
+  matcher: [{ source: "/((?!api/health|_next/static|_next/image|favicon.ico).*)" }],
 };

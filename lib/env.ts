@@ -29,6 +29,11 @@ const envSchema = z.object({
    * channel appends them to codes.jsonl in this directory (mode 0600) for the operator to hand over.
    */
   CODE_OUTBOX_DIR: z.string().default(".data/outbox"),
+  /**
+   * Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For is believed. Everyone else's is replaced by
+   * the socket's address before the app sees the request (scripts/web-server.ts). Empty: no proxy is trusted.
+   */
+  TRUSTED_PROXIES: z.string().default(""),
   /** How long an emergency (break-glass) grant to one patient's chart lasts. */
   BREAK_GLASS_HOURS: z.coerce.number().min(0.05).max(72).default(4),
   /** More emergency grants than this by one doctor within 24 hours raises an alert. */
@@ -110,6 +115,11 @@ export function env(): Env {
 
 export function servedOverTls(): boolean {
   return env().PUBLIC_URL?.startsWith("https://") ?? false;
+}
+
+/** For the web server wrapper, which needs this one setting before (and without) the app's configuration. */
+export function trustedProxiesSetting(): string {
+  return process.env.TRUSTED_PROXIES ?? "";
 }
 
 /** Logging must work before (and without) a complete configuration, e.g. to report that it is invalid. */

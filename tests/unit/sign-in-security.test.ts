@@ -86,3 +86,20 @@ describe("progressive delay (counted before evaluated)", () => {
     expect(retryAfterSeconds("pair", FREE_ATTEMPTS.pair, new Date(now.getTime() - 31_000), now)).toBe(0);
   });
 });
+
+describe("client addresses from the socket (trusted proxies)", () => {
+  it("ignores a spoofed X-Forwarded-For from a peer that is not a trusted proxy", async () => {
+    const { clientAddress, parseTrustedProxies } = await import("@/lib/net/client-address");
+    const none = parseTrustedProxies("");
+    expect(clientAddress("::ffff:203.0.113.5", "6.6.6.6", none)).toBe("203.0.113.5");
+    expect(clientAddress("203.0.113.5", undefined, none)).toBe("203.0.113.5");
+    const proxies = parseTrustedProxies("10.0.0.0/8, 127.0.0.1, ::1");
+    // Through the hospital's proxy: the right-most hop that is not a proxy; what the client prepended is ignored.
+    expect(clientAddress("10.1.2.3", "6.6.6.6, 198.51.100.9", proxies)).toBe("198.51.100.9");
+    expect(clientAddress("127.0.0.1", "6.6.6.6, 198.51.100.9, 10.0.0.7", proxies)).toBe("198.51.100.9");
+    expect(clientAddress("::1", "", proxies)).toBe("::1");
+    expect(clientAddress("198.51.100.1", "10.0.0.1", proxies)).toBe("198.51.100.1");
+    expect(() => parseTrustedProxies("not-an-ip")).toThrow(/TRUSTED_PROXIES/);
+    expect(() => parseTrustedProxies("10.0.0.0/99")).toThrow(/prefix/);
+  });
+});

@@ -387,7 +387,7 @@ export type ActivationResult = { ok: true; purpose: "ACTIVATION" | "PASSWORD_RES
  * (no session), so failures count against the caller's IP like sign-in failures. A used, replaced or expired code
  * is refused with the same answer as an unknown one.
  */
-export async function redeemOneTimeCode(code: string, password: string, context: AuditContext): Promise<ActivationResult> {
+export async function redeemOneTimeCode(code: string, password: string, context: AuditContext, signedInAs?: { kind: ActorKind; id: string } | null): Promise<ActivationResult> {
   // The code is the credential: attempts count against the source address like sign-ins.
   const admission = await admitAttempt(null, context.ip);
   if (!admission.admitted) return { ok: false, error: "throttled" };
@@ -400,6 +400,7 @@ export async function redeemOneTimeCode(code: string, password: string, context:
       expiresAt: true,
       usedAt: true,
       revokedAt: true,
+      createdById: true,
       staff: { select: { ...staffActorSelect } },
       patient: { select: { id: true, name: true, portalEmail: true, portalDisabledAt: true, portalActivatedAt: true } },
     },
@@ -460,7 +461,31 @@ export async function redeemOneTimeCode(code: string, password: string, context:
   });
   if (!redeemed) return { ok: false, error: "invalid_code" };
   await releaseAttempt(admission, false);
+  if (row.patient && row.createdById) await checkOpenerActivation(row.createdById, row.patient.id, context, signedInAs ?? null);
   return { ok: true, purpose: row.purpose };
+}
+
+/**
+ * A portal account opened at the desk and then activated from the opener's own session or address is how a desk
+ * account would read a patient's records "as the patient" (issue 21): a critical alert about the opener.
+ */
+async function checkOpenerActivation(openerId: string, patientId: string, context: AuditContext, signedInAs: { kind: ActorKind; id: string } | null): Promise<void> {
+  const sameSession = signedInAs?.kind === "STAFF" && signedInAs.id === openerId;
+  let sameAddress = false;
+  if (context.ip) {
+    const since = new Date(Date.now() - 30 * 24 * 3600_000);
+    const [sessions, events] = await Promise.all([
+      db().authSession.count({ where: { actorKind: "STAFF", actorId: openerId, ip: context.ip, createdAt: { gte: since } } }),
+      db().accessEvent.count({ where: { actorId: openerId, patientId, ip: context.ip, action: { startsWith: "patient_account." }, occurredAt: { gte: since } } }),
+    ]);
+    sameAddress = sessions + events > 0;
+  }
+  if (!sameSession && !sameAddress) return;
+  await raiseAlert({
+    kind: "patient_account.activated_by_opener",
+    severity: "CRITICAL",
+    details: { patientId, staffId: openerId, adminIds: [openerId], sameSession, sameAddress },
+  });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -103,3 +103,21 @@ describe("client addresses from the socket (trusted proxies)", () => {
     expect(() => parseTrustedProxies("10.0.0.0/99")).toThrow(/prefix/);
   });
 });
+
+describe("bad bytes", () => {
+  it("finds NUL, lone surrogates and malformed or overlong UTF-8, and passes Korean and emoji", async () => {
+    const { badQuery, badText, badUtf8 } = await import("@/lib/net/bad-bytes");
+    expect(badQuery("?q=%00")).toBe(true);
+    expect(badQuery("?q=%ED%A0%80")).toBe(true); // a surrogate encoded as UTF-8
+    expect(badQuery("?q=%C0%AF")).toBe(true); // overlong "/"
+    expect(badQuery("?q=%E0%80%AF")).toBe(true); // overlong, three bytes
+    expect(badQuery("?q=%EA%B9%80%EB%AF%BC%EC%A4%80&page=2")).toBe(false); // 김민준
+    expect(badQuery("?q=%F0%9F%98%80")).toBe(false);
+    expect(badText("a\u0000b")).toBe(true);
+    expect(badText("\ud800")).toBe(true);
+    expect(badText("\udc00x")).toBe(true);
+    expect(badText("😀 김")).toBe(false);
+    expect(badUtf8(new Uint8Array([0xc0, 0xaf]))).toBe(true);
+    expect(badUtf8(new TextEncoder().encode("김민준"))).toBe(false);
+  });
+});

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect, useState } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import { approvePrivilegedRequestAction, rejectPrivilegedRequestAction } from "@/lib/actions/approvals";
 import type { ApprovalResult } from "@/lib/dto/admin";
@@ -36,12 +36,15 @@ function subjectName(r: PrivilegedRequestDto): string {
   return r.newStaff?.name ?? r.subject?.name ?? r.credential?.name ?? "";
 }
 
-function Decide({ request }: { request: PrivilegedRequestDto }) {
+function Decide({ request, onApproved }: { request: PrivilegedRequestDto; onApproved: (result: ApprovalResult) => void }) {
   const t = useTranslations("approvals");
   const ta = useTranslations("admin");
   const [approved, approve] = useActionState(approvePrivilegedRequestAction, { status: "idle" } as FormState<ApprovalResult>);
   const [rejected, reject] = useActionState(rejectPrivilegedRequestAction, { status: "idle" } as FormState);
-  if (approved.status === "success") return <ApprovalResultView result={approved.result} name={subjectName(request)} />;
+  useEffect(() => {
+    if (approved.status === "success") onApproved(approved.result);
+  }, [approved, onApproved]);
+  if (approved.status === "success") return null;
   if (rejected.status === "success") return <Notice tone="ok">{t("rejected")}</Notice>;
   const error = approved.status === "error" ? approved.formError : rejected.status === "error" ? rejected.formError : undefined;
   return (
@@ -66,7 +69,40 @@ function Decide({ request }: { request: PrivilegedRequestDto }) {
   );
 }
 
-export function ApprovalList({ requests, pending }: { requests: PrivilegedRequestDto[]; pending: boolean }) {
+/**
+ * The approvals page's lists. What an approval produced (a code, a token) is kept here, above the lists, because the
+ * page re-renders after the action and the request moves from "waiting" to "decided".
+ */
+export function ApprovalBoard({ requests }: { requests: PrivilegedRequestDto[] }) {
+  const t = useTranslations("approvals");
+  const [results, setResults] = useState<{ request: PrivilegedRequestDto; result: ApprovalResult }[]>([]);
+  const pending = requests.filter((r) => r.status === "PENDING");
+  const decided = requests.filter((r) => r.status !== "PENDING");
+  return (
+    <>
+      {results.map(({ request, result }) => (
+        <div key={request.id} className="mb-6" data-approved-request={request.id}>
+          <ApprovalResultView result={result} name={subjectName(request)} />
+        </div>
+      ))}
+      <section aria-labelledby="pending-title" className="mb-8">
+        <h2 id="pending-title" className="mb-3 text-lg font-semibold">
+          {t("pendingTitle")}
+        </h2>
+        <ApprovalList requests={pending} onApproved={(request, result) => setResults((done) => (done.some((d) => d.request.id === request.id) ? done : [...done, { request, result }]))} />
+      </section>
+      <section aria-labelledby="decided-title">
+        <h2 id="decided-title" className="mb-3 text-lg font-semibold">
+          {t("decidedTitle")}
+        </h2>
+        <ApprovalList requests={decided} />
+      </section>
+    </>
+  );
+}
+
+function ApprovalList({ requests, onApproved }: { requests: PrivilegedRequestDto[]; onApproved?: (request: PrivilegedRequestDto, result: ApprovalResult) => void }) {
+  const pending = onApproved !== undefined;
   const t = useTranslations("approvals");
   const format = useFormatter();
   const what = useWhat();
@@ -94,7 +130,7 @@ export function ApprovalList({ requests, pending }: { requests: PrivilegedReques
           </p>
           {pending ? (
             <div className="mt-3">
-              <Decide request={r} />
+              <Decide request={r} onApproved={(result) => onApproved?.(r, result)} />
             </div>
           ) : null}
         </li>

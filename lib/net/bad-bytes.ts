@@ -30,7 +30,8 @@ export function badQuery(raw: string): boolean {
       } catch {
         return true;
       }
-      if (badText(decoded)) return true;
+      // U+FFFD: something upstream already replaced a malformed sequence; no field of ours needs the character.
+      if (badText(decoded) || decoded.includes("\uFFFD")) return true;
     }
   }
   return false;

@@ -16,6 +16,7 @@ async function shot(page: Page, name: string) {
     await page.screenshot({ path: `${SHOTS}/${name}-${locale}.png`, fullPage: true });
   }
   await setLocaleCookie(page, "en");
+  await page.reload();
 }
 
 test("four eyes: the requester cannot approve its own request; the second admin can, and sees the code once", async ({ page, browser }) => {

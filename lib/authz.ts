@@ -1,6 +1,6 @@
 // Roles → permissions and consent decisions. Pure: no I/O, so every rule is unit-tested exhaustively.
 
-export type StaffRole = "DOCTOR" | "ADMIN" | "COMPLIANCE" | "RESEARCHER";
+export type StaffRole = "DOCTOR" | "ADMIN" | "COMPLIANCE" | "RESEARCHER" | "REGISTRAR";
 
 export type Actor =
   | { kind: "STAFF"; id: string; role: StaffRole; departmentId: string | null; name: string; email: string }
@@ -48,13 +48,18 @@ export type ActorRole = StaffRole | "PATIENT";
 /** The one table of who may do what. Separation of duties: admins manage people, not charts. */
 export const ROLE_PERMISSIONS: Readonly<Record<ActorRole, readonly Permission[]>> = {
   DOCTOR: ["patient.list", "chart.view", "break_glass.open", "account.security"],
-  ADMIN: ["staff.list", "staff.manage", "department.manage", "patient_account.manage", "service_credential.manage", "account.security"],
+  ADMIN: ["staff.list", "staff.manage", "department.manage", "service_credential.manage", "account.security"],
   COMPLIANCE: ["access_log.read", "access_log.export", "access_log.sign_off", "alerts.review", "break_glass.review", "account.security"],
   RESEARCHER: ["research.cohort", "research.export", "account.security"],
+  /**
+   * The registration desk, apart from staff administration (issue 21): an administrator can no longer open a portal
+   * account for any patient and read it "as the patient"; a desk account is itself a four-eyes grant.
+   */
+  REGISTRAR: ["patient_account.manage", "account.security"],
   PATIENT: ["own_records.view", "own_records.upload", "own_consents.manage"],
 };
 
-export const STAFF_ROLES = ["DOCTOR", "ADMIN", "COMPLIANCE", "RESEARCHER"] as const satisfies readonly StaffRole[];
+export const STAFF_ROLES = ["DOCTOR", "ADMIN", "COMPLIANCE", "RESEARCHER", "REGISTRAR"] as const satisfies readonly StaffRole[];
 
 /** Whether a role (rather than a particular actor) holds a permission: for "what would change if" questions. */
 export function roleHas(role: ActorRole, permission: Permission): boolean {

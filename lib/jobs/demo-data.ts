@@ -9,7 +9,7 @@ export const DEMO_DEPARTMENTS = [
   { code: "ADMIN", name: "의료정보팀 Health Information" },
 ] as const;
 
-export type DemoStaff = { email: string; name: string; role: "DOCTOR" | "ADMIN" | "COMPLIANCE" | "RESEARCHER"; department: string | null };
+export type DemoStaff = { email: string; name: string; role: "DOCTOR" | "ADMIN" | "COMPLIANCE" | "RESEARCHER" | "REGISTRAR"; department: string | null };
 
 export const DEMO_STAFF: DemoStaff[] = [
   { email: "doctor@demo.chartproof.local", name: "김민준 Kim Min-jun", role: "DOCTOR", department: "IM" },
@@ -19,6 +19,8 @@ export const DEMO_STAFF: DemoStaff[] = [
   { email: "admin2@demo.chartproof.local", name: "정하은 Jung Ha-eun", role: "ADMIN", department: "ADMIN" },
   { email: "compliance@demo.chartproof.local", name: "최수아 Choi Su-a", role: "COMPLIANCE", department: "ADMIN" },
   { email: "researcher@demo.chartproof.local", name: "한지우 Han Ji-woo", role: "RESEARCHER", department: null },
+  // The registration desk opens patients' portal accounts; administrators do not.
+  { email: "desk@demo.chartproof.local", name: "오지민 Oh Ji-min", role: "REGISTRAR", department: "ADMIN" },
 ];
 
 /** Research studies a RESEARCH consent may be limited to. */

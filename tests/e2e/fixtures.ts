@@ -14,6 +14,7 @@ export const ACCOUNTS = {
   admin2: { email: "admin2@demo.chartproof.local", kind: "staff" },
   compliance: { email: "compliance@demo.chartproof.local", kind: "staff" },
   researcher: { email: "researcher@demo.chartproof.local", kind: "staff" },
+  desk: { email: "desk@demo.chartproof.local", kind: "staff" },
   patient: { email: "patient@demo.chartproof.local", kind: "patient" },
 } as const;
 

@@ -10,7 +10,7 @@ import {
   getPatientAccount,
   reissuePatientCode,
 } from "@/lib/dal/patient-accounts";
-import { callerFor, ensureDemo } from "./helpers";
+import { callerFor, ensureDemo, requestApproved } from "./helpers";
 
 const run = Date.now().toString(36);
 const ctx = { ip: "198.51.100.23", requestId: "patient-accounts-test" };
@@ -27,13 +27,25 @@ async function newPatient(tag: string, lookUp = true) {
   return patient;
 }
 
+/** Another desk account: a four-eyes grant (the demo admin requests, the second admin approves). */
+async function deskClerk(tag: string): Promise<Caller> {
+  const email = `desk.${tag}.${run}@hospital.example`;
+  const made = await requestApproved(await callerFor("admin@demo.chartproof.local"), {
+    kind: "STAFF_CREATE",
+    staff: { name: `Desk ${tag}`, email, role: "REGISTRAR", departmentId: null, licenceNumber: null },
+  });
+  await redeemOneTimeCode(made.code.code, "a long phrase of my own choosing", { ip: "192.0.2.44", requestId: "desk" });
+  return callerFor(email);
+}
+
 async function lastEvent(action: string, patientId: string) {
   return db().accessEvent.findFirst({ where: { action, patientId }, orderBy: { seq: "desc" }, select: { outcome: true, actorId: true, details: true } });
 }
 
 beforeAll(async () => {
   await ensureDemo();
-  admin = await callerFor("admin@demo.chartproof.local");
+  // The registration desk, a role apart from staff administration.
+  admin = await callerFor("desk@demo.chartproof.local");
 });
 
 describe("patient portal accounts at the desk", () => {
@@ -114,7 +126,7 @@ describe("patient portal accounts at the desk", () => {
 
   it("only the desk permission may do any of it, and never for one's own chart", async () => {
     const patient = await newPatient("g");
-    for (const email of ["doctor@demo.chartproof.local", "compliance@demo.chartproof.local"]) {
+    for (const email of ["doctor@demo.chartproof.local", "compliance@demo.chartproof.local", "admin@demo.chartproof.local"]) {
       const other = await callerFor(email);
       await expect(findPatientForAccount(other, patient.mrn, "1984-03-09")).rejects.toBeInstanceOf(AccessDeniedError);
       await expect(createPatientAccount(other, patient.id, { email: `x.${run}@x.example`, idDocument: "PASSPORT" })).rejects.toBeInstanceOf(AccessDeniedError);
@@ -131,7 +143,7 @@ describe("patient portal accounts at the desk", () => {
     const patient = await newPatient("h", false);
     expect(await getPatientAccount(admin, patient.id)).toBeNull();
     await expect(createPatientAccount(admin, patient.id, { email: `h.${run}@patients.example`, idDocument: "PASSPORT" })).rejects.toMatchObject({ code: "lookup_required" });
-    const other = await callerFor("admin2@demo.chartproof.local");
+    const other = await deskClerk("other");
     expect(await findPatientForAccount(admin, patient.mrn, "1984-03-09")).toBe(patient.id);
     expect((await getPatientAccount(admin, patient.id))?.mrn).toBe(patient.mrn);
     // Another desk account's look-up opens nothing for this one.
@@ -139,7 +151,7 @@ describe("patient portal accounts at the desk", () => {
   });
 
   it("repeated misses pause the look-up and alert: no birth-date oracle", async () => {
-    const desk = await callerFor("admin2@demo.chartproof.local");
+    const desk = await deskClerk("misses");
     const patient = await newPatient("i", false);
     const results: (string | null)[] = [];
     for (let day = 1; day <= 5; day++) results.push(await findPatientForAccount(desk, patient.mrn, `1984-03-${String(day).padStart(2, "0")}`));

@@ -44,6 +44,7 @@ const ACTORS: Record<ActorRole, Actor> = {
   ADMIN: { kind: "STAFF", id: "00000000-0000-4000-8000-000000000002", role: "ADMIN", departmentId: null, name: "A", email: "a@x" },
   COMPLIANCE: { kind: "STAFF", id: "00000000-0000-4000-8000-000000000003", role: "COMPLIANCE", departmentId: null, name: "C", email: "c@x" },
   RESEARCHER: { kind: "STAFF", id: "00000000-0000-4000-8000-000000000005", role: "RESEARCHER", departmentId: null, name: "R", email: "r@x" },
+  REGISTRAR: { kind: "STAFF", id: "00000000-0000-4000-8000-000000000006", role: "REGISTRAR", departmentId: null, name: "G", email: "g@x" },
   PATIENT: { kind: "PATIENT", id: "00000000-0000-4000-8000-000000000004", patientId: "00000000-0000-4000-8000-000000000004", name: "P", email: "p@x" },
 };
 const WHO = [...(Object.keys(ACTORS) as ActorRole[]), "SIGNED_OUT"] as const;

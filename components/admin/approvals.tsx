@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
+import { useActionState } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import { approvePrivilegedRequestAction, rejectPrivilegedRequestAction } from "@/lib/actions/approvals";
 import type { ApprovalResult } from "@/lib/dto/admin";
@@ -32,33 +32,21 @@ function useWhat() {
   };
 }
 
-function subjectName(r: PrivilegedRequestDto): string {
-  return r.newStaff?.name ?? r.subject?.name ?? r.credential?.name ?? "";
-}
+type Decisions = { approve: (formData: FormData) => void; reject: (formData: FormData) => void };
 
-function Decide({ request, onApproved }: { request: PrivilegedRequestDto; onApproved: (result: ApprovalResult) => void }) {
+function Decide({ request, decisions }: { request: PrivilegedRequestDto; decisions: Decisions }) {
   const t = useTranslations("approvals");
-  const ta = useTranslations("admin");
-  const [approved, approve] = useActionState(approvePrivilegedRequestAction, { status: "idle" } as FormState<ApprovalResult>);
-  const [rejected, reject] = useActionState(rejectPrivilegedRequestAction, { status: "idle" } as FormState);
-  useEffect(() => {
-    if (approved.status === "success") onApproved(approved.result);
-  }, [approved, onApproved]);
-  if (approved.status === "success") return null;
-  if (rejected.status === "success") return <Notice tone="ok">{t("rejected")}</Notice>;
-  const error = approved.status === "error" ? approved.formError : rejected.status === "error" ? rejected.formError : undefined;
   return (
     <div className="space-y-2">
-      {error ? <Notice tone="danger">{ta(`formErrors.${error}`)}</Notice> : null}
       <div className="flex flex-wrap gap-3">
         {request.canApprove ? (
-          <form action={approve}>
+          <form action={decisions.approve}>
             <input type="hidden" name="requestId" value={request.id} />
             <SubmitButton pendingLabel={t("approving")}>{t("approve")}</SubmitButton>
           </form>
         ) : null}
         {request.canApprove || request.own ? (
-          <form action={reject}>
+          <form action={decisions.reject}>
             <input type="hidden" name="requestId" value={request.id} />
             <SubmitButton tone="plain">{request.own ? t("withdraw") : t("reject")}</SubmitButton>
           </form>
@@ -70,39 +58,42 @@ function Decide({ request, onApproved }: { request: PrivilegedRequestDto; onAppr
 }
 
 /**
- * The approvals page's lists. What an approval produced (a code, a token) is kept here, above the lists, because the
- * page re-renders after the action and the request moves from "waiting" to "decided".
+ * The approvals page's lists. The decisions' state lives here, above the lists: after an approval the page re-renders
+ * and the request moves from "waiting" to "decided", but what the approval produced (a code, a token, shown once)
+ * must stay on screen.
  */
 export function ApprovalBoard({ requests }: { requests: PrivilegedRequestDto[] }) {
   const t = useTranslations("approvals");
-  const [results, setResults] = useState<{ request: PrivilegedRequestDto; result: ApprovalResult }[]>([]);
-  const pending = requests.filter((r) => r.status === "PENDING");
-  const decided = requests.filter((r) => r.status !== "PENDING");
+  const ta = useTranslations("admin");
+  const [approved, approve] = useActionState(approvePrivilegedRequestAction, { status: "idle" } as FormState<ApprovalResult>);
+  const [rejected, reject] = useActionState(rejectPrivilegedRequestAction, { status: "idle" } as FormState);
+  const error = approved.status === "error" ? approved.formError : rejected.status === "error" ? rejected.formError : undefined;
+  const decisions = { approve, reject };
   return (
     <>
-      {results.map(({ request, result }) => (
-        <div key={request.id} className="mb-6" data-approved-request={request.id}>
-          <ApprovalResultView result={result} name={subjectName(request)} />
-        </div>
-      ))}
+      <div aria-live="polite" className="mb-6 space-y-3 empty:hidden">
+        {approved.status === "success" ? <ApprovalResultView result={approved.result} /> : null}
+        {rejected.status === "success" ? <Notice tone="ok">{t("rejected")}</Notice> : null}
+        {error ? <Notice tone="danger">{ta(`formErrors.${error}`)}</Notice> : null}
+      </div>
       <section aria-labelledby="pending-title" className="mb-8">
         <h2 id="pending-title" className="mb-3 text-lg font-semibold">
           {t("pendingTitle")}
         </h2>
-        <ApprovalList requests={pending} onApproved={(request, result) => setResults((done) => (done.some((d) => d.request.id === request.id) ? done : [...done, { request, result }]))} />
+        <ApprovalList requests={requests.filter((r) => r.status === "PENDING")} decisions={decisions} />
       </section>
       <section aria-labelledby="decided-title">
         <h2 id="decided-title" className="mb-3 text-lg font-semibold">
           {t("decidedTitle")}
         </h2>
-        <ApprovalList requests={decided} />
+        <ApprovalList requests={requests.filter((r) => r.status !== "PENDING")} />
       </section>
     </>
   );
 }
 
-function ApprovalList({ requests, onApproved }: { requests: PrivilegedRequestDto[]; onApproved?: (request: PrivilegedRequestDto, result: ApprovalResult) => void }) {
-  const pending = onApproved !== undefined;
+function ApprovalList({ requests, decisions }: { requests: PrivilegedRequestDto[]; decisions?: Decisions }) {
+  const pending = decisions !== undefined;
   const t = useTranslations("approvals");
   const format = useFormatter();
   const what = useWhat();
@@ -130,7 +121,7 @@ function ApprovalList({ requests, onApproved }: { requests: PrivilegedRequestDto
           </p>
           {pending ? (
             <div className="mt-3">
-              <Decide request={r} onApproved={(result) => onApproved?.(r, result)} />
+              <Decide request={r} decisions={decisions!} />
             </div>
           ) : null}
         </li>

@@ -7,24 +7,24 @@ import { Notice } from "@/components/ui/form-bits";
 import { IssuedCode } from "./issued-code";
 
 /** What an executed privileged step shows once: a new account's code, a credential's token, or a confirmation. */
-export function ApprovalResultView({ result, name }: { result: ApprovalResult; name: string }) {
+export function ApprovalResultView({ result }: { result: ApprovalResult }) {
   const t = useTranslations("approvals");
   const format = useFormatter();
   switch (result.kind) {
     case "STAFF_CREATE":
       return (
         <div className="space-y-3" data-testid="approval-result">
-          <Notice tone="ok">{t("approvedStaff", { name })}</Notice>
-          <IssuedCode code={result.code} name={name} />
+          <Notice tone="ok">{t("approvedStaff", { name: result.name })}</Notice>
+          <IssuedCode code={result.code} name={result.name} />
           <Link href={`/admin/staff/${result.staffId}`} className="inline-block text-sm text-brand hover:underline">
-            {name}
+            {result.name}
           </Link>
         </div>
       );
     case "ROLE_CHANGE":
       return <Notice tone="ok">{t("approvedRole")}</Notice>;
     case "PASSWORD_RESET":
-      return <Notice tone="ok">{t("approvedReset", { name, time: format.dateTime(new Date(result.codeSent.expiresAt), "audit") })}</Notice>;
+      return <Notice tone="ok">{t("approvedReset", { name: result.name, time: format.dateTime(new Date(result.codeSent.expiresAt), "audit") })}</Notice>;
     case "MFA_RESET":
       return <Notice tone="ok">{t("approvedMfa")}</Notice>;
     case "SERVICE_CREDENTIAL":
@@ -40,7 +40,7 @@ export function ApprovalResultView({ result, name }: { result: ApprovalResult; n
 }
 
 /** After a privileged step is asked for: "sent for approval", or (alert-only mode) what was done. */
-export function PrivilegedOutcomeView({ outcome, name }: { outcome: PrivilegedOutcome; name: string }) {
+export function PrivilegedOutcomeView({ outcome }: { outcome: PrivilegedOutcome; name?: string }) {
   const t = useTranslations("approvals");
   if (outcome.status === "pending") {
     return (
@@ -55,7 +55,7 @@ export function PrivilegedOutcomeView({ outcome, name }: { outcome: PrivilegedOu
   return (
     <div className="space-y-2">
       <Notice tone="warn">{t("executedAlertOnly")}</Notice>
-      <ApprovalResultView result={outcome.result} name={name} />
+      <ApprovalResultView result={outcome.result} />
     </div>
   );
 }

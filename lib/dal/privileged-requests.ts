@@ -165,12 +165,12 @@ async function logRefusal(caller: Caller, action: string, details: Record<string
 async function execute(tx: AuditTx, caller: Caller, params: PrivilegedParams, requestId: string): Promise<ApprovalResult> {
   switch (params.kind) {
     case "STAFF_CREATE":
-      return { kind: "STAFF_CREATE", ...(await executeStaffCreate(tx, caller, params.staff, requestId)) };
+      return { kind: "STAFF_CREATE", name: params.staff.name, ...(await executeStaffCreate(tx, caller, params.staff, requestId)) };
     case "ROLE_CHANGE":
       await executeRoleChange(tx, caller, params.staffId, params.role, requestId);
       return { kind: "ROLE_CHANGE", staffId: params.staffId };
     case "PASSWORD_RESET":
-      return { kind: "PASSWORD_RESET", staffId: params.staffId, codeSent: await executePasswordReset(tx, caller, params.staffId, requestId) };
+      return { kind: "PASSWORD_RESET", staffId: params.staffId, ...(await executePasswordReset(tx, caller, params.staffId, requestId)) };
     case "MFA_RESET":
       await executeMfaReset(tx, caller, params.staffId, requestId);
       return { kind: "MFA_RESET", staffId: params.staffId };

@@ -355,7 +355,7 @@ export async function executePasswordReset(
   caller: Caller,
   id: string,
   requestId: string,
-): Promise<{ purpose: IssuedCodeDto["purpose"]; expiresAt: string }> {
+): Promise<{ name: string; codeSent: { purpose: IssuedCodeDto["purpose"]; expiresAt: string } }> {
   const actor = requirePermission(caller, "staff.manage");
   if (id === actor.id) throw new StaffRuleError("self_reset");
   const before = await tx.staff.findUnique({ where: { id }, select: { status: true, email: true, name: true } });
@@ -380,7 +380,7 @@ export async function executePasswordReset(
   );
   // Last, so that a failed delivery rolls the reset back rather than leaving an account nobody can activate.
   await deliverCode({ to: before.email, name: before.name, purpose, code: code.code, expiresAt: code.expiresAt, requestId });
-  return { purpose, expiresAt: code.expiresAt };
+  return { name: before.name, codeSent: { purpose, expiresAt: code.expiresAt } };
 }
 
 /** The approved step of a second-factor reset (a lost authenticator): the user enrols again at the next sign-in. */

@@ -123,9 +123,9 @@ export type PrivilegedRequestDto = {
 
 /** What the approver's screen shows once: a new account's activation code, a new credential's token, or nothing. */
 export type ApprovalResult =
-  | { kind: "STAFF_CREATE"; staffId: string; code: IssuedCodeDto }
+  | { kind: "STAFF_CREATE"; staffId: string; name: string; code: IssuedCodeDto }
   | { kind: "ROLE_CHANGE"; staffId: string }
-  | { kind: "PASSWORD_RESET"; staffId: string; codeSent: { purpose: IssuedCodeDto["purpose"]; expiresAt: string } }
+  | { kind: "PASSWORD_RESET"; staffId: string; name: string; codeSent: { purpose: IssuedCodeDto["purpose"]; expiresAt: string } }
   | { kind: "MFA_RESET"; staffId: string }
   | { kind: "SERVICE_CREDENTIAL"; credential: IssuedServiceCredentialDto };
 

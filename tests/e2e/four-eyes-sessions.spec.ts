@@ -151,7 +151,7 @@ test("staff see and end their own sessions", async ({ page, browser }) => {
   await expect(page.getByText("This browser")).toBeVisible();
   await shot(page, "sessions");
   await page.getByRole("button", { name: "End all other sessions" }).click();
-  await expect(page.getByText("Session ended.")).toBeVisible();
+  await expect(page.getByText("No other sessions.")).toBeVisible();
   await otherPage.goto("/research");
   await expect(otherPage).toHaveURL(/\/login$/);
   await other.close();

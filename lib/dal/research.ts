@@ -4,7 +4,7 @@ import { db } from "@/lib/db";
 import { appendAccessEvent, appendAccessEventIn, type AuditTx } from "@/lib/audit";
 import { can, type Permission } from "@/lib/authz";
 import { env } from "@/lib/env";
-import { computeCommitment } from "@/lib/integrity";
+import { resourceOf, verifiableRecordSelect, verifyRecords } from "@/lib/verification";
 import { readRoots } from "@/lib/ledger";
 import { isOnLedger, ledgers } from "@/lib/verification";
 import { selectCohort, type CohortPatient, type CohortRecord, type CohortSelection, type ResearchConsent } from "@/lib/research/cohort";
@@ -107,10 +107,16 @@ async function loadPopulation(studyId: string | null, now: Date): Promise<Popula
     db().patient.findMany({ where: { id: { in: ids } }, select: { id: true, birthDate: true, sex: true, address: true } }),
     db().medicalRecord.findMany({
       where: { patientId: { in: ids }, supersededAt: null, resourceType: { in: [...COHORT_RECORD_TYPES] } },
-      select: { id: true, patientId: true, resourceType: true, resource: true, recordedAt: true, salt: true, commitment: true },
+      select: verifiableRecordSelect,
     }),
   ]);
-  const records = rows.filter((r) => computeCommitment({ recordId: r.id, patientId: r.patientId, resourceType: r.resourceType, recordedAt: r.recordedAt, resource: r.resource }, r.salt) === r.commitment);
+  // Only records that verify (or are pending and agree with their creation event) are researched, and from the
+  // stored bytes that were just hashed, never the JSONB query copy.
+  const verdicts = await verifyRecords(rows);
+  const records = rows.flatMap((r, i) => {
+    const resource = verdicts[i]!.verification === "tampered" ? null : resourceOf(r);
+    return resource === null ? [] : [{ id: r.id, patientId: r.patientId, resourceType: r.resourceType, recordedAt: r.recordedAt, resource }];
+  });
   return {
     patients: patients.map((p) => ({ ...p, consents: byPatient.get(p.id)! })),
     records,

@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { createRecords } from "@/lib/jobs/create-records";
 import { anchorEverything, anchoringTick, prepareCheckpoint, type AnchoringConfig } from "@/lib/jobs/anchoring";
-import { ensureDemo } from "./helpers";
+import { asInsider, asOwner, ensureDemo } from "./helpers";
 import { sweepAllRecords } from "@/lib/jobs/sweep";
 import { reconcileWithChains } from "@/lib/jobs/reconcile";
-import { computeCommitment } from "@/lib/integrity";
+import { canonicalBytes, computeCommitment } from "@/lib/integrity";
 import { anchorRoot, recordAnchorAbi } from "@/lib/ledger";
-import { forgetCachedRoots, ledgers, verifiableRecordSelect, verifyRows } from "@/lib/verification";
+import { forgetCachedRoots, ledgers, verifiableRecordSelect, verifyRecords } from "@/lib/verification";
 
 const SYSTEM = { ip: null, requestId: null };
 const config: AnchoringConfig = { batchSize: 1024, windowSeconds: 0, checkpointEveryBatches: 1, checkpointEveryMinutes: 0 };
@@ -162,7 +162,7 @@ describe("resilience and finality", () => {
     const ids = await newRecords(4, "checkpoint");
     await anchorEverything(ledgers(), config);
     const rows = await db().medicalRecord.findMany({ where: { id: { in: ids } }, select: verifiableRecordSelect });
-    const verdicts = await verifyRows(rows);
+    const verdicts = await verifyRecords(rows);
     expect(verdicts.map((v) => [v.verification, v.checkpoint])).toEqual(ids.map(() => ["verified", "public"]));
     const checkpoints = await db().checkpoint.findMany({ where: { status: "CONFIRMED" }, select: { checkpointNumber: true } });
     const onChain = await anchoredOnChain("public");
@@ -172,21 +172,21 @@ describe("resilience and finality", () => {
     const more = await newRecords(2, "checkpoint pending");
     await anchorEverything(ledgers(), { ...config, checkpointEveryBatches: 1_000_000, checkpointEveryMinutes: 1_000_000 });
     expect(await prepareCheckpoint(ledgers().public!, { everyBatches: 1, everyMinutes: 0 })).not.toBeNull();
-    const inFlight = await verifyRows(await db().medicalRecord.findMany({ where: { id: { in: more } }, select: verifiableRecordSelect }));
+    const inFlight = await verifyRecords(await db().medicalRecord.findMany({ where: { id: { in: more } }, select: verifiableRecordSelect }));
     expect(inFlight.map((v) => [v.verification, v.checkpoint])).toEqual([["verified", "none"], ["verified", "none"]]);
     await anchorEverything(ledgers(), config);
-    const landed = await verifyRows(await db().medicalRecord.findMany({ where: { id: { in: more } }, select: verifiableRecordSelect }));
+    const landed = await verifyRecords(await db().medicalRecord.findMany({ where: { id: { in: more } }, select: verifiableRecordSelect }));
     expect(landed.map((v) => v.checkpoint)).toEqual(["public", "public"]);
 
     // A checkpoint root edited in the database contradicts the public chain: tampered.
     const batch = await db().anchorBatch.findFirstOrThrow({ where: { records: { some: { id: ids[0] } } }, select: { checkpointId: true } });
     const checkpoint = await db().checkpoint.findUniqueOrThrow({ where: { id: batch.checkpointId! }, select: { root: true } });
-    await db().checkpoint.update({ where: { id: batch.checkpointId! }, data: { root: `0x${"77".repeat(32)}` } });
+    await asOwner(`UPDATE "Checkpoint" SET root = $1 WHERE id = $2`, [`0x${"77".repeat(32)}`, batch.checkpointId]);
     try {
-      const again = await verifyRows(await db().medicalRecord.findMany({ where: { id: ids[0] }, select: verifiableRecordSelect }));
+      const again = await verifyRecords(await db().medicalRecord.findMany({ where: { id: ids[0] }, select: verifiableRecordSelect }));
       expect(again[0]!.verification).toBe("tampered");
     } finally {
-      await db().checkpoint.update({ where: { id: batch.checkpointId! }, data: { root: checkpoint.root } });
+      await asOwner(`UPDATE "Checkpoint" SET root = $1 WHERE id = $2`, [checkpoint.root, batch.checkpointId]);
     }
   });
 });
@@ -208,11 +208,18 @@ describe("attacks and audits", () => {
   it("a row edited and reset to PENDING is not anchored with forged content, and is flagged", async () => {
     const [id] = await newRecords(1, "reset attack");
     await anchorEverything(ledgers(), config);
-    const row = await db().medicalRecord.findUniqueOrThrow({ where: { id: id! }, select: { patientId: true, resourceType: true, recordedAt: true, salt: true } });
-    // An insider with SQL access and the salt forges content, a matching commitment, and resets the row.
+    const row = await db().medicalRecord.findUniqueOrThrow({
+      where: { id: id! },
+      select: { patientId: true, resourceType: true, recordedAt: true, salt: true, source: true, supersedesId: true, identityVersion: true },
+    });
+    // An insider with SQL access and the salt forges content (bytes and JSONB copy alike), a matching commitment,
+    // and resets the row.
     const forged = { resourceType: "Observation", status: "final", code: { text: "forged" }, valueQuantity: { value: 999, unit: "mg/dL" } };
-    const commitment = computeCommitment({ ...row, recordId: id!, resource: forged }, row.salt);
-    await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(forged)}::jsonb, "commitment" = ${commitment}, "status" = 'PENDING', "batchId" = NULL, "proof" = NULL, "leafIndex" = NULL WHERE "id" = ${id}::uuid`;
+    const commitment = computeCommitment({ ...row, recipe: 2, recordId: id!, resource: forged }, row.salt);
+    await asInsider(
+      `UPDATE "MedicalRecord" SET "canonical" = $2, "resource" = $3::jsonb, "commitment" = $4, "status" = 'PENDING', "batchId" = NULL, "proof" = NULL, "leafIndex" = NULL WHERE "id" = $1`,
+      [id, canonicalBytes(forged), JSON.stringify(forged), commitment],
+    );
 
     await anchorEverything(ledgers(), config);
     const after = await db().medicalRecord.findUniqueOrThrow({ where: { id: id! }, select: { status: true, batchId: true } });
@@ -227,7 +234,7 @@ describe("attacks and audits", () => {
     const [id] = await newRecords(1, "sweep");
     await anchorEverything(ledgers(), config);
     const before = await db().medicalRecord.findUniqueOrThrow({ where: { id: id! }, select: { resource: true } });
-    await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"amended"') WHERE "id" = ${id}::uuid`;
+    await asOwner(`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"amended"') WHERE "id" = $1::uuid`, [id]);
     try {
       const report = await sweepAllRecords({ pageSize: 7 });
       expect(report.checked).toBe(await db().medicalRecord.count());
@@ -239,7 +246,7 @@ describe("attacks and audits", () => {
       const event = await db().accessEvent.findFirstOrThrow({ where: { action: "integrity.swept" }, orderBy: { seq: "desc" } });
       expect(event.actorKind).toBe("SYSTEM");
     } finally {
-      await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(before.resource)}::jsonb WHERE "id" = ${id}::uuid`;
+      await asOwner(`UPDATE "MedicalRecord" SET "resource" = $1::jsonb WHERE "id" = $2::uuid`, [JSON.stringify(before.resource), id]);
     }
   });
 
@@ -251,13 +258,13 @@ describe("attacks and audits", () => {
     expect([clean.batches.missing, clean.batches.mismatched, clean.checkpoints.missing, clean.checkpoints.mismatched]).toEqual([[], [], [], []]);
 
     const batch = await db().anchorBatch.findFirstOrThrow({ where: { status: "CONFIRMED" }, select: { id: true, root: true, batchNumber: true } });
-    await db().anchorBatch.update({ where: { id: batch.id }, data: { root: `0x${"55".repeat(32)}` } });
+    await asOwner(`UPDATE "AnchorBatch" SET root = $1 WHERE id = $2`, [`0x${"55".repeat(32)}`, batch.id]);
     try {
       const report = await reconcileWithChains(ledgers());
       expect(report.batches.mismatched).toEqual([batch.batchNumber.toString()]);
       expect(await db().alert.count({ where: { kind: "integrity.reconcile_mismatch" } })).toBeGreaterThan(0);
     } finally {
-      await db().anchorBatch.update({ where: { id: batch.id }, data: { root: batch.root } });
+      await asOwner(`UPDATE "AnchorBatch" SET root = $1 WHERE id = $2`, [batch.root, batch.id]);
     }
   });
 });

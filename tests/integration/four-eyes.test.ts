@@ -134,6 +134,12 @@ describe("the admin's own escalation paths need a second admin", () => {
 });
 
 describe("the approval executes exactly what was requested", () => {
+  it("the app's database role cannot rewrite a request's parameters", async () => {
+    const requestId = await pending({ kind: "STAFF_CREATE", staff: { name: "Dr Fixed", email: `fixed.${run}@hospital.example`, role: "RESEARCHER", departmentId: null, licenceNumber: null } });
+    await expect(db().privilegedRequest.update({ where: { id: requestId }, data: { params: { kind: "STAFF_CREATE", staff: { role: "ADMIN" } } } })).rejects.toThrow();
+    await rejectPrivilegedRequest(admin, requestId);
+  });
+
   it("refuses (and alerts on) parameters changed in the database after the request", async () => {
     const requestId = await pending({ kind: "STAFF_CREATE", staff: { name: "Dr Honest", email: `honest.${run}@hospital.example`, role: "RESEARCHER", departmentId: null, licenceNumber: null } });
     await asOwner(`UPDATE "PrivilegedRequest" SET params = jsonb_set(params, '{staff,role}', '"ADMIN"') WHERE id = $1`, [requestId]);
@@ -147,7 +153,8 @@ describe("the approval executes exactly what was requested", () => {
     const requestId = await pending({ kind: "STAFF_CREATE", staff: { name: "Dr Late", email: `late.${run}@hospital.example`, role: "RESEARCHER", departmentId: null, licenceNumber: null } });
     const row = await db().privilegedRequest.findUniqueOrThrow({ where: { id: requestId }, select: { createdAt: true, expiresAt: true } });
     expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBe(24 * 3600_000);
-    await db().privilegedRequest.update({ where: { id: requestId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    // Time passes (as the owner: the app's role cannot rewrite what was requested, nor when).
+    await asOwner(`UPDATE "PrivilegedRequest" SET "expiresAt" = now() - interval '1 second' WHERE id = $1`, [requestId]);
     await expect(approvePrivilegedRequest(admin2, requestId)).rejects.toMatchObject({ code: "request_expired" });
     expect((await listPrivilegedRequests(admin2)).find((r) => r.id === requestId)).toMatchObject({ status: "EXPIRED", canApprove: false });
   });

@@ -1,5 +1,5 @@
 -- Four eyes on privileged admin steps, sign-in attempts counted before evaluation, revocable sessions, and
--- expiring, scoped service credentials (docs/decisions/016-four-eyes-and-sign-in.md).
+-- expiring, scoped service credentials (docs/decisions/017-four-eyes-and-sign-in.md).
 
 -- AlterEnum: the registration desk, a role of its own (patient portal accounts), apart from staff administration.
 ALTER TYPE "StaffRole" ADD VALUE 'REGISTRAR';

@@ -125,7 +125,8 @@ export async function admitAttempt(scope: string | null, ip: string | null): Pro
       ids,
       keys: { pair: buckets.find((b) => b.bucket === "pair")?.key ?? null, account: buckets.find((b) => b.bucket === "account")?.key ?? null },
     };
-  });
+    // A burst queues here for a connection and then for the key's lock: waiting is the point, failing is not.
+  }, { maxWait: 15_000, timeout: 15_000 });
 }
 
 /** The attempt was not a guess after all (success, or a right password asking for the second factor). */

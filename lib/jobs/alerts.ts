@@ -22,7 +22,7 @@ export async function raiseAlert(input: AlertInput): Promise<boolean> {
       if (open) return false;
       await tx.alert.create({ data: { kind: input.kind, severity: input.severity, details } });
       return true;
-    });
+    }, { maxWait: 15_000, timeout: 15_000 });
     if (created) log.warn({ alert: input.kind, severity: input.severity }, "alert raised");
     return created;
   }

@@ -1,6 +1,6 @@
 // Roles → permissions and consent decisions. Pure: no I/O, so every rule is unit-tested exhaustively.
 
-export type StaffRole = "DOCTOR" | "ADMIN" | "COMPLIANCE" | "RESEARCHER";
+export type StaffRole = "DOCTOR" | "ADMIN" | "COMPLIANCE" | "RESEARCHER" | "REGISTRAR";
 
 export type Actor =
   | { kind: "STAFF"; id: string; role: StaffRole; departmentId: string | null; name: string; email: string }
@@ -48,13 +48,18 @@ export type ActorRole = StaffRole | "PATIENT";
 /** The one table of who may do what. Separation of duties: admins manage people, not charts. */
 export const ROLE_PERMISSIONS: Readonly<Record<ActorRole, readonly Permission[]>> = {
   DOCTOR: ["patient.list", "chart.view", "break_glass.open", "account.security"],
-  ADMIN: ["staff.list", "staff.manage", "department.manage", "patient_account.manage", "service_credential.manage", "account.security"],
+  ADMIN: ["staff.list", "staff.manage", "department.manage", "service_credential.manage", "account.security"],
   COMPLIANCE: ["access_log.read", "access_log.export", "access_log.sign_off", "alerts.review", "break_glass.review", "account.security"],
   RESEARCHER: ["research.cohort", "research.export", "account.security"],
+  /**
+   * The registration desk, apart from staff administration (issue 21): an administrator can no longer open a portal
+   * account for any patient and read it "as the patient"; a desk account is itself a four-eyes grant.
+   */
+  REGISTRAR: ["patient_account.manage", "account.security"],
   PATIENT: ["own_records.view", "own_records.upload", "own_consents.manage"],
 };
 
-export const STAFF_ROLES = ["DOCTOR", "ADMIN", "COMPLIANCE", "RESEARCHER"] as const satisfies readonly StaffRole[];
+export const STAFF_ROLES = ["DOCTOR", "ADMIN", "COMPLIANCE", "RESEARCHER", "REGISTRAR"] as const satisfies readonly StaffRole[];
 
 /** Whether a role (rather than a particular actor) holds a permission: for "what would change if" questions. */
 export function roleHas(role: ActorRole, permission: Permission): boolean {
@@ -115,6 +120,8 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   /** Hospital systems: the request carries its own service credential, checked by the DAL on every request. */
   "/api/fhir": "public",
   "/admin/service-credentials": "service_credential.manage",
+  /** Four eyes: privileged steps another administrator requested, to approve or reject. */
+  "/admin/approvals": "staff.manage",
   "/account/security": "account.security",
   "/research": "research.cohort",
   "/research/cohorts": "research.cohort",
@@ -144,6 +151,8 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   reactivateStaffAction: "staff.manage",
   issueStaffCodeAction: "staff.manage",
   resetStaffMfaAction: "staff.manage",
+  approvePrivilegedRequestAction: "staff.manage",
+  rejectPrivilegedRequestAction: "staff.manage",
   createDepartmentAction: "department.manage",
   renameDepartmentAction: "department.manage",
   setDepartmentActiveAction: "department.manage",
@@ -155,6 +164,8 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   confirmMfaEnrolmentAction: "account.security",
   regenerateRecoveryCodesAction: "account.security",
   disableMfaAction: "account.security",
+  revokeOwnSessionAction: "account.security",
+  revokeOtherSessionsAction: "account.security",
   grantConsentAction: "own_consents.manage",
   revokeConsentAction: "own_consents.manage",
   correctRecordAction: "own_records.upload",
@@ -226,7 +237,7 @@ export function consentCoversRecord(
 export type NavItem = {
   href: string;
   labelKey:
-    | "patients" | "emergency" | "staff" | "departments" | "patientAccounts" | "serviceCredentials" | "accessLog" | "complianceOverview" | "alerts"
+    | "patients" | "emergency" | "staff" | "approvals" | "departments" | "patientAccounts" | "serviceCredentials" | "accessLog" | "complianceOverview" | "alerts"
     | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myUploads" | "myConsents" | "myAccess" | "research" | "cohortBuilder" | "security";
 };
 
@@ -234,6 +245,7 @@ const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/patients", labelKey: "patients", permission: "patient.list" },
   { href: "/patients/emergency", labelKey: "emergency", permission: "break_glass.open" },
   { href: "/admin/staff", labelKey: "staff", permission: "staff.list" },
+  { href: "/admin/approvals", labelKey: "approvals", permission: "staff.manage" },
   { href: "/admin/departments", labelKey: "departments", permission: "department.manage" },
   { href: "/admin/patient-accounts", labelKey: "patientAccounts", permission: "patient_account.manage" },
   { href: "/admin/service-credentials", labelKey: "serviceCredentials", permission: "service_credential.manage" },

@@ -16,6 +16,24 @@ const envSchema = z.object({
   SESSION_MAX_HOURS: z.coerce.number().min(0.25).max(7 * 24).default(12),
   /** How long an activation or password-reset code handed over by an administrator stays valid. */
   ONE_TIME_CODE_HOURS: z.coerce.number().min(1).max(14 * 24).default(72),
+  /**
+   * Four eyes on privileged admin steps (granting a role, resetting someone's password or second factor, issuing a
+   * service credential): "required" makes them requests a second administrator approves; "alert_only" executes them at
+   * once and raises a critical alert — for a very small clinic only, unsuitable for a hospital (README).
+   */
+  FOUR_EYES_MODE: z.enum(["required", "alert_only"]).default("required"),
+  /** How long a privileged request waits for its second administrator. */
+  FOUR_EYES_REQUEST_HOURS: z.coerce.number().min(0.1).max(24).default(24),
+  /**
+   * Where one-time codes for existing staff accounts go (never to the screen of the admin who asked): the embedded
+   * channel appends them to codes.jsonl in this directory (mode 0600) for the operator to hand over.
+   */
+  CODE_OUTBOX_DIR: z.string().default(".data/outbox"),
+  /**
+   * Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For is believed. Everyone else's is replaced by
+   * the socket's address before the app sees the request (scripts/web-server.ts). Empty: no proxy is trusted.
+   */
+  TRUSTED_PROXIES: z.string().default(""),
   /** How long an emergency (break-glass) grant to one patient's chart lasts. */
   BREAK_GLASS_HOURS: z.coerce.number().min(0.05).max(72).default(4),
   /** More emergency grants than this by one doctor within 24 hours raises an alert. */
@@ -97,6 +115,11 @@ export function env(): Env {
 
 export function servedOverTls(): boolean {
   return env().PUBLIC_URL?.startsWith("https://") ?? false;
+}
+
+/** For the web server wrapper, which needs this one setting before (and without) the app's configuration. */
+export function trustedProxiesSetting(): string {
+  return process.env.TRUSTED_PROXIES ?? "";
 }
 
 /** Logging must work before (and without) a complete configuration, e.g. to report that it is invalid. */

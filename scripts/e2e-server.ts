@@ -47,8 +47,9 @@ async function main() {
     env: { ...process.env, ...stack.workerEnv, ANCHOR_WINDOW_SECONDS: "1", AUDIT_SEAL_MINUTES: "1440", SWEEP_CRON: "0 3 1 1 *", PRIVACY_ALERTS_CRON: "0 3 1 1 *", LOG_LEVEL: "warn" },
     stdio: "inherit",
   });
-  const web = spawn(process.execPath, [join(process.cwd(), "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(config.PORT)], {
-    env: { ...process.env, ...stack.webEnv },
+  // The same server as `npm start`: client addresses from the socket, server-made request ids.
+  const web = spawn(process.execPath, ["--import", "tsx", join(process.cwd(), "scripts", "web-server.ts")], {
+    env: { ...process.env, ...stack.webEnv, PORT: String(config.PORT) },
     stdio: "inherit",
   });
   let stopping = false;

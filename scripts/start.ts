@@ -74,7 +74,8 @@ async function main() {
       stdio: "inherit",
     });
     children.push(worker);
-    children.push(spawn(process.execPath, [nextBin(), "start", "-p", String(config.PORT)], { env: { ...process.env, ...stack.webEnv }, stdio: "inherit" }));
+    // The web server decides client addresses from the socket (TRUSTED_PROXIES), then hands requests to Next.
+    children.push(spawn(process.execPath, ["--import", "tsx", join(root, "scripts", "web-server.ts")], { env: { ...process.env, ...stack.webEnv, PORT: String(config.PORT) }, stdio: "inherit" }));
     for (const child of children) child.on("exit", (code) => void shutdown(code ?? 0));
     say(`Chartproof is running on http://localhost:${config.PORT}`);
     say(`Demo accounts — the password "${DEMO_PASSWORD}" is PUBLIC, for the demo only:`);
@@ -83,6 +84,7 @@ async function main() {
       say(`  ${s.role.padEnd(10)} ${s.email}${totp ? `  (two-factor: TOTP secret ${totp} — add it to an authenticator app)` : ""}`);
     }
     for (const p of DEMO_PATIENTS.filter((p) => p.portalEmail)) say(`  PATIENT    ${p.portalEmail}`);
+    say(`Four eyes: privileged admin steps asked by one admin are approved by the other (admin2). Reset codes go to ${join(dataDir, "outbox", "codes.jsonl")}.`);
   } catch (error) {
     shout(error instanceof Error ? error.message : String(error));
     await shutdown(1);

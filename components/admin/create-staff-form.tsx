@@ -3,13 +3,13 @@
 import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useActionState, useState } from "react";
-import { createStaffAction, type CreatedStaff } from "@/lib/actions/staff";
-import type { DepartmentOptionDto, FormState } from "@/lib/dto/admin";
+import { createStaffAction } from "@/lib/actions/staff";
+import type { DepartmentOptionDto, FormState, PrivilegedOutcome } from "@/lib/dto/admin";
 import { STAFF_ROLES } from "@/lib/authz";
 import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
-import { IssuedCode } from "./issued-code";
+import { PrivilegedOutcomeView } from "./privileged-outcome";
 
-const initial: FormState<CreatedStaff> = { status: "idle" };
+const initial: FormState<PrivilegedOutcome> = { status: "idle" };
 
 export function CreateStaffForm({ departments }: { departments: DepartmentOptionDto[] }) {
   const t = useTranslations("admin");
@@ -29,11 +29,8 @@ export function CreateStaffForm({ departments }: { departments: DepartmentOption
   if (state.status === "success") {
     return (
       <div className="space-y-4">
-        <IssuedCode code={state.result.code} name={name} />
+        <PrivilegedOutcomeView outcome={state.result} name={name} />
         <div className="flex gap-4">
-          <Link href={`/admin/staff/${state.result.staffId}`} className="rounded bg-brand px-4 py-2 text-sm font-semibold text-white hover:bg-brand-strong">
-            {t("openAccount")}
-          </Link>
           <Link href="/admin/staff" className="px-2 py-2 text-sm text-brand hover:underline">
             {t("backToList")}
           </Link>

@@ -1,33 +1,49 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import { issueServiceCredentialAction, revokeServiceCredentialAction } from "@/lib/actions/service-credentials";
-import type { FormState } from "@/lib/dto/admin";
-import type { IssuedServiceCredentialDto, ServiceCredentialDto } from "@/lib/dto/uploads";
+import type { DepartmentOptionDto, FormState, PrivilegedOutcome } from "@/lib/dto/admin";
+import type { ServiceCredentialDto } from "@/lib/dto/uploads";
 import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
+import { PrivilegedOutcomeView } from "./privileged-outcome";
 
-/** Issue form; the new token is shown here once, in full, and never again. */
-export function IssueCredentialForm() {
+/** Request form (four eyes): the token is shown once, to the approving administrator (or here in alert-only mode). */
+export function IssueCredentialForm({ departments }: { departments: DepartmentOptionDto[] }) {
   const t = useTranslations("upload");
-  const [state, action] = useActionState(issueServiceCredentialAction, { status: "idle" } as FormState<IssuedServiceCredentialDto>);
-  const nameError = state.status === "error" && state.fieldErrors.name ? t(`credentials.errors.${state.fieldErrors.name}`) : null;
+  const ta = useTranslations("approvals");
+  const [state, action] = useActionState(issueServiceCredentialAction, { status: "idle" } as FormState<PrivilegedOutcome>);
+  const error = (field: string) => (state.status === "error" && state.fieldErrors[field] ? t(`credentials.errors.${state.fieldErrors[field]}`) : null);
+  const [name, setName] = useState("");
   return (
     <section aria-labelledby="issue-credential" className="mb-8 rounded-lg border border-line bg-surface p-4">
       <h2 id="issue-credential" className="mb-3 text-lg font-semibold text-ink">
         {t("credentials.issueTitle")}
       </h2>
       <form action={action} className="max-w-xl space-y-3" noValidate>
-        <Field label={t("credentials.name")} name="name" hint={t("credentials.nameHint")} error={nameError} required maxLength={100} autoComplete="off" />
+        {state.status === "error" && state.formError ? <Notice tone="danger">{t(`credentials.errors.${state.formError}`)}</Notice> : null}
+        <Field label={t("credentials.name")} name="name" hint={t("credentials.nameHint")} error={error("name")} required maxLength={100} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />
+        <Field label={ta("credentialExpiry")} name="expiresInDays" type="number" min={1} max={365} defaultValue="365" hint={ta("credentialExpiryHint")} error={error("expiresInDays")} required />
+        <Field label={ta("credentialScopeMrn")} name="scopeMrn" hint={ta("credentialScopeHint")} error={error("scopeMrn")} maxLength={20} autoComplete="off" />
+        <Field label={ta("credentialScopeDepartment")} name="scopeDepartmentId" error={error("scopeDepartmentId")}>
+          {(props) => (
+            <select {...props} defaultValue="">
+              <option value="">{ta("credentialScopeNone")}</option>
+              {departments
+                .filter((d) => d.active)
+                .map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+            </select>
+          )}
+        </Field>
         <SubmitButton pendingLabel={t("credentials.issuing")}>{t("credentials.issue")}</SubmitButton>
       </form>
       {state.status === "success" ? (
-        <div className="mt-4 rounded-lg border-2 border-warn bg-warn-soft p-4" data-testid="issued-credential">
-          <p className="text-sm font-semibold text-ink">{t("credentials.issued", { name: state.result.name })}</p>
-          <p className="mt-2 text-xs text-ink-muted">{t("credentials.token")}</p>
-          <p className="select-all break-all font-mono text-sm font-bold text-ink" data-testid="issued-token">
-            {state.result.token}
-          </p>
+        <div className="mt-4">
+          <PrivilegedOutcomeView outcome={state.result} name={name} />
         </div>
       ) : null}
     </section>
@@ -50,6 +66,7 @@ function RevokeButton({ credential }: { credential: ServiceCredentialDto }) {
 
 export function CredentialTable({ credentials }: { credentials: ServiceCredentialDto[] }) {
   const t = useTranslations("upload");
+  const ta = useTranslations("approvals");
   const format = useFormatter();
   const when = (iso: string) => format.dateTime(new Date(iso), "audit");
   if (credentials.length === 0) return <p className="text-ink-muted">{t("credentials.none")}</p>;
@@ -62,6 +79,8 @@ export function CredentialTable({ credentials }: { credentials: ServiceCredentia
           <th scope="col" className="py-2 pr-3">{t("credentials.colPrefix")}</th>
           <th scope="col" className="py-2 pr-3">{t("credentials.colCreated")}</th>
           <th scope="col" className="py-2 pr-3">{t("credentials.colLastUsed")}</th>
+          <th scope="col" className="py-2 pr-3">{ta("colExpires")}</th>
+          <th scope="col" className="py-2 pr-3">{ta("colScope")}</th>
           <th scope="col" className="py-2 pr-3">{t("credentials.colStatus")}</th>
           <th scope="col" className="py-2">{t("credentials.colActions")}</th>
         </tr>
@@ -76,6 +95,8 @@ export function CredentialTable({ credentials }: { credentials: ServiceCredentia
               {c.createdBy ? <span className="block text-xs text-ink-muted">{c.createdBy}</span> : null}
             </td>
             <td className="py-2 pr-3">{c.lastUsedAt ? when(c.lastUsedAt) : t("credentials.never")}</td>
+            <td className="py-2 pr-3">{new Date(c.expiresAt) <= new Date() ? <span className="text-danger">{ta("expired")}</span> : when(c.expiresAt)}</td>
+            <td className="py-2 pr-3">{c.scope === "mrn" ? ta("scopeMrnShort") : c.scope === "department" ? ta("scopeDepartmentShort") : ta("scopeNone")}</td>
             <td className="py-2 pr-3">{c.revokedAt ? <span className="text-danger">{t("credentials.revoked", { date: when(c.revokedAt) })}</span> : <span className="text-ok">{t("credentials.active")}</span>}</td>
             <td className="py-2">{c.revokedAt ? null : <RevokeButton credential={c} />}</td>
           </tr>

@@ -12,9 +12,9 @@ import {
   suspendStaffAction,
   updateStaffAction,
 } from "@/lib/actions/staff";
-import type { FormState, IssuedCodeDto, StaffDetailDto } from "@/lib/dto/admin";
+import type { FormState, PrivilegedOutcome, StaffDetailDto } from "@/lib/dto/admin";
 import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
-import { IssuedCode } from "./issued-code";
+import { PrivilegedOutcomeView } from "./privileged-outcome";
 
 const idle = { status: "idle" } as const;
 
@@ -74,9 +74,9 @@ export function ConfirmChangeForm({ staffId, kind, value }: { staffId: string; k
   );
 }
 
-type SimpleAction = "suspend" | "reactivate" | "resetMfa";
+type SimpleAction = "suspend" | "reactivate";
 
-const SIMPLE_ACTIONS = { suspend: suspendStaffAction, reactivate: reactivateStaffAction, resetMfa: resetStaffMfaAction } as const;
+const SIMPLE_ACTIONS = { suspend: suspendStaffAction, reactivate: reactivateStaffAction } as const;
 
 export function StaffActionButton({ staffId, kind, hint, disabled }: { staffId: string; kind: SimpleAction; hint?: string; disabled?: boolean }) {
   const t = useTranslations("admin");
@@ -86,7 +86,7 @@ export function StaffActionButton({ staffId, kind, hint, disabled }: { staffId: 
     <form action={action} className="space-y-2">
       <input type="hidden" name="staffId" value={staffId} />
       <div className="flex flex-wrap items-center gap-3">
-        <SubmitButton tone={kind === "reactivate" ? "primary" : kind === "suspend" ? "danger" : "plain"} disabled={disabled}>
+        <SubmitButton tone={kind === "reactivate" ? "primary" : "danger"} disabled={disabled}>
           {t(kind)}
         </SubmitButton>
         {hint ? <span className="text-sm text-ink-muted">{hint}</span> : null}
@@ -97,9 +97,29 @@ export function StaffActionButton({ staffId, kind, hint, disabled }: { staffId: 
   );
 }
 
+/** Four eyes: the reset is requested here and approved by another administrator; the code never reaches this screen. */
+export function ResetMfaForm({ staff, hint, disabled }: { staff: StaffDetailDto; hint: string; disabled?: boolean }) {
+  const t = useTranslations("admin");
+  const [state, action] = useActionState(resetStaffMfaAction, idle as FormState<PrivilegedOutcome>);
+  const errorKey = state.status === "error" ? (state.formError ?? Object.values(state.fieldErrors)[0]) : undefined;
+  return (
+    <form action={action} className="space-y-2">
+      <input type="hidden" name="staffId" value={staff.id} />
+      <div className="flex flex-wrap items-center gap-3">
+        <SubmitButton tone="plain" disabled={disabled}>
+          {t("resetMfa")}
+        </SubmitButton>
+        <span className="text-sm text-ink-muted">{hint}</span>
+      </div>
+      {errorKey ? <Notice tone="danger">{t(`formErrors.${errorKey}`)}</Notice> : null}
+      {state.status === "success" ? <PrivilegedOutcomeView outcome={state.result} name={staff.name} /> : null}
+    </form>
+  );
+}
+
 export function IssueCodeForm({ staff, disabled }: { staff: StaffDetailDto; disabled?: boolean }) {
   const t = useTranslations("admin");
-  const [state, action] = useActionState(issueStaffCodeAction, idle as FormState<IssuedCodeDto>);
+  const [state, action] = useActionState(issueStaffCodeAction, idle as FormState<PrivilegedOutcome>);
   const errorKey = state.status === "error" ? (state.formError ?? Object.values(state.fieldErrors)[0]) : undefined;
   const pending = staff.status === "PENDING";
   return (
@@ -112,7 +132,7 @@ export function IssueCodeForm({ staff, disabled }: { staff: StaffDetailDto; disa
         {pending ? null : <span className="text-sm text-ink-muted">{t("resetPasswordHint")}</span>}
       </div>
       {errorKey ? <Notice tone="danger">{t(`formErrors.${errorKey}`)}</Notice> : null}
-      {state.status === "success" ? <IssuedCode code={state.result} name={staff.name} /> : null}
+      {state.status === "success" ? <PrivilegedOutcomeView outcome={state.result} name={staff.name} /> : null}
     </form>
   );
 }

@@ -40,6 +40,7 @@ export function LoginForm({ activated = false }: { activated?: boolean }) {
     const error = result?.error ?? "";
     if (error === "MFA_REQUIRED") setStep("otp");
     else if (error === "MFA_ENROL") setStep("enrolPrompt");
+    else if (error.startsWith("THROTTLED")) setProblem("throttled");
     else setProblem(PROBLEMS[error] ?? "failed");
   }
 

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { requestContext, requireActionCaller } from "@/lib/auth/require-caller";
+import { currentCaller, requestContext, requireActionCaller } from "@/lib/auth/require-caller";
 import { PASSWORD_MAX_LENGTH } from "@/lib/auth/password";
 import {
   MfaRuleError,
@@ -41,7 +41,9 @@ function fields(formData: FormData): Record<string, unknown> {
 export async function activateAccountAction(_previous: FormState<"ACTIVATION" | "PASSWORD_RESET">, formData: FormData): Promise<FormState<"ACTIVATION" | "PASSWORD_RESET">> {
   const parsed = activationSchema.safeParse(fields(formData));
   if (!parsed.success) return fieldErrorState(parsed.error);
-  const result = await redeemOneTimeCode(parsed.data.code, parsed.data.password, await requestContext());
+  // Public, but a staff session in the same browser is noted: the desk opener activating the account is alerted.
+  const signedIn = await currentCaller();
+  const result = await redeemOneTimeCode(parsed.data.code, parsed.data.password, await requestContext(), signedIn ? { kind: signedIn.actor.kind, id: signedIn.actor.id } : null);
   if (result.ok) return { status: "success", result: result.purpose };
   if (result.error === "invalid_code") return { status: "error", fieldErrors: { code: "code_invalid" } };
   if (result.error === "throttled") return formErrorState("throttled");

@@ -47,7 +47,12 @@ export async function lookupPatientAccountAction(_previous: FormState, formData:
   const caller = await requireActionCaller("patient_account.manage");
   const parsed = lookupSchema.safeParse(fields(formData));
   if (!parsed.success) return fieldErrorState(parsed.error);
-  const found = await findPatientForAccount(caller, parsed.data.mrn, parsed.data.birthDate);
+  let found: string | null;
+  try {
+    found = await findPatientForAccount(caller, parsed.data.mrn, parsed.data.birthDate);
+  } catch (error) {
+    return ruleState(error);
+  }
   if (!found) return formErrorState("identity_no_match");
   redirect(`/admin/patient-accounts/${found}`);
 }

@@ -5,19 +5,9 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { STAFF_ROLES } from "@/lib/authz";
 import { requireActionCaller } from "@/lib/auth/require-caller";
-import {
-  StaffRuleError,
-  changeStaffRole,
-  createStaff,
-  issueStaffCode,
-  moveStaffDepartment,
-  reactivateStaff,
-  resetStaffMfa,
-  suspendStaff,
-  updateStaffProfile,
-  type StaffRuleCode,
-} from "@/lib/dal/staff";
-import { fieldErrorState, formErrorState, type FormState, type IssuedCodeDto } from "@/lib/dto/admin";
+import { PrivilegedRuleError, requestPrivileged, type PrivilegedOutcome } from "@/lib/dal/privileged-requests";
+import { StaffRuleError, moveStaffDepartment, reactivateStaff, suspendStaff, updateStaffProfile, type StaffRuleCode } from "@/lib/dal/staff";
+import { fieldErrorState, formErrorState, type FormState } from "@/lib/dto/admin";
 
 // Every action: permission first, then zod (nothing is written on bad input), then one DAL call, then revalidate.
 // Messages are keys into the "admin" catalogue's formErrors, translated by the form.
@@ -47,6 +37,7 @@ const FIELD_OF: Partial<Record<StaffRuleCode, string>> = {
 };
 
 function ruleState(error: unknown) {
+  if (error instanceof PrivilegedRuleError) return formErrorState(error.code);
   if (!(error instanceof StaffRuleError)) throw error;
   const field = FIELD_OF[error.code];
   return field ? { status: "error" as const, fieldErrors: { [field]: error.code } } : formErrorState(error.code);
@@ -61,15 +52,18 @@ function revalidateStaff(id?: string) {
   if (id) revalidatePath(`/admin/staff/${id}`);
 }
 
-export type CreatedStaff = { staffId: string; code: IssuedCodeDto };
-
-export async function createStaffAction(_previous: FormState<CreatedStaff>, formData: FormData): Promise<FormState<CreatedStaff>> {
+/**
+ * A new account is a four-eyes request (lib/dal/privileged-requests.ts): another administrator approves it, and the
+ * activation code appears on the approver's screen. In the alert-only mode it executes at once.
+ */
+export async function createStaffAction(_previous: FormState<PrivilegedOutcome>, formData: FormData): Promise<FormState<PrivilegedOutcome>> {
   const caller = await requireActionCaller("staff.manage");
   const parsed = createStaffSchema.safeParse(fields(formData));
   if (!parsed.success) return fieldErrorState(parsed.error);
   try {
-    const result = await createStaff(caller, parsed.data);
+    const result = await requestPrivileged(caller, { kind: "STAFF_CREATE", staff: parsed.data });
     revalidateStaff();
+    revalidatePath("/admin/approvals");
     return { status: "success", result };
   } catch (error) {
     return ruleState(error);
@@ -90,18 +84,20 @@ export async function updateStaffAction(_previous: FormState, formData: FormData
   return { status: "success", result: null };
 }
 
-/** Confirms a role change the administrator has previewed (the preview is the page's GET with ?role=). */
+/** Requests a role change the administrator has previewed (the preview is the page's GET with ?role=). */
 export async function changeStaffRoleAction(_previous: FormState, formData: FormData): Promise<FormState> {
   const caller = await requireActionCaller("staff.manage");
   const parsed = changeRoleSchema.safeParse(fields(formData));
   if (!parsed.success) return fieldErrorState(parsed.error);
+  let outcome: PrivilegedOutcome;
   try {
-    await changeStaffRole(caller, parsed.data.staffId, parsed.data.role);
+    outcome = await requestPrivileged(caller, { kind: "ROLE_CHANGE", staffId: parsed.data.staffId, role: parsed.data.role });
   } catch (error) {
     return ruleState(error);
   }
   revalidateStaff(parsed.data.staffId);
-  redirect(`/admin/staff/${parsed.data.staffId}?done=role`);
+  revalidatePath("/admin/approvals");
+  redirect(`/admin/staff/${parsed.data.staffId}?done=${outcome.status === "pending" ? "role_requested" : "role"}`);
 }
 
 export async function moveStaffDepartmentAction(_previous: FormState, formData: FormData): Promise<FormState> {
@@ -143,29 +139,34 @@ export async function reactivateStaffAction(_previous: FormState, formData: Form
   return { status: "success", result: null };
 }
 
-/** A replacement activation code, or a password reset: the code is returned once, to be handed over in person. */
-export async function issueStaffCodeAction(_previous: FormState<IssuedCodeDto>, formData: FormData): Promise<FormState<IssuedCodeDto>> {
+/**
+ * A replacement activation code, or a password reset: a four-eyes request. The code itself goes to the operator's
+ * outbox, never to this screen (lib/dal/code-outbox.ts).
+ */
+export async function issueStaffCodeAction(_previous: FormState<PrivilegedOutcome>, formData: FormData): Promise<FormState<PrivilegedOutcome>> {
   const caller = await requireActionCaller("staff.manage");
   const parsed = staffOnlySchema.safeParse(fields(formData));
   if (!parsed.success) return fieldErrorState(parsed.error);
   try {
-    const result = await issueStaffCode(caller, parsed.data.staffId);
+    const result = await requestPrivileged(caller, { kind: "PASSWORD_RESET", staffId: parsed.data.staffId });
     revalidateStaff(parsed.data.staffId);
+    revalidatePath("/admin/approvals");
     return { status: "success", result };
   } catch (error) {
     return ruleState(error);
   }
 }
 
-export async function resetStaffMfaAction(_previous: FormState, formData: FormData): Promise<FormState> {
+export async function resetStaffMfaAction(_previous: FormState<PrivilegedOutcome>, formData: FormData): Promise<FormState<PrivilegedOutcome>> {
   const caller = await requireActionCaller("staff.manage");
   const parsed = staffOnlySchema.safeParse(fields(formData));
   if (!parsed.success) return fieldErrorState(parsed.error);
   try {
-    await resetStaffMfa(caller, parsed.data.staffId);
+    const result = await requestPrivileged(caller, { kind: "MFA_RESET", staffId: parsed.data.staffId });
+    revalidateStaff(parsed.data.staffId);
+    revalidatePath("/admin/approvals");
+    return { status: "success", result };
   } catch (error) {
     return ruleState(error);
   }
-  revalidateStaff(parsed.data.staffId);
-  return { status: "success", result: null };
 }

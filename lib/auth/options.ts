@@ -4,6 +4,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { env, servedOverTls } from "@/lib/env";
 import { verifyCredentials } from "@/lib/dal/actors";
+import { openSession, revokeSessionById } from "@/lib/dal/sessions";
 import { SESSION_COOKIE } from "./session-cookie";
 
 const credentialsSchema = z.object({
@@ -41,15 +42,15 @@ function credentialsProvider(kind: "STAFF" | "PATIENT") {
       const parsed = credentialsSchema.safeParse(credentials);
       if (!parsed.success) return null;
       const headers = req?.headers as HeaderBag;
-      const result = await verifyCredentials(
-        kind,
-        parsed.data.email,
-        parsed.data.password,
-        { ip: firstHeader(headers, "x-forwarded-for"), requestId: firstHeader(headers, "x-request-id") },
-        parsed.data.otp,
-      );
-      if (result.ok) return { id: result.actor.id, actorKind: result.actor.kind, sessionVersion: result.sessionVersion };
+      const context = { ip: firstHeader(headers, "x-forwarded-for"), requestId: firstHeader(headers, "x-request-id") };
+      const result = await verifyCredentials(kind, parsed.data.email, parsed.data.password, context, parsed.data.otp);
+      if (result.ok) {
+        const sid = await openSession(result.actor.kind, result.actor.id, { ...context, userAgent: firstHeader(headers, "user-agent") });
+        return { id: result.actor.id, actorKind: result.actor.kind, sessionVersion: result.sessionVersion, sid };
+      }
       if (result.reason === "invalid") return null;
+      // The wait travels in the message; the auth route turns it into 429 + Retry-After (app/api/auth/[...nextauth]).
+      if (result.reason === "throttled") throw new Error(`${SIGN_IN_ERRORS.throttled}_${result.retryAfter}`);
       throw new Error(SIGN_IN_ERRORS[result.reason]);
     },
   });
@@ -76,11 +77,18 @@ export function authOptions(): AuthOptions {
         options: { httpOnly: true, sameSite: "lax", path: "/", secure: servedOverTls() },
       },
     },
+    events: {
+      // Every copy of the cookie ends with the session: the row is revoked, and the caller lookup checks it.
+      async signOut({ token }) {
+        await revokeSessionById((token as { sid?: unknown } | null)?.sid, { ip: null, requestId: null });
+      },
+    },
     callbacks: {
       jwt({ token, user }) {
         if (user) {
-          const signedIn = user as { actorKind?: string; sessionVersion?: number };
+          const signedIn = user as { actorKind?: string; sessionVersion?: number; sid?: string };
           token.actorKind = signedIn.actorKind;
+          token.sid = signedIn.sid;
           token.sub = user.id;
           token.sessionVersion = signedIn.sessionVersion ?? 0;
           token.authAt = Math.floor(Date.now() / 1000);
@@ -90,7 +98,7 @@ export function authOptions(): AuthOptions {
       session({ session, token }) {
         return {
           expires: session.expires,
-          actor: { kind: token.actorKind, id: token.sub, sessionVersion: token.sessionVersion, authAt: token.authAt },
+          actor: { kind: token.actorKind, id: token.sub, sessionVersion: token.sessionVersion, authAt: token.authAt, sid: token.sid },
         } as typeof session;
       },
     },

@@ -6,10 +6,11 @@ import { notFound, redirect } from "next/navigation";
 import { can, type Permission } from "@/lib/authz";
 import { findActiveActor } from "@/lib/dal/actors";
 import { AccessDeniedError, type Caller } from "@/lib/dal/caller";
+import { sessionIsLive } from "@/lib/dal/sessions";
 import { env } from "@/lib/env";
 import { authOptions } from "./options";
 
-type SessionActor = { kind?: unknown; id?: unknown; sessionVersion?: unknown; authAt?: unknown };
+type SessionActor = { kind?: unknown; id?: unknown; sessionVersion?: unknown; authAt?: unknown; sid?: unknown };
 
 /** A session older than SESSION_MAX_HOURS ends however active it has been (the idle timeout is the cookie's). */
 export function sessionExpired(authAt: unknown, now: Date = new Date()): boolean {
@@ -19,7 +20,7 @@ export function sessionExpired(authAt: unknown, now: Date = new Date()): boolean
 
 /**
  * The current caller as the database sees them now, or null (no session, suspended, deleted, signed out everywhere
- * by a session-version bump, or past the session's absolute lifetime).
+ * by a session-version bump, this session signed out or revoked, or past the session's absolute lifetime).
  * Memoised per request, so the layout and the page share one lookup.
  */
 export const currentCaller = cache(async (): Promise<Caller | null> => {
@@ -31,8 +32,12 @@ export const currentCaller = cache(async (): Promise<Caller | null> => {
   const version = session?.actor?.sessionVersion;
   const actor = await findActiveActor(kind, id, { version: typeof version === "number" ? version : null });
   if (!actor) return null;
+  // Signed out (or revoked from the account page): a copy of the cookie is refused too.
+  const sid = session?.actor?.sid;
+  if (!(await sessionIsLive(sid, kind, id))) return null;
   const h = await headers();
   return {
+    sessionId: sid as string,
     actor,
     context: {
       ip: h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,

@@ -1,11 +1,20 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import { db } from "@/lib/db";
 import { appendAccessEvent, appendAccessEventIn, type AuditContext } from "@/lib/audit";
 import { STAFF_ROLES, mfaRequired, type Actor, type StaffRole } from "@/lib/authz";
 import { env } from "@/lib/env";
 import { hashPassword, passwordIssue, verifyPassword, type PasswordIssue } from "@/lib/auth/password";
 import { hashCode, looksLikeRecoveryCode, newRecoveryCode, normalizeCode } from "@/lib/auth/one-time-code";
-import { THROTTLE_WINDOW_MINUTES, isThrottled } from "@/lib/auth/throttle";
+import {
+  SECOND_FACTOR_ALERT_FAILURES,
+  SPRAY_ALERT_FAILURES,
+  SPRAY_WINDOW_MINUTES,
+  THROTTLE_WINDOW_MINUTES,
+  retryAfterSeconds,
+  type ThrottleBucket,
+} from "@/lib/auth/throttle";
+import { raiseAlert } from "@/lib/jobs/alerts";
 import { newTotpSecret, openTotpSecret, sealTotpSecret, totpUri, verifyTotp } from "@/lib/auth/totp";
 import type { MfaEnrolmentDto, MfaStatusDto } from "@/lib/dto/admin";
 import { AccessDeniedError, type Caller } from "./caller";
@@ -41,7 +50,8 @@ let dummyHash: Promise<string> | undefined;
 
 export type SignInResult =
   | { ok: true; actor: Actor; sessionVersion: number }
-  | { ok: false; reason: "invalid" | "throttled" | "mfa_required" | "mfa_enrolment_required" | "mfa_invalid" };
+  | { ok: false; reason: "throttled"; retryAfter: number }
+  | { ok: false; reason: "invalid" | "mfa_required" | "mfa_enrolment_required" | "mfa_invalid" };
 
 type StaffAccount = {
   id: string;
@@ -79,17 +89,75 @@ async function checkPassword(account: { passwordHash: string } | null, password:
   return verifyPassword(account.passwordHash, password);
 }
 
-function accountKey(kind: ActorKind, id: string): string {
-  return `${kind}:${id}`;
+export type Admission = { admitted: true; ids: bigint[]; keys: { pair: string | null; account: string | null } } | { admitted: false; retryAfter: number; bucket: ThrottleBucket };
+
+/** The account part of a throttle key: the typed email's hash, so unknown and known emails behave alike. */
+function accountScope(kind: ActorKind, email: string): string {
+  return `${kind}:${createHash("sha256").update(email.trim().toLowerCase(), "utf8").digest("hex").slice(0, 32)}`;
 }
 
-async function throttled(key: string | null, ip: string | null): Promise<boolean> {
-  const since = new Date(Date.now() - THROTTLE_WINDOW_MINUTES * 60_000);
-  const [account, byIp] = await Promise.all([
-    key ? db().signInFailure.count({ where: { accountKey: key, occurredAt: { gte: since } } }) : 0,
-    ip ? db().signInFailure.count({ where: { ip, occurredAt: { gte: since } } }) : 0,
-  ]);
-  return isThrottled({ account, ip: byIp });
+/**
+ * Takes a place for one attempt before anything is evaluated (lib/auth/throttle.ts): under advisory locks on its
+ * keys (taken in a fixed order, so two attempts cannot deadlock), the attempts already in the window are counted and,
+ * unless one bucket asks for a delay, a row per key is inserted. Concurrent attempts — in this process or another —
+ * therefore see each other.
+ */
+export async function admitAttempt(scope: string | null, ip: string | null): Promise<Admission> {
+  const now = new Date();
+  const since = new Date(now.getTime() - THROTTLE_WINDOW_MINUTES * 60_000);
+  const buckets: { bucket: ThrottleBucket; key: string }[] = [
+    ...(scope ? [{ bucket: "pair" as const, key: `pair:${scope}|${ip ?? "-"}` }, { bucket: "account" as const, key: `account:${scope}` }] : []),
+    ...(ip ? [{ bucket: "source" as const, key: `source:${ip}` }] : scope ? [] : [{ bucket: "source" as const, key: "source:-" }]),
+  ].sort((a, b) => a.key.localeCompare(b.key));
+  return db().$transaction(async (tx): Promise<Admission> => {
+    for (const { key } of buckets) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 7321))`;
+    let refusal: { retryAfter: number; bucket: ThrottleBucket } | null = null;
+    for (const { bucket, key } of buckets) {
+      const seen = await tx.signInAttempt.aggregate({ where: { key, occurredAt: { gte: since } }, _count: { _all: true }, _max: { occurredAt: true } });
+      const wait = retryAfterSeconds(bucket, seen._count._all, seen._max.occurredAt, now);
+      if (wait > 0 && (!refusal || wait > refusal.retryAfter)) refusal = { retryAfter: wait, bucket };
+    }
+    if (refusal) return { admitted: false, ...refusal };
+    const ids: bigint[] = [];
+    for (const { key } of buckets) ids.push((await tx.signInAttempt.create({ data: { key, occurredAt: now }, select: { id: true } })).id);
+    return {
+      admitted: true,
+      ids,
+      keys: { pair: buckets.find((b) => b.bucket === "pair")?.key ?? null, account: buckets.find((b) => b.bucket === "account")?.key ?? null },
+    };
+    // A burst queues here for a connection and then for the key's lock: waiting is the point, failing is not.
+  }, { maxWait: 15_000, timeout: 15_000 });
+}
+
+/** The attempt was not a guess after all (success, or a right password asking for the second factor). */
+async function releaseAttempt(admission: Extract<Admission, { admitted: true }>, clearAccount: boolean): Promise<void> {
+  const keys = [admission.keys.pair, admission.keys.account].filter((k): k is string => k !== null);
+  await db().signInAttempt.deleteMany({ where: { OR: [{ id: { in: admission.ids } }, ...(clearAccount && keys.length ? [{ key: { in: keys } }] : [])] } });
+}
+
+async function refuseThrottled(kind: ActorKind, email: string | null, refusal: Extract<Admission, { admitted: false }>, context: AuditContext): Promise<void> {
+  const account = email ? await findAccount(kind, email) : null;
+  await appendAccessEvent(
+    { actor: "SYSTEM", action: "auth.sign_in_throttled", outcome: "DENIED", details: { accountKind: kind, accountId: account?.id ?? null, bucket: refusal.bucket, retryAfter: refusal.retryAfter } },
+    context,
+  );
+  // One open alert per account (or source) under delay: compliance sees a lockout being attempted.
+  await raiseAlert({
+    kind: "auth.lockout",
+    severity: "WARNING",
+    dedupeKey: refusal.bucket === "source" ? `source:${context.ip}` : `account:${kind}:${account?.id ?? (email ? accountScope(kind, email) : "-")}`,
+    details: { bucket: refusal.bucket, accountKind: kind, accountId: account?.id ?? null, ip: context.ip },
+  });
+}
+
+/** Many failures anywhere in a short time is password spraying, whichever accounts and addresses it uses. */
+async function checkSpraying(): Promise<void> {
+  const since = new Date(Date.now() - SPRAY_WINDOW_MINUTES * 60_000);
+  const failures = await db().signInAttempt.count({ where: { occurredAt: { gte: since }, key: { startsWith: "account:" } } });
+  if (failures >= SPRAY_ALERT_FAILURES) {
+    const hour = new Date().toISOString().slice(0, 13);
+    await raiseAlert({ kind: "auth.password_spraying", severity: "CRITICAL", dedupeKey: `spray:${hour}`, details: { failures, windowMinutes: SPRAY_WINDOW_MINUTES } });
+  }
 }
 
 async function recordFailure(
@@ -99,10 +167,6 @@ async function recordFailure(
   context: AuditContext,
   action = "auth.sign_in_failed",
 ): Promise<void> {
-  await db().signInFailure.create({
-    data: { accountKey: accountId && kind !== "ACTIVATION" ? accountKey(kind, accountId) : null, ip: context.ip },
-    select: { id: true },
-  });
   // The account id (not the typed email) lets compliance see targeted accounts without logging input.
   await appendAccessEvent({ actor: "SYSTEM", action, outcome: "DENIED", details: { accountKind: kind, accountId, reason } }, context);
 }
@@ -122,20 +186,18 @@ export async function verifyCredentials(
   context: AuditContext,
   secondFactor?: string | null,
 ): Promise<SignInResult> {
-  const account = await findAccount(kind, email);
-  const key = account ? accountKey(kind, account.id) : null;
-  if (await throttled(key, context.ip)) {
-    await appendAccessEvent(
-      { actor: "SYSTEM", action: "auth.sign_in_throttled", outcome: "DENIED", details: { accountKind: kind, accountId: account?.id ?? null } },
-      context,
-    );
-    return { ok: false, reason: "throttled" };
+  const admission = await admitAttempt(accountScope(kind, email), context.ip);
+  if (!admission.admitted) {
+    await refuseThrottled(kind, email, admission, context);
+    return { ok: false, reason: "throttled", retryAfter: admission.retryAfter };
   }
+  const account = await findAccount(kind, email);
 
   const passwordMatches = await checkPassword(account, password);
   const actor = account && passwordMatches ? await findActiveActor(kind, account.id) : null;
   if (!account || !actor) {
     await recordFailure(kind, account?.id ?? null, account && passwordMatches ? "inactive" : "password", context);
+    await checkSpraying();
     return { ok: false, reason: "invalid" };
   }
 
@@ -145,18 +207,34 @@ export async function verifyCredentials(
     const enrolled = staff.totpEnabledAt !== null;
     if (enrolled || mfaRequired(staff.role)) {
       const given = secondFactor?.trim() ?? "";
-      if (!given) return { ok: false, reason: enrolled ? "mfa_required" : "mfa_enrolment_required" };
+      if (!given) {
+        // The right password, asking for the second factor: a step of one sign-in, not a guess.
+        await releaseAttempt(admission, false);
+        return { ok: false, reason: enrolled ? "mfa_required" : "mfa_enrolment_required" };
+      }
       factor = await checkSecondFactor(staff, given, context);
       if (!factor) {
         await recordFailure(kind, account.id, "second_factor", context);
+        await checkSecondFactorFailures(account.id, context);
         return { ok: false, reason: "mfa_invalid" };
       }
     }
   }
 
-  await db().signInFailure.deleteMany({ where: { accountKey: key } });
+  await releaseAttempt(admission, true);
   await appendAccessEvent({ actor, action: "auth.signed_in", outcome: "ALLOWED", details: { secondFactor: factor } }, context);
   return { ok: true, actor, sessionVersion: account.sessionVersion };
+}
+
+/** Wrong second factors after a right password mean the password is known to someone: a critical alert. */
+async function checkSecondFactorFailures(accountId: string, context: AuditContext): Promise<void> {
+  const since = new Date(Date.now() - THROTTLE_WINDOW_MINUTES * 60_000);
+  const failures = await db().accessEvent.count({
+    where: { action: "auth.sign_in_failed", occurredAt: { gte: since }, details: { path: ["accountId"], equals: accountId }, AND: [{ details: { path: ["reason"], equals: "second_factor" } }] },
+  });
+  if (failures >= SECOND_FACTOR_ALERT_FAILURES) {
+    await raiseAlert({ kind: "auth.second_factor_failures", severity: "CRITICAL", dedupeKey: `totp:${accountId}`, details: { accountId, adminIds: [], failures, ip: context.ip } });
+  }
 }
 
 /** A TOTP code (which also completes a pending enrolment) or an unused recovery code; null when neither. */
@@ -215,14 +293,19 @@ async function startEnrolment(staffId: string, email: string): Promise<{ secret:
  * from the new secret.
  */
 export async function beginSignInMfaEnrolment(email: string, password: string, context: AuditContext): Promise<MfaEnrolmentDto | "throttled" | null> {
+  const admission = await admitAttempt(accountScope("STAFF", email), context.ip);
+  if (!admission.admitted) {
+    await refuseThrottled("STAFF", email, admission, context);
+    return "throttled";
+  }
   const account = await findAccount("STAFF", email);
-  if (await throttled(account ? accountKey("STAFF", account.id) : null, context.ip)) return "throttled";
   const passwordMatches = await checkPassword(account, password);
   const actor = account && passwordMatches ? await findActiveActor("STAFF", account.id) : null;
   if (!account?.staff || !actor || actor.kind !== "STAFF" || account.staff.totpEnabledAt !== null) {
     await recordFailure("STAFF", account?.id ?? null, passwordMatches ? "mfa_enrolment_refused" : "password", context);
     return null;
   }
+  await releaseAttempt(admission, false);
   const { secret, uri } = await startEnrolment(actor.id, actor.email);
   const recoveryCodes = await replaceRecoveryCodes(actor.id);
   await appendAccessEvent({ actor, action: "mfa.enrolment_started", outcome: "ALLOWED", details: { during: "sign_in" } }, context);
@@ -305,8 +388,10 @@ export type ActivationResult = { ok: true; purpose: "ACTIVATION" | "PASSWORD_RES
  * (no session), so failures count against the caller's IP like sign-in failures. A used, replaced or expired code
  * is refused with the same answer as an unknown one.
  */
-export async function redeemOneTimeCode(code: string, password: string, context: AuditContext): Promise<ActivationResult> {
-  if (await throttled(null, context.ip)) return { ok: false, error: "throttled" };
+export async function redeemOneTimeCode(code: string, password: string, context: AuditContext, signedInAs?: { kind: ActorKind; id: string } | null): Promise<ActivationResult> {
+  // The code is the credential: attempts count against the source address like sign-ins.
+  const admission = await admitAttempt(null, context.ip);
+  if (!admission.admitted) return { ok: false, error: "throttled" };
   const now = new Date();
   const row = await db().oneTimeCode.findUnique({
     where: { codeHash: hashCode(normalizeCode(code)) },
@@ -316,6 +401,7 @@ export async function redeemOneTimeCode(code: string, password: string, context:
       expiresAt: true,
       usedAt: true,
       revokedAt: true,
+      createdById: true,
       staff: { select: { ...staffActorSelect } },
       patient: { select: { id: true, name: true, portalEmail: true, portalDisabledAt: true, portalActivatedAt: true } },
     },
@@ -328,7 +414,11 @@ export async function redeemOneTimeCode(code: string, password: string, context:
     return { ok: false, error: "invalid_code" };
   }
   const issue = passwordIssue(password, { email: row.staff?.email ?? row.patient?.portalEmail ?? "" });
-  if (issue) return { ok: false, error: issue };
+  // A good code with a weak password is not a guess: its place in the source's bucket is given back.
+  if (issue) {
+    await releaseAttempt(admission, false);
+    return { ok: false, error: issue };
+  }
   const passwordHash = await hashPassword(password);
   const redeemed = await db().$transaction(async (tx) => {
     const claimed = await tx.oneTimeCode.updateMany({ where: { id: row.id, usedAt: null, revokedAt: null }, data: { usedAt: now } });
@@ -341,6 +431,8 @@ export async function redeemOneTimeCode(code: string, password: string, context:
         data: { passwordHash, sessionVersion: { increment: 1 }, ...(staff.status === "PENDING" ? { status: "ACTIVE" } : {}) },
         select: { id: true },
       });
+      // A new password ends every session that was open before it, cookie copies included.
+      await tx.authSession.updateMany({ where: { actorKind: "STAFF", actorId: staff.id, revokedAt: null }, data: { revokedAt: now } });
       await appendAccessEventIn(
         tx,
         {
@@ -360,6 +452,7 @@ export async function redeemOneTimeCode(code: string, password: string, context:
       data: { portalPasswordHash: passwordHash, portalSessionVersion: { increment: 1 }, portalActivatedAt: patient.portalActivatedAt ?? now },
       select: { id: true },
     });
+    await tx.authSession.updateMany({ where: { actorKind: "PATIENT", actorId: patient.id, revokedAt: null }, data: { revokedAt: now } });
     await appendAccessEventIn(
       tx,
       { actor, action: row.purpose === "ACTIVATION" ? "patient_account.activated" : "patient_account.password_set", outcome: "ALLOWED", patientId: patient.id },
@@ -368,7 +461,32 @@ export async function redeemOneTimeCode(code: string, password: string, context:
     return true;
   });
   if (!redeemed) return { ok: false, error: "invalid_code" };
+  await releaseAttempt(admission, false);
+  if (row.patient && row.createdById) await checkOpenerActivation(row.createdById, row.patient.id, context, signedInAs ?? null);
   return { ok: true, purpose: row.purpose };
+}
+
+/**
+ * A portal account opened at the desk and then activated from the opener's own session or address is how a desk
+ * account would read a patient's records "as the patient" (issue 21): a critical alert about the opener.
+ */
+async function checkOpenerActivation(openerId: string, patientId: string, context: AuditContext, signedInAs: { kind: ActorKind; id: string } | null): Promise<void> {
+  const sameSession = signedInAs?.kind === "STAFF" && signedInAs.id === openerId;
+  let sameAddress = false;
+  if (context.ip) {
+    const since = new Date(Date.now() - 30 * 24 * 3600_000);
+    const [sessions, events] = await Promise.all([
+      db().authSession.count({ where: { actorKind: "STAFF", actorId: openerId, ip: context.ip, createdAt: { gte: since } } }),
+      db().accessEvent.count({ where: { actorId: openerId, patientId, ip: context.ip, action: { startsWith: "patient_account." }, occurredAt: { gte: since } } }),
+    ]);
+    sameAddress = sessions + events > 0;
+  }
+  if (!sameSession && !sameAddress) return;
+  await raiseAlert({
+    kind: "patient_account.activated_by_opener",
+    severity: "CRITICAL",
+    details: { patientId, staffId: openerId, adminIds: [openerId], sameSession, sameAddress },
+  });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -19,6 +19,7 @@ import {
 } from "@/lib/dto/compliance";
 import { detailPairs } from "./access-log";
 import { AccessDeniedError, type Caller } from "./caller";
+import { accountsCredentialedBy } from "./privileged-requests";
 import { isUuid } from "./actors";
 
 // The compliance officer's other screens: the log's integrity check, alerts and their review, the monthly sign-off
@@ -113,9 +114,22 @@ const recordsTampered = (kind: string) => (RECORDED_TAMPERED_KINDS as readonly s
 /** An alert that cannot be reviewed: there is no such alert, or it was reviewed already. */
 export class AlertReviewRefusedError extends Error {
   override name = "AlertReviewRefusedError";
-  constructor(readonly code: "not_found" | "already_reviewed") {
+  constructor(readonly code: "not_found" | "already_reviewed" | "conflict_of_interest") {
     super(code);
   }
+}
+
+/**
+ * An alert about administrators (details.adminIds) may not be reviewed by one of them, nor by any account they created
+ * or re-credentialed (docs/decisions/017-four-eyes-and-sign-in.md): otherwise an admin could make a compliance officer
+ * and close their own alert with it.
+ */
+async function conflictOfInterest(reviewerId: string, details: unknown): Promise<boolean> {
+  const raw = (details as { adminIds?: unknown } | null)?.adminIds;
+  const adminIds = Array.isArray(raw) ? raw.filter((id): id is string => typeof id === "string") : [];
+  if (adminIds.length === 0) return false;
+  if (adminIds.includes(reviewerId)) return true;
+  return (await accountsCredentialedBy(adminIds)).has(reviewerId);
 }
 
 /**
@@ -127,8 +141,9 @@ export async function reviewAlert(caller: Caller, alertId: string, note: string)
   const officer = requireOfficer(caller, "alerts.review");
   if (!isUuid(alertId)) throw new AlertReviewRefusedError("not_found");
   await db().$transaction(async (tx) => {
-    const alert = await tx.alert.findUnique({ where: { id: alertId }, select: { kind: true, resolvedAt: true } });
+    const alert = await tx.alert.findUnique({ where: { id: alertId }, select: { kind: true, resolvedAt: true, details: true } });
     if (!alert) throw new AlertReviewRefusedError("not_found");
+    if (await conflictOfInterest(officer.id, alert.details)) throw new AlertReviewRefusedError("conflict_of_interest");
     const now = new Date();
     const updated = await tx.alert.updateMany({
       where: { id: alertId, reviewedAt: null },

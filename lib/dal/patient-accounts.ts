@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { appendAccessEvent, appendAccessEventIn } from "@/lib/audit";
+import { raiseAlert } from "@/lib/jobs/alerts";
 import { can } from "@/lib/authz";
 import type { IssuedCodeDto, PatientAccountDto } from "@/lib/dto/admin";
 import { AccessDeniedError, type Caller } from "./caller";
@@ -11,7 +12,13 @@ import { issueOneTimeCode } from "./one-time-codes";
 // `patient_account.manage` find the patient by MRN *and* birth date read from an identity document, then hand over
 // a one-time activation code in person. There is no self-registration that could link a stranger to a chart.
 
-export type PatientAccountRuleCode = "not_found" | "already_exists" | "no_account" | "email_taken" | "self";
+export type PatientAccountRuleCode = "not_found" | "already_exists" | "no_account" | "email_taken" | "self" | "lookup_throttled" | "lookup_required";
+
+/** Misses (MRN and birth date not matching) by one desk account in the window before its look-ups pause. */
+export const LOOKUP_MISS_LIMIT = 5;
+export const LOOKUP_WINDOW_MINUTES = 15;
+/** How long a successful look-up opens that one patient's account page to the desk account that made it. */
+export const LOOKUP_GRANT_MINUTES = 30;
 
 export class PatientAccountRuleError extends Error {
   override name = "PatientAccountRuleError";
@@ -37,6 +44,18 @@ async function refuseSelf(staffId: string, patientId: string): Promise<void> {
  */
 export async function findPatientForAccount(caller: Caller, mrn: string, birthDate: string): Promise<string | null> {
   const actor = requireDesk(caller);
+  // A birth-date oracle otherwise (issue 21: 82 tries in 13 s): misses are counted per desk account, under a lock, and
+  // pause the look-up (and alert) once there are too many in the window.
+  const since = new Date(Date.now() - LOOKUP_WINDOW_MINUTES * 60_000);
+  const misses = await db().$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`desk-lookup:${actor.id}`}, 8811))`;
+    return tx.accessEvent.count({ where: { actorId: actor.id, action: "patient_account.looked_up", outcome: "DENIED", occurredAt: { gte: since } } });
+  });
+  if (misses >= LOOKUP_MISS_LIMIT) {
+    await appendAccessEvent({ actor, action: "patient_account.lookup_throttled", outcome: "DENIED", purpose: "OPERATIONS", details: { misses } }, caller.context);
+    await raiseAlert({ kind: "patient_account.lookup_misses", severity: "WARNING", dedupeKey: `desk:${actor.id}`, details: { staffId: actor.id, adminIds: [actor.id], misses } });
+    throw new PatientAccountRuleError("lookup_throttled");
+  }
   const patient = await db().patient.findUnique({ where: { mrn }, select: { id: true, birthDate: true } });
   const matches = patient !== null && patient.birthDate.toISOString().slice(0, 10) === birthDate;
   await appendAccessEvent(
@@ -53,6 +72,12 @@ export async function findPatientForAccount(caller: Caller, mrn: string, birthDa
   return matches ? patient.id : null;
 }
 
+/** Whether this desk account found this patient by MRN and birth date recently: the page is opened only that way. */
+async function lookedUpRecently(actorId: string, patientId: string): Promise<boolean> {
+  const since = new Date(Date.now() - LOOKUP_GRANT_MINUTES * 60_000);
+  return (await db().accessEvent.count({ where: { actorId, patientId, action: "patient_account.looked_up", outcome: "ALLOWED", occurredAt: { gte: since } } })) > 0;
+}
+
 function accountStatus(p: { portalEmail: string | null; portalPasswordHash: string | null; portalDisabledAt: Date | null; portalActivatedAt: Date | null }): PatientAccountDto["status"] {
   if (!p.portalEmail) return "NONE";
   if (p.portalDisabledAt) return "DISABLED";
@@ -63,6 +88,11 @@ function accountStatus(p: { portalEmail: string | null; portalPasswordHash: stri
 /** The desk's view of one patient: who they are (to check against the ID) and the state of their portal account. */
 export async function getPatientAccount(caller: Caller, patientId: string): Promise<PatientAccountDto | null> {
   const actor = requireDesk(caller);
+  // Not by id alone: /admin/patient-accounts/<id> showed name and birth date for any id (issue 21).
+  if (!(await lookedUpRecently(actor.id, patientId))) {
+    await appendAccessEvent({ actor, action: "patient_account.viewed", outcome: "DENIED", purpose: "OPERATIONS", details: { reason: "lookup_required" } }, caller.context);
+    return null;
+  }
   const p = await db().patient.findUnique({
     where: { id: patientId },
     select: { id: true, mrn: true, name: true, birthDate: true, portalEmail: true, portalPasswordHash: true, portalDisabledAt: true, portalActivatedAt: true },
@@ -93,6 +123,7 @@ export type NewPatientAccount = { email: string; idDocument: string };
 export async function createPatientAccount(caller: Caller, patientId: string, input: NewPatientAccount): Promise<IssuedCodeDto> {
   const actor = requireDesk(caller);
   await refuseSelf(actor.id, patientId);
+  if (!(await lookedUpRecently(actor.id, patientId))) throw new PatientAccountRuleError("lookup_required");
   const email = input.email.trim().toLowerCase();
   try {
     return await db().$transaction(async (tx) => {
@@ -125,6 +156,7 @@ export async function createPatientAccount(caller: Caller, patientId: string, in
 export async function reissuePatientCode(caller: Caller, patientId: string, idDocument: string): Promise<IssuedCodeDto> {
   const actor = requireDesk(caller);
   await refuseSelf(actor.id, patientId);
+  if (!(await lookedUpRecently(actor.id, patientId))) throw new PatientAccountRuleError("lookup_required");
   return db().$transaction(async (tx) => {
     const before = await tx.patient.findUnique({ where: { id: patientId }, select: { portalEmail: true, portalActivatedAt: true, portalDisabledAt: true } });
     if (!before) throw new PatientAccountRuleError("not_found");
@@ -156,6 +188,7 @@ export async function reissuePatientCode(caller: Caller, patientId: string, idDo
 export async function disablePatientAccount(caller: Caller, patientId: string): Promise<void> {
   const actor = requireDesk(caller);
   await refuseSelf(actor.id, patientId);
+  if (!(await lookedUpRecently(actor.id, patientId))) throw new PatientAccountRuleError("lookup_required");
   await db().$transaction(async (tx) => {
     const before = await tx.patient.findUnique({ where: { id: patientId }, select: { portalEmail: true, portalDisabledAt: true } });
     if (!before) throw new PatientAccountRuleError("not_found");

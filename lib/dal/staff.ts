@@ -15,6 +15,7 @@ import type {
   StaffRowDto,
 } from "@/lib/dto/admin";
 import { AccessDeniedError, type Caller } from "./caller";
+import { deliverCode } from "./code-outbox";
 import { issueOneTimeCode } from "./one-time-codes";
 
 export type StaffRuleCode =
@@ -109,7 +110,7 @@ export async function getStaffDetail(caller: Caller, id: string): Promise<StaffD
   };
 }
 
-async function checkDepartment(tx: AuditTx, departmentId: string | null): Promise<void> {
+async function checkDepartment(tx: Pick<AuditTx, "department">, departmentId: string | null): Promise<void> {
   if (departmentId === null) return;
   const department = await tx.department.findUnique({ where: { id: departmentId }, select: { deactivatedAt: true } });
   if (!department) throw new StaffRuleError("department_unknown");
@@ -123,24 +124,33 @@ function isUniqueViolation(error: unknown): boolean {
 
 export type NewStaff = { name: string; email: string; role: StaffRole; departmentId: string | null; licenceNumber: string | null };
 
-/** Creates an account awaiting activation and returns its one-time code (shown once, stored only as a hash). */
-export async function createStaff(caller: Caller, input: NewStaff): Promise<{ staffId: string; code: IssuedCodeDto }> {
+/** Form-level checks of a new account, run when it is requested (and again, in the transaction, when it executes). */
+export async function precheckStaffCreate(input: NewStaff): Promise<void> {
+  if (input.role === "DOCTOR" && !input.licenceNumber) throw new StaffRuleError("licence_required");
+  await checkDepartment(db(), input.departmentId);
+  if (await db().staff.findUnique({ where: { email: input.email.trim().toLowerCase() }, select: { id: true } })) throw new StaffRuleError("email_taken");
+}
+
+/**
+ * Creates an account awaiting activation, as the approved step of a four-eyes request (lib/dal/privileged-requests.ts),
+ * and returns its one-time code for the approver's screen (shown once, stored only as a hash).
+ */
+export async function executeStaffCreate(tx: AuditTx, caller: Caller, input: NewStaff, requestId: string): Promise<{ staffId: string; code: IssuedCodeDto }> {
   const actor = requirePermission(caller, "staff.manage");
   if (input.role === "DOCTOR" && !input.licenceNumber) throw new StaffRuleError("licence_required");
   const email = input.email.trim().toLowerCase();
+  await checkDepartment(tx, input.departmentId);
+  if (await tx.staff.findUnique({ where: { email }, select: { id: true } })) throw new StaffRuleError("email_taken");
+  const after = { name: input.name, email, role: input.role, departmentId: input.departmentId, licenceNumber: input.licenceNumber, status: "PENDING" as const };
   try {
-    return await db().$transaction(async (tx) => {
-      await checkDepartment(tx, input.departmentId);
-      const after = { name: input.name, email, role: input.role, departmentId: input.departmentId, licenceNumber: input.licenceNumber, status: "PENDING" as const };
-      const created = await tx.staff.create({ data: { ...after, passwordHash: NO_PASSWORD }, select: { id: true } });
-      const code = await issueOneTimeCode(tx, { staffId: created.id }, "ACTIVATION", actor.id);
-      await appendAccessEventIn(
-        tx,
-        { actor, action: "staff.created", outcome: "ALLOWED", purpose: "OPERATIONS", details: { staffId: created.id, before: null, after, codeExpiresAt: code.expiresAt } },
-        caller.context,
-      );
-      return { staffId: created.id, code };
-    });
+    const created = await tx.staff.create({ data: { ...after, passwordHash: NO_PASSWORD }, select: { id: true } });
+    const code = await issueOneTimeCode(tx, { staffId: created.id }, "ACTIVATION", actor.id);
+    await appendAccessEventIn(
+      tx,
+      { actor, action: "staff.created", outcome: "ALLOWED", purpose: "OPERATIONS", details: { staffId: created.id, before: null, after, codeExpiresAt: code.expiresAt, requestId } },
+      caller.context,
+    );
+    return { staffId: created.id, code };
   } catch (error) {
     if (isUniqueViolation(error)) throw new StaffRuleError("email_taken");
     throw error;
@@ -240,24 +250,29 @@ async function otherActiveAdmins(tx: AuditTx, id: string): Promise<number> {
   return tx.staff.count({ where: { role: "ADMIN", status: "ACTIVE", id: { not: id } } });
 }
 
-export async function changeStaffRole(caller: Caller, id: string, role: StaffRole): Promise<void> {
+/** Form-level checks of a role change, run when it is requested (and again when it executes). */
+export async function precheckRoleChange(id: string, role: StaffRole): Promise<void> {
+  const before = await db().staff.findUnique({ where: { id }, select: { role: true, licenceNumber: true } });
+  if (!before) throw new StaffRuleError("not_found");
+  if (before.role === role) throw new StaffRuleError("unchanged");
+  if (role === "DOCTOR" && !before.licenceNumber) throw new StaffRuleError("licence_required");
+}
+
+/** The approved step of a role-change request: never the approver's own role, never the last active admin. */
+export async function executeRoleChange(tx: AuditTx, caller: Caller, id: string, role: StaffRole, requestId: string): Promise<void> {
   const actor = requirePermission(caller, "staff.manage");
-  if (id === actor.id) await refuse(caller, "staff.role_changed", id, "self_role");
-  const refused = await db().$transaction(async (tx): Promise<StaffRuleCode | null> => {
-    const before = await tx.staff.findUnique({ where: { id }, select: { role: true, status: true, licenceNumber: true } });
-    if (!before) throw new StaffRuleError("not_found");
-    if (before.role === role) throw new StaffRuleError("unchanged");
-    if (role === "DOCTOR" && !before.licenceNumber) throw new StaffRuleError("licence_required");
-    if (before.role === "ADMIN" && before.status === "ACTIVE" && (await otherActiveAdmins(tx, id)) === 0) return "last_admin";
-    await tx.staff.update({ where: { id }, data: { role, sessionVersion: { increment: 1 } }, select: { id: true } });
-    await appendAccessEventIn(
-      tx,
-      { actor, action: "staff.role_changed", outcome: "ALLOWED", purpose: "OPERATIONS", details: { staffId: id, before: { role: before.role }, after: { role } } },
-      caller.context,
-    );
-    return null;
-  });
-  if (refused) await refuse(caller, "staff.role_changed", id, refused);
+  if (id === actor.id) throw new StaffRuleError("self_role");
+  const before = await tx.staff.findUnique({ where: { id }, select: { role: true, status: true, licenceNumber: true } });
+  if (!before) throw new StaffRuleError("not_found");
+  if (before.role === role) throw new StaffRuleError("unchanged");
+  if (role === "DOCTOR" && !before.licenceNumber) throw new StaffRuleError("licence_required");
+  if (before.role === "ADMIN" && before.status === "ACTIVE" && (await otherActiveAdmins(tx, id)) === 0) throw new StaffRuleError("last_admin");
+  await tx.staff.update({ where: { id }, data: { role, sessionVersion: { increment: 1 } }, select: { id: true } });
+  await appendAccessEventIn(
+    tx,
+    { actor, action: "staff.role_changed", outcome: "ALLOWED", purpose: "OPERATIONS", details: { staffId: id, before: { role: before.role }, after: { role }, requestId } },
+    caller.context,
+  );
 }
 
 export async function moveStaffDepartment(caller: Caller, id: string, departmentId: string | null): Promise<void> {
@@ -292,6 +307,7 @@ export async function suspendStaff(caller: Caller, id: string): Promise<void> {
     if (before.status === "SUSPENDED") throw new StaffRuleError("unchanged");
     if (before.role === "ADMIN" && before.status === "ACTIVE" && (await otherActiveAdmins(tx, id)) === 0) return "last_admin";
     await tx.staff.update({ where: { id }, data: { status: "SUSPENDED", sessionVersion: { increment: 1 } }, select: { id: true } });
+    await tx.authSession.updateMany({ where: { actorKind: "STAFF", actorId: id, revokedAt: null }, data: { revokedAt: new Date() } });
     await tx.oneTimeCode.updateMany({ where: { staffId: id, usedAt: null, revokedAt: null }, data: { revokedAt: new Date() } });
     await appendAccessEventIn(
       tx,
@@ -320,50 +336,65 @@ export async function reactivateStaff(caller: Caller, id: string): Promise<void>
   });
 }
 
-/**
- * A new one-time code: a replacement activation code for an account still PENDING, else a password reset — the
- * old password stops working at once and every open session ends.
- */
-export async function issueStaffCode(caller: Caller, id: string): Promise<IssuedCodeDto> {
-  const actor = requirePermission(caller, "staff.manage");
-  if (id === actor.id) await refuse(caller, "staff.password_reset", id, "self_reset");
-  return db().$transaction(async (tx) => {
-    const before = await tx.staff.findUnique({ where: { id }, select: { status: true } });
-    if (!before) throw new StaffRuleError("not_found");
-    if (before.status === "SUSPENDED") throw new StaffRuleError("suspended");
-    const purpose = before.status === "PENDING" ? "ACTIVATION" : "PASSWORD_RESET";
-    if (purpose === "PASSWORD_RESET") {
-      await tx.staff.update({ where: { id }, data: { passwordHash: NO_PASSWORD, sessionVersion: { increment: 1 } }, select: { id: true } });
-    }
-    const code = await issueOneTimeCode(tx, { staffId: id }, purpose, actor.id);
-    await appendAccessEventIn(
-      tx,
-      {
-        actor,
-        action: purpose === "ACTIVATION" ? "staff.activation_code_reissued" : "staff.password_reset",
-        outcome: "ALLOWED",
-        purpose: "OPERATIONS",
-        details: { staffId: id, codeExpiresAt: code.expiresAt },
-      },
-      caller.context,
-    );
-    return code;
-  });
+/** Form-level checks of a reset of an existing account (password or second factor). */
+export async function precheckSubject(id: string, kind: "PASSWORD_RESET" | "MFA_RESET"): Promise<void> {
+  const before = await db().staff.findUnique({ where: { id }, select: { status: true, totpEnabledAt: true } });
+  if (!before) throw new StaffRuleError("not_found");
+  if (kind === "PASSWORD_RESET" && before.status === "SUSPENDED") throw new StaffRuleError("suspended");
+  if (kind === "MFA_RESET" && before.totpEnabledAt === null) throw new StaffRuleError("unchanged");
 }
 
-/** For a lost authenticator: removes the second factor; the user enrols again at the next sign-in. */
-export async function resetStaffMfa(caller: Caller, id: string): Promise<void> {
+/**
+ * The approved step of a code request: a replacement activation code for an account still PENDING, else a password
+ * reset — the old password stops working at once and every open session ends. The code goes to the delivery channel
+ * (the operator's outbox), never to an administrator's screen: whoever asked for it could otherwise sign in as the
+ * account's owner.
+ */
+export async function executePasswordReset(
+  tx: AuditTx,
+  caller: Caller,
+  id: string,
+  requestId: string,
+): Promise<{ name: string; codeSent: { purpose: IssuedCodeDto["purpose"]; expiresAt: string } }> {
   const actor = requirePermission(caller, "staff.manage");
-  if (id === actor.id) await refuse(caller, "staff.mfa_reset", id, "self_reset");
-  await db().$transaction(async (tx) => {
-    const before = await tx.staff.findUnique({ where: { id }, select: { totpEnabledAt: true } });
-    if (!before) throw new StaffRuleError("not_found");
-    await tx.staff.update({ where: { id }, data: { totpSecret: null, totpEnabledAt: null, totpLastStep: null, sessionVersion: { increment: 1 } }, select: { id: true } });
-    await tx.recoveryCode.deleteMany({ where: { staffId: id } });
-    await appendAccessEventIn(
-      tx,
-      { actor, action: "staff.mfa_reset", outcome: "ALLOWED", purpose: "OPERATIONS", details: { staffId: id, before: { mfaEnabled: before.totpEnabledAt !== null }, after: { mfaEnabled: false } } },
-      caller.context,
-    );
-  });
+  if (id === actor.id) throw new StaffRuleError("self_reset");
+  const before = await tx.staff.findUnique({ where: { id }, select: { status: true, email: true, name: true } });
+  if (!before) throw new StaffRuleError("not_found");
+  if (before.status === "SUSPENDED") throw new StaffRuleError("suspended");
+  const purpose = before.status === "PENDING" ? "ACTIVATION" : "PASSWORD_RESET";
+  if (purpose === "PASSWORD_RESET") {
+    await tx.staff.update({ where: { id }, data: { passwordHash: NO_PASSWORD, sessionVersion: { increment: 1 } }, select: { id: true } });
+    await tx.authSession.updateMany({ where: { actorKind: "STAFF", actorId: id, revokedAt: null }, data: { revokedAt: new Date() } });
+  }
+  const code = await issueOneTimeCode(tx, { staffId: id }, purpose, actor.id);
+  await appendAccessEventIn(
+    tx,
+    {
+      actor,
+      action: purpose === "ACTIVATION" ? "staff.activation_code_reissued" : "staff.password_reset",
+      outcome: "ALLOWED",
+      purpose: "OPERATIONS",
+      details: { staffId: id, codeExpiresAt: code.expiresAt, delivery: "outbox", requestId },
+    },
+    caller.context,
+  );
+  // Last, so that a failed delivery rolls the reset back rather than leaving an account nobody can activate.
+  await deliverCode({ to: before.email, name: before.name, purpose, code: code.code, expiresAt: code.expiresAt, requestId });
+  return { name: before.name, codeSent: { purpose, expiresAt: code.expiresAt } };
+}
+
+/** The approved step of a second-factor reset (a lost authenticator): the user enrols again at the next sign-in. */
+export async function executeMfaReset(tx: AuditTx, caller: Caller, id: string, requestId: string): Promise<void> {
+  const actor = requirePermission(caller, "staff.manage");
+  if (id === actor.id) throw new StaffRuleError("self_reset");
+  const before = await tx.staff.findUnique({ where: { id }, select: { totpEnabledAt: true } });
+  if (!before) throw new StaffRuleError("not_found");
+  await tx.staff.update({ where: { id }, data: { totpSecret: null, totpEnabledAt: null, totpLastStep: null, sessionVersion: { increment: 1 } }, select: { id: true } });
+  await tx.authSession.updateMany({ where: { actorKind: "STAFF", actorId: id, revokedAt: null }, data: { revokedAt: new Date() } });
+  await tx.recoveryCode.deleteMany({ where: { staffId: id } });
+  await appendAccessEventIn(
+    tx,
+    { actor, action: "staff.mfa_reset", outcome: "ALLOWED", purpose: "OPERATIONS", details: { staffId: id, before: { mfaEnabled: before.totpEnabledAt !== null }, after: { mfaEnabled: false }, requestId } },
+    caller.context,
+  );
 }

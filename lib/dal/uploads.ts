@@ -24,7 +24,7 @@ import {
 import type { OwnUploadsDto, UploadResultDto } from "@/lib/dto/uploads";
 import { AccessDeniedError, type Caller } from "./caller";
 import { countByVerification, loadVerifiedRecords } from "./verified-records";
-import { authenticateServiceToken, ServiceAuthError } from "./service-credentials";
+import { authenticateServiceToken, credentialCovers, ServiceAuthError } from "./service-credentials";
 
 export { IntakeRejectedError, ServiceAuthError };
 
@@ -262,8 +262,9 @@ export async function ingestHospitalBundle(token: string | null, file: IncomingF
         { entry: upload.patient?.index ?? null, resourceType: "Patient", field: "Patient.identifier", message: `The Bundle must carry the Patient with an identifier of system ${MRN_SYSTEM}.` },
       ]);
     }
-    const patient = await db().patient.findUnique({ where: { mrn }, select: { id: true } });
-    who = patient ? await patientIdentity(patient.id) : null;
+    const patient = await db().patient.findUnique({ where: { mrn }, select: { id: true, mrn: true } });
+    // A scoped credential answers for a patient outside its scope exactly as for an unknown MRN (and alerts).
+    who = patient && (await credentialCovers(credential, patient, context)) ? await patientIdentity(patient.id) : null;
     if (!who) {
       throw new IntakeRejectedError("patient_missing", [{ entry: upload.patient.index, resourceType: "Patient", field: "Patient.identifier", message: "No patient has this MRN." }]);
     }

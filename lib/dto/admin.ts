@@ -1,6 +1,7 @@
 // Staff administration: the list query (parsed from URL search params) and the shapes pages hand to components.
 import { z } from "zod";
 import { STAFF_ROLES, type StaffRole } from "@/lib/authz";
+import type { IssuedServiceCredentialDto } from "./uploads";
 
 export const STAFF_SORT_COLUMNS = ["name", "email", "role", "department", "status", "createdAt"] as const;
 export const STAFF_PAGE_SIZES = [10, 25, 50] as const;
@@ -99,3 +100,37 @@ export type PatientAccountDto = {
 
 /** Identity documents the desk may accept (Korean resident card, driver's licence, passport, others). */
 export const ID_DOCUMENTS = ["RESIDENT_CARD", "DRIVER_LICENCE", "PASSPORT", "ALIEN_REGISTRATION", "OTHER"] as const;
+
+/** A privileged step waiting for (or decided by) a second administrator, for the approvals page. */
+export type PrivilegedRequestDto = {
+  id: string;
+  kind: "STAFF_CREATE" | "ROLE_CHANGE" | "PASSWORD_RESET" | "MFA_RESET" | "SERVICE_CREDENTIAL";
+  status: "PENDING" | "APPROVED" | "REJECTED" | "CANCELLED" | "EXPIRED";
+  requestedBy: string | null;
+  decidedBy: string | null;
+  createdAt: string;
+  expiresAt: string;
+  decidedAt: string | null;
+  /** The existing account the step acts on. */
+  subject: { id: string; name: string; email: string; role: StaffRole } | null;
+  newStaff: { name: string; email: string; role: StaffRole; department: string | null; licenceNumber: string | null } | null;
+  newRole: StaffRole | null;
+  credential: { name: string; expiresAt: string; scopeMrn: string | null; scopeDepartment: string | null } | null;
+  own: boolean;
+  /** Pending, not expired, and the viewer is neither the requester nor the subject. */
+  canApprove: boolean;
+};
+
+/** What the approver's screen shows once: a new account's activation code, a new credential's token, or nothing. */
+export type ApprovalResult =
+  | { kind: "STAFF_CREATE"; staffId: string; name: string; code: IssuedCodeDto }
+  | { kind: "ROLE_CHANGE"; staffId: string }
+  | { kind: "PASSWORD_RESET"; staffId: string; name: string; codeSent: { purpose: IssuedCodeDto["purpose"]; expiresAt: string } }
+  | { kind: "MFA_RESET"; staffId: string }
+  | { kind: "SERVICE_CREDENTIAL"; credential: IssuedServiceCredentialDto };
+
+export type PrivilegedOutcome = { status: "pending"; requestId: string } | { status: "executed"; requestId: string; result: ApprovalResult };
+
+
+/** One of a staff member's own open sessions (account security page). */
+export type SessionDto = { id: string; createdAt: string; lastSeenAt: string; ip: string | null; userAgent: string | null; current: boolean };

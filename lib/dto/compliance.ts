@@ -8,7 +8,7 @@ export const ACCESS_LOG_EXPORT_PAGE = 1_000;
 
 export const ACCESS_OUTCOMES = ["ALLOWED", "DENIED"] as const;
 export const ACCESS_PURPOSES = ["TREATMENT", "EMERGENCY", "OPERATIONS", "AUDIT", "SELF_ACCESS", "RESEARCH"] as const;
-export const ACCESS_ROLES = ["DOCTOR", "ADMIN", "COMPLIANCE", "RESEARCHER", "PATIENT"] as const;
+export const ACCESS_ROLES = ["DOCTOR", "ADMIN", "COMPLIANCE", "RESEARCHER", "REGISTRAR", "PATIENT"] as const;
 
 /** Actions the app writes, offered as suggestions in the filter (any well-formed name may be typed). */
 export const KNOWN_ACTIONS = [

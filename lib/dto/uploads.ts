@@ -30,6 +30,8 @@ export type ServiceCredentialDto = {
   createdBy: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  expiresAt: string;
+  scope: "mrn" | "department" | null;
 };
 
 /** A newly issued credential: the token is shown this once and never stored (only its sha256 is). */

@@ -5,6 +5,7 @@ import type { Locale } from "./locale";
 import enAccessLog from "./messages/en/accessLog.json";
 import enAccount from "./messages/en/account.json";
 import enAdmin from "./messages/en/admin.json";
+import enApprovals from "./messages/en/approvals.json";
 import enBreakGlass from "./messages/en/breakGlass.json";
 import enBreakGlassReview from "./messages/en/breakGlassReview.json";
 import enChart from "./messages/en/chart.json";
@@ -31,6 +32,7 @@ import enVerification from "./messages/en/verification.json";
 import koAccessLog from "./messages/ko/accessLog.json";
 import koAccount from "./messages/ko/account.json";
 import koAdmin from "./messages/ko/admin.json";
+import koApprovals from "./messages/ko/approvals.json";
 import koBreakGlass from "./messages/ko/breakGlass.json";
 import koBreakGlassReview from "./messages/ko/breakGlassReview.json";
 import koChart from "./messages/ko/chart.json";
@@ -60,6 +62,7 @@ export const catalogues = {
     accessLog: enAccessLog,
     account: enAccount,
     admin: enAdmin,
+    approvals: enApprovals,
     breakGlass: enBreakGlass,
     breakGlassReview: enBreakGlassReview,
     chart: enChart,
@@ -88,6 +91,7 @@ export const catalogues = {
     accessLog: koAccessLog,
     account: koAccount,
     admin: koAdmin,
+    approvals: koApprovals,
     breakGlass: koBreakGlass,
     breakGlassReview: koBreakGlassReview,
     chart: koChart,

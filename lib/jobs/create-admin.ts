@@ -2,6 +2,7 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import { appendAccessEvent } from "@/lib/audit";
 import { hashPassword, passwordIssue } from "@/lib/auth/password";
+import { raiseAlert } from "./alerts";
 
 const PASSWORD_PROBLEMS = {
   too_short: "The password must be at least 12 characters.",
@@ -24,12 +25,13 @@ export const newAdminSchema = z
 
 export type NewAdmin = z.infer<typeof newAdminSchema>;
 
-/** Creates the first (or another) administrator from the operator's console; logged as a SYSTEM action. */
+/** Creates the first (or another) administrator from the operator's console; logged as a SYSTEM action, alerted unless first. */
 export async function createAdmin(input: NewAdmin): Promise<{ id: string }> {
   const data = newAdminSchema.parse(input);
   if (await db().staff.findUnique({ where: { email: data.email }, select: { id: true } })) {
     throw new Error(`A staff account with the email ${data.email} already exists.`);
   }
+  const existingAdmins = await db().staff.count({ where: { role: "ADMIN", status: "ACTIVE" } });
   const admin = await db().staff.create({
     data: { email: data.email, name: data.name, role: "ADMIN", passwordHash: await hashPassword(data.password) },
     select: { id: true },
@@ -38,5 +40,10 @@ export async function createAdmin(input: NewAdmin): Promise<{ id: string }> {
     { actor: "SYSTEM", action: "staff.created", outcome: "ALLOWED", purpose: "OPERATIONS", details: { staffId: admin.id, role: "ADMIN", via: "create-admin" } },
     { ip: null, requestId: null },
   );
+  // Four eyes rests on the number of administrators, so an administrator made outside the app (by whoever has a shell
+  // on the server) is a critical alert whenever it is not the first.
+  if (existingAdmins > 0) {
+    await raiseAlert({ kind: "admin.created_by_operator", severity: "CRITICAL", details: { staffId: admin.id, adminIds: [admin.id], activeAdminsBefore: existingAdmins } });
+  }
   return admin;
 }

@@ -9,14 +9,18 @@ export const DEMO_DEPARTMENTS = [
   { code: "ADMIN", name: "의료정보팀 Health Information" },
 ] as const;
 
-export type DemoStaff = { email: string; name: string; role: "DOCTOR" | "ADMIN" | "COMPLIANCE" | "RESEARCHER"; department: string | null };
+export type DemoStaff = { email: string; name: string; role: "DOCTOR" | "ADMIN" | "COMPLIANCE" | "RESEARCHER" | "REGISTRAR"; department: string | null };
 
 export const DEMO_STAFF: DemoStaff[] = [
   { email: "doctor@demo.chartproof.local", name: "김민준 Kim Min-jun", role: "DOCTOR", department: "IM" },
   { email: "doctor2@demo.chartproof.local", name: "이서연 Lee Seo-yeon", role: "DOCTOR", department: "CARD" },
   { email: "admin@demo.chartproof.local", name: "박지훈 Park Ji-hoon", role: "ADMIN", department: "ADMIN" },
+  // The second administrator four eyes needs: privileged steps one admin requests, the other approves.
+  { email: "admin2@demo.chartproof.local", name: "정하은 Jung Ha-eun", role: "ADMIN", department: "ADMIN" },
   { email: "compliance@demo.chartproof.local", name: "최수아 Choi Su-a", role: "COMPLIANCE", department: "ADMIN" },
   { email: "researcher@demo.chartproof.local", name: "한지우 Han Ji-woo", role: "RESEARCHER", department: null },
+  // The registration desk opens patients' portal accounts; administrators do not.
+  { email: "desk@demo.chartproof.local", name: "오지민 Oh Ji-min", role: "REGISTRAR", department: "ADMIN" },
 ];
 
 /** Research studies a RESEARCH consent may be limited to. */
@@ -41,6 +45,7 @@ export type DemoResearchConsent =
  */
 export const DEMO_TOTP_SECRETS: Readonly<Record<string, string>> = {
   "admin@demo.chartproof.local": "DEMOADMINCHARTPROOFTOTPSECRETAAA",
+  "admin2@demo.chartproof.local": "DEMOADMINTWOCHARTPROOFTOTPSECRET",
   "compliance@demo.chartproof.local": "DEMOCOMPLIANCECHARTPROOFTOTPXYZW",
 };
 

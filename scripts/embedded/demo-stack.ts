@@ -76,6 +76,8 @@ export async function prepareDemoStack(opts: {
       PUBLIC_LEDGER_CONTRACT_ADDRESS: publicChain.contractAddress,
       PUBLIC_LEDGER_WRITER_ADDRESS: privateKeyToAddress(publicChain.writerKey),
       NEXTAUTH_URL: `http://localhost:${opts.port}`,
+      // One-time codes for existing staff accounts go here, for the operator, never to the requesting admin's screen.
+      CODE_OUTBOX_DIR: join(opts.dataDir, "outbox"),
       NEXT_TELEMETRY_DISABLED: "1",
     };
     const workerEnv = { ...webEnv, DATABASE_URL: tiers.workerUrl, LEDGER_WRITER_KEY: privateChain.writerKey, PUBLIC_LEDGER_WRITER_KEY: publicChain.writerKey };

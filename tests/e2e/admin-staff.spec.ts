@@ -1,10 +1,11 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { expectAccessible, login, loginAs, nextTotpCode } from "./fixtures";
+import { approveAsSecondAdmin, expectAccessible, login, loginAs, nextTotpCode } from "./fixtures";
 
 const run = Date.now().toString(36);
 const PASSWORD = "a long phrase nobody else would pick";
 
-async function createDoctor(page: Page, tag: string): Promise<{ email: string; code: string; url: string }> {
+/** Requested by the signed-in admin, approved by the second admin, whose screen shows the activation code once. */
+async function createDoctor(page: Page, browser: Browser, tag: string): Promise<{ email: string; code: string; url: string }> {
   const email = `${tag}.${run}@hospital.example`;
   await page.goto("/admin/staff/new");
   await page.getByLabel("Full name").fill(`Dr ${tag} ${run}`);
@@ -13,11 +14,17 @@ async function createDoctor(page: Page, tag: string): Promise<{ email: string; c
   await page.getByLabel("Department").selectOption({ label: "내과 Internal Medicine" });
   await page.getByLabel("Licence number").fill(`LIC-${tag}`);
   await page.getByRole("button", { name: "Create account" }).click();
-  const code = (await page.getByTestId("one-time-code").textContent())!.trim();
+  // Nothing exists yet: the request waits for another administrator, and the requester sees no code.
+  await expect(page.getByTestId("request-pending")).toBeVisible();
+  await expect(page.getByTestId("one-time-code")).toHaveCount(0);
+  const second = await approveAsSecondAdmin(browser, email);
+  const code = (await second.page.getByTestId("one-time-code").textContent())!.trim();
   expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
-  await page.getByRole("link", { name: "Open the account" }).click();
-  await page.waitForURL(/\/admin\/staff\/[0-9a-f-]{36}$/);
-  return { email, code, url: page.url() };
+  await second.page.getByTestId("approval-result").getByRole("link").click();
+  await second.page.waitForURL(/\/admin\/staff\/[0-9a-f-]{36}$/);
+  const url = second.page.url();
+  await second.close();
+  return { email, code, url };
 }
 
 /** The password step only: the second-factor step follows. */
@@ -46,7 +53,7 @@ async function activate(browser: Browser, code: string, password: string) {
 
 test("an admin creates a doctor who activates with the code; suspension ends the doctor's open session", async ({ page, browser }) => {
   await login(page, "admin");
-  const doctor = await createDoctor(page, "activation");
+  const doctor = await createDoctor(page, browser, "activation");
 
   // A common password is refused, and the code still works afterwards.
   const first = await activate(browser, doctor.code, "password1234");
@@ -135,7 +142,7 @@ test("the staff directory filters, sorts and pages through URL search params", a
 
 test("a doctor enrols in two-factor sign-in and then signs in with a code", async ({ page, browser }) => {
   await login(page, "admin");
-  const doctor = await createDoctor(page, "mfa");
+  const doctor = await createDoctor(page, browser, "mfa");
   const activation = await activate(browser, doctor.code, PASSWORD);
   await activation.context.close();
 
@@ -177,7 +184,10 @@ test("a privileged account without a second factor enrols while signing in", asy
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Role").selectOption("COMPLIANCE");
   await page.getByRole("button", { name: "Create account" }).click();
-  const code = (await page.getByTestId("one-time-code").textContent())!.trim();
+  await expect(page.getByTestId("request-pending")).toBeVisible();
+  const second = await approveAsSecondAdmin(browser, email);
+  const code = (await second.page.getByTestId("one-time-code").textContent())!.trim();
+  await second.close();
   const activation = await activate(browser, code, PASSWORD);
   await activation.context.close();
 

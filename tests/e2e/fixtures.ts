@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import pg from "pg";
 import { e2eDatabaseFile } from "./database-file";
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 import { DEMO_TOTP_SECRETS } from "@/lib/jobs/demo-data";
 import { TOTP_PERIOD_SECONDS, totpCode } from "@/lib/auth/totp";
 
@@ -11,8 +11,10 @@ export const ACCOUNTS = {
   doctor: { email: "doctor@demo.chartproof.local", kind: "staff" },
   doctor2: { email: "doctor2@demo.chartproof.local", kind: "staff" },
   admin: { email: "admin@demo.chartproof.local", kind: "staff" },
+  admin2: { email: "admin2@demo.chartproof.local", kind: "staff" },
   compliance: { email: "compliance@demo.chartproof.local", kind: "staff" },
   researcher: { email: "researcher@demo.chartproof.local", kind: "staff" },
+  desk: { email: "desk@demo.chartproof.local", kind: "staff" },
   patient: { email: "patient@demo.chartproof.local", kind: "patient" },
 } as const;
 
@@ -104,4 +106,18 @@ export async function sqlOnE2eDatabase(statement: string, values: unknown[] = []
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Four eyes: the demo's second administrator, in a browser of its own, approves the pending request whose card
+ * mentions `text`; returns that page (still showing what the approval produced once: a code or a token).
+ */
+export async function approveAsSecondAdmin(browser: Browser, text: string, locale: Locale = "en"): Promise<{ page: Page; close: () => Promise<void> }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, "admin2", locale);
+  await page.goto("/admin/approvals");
+  const card = page.locator("[data-request-id]", { hasText: text });
+  await card.getByRole("button", { name: locale === "en" ? "Approve and execute" : "승인 및 실행" }).click();
+  return { page, close: () => context.close() };
 }

@@ -63,7 +63,7 @@ test.describe.serial("a patient's portal", () => {
   });
 
   test("the desk checks identity, opens an account, and the patient activates it with the code", async ({ page, browser }) => {
-    await login(page, "admin");
+    await login(page, "desk");
     await page.goto("/admin/patient-accounts");
     await expectAccessible(page);
     await shot(page, "desk-lookup");

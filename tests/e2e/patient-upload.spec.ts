@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { expectAccessible, login, loginAs, PASSWORD, setLocaleCookie, type Locale } from "./fixtures";
+import { expectAccessible, login, loginAs, PASSWORD, setLocaleCookie, type Locale, approveAsSecondAdmin } from "./fixtures";
 import { UPLOADER } from "./uploader";
 
 // The uploads of a patient of these tests' own (seeded by server-fixtures), so that no other test sees their records.
@@ -157,15 +157,20 @@ test("others cannot use the upload endpoint", async ({ page, request }) => {
   expect(doctor.status()).toBe(404);
 });
 
-test("an admin issues a service credential; a hospital system posts a transaction Bundle with it until it is revoked", async ({ page, request }) => {
+test("an admin issues a service credential; a hospital system posts a transaction Bundle with it until it is revoked", async ({ page, request, browser }) => {
   await login(page, "admin");
   await page.goto("/admin/service-credentials");
   await expectAccessible(page);
   const name = `Lab system ${Date.now().toString(36)}`;
   await page.getByLabel("System name").fill(name);
   await page.getByRole("button", { name: "Issue credential" }).click();
-  const token = (await page.getByTestId("issued-token").textContent())!.trim();
+  // Four eyes: the request waits; the second administrator approves and sees the token once.
+  await expect(page.getByTestId("request-pending")).toBeVisible();
+  const second = await approveAsSecondAdmin(browser, name);
+  const token = (await second.page.getByTestId("issued-token").textContent())!.trim();
+  await second.close();
   expect(token).toMatch(/^cps_[A-Za-z0-9_-]{43}$/);
+  await page.reload();
   const row = page.locator("tr", { hasText: name });
   await expect(row).toContainText(token.slice(0, 12));
   await expect(row).toContainText("Never");

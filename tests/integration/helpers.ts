@@ -3,6 +3,7 @@ import { inject } from "vitest";
 import { db } from "@/lib/db";
 import { findActiveActor } from "@/lib/dal/actors";
 import type { Caller } from "@/lib/dal/caller";
+import { approvePrivilegedRequest, requestPrivileged, type ApprovalResult, type PrivilegedParams } from "@/lib/dal/privileged-requests";
 import { seedDemo } from "@/lib/jobs/seed-demo";
 import { ledgers } from "@/lib/verification";
 
@@ -59,6 +60,28 @@ async function asRole(url: string, statement: string, values: unknown[], setup: 
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Four eyes: `requester` asks for a privileged step and the demo's second administrator approves it; returns what the
+ * approval executed (a new account's code, a credential's token…).
+ */
+export async function requestApproved<K extends PrivilegedParams["kind"]>(
+  requester: Caller,
+  params: Extract<PrivilegedParams, { kind: K }>,
+  approverEmail = "admin2@demo.chartproof.local",
+): Promise<Extract<ApprovalResult, { kind: K }>> {
+  const outcome = await requestPrivileged(requester, params);
+  if (outcome.status !== "pending") throw new Error("expected a pending request");
+  return (await approvePrivilegedRequest(await callerFor(approverEmail), outcome.requestId)) as Extract<ApprovalResult, { kind: K }>;
+}
+
+/** A service credential as an administrator requests it (a year, no scope unless given), approved by the second admin. */
+export function credentialParams(name: string, scope: { scopeMrn?: string; scopeDepartmentId?: string } = {}) {
+  return {
+    kind: "SERVICE_CREDENTIAL" as const,
+    credential: { name, expiresAt: new Date(Date.now() + 364 * 24 * 3600_000).toISOString(), scopeMrn: scope.scopeMrn ?? null, scopeDepartmentId: scope.scopeDepartmentId ?? null },
+  };
 }
 
 /**

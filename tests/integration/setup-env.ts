@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { inject } from "vitest";
 
 // Each test file's process reads its configuration through lib/env like the app does.
@@ -14,4 +16,5 @@ Object.assign(process.env, {
   PUBLIC_LEDGER_CONTRACT_ADDRESS: stack.public.contractAddress,
   PUBLIC_LEDGER_WRITER_KEY: stack.public.writerKey,
   LOG_LEVEL: "silent",
+  CODE_OUTBOX_DIR: join(tmpdir(), `chartproof-outbox-${process.pid}`),
 });

@@ -2,21 +2,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { findActiveActor, redeemOneTimeCode, verifyCredentials } from "@/lib/dal/actors";
 import { createDepartment, setDepartmentActive } from "@/lib/dal/departments";
-import {
-  changeStaffRole,
-  createStaff,
-  issueStaffCode,
-  listStaff,
-  moveStaffDepartment,
-  previewAccessChange,
-  reactivateStaff,
-  suspendStaff,
-} from "@/lib/dal/staff";
+import { listStaff, moveStaffDepartment, previewAccessChange, reactivateStaff, suspendStaff, type NewStaff } from "@/lib/dal/staff";
+import { readOutbox } from "@/lib/dal/code-outbox";
+import { requestPrivileged } from "@/lib/dal/privileged-requests";
 import type { Caller } from "@/lib/dal/caller";
 import { staffListQuerySchema } from "@/lib/dto/admin";
 import { totpCode } from "@/lib/auth/totp";
 import { DEMO_PASSWORD, DEMO_TOTP_SECRETS } from "@/lib/jobs/demo-data";
-import { callerFor, ensureDemo } from "./helpers";
+import { callerFor, ensureDemo, requestApproved } from "./helpers";
 
 const ctx = { ip: "198.51.100.7", requestId: "staff-admin-test" };
 const run = Date.now().toString(36);
@@ -31,6 +24,20 @@ async function departmentId(code: string) {
 async function events(action: string, staffId: string) {
   const rows = await db().accessEvent.findMany({ where: { action }, orderBy: { seq: "desc" }, take: 20, select: { details: true, outcome: true } });
   return rows.filter((r) => (r.details as { staffId?: string }).staffId === staffId);
+}
+
+/** Four eyes: the demo admin requests, the demo's second admin approves (and receives the activation code). */
+function createStaff(requester: Caller, staff: NewStaff) {
+  return requestApproved(requester, { kind: "STAFF_CREATE", staff });
+}
+
+/** A password reset: the code goes to the operator's outbox, never to an admin's screen. */
+async function issueStaffCode(requester: Caller, staffId: string) {
+  const done = await requestApproved(requester, { kind: "PASSWORD_RESET", staffId });
+  const staff = await db().staff.findUniqueOrThrow({ where: { id: staffId }, select: { email: true } });
+  const sent = (await readOutbox()).filter((e) => e.to === staff.email).at(-1);
+  if (!sent) throw new Error("no code in the outbox");
+  return { ...done.codeSent, code: sent.code };
 }
 
 async function newDoctor(tag: string, department: string | null = null) {
@@ -115,23 +122,27 @@ describe("staff lifecycle", () => {
 
 describe("guards", () => {
   it("an admin cannot change their own role or suspend themselves, and the refusal is logged", async () => {
-    await expect(changeStaffRole(admin, admin.actor.id, "DOCTOR")).rejects.toMatchObject({ code: "self_role" });
+    await expect(requestPrivileged(admin, { kind: "ROLE_CHANGE", staffId: admin.actor.id, role: "DOCTOR" })).rejects.toMatchObject({ code: "self_role" });
     await expect(suspendStaff(admin, admin.actor.id)).rejects.toMatchObject({ code: "self_suspend" });
-    const refused = await events("staff.role_changed", admin.actor.id);
-    expect(refused[0]).toMatchObject({ outcome: "DENIED", details: { reason: "self_role" } });
+    const refused = await db().accessEvent.findFirstOrThrow({ where: { action: "privileged_request.created", outcome: "DENIED" }, orderBy: { seq: "desc" }, select: { details: true } });
+    expect(refused.details).toMatchObject({ kind: "ROLE_CHANGE", subjectStaffId: admin.actor.id, reason: "self_role" });
   });
 
   it("the last active administrator cannot be demoted or suspended, even by a stale session of another admin", async () => {
-    const created = await createStaff(admin, { name: "Second Admin", email: `admin2.${run}@hospital.example`, role: "ADMIN", departmentId: null, licenceNumber: null });
+    const demoSecond = await callerFor("admin2@demo.chartproof.local");
+    const created = await createStaff(admin, { name: "Third Admin", email: `admin3.${run}@hospital.example`, role: "ADMIN", departmentId: null, licenceNumber: null });
     await redeemOneTimeCode(created.code.code, "a long phrase of my own choosing", ctx);
-    const second = await callerFor(`admin2.${run}@hospital.example`);
-    // While two admins are active, one may suspend the other…
-    await suspendStaff(second, admin.actor.id);
-    // …but the remaining one is now the last: a request on the first admin's stale caller cannot remove it.
-    await expect(changeStaffRole(admin, second.actor.id, "COMPLIANCE")).rejects.toMatchObject({ code: "last_admin" });
-    await expect(suspendStaff(admin, second.actor.id)).rejects.toMatchObject({ code: "last_admin" });
-    await reactivateStaff(second, admin.actor.id);
-    await suspendStaff(admin, second.actor.id);
+    const third = await callerFor(`admin3.${run}@hospital.example`);
+    // While other admins are active, one may suspend another…
+    await suspendStaff(third, demoSecond.actor.id);
+    await suspendStaff(third, admin.actor.id);
+    // …but the remaining one is now the last: a request on the first admin's stale caller cannot remove it, and with
+    // nobody left to approve, no privileged step can even be asked for.
+    await expect(requestPrivileged(admin, { kind: "ROLE_CHANGE", staffId: third.actor.id, role: "COMPLIANCE" })).rejects.toMatchObject({ code: "second_admin_needed" });
+    await expect(suspendStaff(admin, third.actor.id)).rejects.toMatchObject({ code: "last_admin" });
+    await reactivateStaff(third, admin.actor.id);
+    await reactivateStaff(third, demoSecond.actor.id);
+    await suspendStaff(admin, third.actor.id);
   });
 
   it("a role or department change previews who gains and loses chart access", async () => {
@@ -151,7 +162,7 @@ describe("guards", () => {
 
   it("only administrators manage staff; a compliance officer cannot", async () => {
     const compliance = await callerFor("compliance@demo.chartproof.local");
-    await expect(createStaff(compliance, { name: "x", email: "x@y.z", role: "DOCTOR", departmentId: null, licenceNumber: "1" })).rejects.toMatchObject({ name: "AccessDeniedError" });
+    await expect(requestPrivileged(compliance, { kind: "STAFF_CREATE", staff: { name: "x", email: "x@y.z", role: "DOCTOR", departmentId: null, licenceNumber: "1" } })).rejects.toMatchObject({ name: "AccessDeniedError" });
     await expect(listStaff(await callerFor("doctor@demo.chartproof.local"), staffListQuerySchema.parse({}))).rejects.toMatchObject({ name: "AccessDeniedError" });
   });
 });
@@ -184,7 +195,7 @@ describe("sign-in security", () => {
     const email = `lockout.${run}@hospital.example`;
     const other = { ip: "203.0.113.9", requestId: "lockout" };
     for (let i = 0; i < 5; i++) expect((await verifyCredentials("STAFF", email, "wrong guess number " + i, other)).ok).toBe(false);
-    expect(await verifyCredentials("STAFF", email, "a long phrase of my own choosing", other)).toEqual({ ok: false, reason: "throttled" });
+    expect(await verifyCredentials("STAFF", email, "a long phrase of my own choosing", other)).toEqual({ ok: false, reason: "throttled", retryAfter: expect.any(Number) });
     const failures = await db().accessEvent.count({ where: { action: "auth.sign_in_failed", ip: "203.0.113.9" } });
     expect(failures).toBe(5);
   });

@@ -4,12 +4,13 @@ import { db } from "@/lib/db";
 import { findActiveActor } from "@/lib/dal/actors";
 import { AccessDeniedError, type Caller } from "@/lib/dal/caller";
 import { ingestHospitalBundle, IntakeRejectedError, listOwnUploads, ServiceAuthError, uploadOwnRecords, type IncomingFile } from "@/lib/dal/uploads";
-import { issueServiceCredential, listServiceCredentials, revokeServiceCredential } from "@/lib/dal/service-credentials";
+import { listServiceCredentials, revokeServiceCredential } from "@/lib/dal/service-credentials";
+import { requestPrivileged } from "@/lib/dal/privileged-requests";
 import { MRN_SYSTEM } from "@/lib/fhir/ingest";
 import { checkAttachments } from "@/lib/fhir/attachment";
 import { anchorEverything, type AnchoringConfig } from "@/lib/jobs/anchoring";
 import { ledgers } from "@/lib/verification";
-import { asOwner, callerFor, ensureDemo } from "./helpers";
+import { asOwner, callerFor, credentialParams, ensureDemo, requestApproved } from "./helpers";
 
 // A patient of this file's own (a fresh MRN per run, no consents), so that the records it uploads — which stay, anchored,
 // as every anchored record must — are invisible to the other files sharing this database.
@@ -188,8 +189,8 @@ describe("a patient's upload", () => {
 describe("hospital systems", () => {
   it("post a transaction bundle with an issued credential; a revoked one is refused on the next request", async () => {
     const admin = await callerFor("admin@demo.chartproof.local");
-    await expect(issueServiceCredential(await callerFor("doctor@demo.chartproof.local"), "EHR")).rejects.toBeInstanceOf(AccessDeniedError);
-    const issued = await issueServiceCredential(admin, `Lab ${run}`);
+    await expect(requestPrivileged(await callerFor("doctor@demo.chartproof.local"), credentialParams("EHR"))).rejects.toBeInstanceOf(AccessDeniedError);
+    const { credential: issued } = await requestApproved(admin, credentialParams(`Lab ${run}`));
     expect(issued.token).toMatch(/^cps_/);
     const stored = await db().serviceCredential.findUniqueOrThrow({ where: { id: issued.id }, select: { tokenHash: true } });
     expect(stored.tokenHash).not.toContain(issued.token.slice(4));

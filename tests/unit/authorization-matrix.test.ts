@@ -7,7 +7,7 @@ import { join, relative, sep } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ACTION_RULES, ROUTE_RULES, ruleAllows, type Actor, type ActorRole } from "@/lib/authz";
 
-const session = vi.hoisted(() => ({ current: null as null | { actor: { kind: string; id: string; sessionVersion: number; authAt: number } } }));
+const session = vi.hoisted(() => ({ current: null as null | { actor: { kind: string; id: string; sessionVersion: number; authAt: number; sid: string } } }));
 const dalCalls = vi.hoisted(() => ({ count: 0 }));
 
 vi.mock("next-auth", () => ({ getServerSession: vi.fn(async () => session.current) }));
@@ -26,7 +26,7 @@ vi.mock("next/navigation", () => ({
   },
 }));
 // The data layer is replaced by counters: an action that is denied must not reach it.
-const MOCKED_DAL = ["actors", "staff", "departments", "patients", "break-glass", "patient-accounts", "own-consents", "service-credentials", "uploads", "corrections", "research"];
+const MOCKED_DAL = ["actors", "staff", "departments", "patients", "break-glass", "patient-accounts", "own-consents", "service-credentials", "uploads", "corrections", "research", "sessions", "privileged-requests"];
 for (const path of MOCKED_DAL.map((name) => `@/lib/dal/${name}`)) {
   vi.doMock(path, async (importOriginal) => {
     const real = (await importOriginal()) as Record<string, unknown>;
@@ -44,6 +44,7 @@ const ACTORS: Record<ActorRole, Actor> = {
   ADMIN: { kind: "STAFF", id: "00000000-0000-4000-8000-000000000002", role: "ADMIN", departmentId: null, name: "A", email: "a@x" },
   COMPLIANCE: { kind: "STAFF", id: "00000000-0000-4000-8000-000000000003", role: "COMPLIANCE", departmentId: null, name: "C", email: "c@x" },
   RESEARCHER: { kind: "STAFF", id: "00000000-0000-4000-8000-000000000005", role: "RESEARCHER", departmentId: null, name: "R", email: "r@x" },
+  REGISTRAR: { kind: "STAFF", id: "00000000-0000-4000-8000-000000000006", role: "REGISTRAR", departmentId: null, name: "G", email: "g@x" },
   PATIENT: { kind: "PATIENT", id: "00000000-0000-4000-8000-000000000004", patientId: "00000000-0000-4000-8000-000000000004", name: "P", email: "p@x" },
 };
 const WHO = [...(Object.keys(ACTORS) as ActorRole[]), "SIGNED_OUT"] as const;
@@ -87,9 +88,12 @@ describe("every entry point has a rule", () => {
   }, 60_000);
 });
 
+/** The one server-side session the stub considers live: any other id is a signed-out (revoked) session. */
+const LIVE_SESSION = "00000000-0000-4000-8000-0000000000aa";
+
 function signInAs(who: (typeof WHO)[number]) {
   const actor = who === "SIGNED_OUT" ? null : ACTORS[who];
-  session.current = actor ? { actor: { kind: actor.kind, id: actor.id, sessionVersion: 0, authAt: Math.floor(Date.now() / 1000) } } : null;
+  session.current = actor ? { actor: { kind: actor.kind, id: actor.id, sessionVersion: 0, authAt: Math.floor(Date.now() / 1000), sid: LIVE_SESSION } } : null;
 }
 
 async function stubEnvironment() {
@@ -100,6 +104,8 @@ async function stubEnvironment() {
   vi.stubEnv("LEDGER_CONTRACT_ADDRESS", `0x${"0".repeat(40)}`);
   const actors = await import("@/lib/dal/actors");
   vi.mocked(actors.findActiveActor).mockImplementation(async (_kind, id) => Object.values(ACTORS).find((a) => a.id === id) ?? null);
+  const sessions = await import("@/lib/dal/sessions");
+  vi.mocked(sessions.sessionIsLive).mockImplementation(async (sid) => sid === LIVE_SESSION);
   dalCalls.count = 0;
 }
 
@@ -130,6 +136,35 @@ describe("routes guard exactly what their rule says", () => {
       });
     }
   }
+});
+
+describe("a copy of a signed-out session's cookie is refused by every guarded route and action", () => {
+  beforeEach(stubEnvironment);
+  it("routes: to sign-in, as if signed out", async () => {
+    const { requireCaller } = await import("@/lib/auth/require-caller");
+    for (const rule of new Set(Object.values(ROUTE_RULES).filter((r) => r !== "public"))) {
+      for (const role of Object.keys(ACTORS) as ActorRole[]) {
+        signInAs(role);
+        session.current!.actor.sid = "00000000-0000-4000-8000-0000000000bb";
+        await expect(requireCaller(rule)).rejects.toThrow("NEXT_REDIRECT /login");
+      }
+    }
+  });
+  it("actions: AccessDeniedError before the data layer", async () => {
+    for (const [name, rule] of Object.entries(ACTION_RULES)) {
+      if (rule === "public") continue;
+      const file = actionFiles.find((f) => new RegExp(`export async function ${name}\\b`).test(readFileSync(f, "utf8")))!;
+      const action = (await import(/* @vite-ignore */ `../../${file}`))[name] as (...args: unknown[]) => Promise<unknown>;
+      for (const role of Object.keys(ACTORS) as ActorRole[]) {
+        if (!ruleAllows(rule, ACTORS[role])) continue;
+        signInAs(role);
+        session.current!.actor.sid = "00000000-0000-4000-8000-0000000000bb";
+        const args = action.length >= 2 ? [{ status: "idle" }, new FormData()] : [new FormData()];
+        await expect(action(...args), `${name} as ${role}`).rejects.toMatchObject({ name: "AccessDeniedError" });
+      }
+    }
+    expect(dalCalls.count).toBe(0);
+  }, 60_000);
 });
 
 describe("server actions refuse or accept each role as their rule says", () => {

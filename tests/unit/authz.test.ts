@@ -20,15 +20,17 @@ const actors: Record<ActorRole, Actor> = {
   ADMIN: { kind: "STAFF", id: "a", role: "ADMIN", departmentId: null, name: "A", email: "a@x" },
   COMPLIANCE: { kind: "STAFF", id: "c", role: "COMPLIANCE", departmentId: null, name: "C", email: "c@x" },
   RESEARCHER: { kind: "STAFF", id: "r", role: "RESEARCHER", departmentId: null, name: "R", email: "r@x" },
+  REGISTRAR: { kind: "STAFF", id: "g", role: "REGISTRAR", departmentId: null, name: "G", email: "g@x" },
   PATIENT: { kind: "PATIENT", id: "p", patientId: "p", name: "P", email: "p@x" },
 };
 
 // The expected matrix, written out by hand so that a change to the table must change this test too.
 const expected: Record<ActorRole, Permission[]> = {
   DOCTOR: ["patient.list", "chart.view", "break_glass.open", "account.security"],
-  ADMIN: ["staff.list", "staff.manage", "department.manage", "patient_account.manage", "service_credential.manage", "account.security"],
+  ADMIN: ["staff.list", "staff.manage", "department.manage", "service_credential.manage", "account.security"],
   COMPLIANCE: ["access_log.read", "access_log.export", "access_log.sign_off", "alerts.review", "break_glass.review", "account.security"],
   RESEARCHER: ["research.cohort", "research.export", "account.security"],
+  REGISTRAR: ["patient_account.manage", "account.security"],
   PATIENT: ["own_records.view", "own_records.upload", "own_consents.manage"],
 };
 
@@ -45,6 +47,8 @@ describe("role permissions", () => {
     for (const perms of Object.values(ROLE_PERMISSIONS)) {
       if (perms.some((p) => p === "staff.list" || p === "staff.manage" || p === "department.manage")) {
         expect(perms.some((p) => p === "chart.view" || p === "patient.list" || p === "access_log.read")).toBe(false);
+        // Nor opens patients' portal accounts (issue 21: an admin read a chart "as the patient").
+        expect(perms.includes("patient_account.manage")).toBe(false);
       }
       if (perms.includes("access_log.read")) expect(perms.some((p) => p === "staff.manage" || p === "department.manage")).toBe(false);
     }
@@ -60,7 +64,8 @@ describe("role permissions", () => {
     expect(homePath(actors.COMPLIANCE)).toBe("/compliance/access-log");
     expect(homePath(actors.PATIENT)).toBe("/me");
     expect(homePath(actors.RESEARCHER)).toBe("/research");
-    expect(navItems(actors.ADMIN).map((n) => n.href)).toEqual(["/admin/staff", "/admin/departments", "/admin/patient-accounts", "/admin/service-credentials", "/account/security"]);
+    expect(homePath(actors.REGISTRAR)).toBe("/admin/patient-accounts");
+    expect(navItems(actors.ADMIN).map((n) => n.href)).toEqual(["/admin/staff", "/admin/approvals", "/admin/departments", "/admin/service-credentials", "/account/security"]);
   });
 });
 

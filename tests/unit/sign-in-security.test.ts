@@ -71,3 +71,53 @@ describe("throttling", () => {
     expect(isThrottled({ account: 0, ip: MAX_FAILURES_PER_IP })).toBe(true);
   });
 });
+
+describe("progressive delay (counted before evaluated)", () => {
+  it("lets the free attempts through, then doubles the wait up to its cap", async () => {
+    const { FREE_ATTEMPTS, requiredGapSeconds, retryAfterSeconds } = await import("@/lib/auth/throttle");
+    expect(requiredGapSeconds("pair", FREE_ATTEMPTS.pair - 1)).toBe(0);
+    expect(requiredGapSeconds("pair", FREE_ATTEMPTS.pair)).toBe(30);
+    expect(requiredGapSeconds("pair", FREE_ATTEMPTS.pair + 1)).toBe(60);
+    expect(requiredGapSeconds("pair", FREE_ATTEMPTS.pair + 20)).toBe(15 * 60);
+    // An account attacked from everywhere is slowed, never locked: at most a minute between attempts.
+    expect(requiredGapSeconds("account", FREE_ATTEMPTS.account + 20)).toBe(60);
+    const now = new Date("2026-12-07T12:00:00Z");
+    expect(retryAfterSeconds("pair", FREE_ATTEMPTS.pair, new Date(now.getTime() - 10_000), now)).toBe(20);
+    expect(retryAfterSeconds("pair", FREE_ATTEMPTS.pair, new Date(now.getTime() - 31_000), now)).toBe(0);
+  });
+});
+
+describe("client addresses from the socket (trusted proxies)", () => {
+  it("ignores a spoofed X-Forwarded-For from a peer that is not a trusted proxy", async () => {
+    const { clientAddress, parseTrustedProxies } = await import("@/lib/net/client-address");
+    const none = parseTrustedProxies("");
+    expect(clientAddress("::ffff:203.0.113.5", "6.6.6.6", none)).toBe("203.0.113.5");
+    expect(clientAddress("203.0.113.5", undefined, none)).toBe("203.0.113.5");
+    const proxies = parseTrustedProxies("10.0.0.0/8, 127.0.0.1, ::1");
+    // Through the hospital's proxy: the right-most hop that is not a proxy; what the client prepended is ignored.
+    expect(clientAddress("10.1.2.3", "6.6.6.6, 198.51.100.9", proxies)).toBe("198.51.100.9");
+    expect(clientAddress("127.0.0.1", "6.6.6.6, 198.51.100.9, 10.0.0.7", proxies)).toBe("198.51.100.9");
+    expect(clientAddress("::1", "", proxies)).toBe("::1");
+    expect(clientAddress("198.51.100.1", "10.0.0.1", proxies)).toBe("198.51.100.1");
+    expect(() => parseTrustedProxies("not-an-ip")).toThrow(/TRUSTED_PROXIES/);
+    expect(() => parseTrustedProxies("10.0.0.0/99")).toThrow(/prefix/);
+  });
+});
+
+describe("bad bytes", () => {
+  it("finds NUL, lone surrogates and malformed or overlong UTF-8, and passes Korean and emoji", async () => {
+    const { badQuery, badText, badUtf8 } = await import("@/lib/net/bad-bytes");
+    expect(badQuery("?q=%00")).toBe(true);
+    expect(badQuery("?q=%ED%A0%80")).toBe(true); // a surrogate encoded as UTF-8
+    expect(badQuery("?q=%C0%AF")).toBe(true); // overlong "/"
+    expect(badQuery("?q=%E0%80%AF")).toBe(true); // overlong, three bytes
+    expect(badQuery("?q=%EA%B9%80%EB%AF%BC%EC%A4%80&page=2")).toBe(false); // 김민준
+    expect(badQuery("?q=%F0%9F%98%80")).toBe(false);
+    expect(badText("a\u0000b")).toBe(true);
+    expect(badText("\ud800")).toBe(true);
+    expect(badText("\udc00x")).toBe(true);
+    expect(badText("😀 김")).toBe(false);
+    expect(badUtf8(new Uint8Array([0xc0, 0xaf]))).toBe(true);
+    expect(badUtf8(new TextEncoder().encode("김민준"))).toBe(false);
+  });
+});

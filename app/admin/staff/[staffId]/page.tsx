@@ -9,7 +9,7 @@ import { listDepartmentOptions } from "@/lib/dal/departments";
 import { getStaffDetail, previewAccessChange } from "@/lib/dal/staff";
 import { PageHeader } from "@/components/ui/page-header";
 import { AccessChangePreview } from "@/components/admin/access-change-preview";
-import { ConfirmChangeForm, IssueCodeForm, ProfileForm, StaffActionButton } from "@/components/admin/staff-manage";
+import { ConfirmChangeForm, IssueCodeForm, ProfileForm, ResetMfaForm, StaffActionButton } from "@/components/admin/staff-manage";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("admin"))("detailTitle") };
@@ -49,7 +49,7 @@ export default async function StaffDetailPage({ params, searchParams }: Props) {
         ? await previewAccessChange(caller, staff.id, { departmentId: departmentChange })
         : null;
   const departmentName = (id: string | null) => (id ? (departments.find((d) => d.id === id)?.name ?? id) : ts("noDepartment"));
-  const done = search.done === "role" || search.done === "department" ? search.done : null;
+  const done = search.done === "role" || search.done === "role_requested" || search.done === "department" ? search.done : null;
 
   return (
     <>
@@ -143,7 +143,7 @@ export default async function StaffDetailPage({ params, searchParams }: Props) {
               <StaffActionButton staffId={staff.id} kind="suspend" hint={t("suspendHint")} disabled={staff.isSelf} />
             )}
             {staff.status === "SUSPENDED" ? null : <IssueCodeForm staff={staff} disabled={staff.isSelf} />}
-            {staff.mfaEnabled ? <StaffActionButton staffId={staff.id} kind="resetMfa" hint={t("resetMfaHint")} disabled={staff.isSelf} /> : null}
+            {staff.mfaEnabled ? <ResetMfaForm staff={staff} hint={t("resetMfaHint")} disabled={staff.isSelf} /> : null}
           </div>
         </section>
       </div>

@@ -41,6 +41,7 @@ export const KNOWN_ACTIONS = [
   "integrity.swept",
   "records.uploaded",
   "records.upload_rejected",
+  "records.upload_repeated",
   "own_uploads.viewed",
   "service_credential.issued",
   "service_credential.revoked",

@@ -18,12 +18,13 @@ function ensureDefinitions(): void {
 type OperationOutcomeIssue = ReturnType<typeof validateResource>[number];
 
 /** One problem in one resource: the FHIRPath of the element (e.g. `Observation.status`) and what is wrong with it. */
-export type FieldProblem = { field: string; message: string };
+export type FieldProblem = { field: string; message: string; code: string };
 
 function toProblem(issue: OperationOutcomeIssue, fallbackField: string): FieldProblem {
   return {
     field: issue.expression?.[0] ?? issue.location?.[0] ?? fallbackField,
     message: issue.details?.text ?? issue.diagnostics ?? "invalid",
+    code: issue.code ?? "invalid",
   };
 }
 

@@ -10,13 +10,15 @@ export type NewRecordInput = {
   source: string;
   /** A correction names the record it replaces (history, outside the commitment). */
   supersedesId?: string | null;
+  /** Fixed by the caller when other records must reference this one before it is created (intake); else random. */
+  id?: string;
 };
 
 export type PreparedRecord = NewRecordInput & { id: string; salt: Hex32; commitment: Hex32 };
 
 /** Fixes a new record's identity, salt and commitment at creation; nothing may change them afterwards. */
 export function prepareRecord(input: NewRecordInput): PreparedRecord {
-  const id = randomUUID();
+  const id = input.id ?? randomUUID();
   const salt = newSalt();
   return { ...input, id, salt, commitment: computeCommitment({ ...input, recordId: id }, salt) };
 }

@@ -179,7 +179,9 @@ describe("a patient's upload", () => {
     const started = performance.now();
     const result = await uploadOwnRecords(patient, file(many, "application/fhir+json"));
     const ms = performance.now() - started;
-    expect(result.recordCount).toBe(999);
+    // The three entries of the first upload are the same content again: answered with the records already stored.
+    expect(result.recordCount).toBe(996);
+    expect(result.summary.find((s) => s.resourceType === "Observation")).toMatchObject({ created: 996, unchanged: 1 });
     console.info(`bundle of 1,000 entries validated and stored in ${ms.toFixed(0)} ms`);
     await anchorEverything(ledgers(), config);
   });

@@ -79,7 +79,10 @@ export function lookupKeys(upload: ReadUpload): { entryKeys: string[]; resourceR
     if (entry.disposition === "record") {
       entryKeys.add(entryKeyOf(entry, contentHashOf(entry.resource)));
       const outside = outsideReferences(entry.resource);
-      for (const r of outside.references) (r.startsWith("urn:") || /^https?:/.test(r) ? entryKeys.add(`url:${r}`) : resourceRefs.add(r));
+      for (const r of outside.references) {
+        if (r.startsWith("urn:") || /^https?:/.test(r)) entryKeys.add(`url:${r}`);
+        else resourceRefs.add(r);
+      }
       for (const i of outside.identifiers) identifiers.add(`${i.type}|${i.system}|${i.value}`);
     } else if (entry.disposition === "directory") {
       const d = directoryIdentity(entry);

@@ -135,7 +135,7 @@ export function bindEntries(upload: ReadUpload, who: PatientIdentity | null): Id
       }
       const verdict = value !== null && value.startsWith("urn:uuid:") && !patientUrls.has(value) ? null : isOurs(ref.holder, value);
       if (verdict === true && who) ref.holder.reference = `Patient/${who.id}`;
-      else if (verdict === false || (verdict === true && !who)) problems.push(foreign(entry, type, ref.path, value));
+      else if (verdict === false) problems.push(foreign(entry, type, ref.path, value));
     }
     bound.set(entry.index, resource);
   }

@@ -3,6 +3,7 @@ import { useFormatter, useTimeZone, useTranslations } from "next-intl";
 import { calendarDay } from "@/lib/i18n/formats";
 import type { RecordDto, RecordSummary, VerificationCounts } from "@/lib/dto";
 import { VerificationBadge } from "@/components/ui/verification-badge";
+import { FinancialRecords, splitFinancial } from "./financial-records";
 
 const KNOWN_TYPES = new Set([
   "Observation", "Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest",
@@ -154,18 +155,29 @@ export function RecordCard({ record, patientId, correctable }: { record: RecordD
 }
 
 export function RecordList({ records, patientId, correctable }: { records: RecordDto[]; patientId?: string; correctable?: boolean }) {
+  const { clinical, financial } = splitFinancial(records);
   return (
-    <ol className="space-y-3">
-      {records.map((record) => (
-        <RecordCard key={record.id} record={record} patientId={patientId} correctable={correctable} />
-      ))}
-    </ol>
+    <>
+      <ol className="space-y-3">
+        {clinical.map((record) => (
+          <RecordCard key={record.id} record={record} patientId={patientId} correctable={correctable} />
+        ))}
+      </ol>
+      <FinancialRecords count={financial.length}>
+        <ol className="space-y-3">
+          {financial.map((record) => (
+            <RecordCard key={record.id} record={record} patientId={patientId} correctable={correctable} />
+          ))}
+        </ol>
+      </FinancialRecords>
+    </>
   );
 }
 
 /** The chart's timeline: records grouped by calendar day in the viewer's zone, newest first. */
-export function RecordTimeline({ records, patientId }: { records: RecordDto[]; patientId: string }) {
+export function RecordTimeline({ records: all, patientId }: { records: RecordDto[]; patientId: string }) {
   const t = useTranslations("chart");
+  const { clinical: records, financial } = splitFinancial(all);
   const format = useFormatter();
   const timeZone = useTimeZone() ?? "UTC";
   const groups: { day: string; records: RecordDto[] }[] = [];
@@ -190,6 +202,9 @@ export function RecordTimeline({ records, patientId }: { records: RecordDto[]; p
           </ol>
         </section>
       ))}
+      <FinancialRecords count={financial.length}>
+        <RecordList records={financial} patientId={patientId} />
+      </FinancialRecords>
     </div>
   );
 }

@@ -221,10 +221,10 @@ for (const locale of ["ko", "en"] as Locale[]) {
 // languages; a second send stores nothing; a file about someone else shows the patient their own registered values.
 test("a Synthea export imports whole with a summary per type; sent again it adds nothing", async ({ page }) => {
   test.setTimeout(120_000);
-  const synthea = JSON.parse(readFileSync(join(__dirname, "../fixtures/fhir/synthea-r4-first-encounter.json"), "utf8")) as { entry: { resource: Record<string, unknown> }[] };
+  const synthea = JSON.parse(readFileSync(join(process.cwd(), "tests/fixtures/fhir/synthea-r4-first-encounter.json"), "utf8")) as { entry: { resource: Record<string, unknown> }[] };
   Object.assign(synthea.entry[0]!.resource, { name: [{ family: "Han", given: ["Ji-min"] }], birthDate: UPLOADER.birthDate });
-  const allergy = readFileSync(join(__dirname, "../fixtures/fhir/hl7-allergyintolerance-example-r4.json"), "utf8");
-  const stu3 = readFileSync(join(__dirname, "../fixtures/fhir/hl7-allergyintolerance-example-stu3.json"), "utf8");
+  const allergy = readFileSync(join(process.cwd(), "tests/fixtures/fhir/hl7-allergyintolerance-example-r4.json"), "utf8");
+  const stu3 = readFileSync(join(process.cwd(), "tests/fixtures/fhir/hl7-allergyintolerance-example-stu3.json"), "utf8");
   for (const locale of ["en", "ko"] as Locale[]) {
     await setLocaleCookie(page, locale);
     await signIn(page, locale);

@@ -60,10 +60,14 @@ export function decideIntake(
   extra: { problems: IntakeProblem[]; reason: IntakeReason | null } = { problems: [], reason: null },
 ): IntakeDecision {
   const identity = bindEntries(analysed.upload, who);
-  const problems = [...extra.problems, ...analysed.problems, ...identity.problems].sort((a, b) => (a.entry ?? -1) - (b.entry ?? -1));
+  // An older FHIR version: its R4 errors would only confuse, so the answer says the one thing that matters.
+  const found = analysed.olderVersion ? analysed.problems.filter((p) => p.entry === null) : [...extra.problems, ...analysed.problems, ...identity.problems];
+  const problems = found.sort((a, b) => (a.entry ?? -1) - (b.entry ?? -1));
   if (problems.length || !who) {
-    const identityTrouble = identity.problems.length > 0 || extra.reason !== null;
-    const error = new IntakeRejectedError(reasonFor(problems, analysed.olderVersion, extra.reason), problems, identityTrouble && who ? { name: who.name, birthDate: who.birthDate } : null);
+    const identityTrouble = !analysed.olderVersion && (identity.problems.length > 0 || extra.reason !== null);
+    // A single resource (not in a Bundle) has no entries to number: its problems are located by FHIRPath alone.
+    const shown = analysed.upload.bundleType === null ? problems.map((p) => ({ ...p, entry: null })) : problems;
+    const error = new IntakeRejectedError(reasonFor(problems, analysed.olderVersion, extra.reason), shown, identityTrouble && who ? { name: who.name, birthDate: who.birthDate } : null);
     error.summary = refusedSummary(analysed.upload, problems);
     throw error;
   }

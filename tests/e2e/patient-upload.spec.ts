@@ -226,6 +226,7 @@ test("a Synthea export imports whole with a summary per type; sent again it adds
   const allergy = readFileSync(join(process.cwd(), "tests/fixtures/fhir/hl7-allergyintolerance-example-r4.json"), "utf8");
   const stu3 = readFileSync(join(process.cwd(), "tests/fixtures/fhir/hl7-allergyintolerance-example-stu3.json"), "utf8");
   for (const locale of ["en", "ko"] as Locale[]) {
+    await page.context().clearCookies();
     await setLocaleCookie(page, locale);
     await signIn(page, locale);
     const before = await page.locator("[data-upload-id]").count();

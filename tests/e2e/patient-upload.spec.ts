@@ -239,7 +239,7 @@ test("a Synthea export imports whole with a summary per type; sent again it adds
       await expect(page.locator("[data-upload-id]")).toHaveCount(before + 1);
     } else {
       await expect(result).toContainText("이 파일의 내용은 모두 이미 저장되어 있습니다");
-      await expect(result.locator('[data-summary-type="ExplanationOfBenefit"]')).toHaveText("급여 내역: 1건 이미 저장됨");
+      await expect(result.locator('[data-summary-type="ExplanationOfBenefit"]')).toHaveText("[급여 내역] 1건 이미 저장됨");
       await expect(page.locator("[data-upload-id]")).toHaveCount(before);
     }
     await page.getByLabel(locale === "en" ? "Files to upload" : "올릴 파일").setInputFiles([json("hl7-allergy.json", allergy), json("hl7-allergy-stu3.json", stu3)]);

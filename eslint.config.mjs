@@ -1,7 +1,7 @@
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 
-// The import rules of ../shared/ARCHITECTURE.md, enforced rather than remembered. In flat config a later block
+// The import rules of docs/architecture.md, enforced rather than remembered. In flat config a later block
 // replaces a rule's options, so every block repeats the viem rule that applies everywhere but lib/ledger.
 const viemClients = {
   name: "viem",

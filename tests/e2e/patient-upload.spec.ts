@@ -230,8 +230,14 @@ test("a Synthea export imports whole with a summary per type; sent again it adds
     await setLocaleCookie(page, locale);
     await signIn(page, locale);
     const before = await page.locator("[data-upload-id]").count();
-    await upload(page, [json("synthea.json", synthea)]);
+    const send = async (files: Parameters<Page["setInputFiles"]>[1]) => {
+      await page.getByLabel(locale === "en" ? "Files to upload" : "올릴 파일").setInputFiles(files);
+      await page.getByRole("button", { name: locale === "en" ? "Upload" : "올리기", exact: true }).click();
+    };
+    await send([json("synthea.json", synthea)]);
     const result = page.locator("[data-upload-result]").first();
+    // The first validation in a fresh server indexes the R4 definitions (seconds on a busy machine).
+    await expect(result).toBeVisible({ timeout: 60_000 });
     if (locale === "en") {
       await expect(result).toContainText("synthea.json: 8 records were added");
       await expect(result.locator('[data-summary-type="ExplanationOfBenefit"]')).toHaveText("Explanation of benefits: 1 added");
@@ -242,8 +248,7 @@ test("a Synthea export imports whole with a summary per type; sent again it adds
       await expect(result.locator('[data-summary-type="ExplanationOfBenefit"]')).toHaveText("[급여 내역] 1건 이미 저장됨");
       await expect(page.locator("[data-upload-id]")).toHaveCount(before);
     }
-    await page.getByLabel(locale === "en" ? "Files to upload" : "올릴 파일").setInputFiles([json("hl7-allergy.json", allergy), json("hl7-allergy-stu3.json", stu3)]);
-    await page.getByRole("button", { name: locale === "en" ? "Upload" : "올리기", exact: true }).click();
+    await send([json("hl7-allergy.json", allergy), json("hl7-allergy-stu3.json", stu3)]);
     const refused = page.locator('[data-upload-result="refused"]');
     await expect(refused).toHaveCount(2);
     await expect(refused.nth(0)).toHaveAttribute("data-reason", "patient_mismatch");

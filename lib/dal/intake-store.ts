@@ -101,13 +101,19 @@ export async function storeIntake(
         context,
         { tx, uploadId: upload.id },
       );
-      for (const r of plan.records) {
-        const resourceRef = typeof r.resource.id === "string" ? `${r.resourceType}/${r.resource.id}` : null;
-        await tx.intakeEntry.upsert({
-          where: { patientId_sourceKey_entryKey: { patientId: who.id, sourceKey: from.sourceKey, entryKey: r.entryKey! } },
-          create: { patientId: who.id, sourceKey: from.sourceKey, entryKey: r.entryKey!, resourceRef, resourceType: r.resourceType, contentHash: r.contentHash!, recordId: r.id! },
-          update: { contentHash: r.contentHash!, recordId: r.id!, resourceRef },
-        });
+      // One statement for the new keys (a re-send racing this one fails here on the unique key and plans again);
+      // corrections move their existing key to the new version.
+      const keyOf = (r: (typeof plan.records)[number]) => ({
+        resourceRef: typeof r.resource.id === "string" ? `${r.resourceType}/${r.resource.id}` : null,
+        contentHash: r.contentHash!,
+        recordId: r.id!,
+      });
+      const fresh = plan.records.filter((r) => !r.supersedesId);
+      if (fresh.length) {
+        await tx.intakeEntry.createMany({ data: fresh.map((r) => ({ patientId: who.id, sourceKey: from.sourceKey, entryKey: r.entryKey!, resourceType: r.resourceType, ...keyOf(r) })) });
+      }
+      for (const r of plan.records.filter((x) => x.supersedesId)) {
+        await tx.intakeEntry.update({ where: { patientId_sourceKey_entryKey: { patientId: who.id, sourceKey: from.sourceKey, entryKey: r.entryKey! } }, data: keyOf(r) });
       }
       await appendAccessEventIn(
         tx,

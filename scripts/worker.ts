@@ -10,6 +10,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { anchoringTick, type AnchorStep } from "@/lib/jobs/anchoring";
 import { sweepAllRecords } from "@/lib/jobs/sweep";
+import { databaseRoleStanding, runsUnrestricted } from "@/lib/jobs/database-role";
 import { runPrivacyAlerts } from "@/lib/jobs/privacy-alerts";
 import { ledgers } from "@/lib/verification";
 
@@ -51,6 +52,15 @@ async function main() {
   const config = env();
   if (!config.LEDGER_WRITER_KEY) throw new Error("LEDGER_WRITER_KEY is required: the worker is the only process that anchors.");
   const chains = ledgers();
+  const standing = await databaseRoleStanding();
+  if (runsUnrestricted(standing)) {
+    log.error(
+      { role: standing.user },
+      "!!! THE WORKER RUNS AS THE DATABASE OWNER OR A SUPERUSER: it could disable the triggers that keep history append-only. Give it its own role (npm run db:roles).",
+    );
+  } else if (!standing.mayAnchor) {
+    log.error({ role: standing.user }, "!!! the worker's database role may not write anchors: anchoring will fail. Give it the worker role (npm run db:roles).");
+  }
   const anchoringConfig = {
     sealEveryMinutes: config.AUDIT_SEAL_MINUTES,
     batchSize: config.ANCHOR_BATCH_SIZE,

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { withheldProof, type WithheldProof } from "@/lib/integrity/withheld";
 import { appendAccessEvent } from "@/lib/audit";
 import { summarizeResource } from "@/lib/fhir/summarize";
 import { checkAttachments } from "@/lib/fhir/attachment";
@@ -83,10 +84,10 @@ async function authorizeRecord(caller: Caller, patientId: string, recordId: stri
 
 type ProofRow = NonNullable<Awaited<ReturnType<typeof authorizeRecord>>["row"]>;
 
-/** The one verdict: verifyRows, plus the creation-event check the chart applies to pending rows. */
+/** The one verdict: verifyRows, plus the creation-event check the chart applies. */
 async function verdictFor(row: ProofRow): Promise<RowVerdict> {
   const [verdict] = await verifyRows([row]);
-  if (verdict!.verification === "pending" && (await rowsContradictingCreation([row])).has(row.id)) {
+  if ((verdict!.verification === "pending" || verdict!.verification === "verified") && (await rowsContradictingCreation([row])).has(row.id)) {
     return { ...verdict!, verification: "tampered", overdue: false };
   }
   return verdict!;
@@ -116,7 +117,7 @@ async function versionsOf(row: ProofRow, covers: (record: { resourceType: string
   for (let r = first; r && chain.length <= linked.length; r = next.get(r.id)) chain.push(r);
   const visible = chain.filter(covers);
   const verdicts = await verifyRows(visible);
-  const contradicting = await rowsContradictingCreation(visible.filter((_, i) => verdicts[i]!.verification === "pending"));
+  const contradicting = await rowsContradictingCreation(visible.filter((_, i) => verdicts[i]!.verification === "pending" || verdicts[i]!.verification === "verified"));
   return visible.map((r, i) => ({
     id: r.id,
     createdAt: r.createdAt.toISOString(),
@@ -260,15 +261,17 @@ export async function getRecordProof(caller: Caller, patientId: string, recordId
  * The proof bundle of one consented record (lib/integrity/proof-bundle.ts): the committed fields, salt, proof,
  * batch and checkpoint, enough to verify it against the chains without our database. It carries the record and its
  * salt, so it is patient data: logged as `record.proof_exported` (with the verdict at export time) before it is
- * returned. A tampered record is exported as the index holds it, so that its bundle fails verification too.
+ * returned. A `tampered` record's content is untrusted and never leaves: its download carries only its id, the
+ * verdict and the failing level (lib/integrity/withheld.ts).
  *
  * @throws AccessDeniedError (logged as DENIED); ProofNotExportableError when the record is not anchored yet.
  */
-export async function exportRecordProof(caller: Caller, patientId: string, recordId: string): Promise<ProofBundle> {
+export async function exportRecordProof(caller: Caller, patientId: string, recordId: string): Promise<ProofBundle | WithheldProof> {
   const { doctor, patient, access, row } = await authorizeRecord(caller, patientId, recordId, "record.proof_exported");
   const built = buildProofBundle(row);
-  if (!built.ok) throw new ProofNotExportableError(built.reason);
   const verdict = await verdictFor(row);
+  const tampered = verdict.verification === "tampered";
+  if (!built.ok && !tampered) throw new ProofNotExportableError(built.reason);
   await appendAccessEvent(
     {
       actor: doctor,
@@ -280,5 +283,5 @@ export async function exportRecordProof(caller: Caller, patientId: string, recor
     },
     caller.context,
   );
-  return built.bundle;
+  return tampered ? withheldProof(row.id, await levelsFor(row, built, verdict)) : (built as Extract<BuildProofBundleResult, { ok: true }>).bundle;
 }

@@ -20,8 +20,9 @@ export async function loadVerifiedRecords(
     })
   ).filter(keep);
   const verdicts = await verifyRows(rows);
-  // Not yet on chain: the creation event is the only witness, so a pending row must still match it.
-  const contradicting = await rowsContradictingCreation(rows.filter((_, i) => verdicts[i]!.verification === "pending"));
+  // Every row must still match the earliest creation event of its id (the only witness for a pending row), and a
+  // pending row must not have been anchored before.
+  const contradicting = await rowsContradictingCreation(rows.filter((_, i) => verdicts[i]!.verification === "pending" || verdicts[i]!.verification === "verified"));
   for (const [i, row] of rows.entries()) if (contradicting.has(row.id)) verdicts[i] = { ...verdicts[i]!, verification: "tampered", overdue: false };
 
   return rows.map((row, i) => {

@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { log } from "@/lib/log";
 import { buildMerkleTree, computeCommitment, type Hex32 } from "@/lib/integrity";
 import { confirmationsOf, findAnchorEvent, readRoots, RootAlreadyAnchoredError, sendAnchorRoot } from "@/lib/ledger";
-import { rowsContradictingCreation, type Ledger } from "@/lib/verification";
+import { creationContradictions, type CreationContradiction, type Ledger } from "@/lib/verification";
 import { raiseAlert } from "./alerts";
 import { sealRoot, type ChainHead } from "@/lib/audit/seal-root";
 import { manifestHash } from "@/lib/research/manifest";
@@ -242,14 +242,23 @@ export async function anchorExportManifests(ledger: Ledger): Promise<number> {
   return confirmed;
 }
 
+/** The critical alert each refusal raises (deduplicated per record). */
+const REFUSAL_ALERTS: Record<CreationContradiction | "content_mismatch", string> = {
+  content_mismatch: "integrity.commitment_mismatch",
+  creation_event_mismatch: "integrity.commitment_mismatch",
+  second_creation_event: "integrity.second_creation_event",
+  already_anchored: "integrity.reanchor_refused",
+};
+
 /**
  * Closes a batch when ANCHOR_BATCH_SIZE records are waiting or the oldest has waited ANCHOR_WINDOW_SECONDS.
- * Records whose content no longer matches their commitment, or whose commitment no longer matches their creation
- * event, are left out and raise an alert.
+ * Left out, each with a critical alert: records whose content no longer matches their commitment, whose commitment
+ * is not the one their id's earliest creation event fixed, whose id has more than one creation event, or whose id
+ * already has an anchored leaf (a row reset to PENDING: anchoring it again would let a rewrite verify).
  */
 export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; windowSeconds: number; now?: Date }): Promise<string | null> {
   const now = opts.now ?? new Date();
-  const refused: string[] = [];
+  const refused: { recordId: string; reasons: (CreationContradiction | "content_mismatch")[] }[] = [];
   const squatted: bigint[] = [];
   const id = await db().$transaction(
     async (tx) => {
@@ -264,11 +273,12 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
       const full = pending.length >= opts.maxRecords;
       if (!full && pending[0]!.createdAt.getTime() > now.getTime() - opts.windowSeconds * 1000) return null;
 
-      const contradicting = await rowsContradictingCreation(pending);
+      const contradicting = await creationContradictions(pending.map((r) => ({ ...r, status: "PENDING" as const })));
       const sound = pending.filter((r) => {
-        const ok = !contradicting.has(r.id) && computeCommitment({ ...r, recordId: r.id }, r.salt) === r.commitment;
-        if (!ok) refused.push(r.id);
-        return ok;
+        const reasons: (CreationContradiction | "content_mismatch")[] = [...(contradicting.get(r.id) ?? [])];
+        if (computeCommitment({ ...r, recordId: r.id }, r.salt) !== r.commitment) reasons.push("content_mismatch");
+        if (reasons.length > 0) refused.push({ recordId: r.id, reasons });
+        return reasons.length === 0;
       });
       if (sound.length === 0) return null;
 
@@ -294,8 +304,11 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
     { timeout: 60_000, maxWait: 30_000 },
   );
   await alertSquatted(ledger, squatted);
-  for (const recordId of refused) {
-    await raiseAlert({ kind: "integrity.commitment_mismatch", severity: "CRITICAL", details: { recordId }, dedupeKey: recordId });
+  for (const { recordId, reasons } of refused) {
+    for (const kind of new Set(reasons.map((reason) => REFUSAL_ALERTS[reason]))) {
+      await raiseAlert({ kind, severity: "CRITICAL", details: { recordId, reasons }, dedupeKey: recordId });
+    }
+    log.error({ recordId, reasons }, "record refused for anchoring");
   }
   return id;
 }

@@ -22,7 +22,7 @@ export async function sweepAllRecords(opts: { pageSize?: number } = {}): Promise
     });
     if (rows.length === 0) break;
     const verdicts = await verifyRows(rows);
-    const contradicting = await rowsContradictingCreation(rows.filter((_, i) => verdicts[i]!.verification === "pending"));
+    const contradicting = await rowsContradictingCreation(rows.filter((_, i) => verdicts[i]!.verification === "pending" || verdicts[i]!.verification === "verified"));
     for (const [i, row] of rows.entries()) if (contradicting.has(row.id)) verdicts[i] = { ...verdicts[i]!, verification: "tampered", overdue: false };
     for (const [i, verdict] of verdicts.entries()) {
       report.checked += 1;

@@ -2,4 +2,4 @@
 export { chainRootsFor, forgetCachedRoots, type AnchorRef } from "./chain-roots";
 export { isOnLedger, ledgers, type Ledger } from "./ledgers";
 export { verifiableRecordSelect, verifyRows, type RowVerdict, type VerifiableRow } from "./verify-rows";
-export { rowsContradictingCreation } from "./creation-events";
+export { creationContradictions, rowsContradictingCreation, type CreationContradiction } from "./creation-events";

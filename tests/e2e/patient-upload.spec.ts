@@ -58,7 +58,8 @@ test("a patient uploads a Bundle of several types and a PDF, and watches them be
   const uploadsBefore = await page.locator("[data-upload-id]").count();
 
   await upload(page, [json("history.json", historyBundle()), { name: "discharge letter.pdf", mimeType: "application/pdf", buffer: pdf(40_000) }]);
-  await expect(page.locator('[data-upload-result="ok"]')).toHaveCount(2);
+  // The first validation in a fresh server indexes the R4 definitions and value sets (seconds on a busy machine).
+  await expect(page.locator('[data-upload-result="ok"]')).toHaveCount(2, { timeout: 30_000 });
   await expect(page.getByText("history.json: 4 records were added")).toBeVisible();
   await expect(page.locator("[data-upload-id]")).toHaveCount(uploadsBefore + 2);
 

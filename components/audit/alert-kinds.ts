@@ -3,6 +3,7 @@ export const KNOWN_ALERT_KINDS: readonly string[] = [
   "break_glass.frequent",
   "integrity.record_tampered",
   "integrity.commitment_mismatch",
+  "integrity.backfill_mismatch",
   "integrity.reconcile_mismatch",
   "anchoring.overdue",
   "anchoring.batch_conflict",

@@ -4,6 +4,7 @@ import type { IntegrityOverviewDto } from "@/lib/dto";
 const KNOWN_KINDS = new Set([
   "integrity.record_tampered",
   "integrity.commitment_mismatch",
+  "integrity.backfill_mismatch",
   "integrity.reconcile_mismatch",
   "anchoring.overdue",
   "anchoring.batch_conflict",

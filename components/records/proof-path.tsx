@@ -80,9 +80,9 @@ function Steps({ steps }: { steps: ProofStepDto[] | null }) {
 
 type LevelName = keyof ProofLevelsDto;
 
-function Level({ n, name, levels, children }: { n: number; name: LevelName; levels: ProofLevelsDto | null; children: ReactNode }) {
+function Level({ n, name, levels, children }: { n: number; name: LevelName; levels: ProofLevelsDto; children: ReactNode }) {
   const t = useTranslations("proof");
-  const result = levels ? levels[name] : "unknown";
+  const result = levels[name];
   const failed = result === "mismatch" || result === "missing";
   return (
     <li
@@ -161,14 +161,15 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
           {t("pathHeading")}
         </h2>
         <p className="mt-1 text-sm text-ink-muted">{t("pathIntro")}</p>
-        {levels === null ? (
-          <p role="status" className="mt-3 rounded border border-warn bg-warn-soft px-3 py-2 text-sm font-semibold text-warn">
-            {t("noBreakdown")}
-          </p>
-        ) : null}
         <ol className="mt-4 space-y-4">
           <Level n={1} name="commitment" levels={levels}>
             <Facts items={[[t("commitment"), <Hash key="c" value={proof.commitment} />]]} />
+            {levels.creation !== "skipped" ? (
+              <p data-level="creation" data-result={levels.creation} className="mt-3 flex flex-wrap items-center gap-2 text-sm">
+                <span className="text-ink-muted">{t("levels.creation")}</span>
+                <LevelResultChip result={levels.creation} />
+              </p>
+            ) : null}
           </Level>
           <Level n={2} name="batchPath" levels={levels}>
             {batch ? (

@@ -1,5 +1,5 @@
 import { useTranslations } from "next-intl";
-import type { Verification } from "@/lib/integrity/verify-record";
+import type { Verification } from "@/lib/integrity/judge";
 
 const styles: Record<Verification, string> = {
   verified: "bg-ok-soft text-ok border-ok",

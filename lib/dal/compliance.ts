@@ -5,6 +5,7 @@ import { checkAccessLog } from "@/lib/audit/check-log";
 import { can, type Permission } from "@/lib/authz";
 import { env } from "@/lib/env";
 import { calendarDay } from "@/lib/i18n/formats";
+import { RECORDED_TAMPERED_KINDS } from "@/lib/verification";
 import {
   monthRange,
   nextDay,
@@ -107,6 +108,8 @@ export async function listAlerts(caller: Caller, filter: "open" | "reviewed" = "
   });
 }
 
+const recordsTampered = (kind: string) => (RECORDED_TAMPERED_KINDS as readonly string[]).includes(kind);
+
 /** An alert that cannot be reviewed: there is no such alert, or it was reviewed already. */
 export class AlertReviewRefusedError extends Error {
   override name = "AlertReviewRefusedError";
@@ -115,7 +118,11 @@ export class AlertReviewRefusedError extends Error {
   }
 }
 
-/** Marks an alert reviewed (and resolved, if it was still open) with the officer's note; once. Logged `alert.reviewed`. */
+/**
+ * Marks an alert reviewed (and resolved, if it was still open) with the officer's note; once. Logged `alert.reviewed`.
+ * An alert that records a record as `tampered` is reviewed but stays open: only the worker's sweep clears it, once
+ * the record checks sound again (docs/decisions/016-stored-canonical-bytes.md).
+ */
 export async function reviewAlert(caller: Caller, alertId: string, note: string): Promise<void> {
   const officer = requireOfficer(caller, "alerts.review");
   if (!isUuid(alertId)) throw new AlertReviewRefusedError("not_found");
@@ -125,7 +132,7 @@ export async function reviewAlert(caller: Caller, alertId: string, note: string)
     const now = new Date();
     const updated = await tx.alert.updateMany({
       where: { id: alertId, reviewedAt: null },
-      data: { reviewedAt: now, reviewedById: officer.id, reviewNote: note, resolvedAt: alert.resolvedAt ?? now },
+      data: { reviewedAt: now, reviewedById: officer.id, reviewNote: note, resolvedAt: recordsTampered(alert.kind) ? alert.resolvedAt : (alert.resolvedAt ?? now) },
     });
     if (updated.count !== 1) throw new AlertReviewRefusedError("already_reviewed");
     await appendAccessEventIn(tx, { actor: officer, action: "alert.reviewed", outcome: "ALLOWED", purpose: "AUDIT", details: { alertId, kind: alert.kind } }, caller.context);

@@ -4,6 +4,7 @@ import { appendAccessEvent, appendAccessEventIn } from "@/lib/audit";
 import { can, type Actor } from "@/lib/authz";
 import { IntakeRejectedError, ingestPatientJson } from "@/lib/fhir/ingest";
 import { createRecords } from "@/lib/jobs/create-records";
+import { resourceOf } from "@/lib/verification";
 import { AccessDeniedError, type Caller } from "./caller";
 import { intakeLimits, ownPatientIdentity } from "./uploads";
 
@@ -34,7 +35,7 @@ function requirePatient(caller: Caller): Extract<Actor, { kind: "PATIENT" }> {
 async function correctableRecord(patientId: string, recordId: string) {
   const row = await db().medicalRecord.findFirst({
     where: { id: recordId, patientId },
-    select: { id: true, resourceType: true, resource: true, recordedAt: true, source: true, supersededAt: true },
+    select: { id: true, resourceType: true, canonical: true, recordedAt: true, source: true, supersededAt: true },
   });
   if (!row) throw new CorrectionRuleError("not_found");
   if (row.source !== "PATIENT_UPLOAD") throw new CorrectionRuleError("not_correctable");
@@ -47,7 +48,7 @@ export async function getCorrectableRecord(caller: Caller, recordId: string): Pr
   const actor = requirePatient(caller);
   const row = await correctableRecord(actor.patientId, recordId);
   await appendAccessEvent({ actor, action: "record.viewed", outcome: "ALLOWED", purpose: "SELF_ACCESS", patientId: actor.patientId, details: { recordId: row.id, for: "correction" } }, caller.context);
-  return { id: row.id, resourceType: row.resourceType, json: JSON.stringify(row.resource, null, 2) };
+  return { id: row.id, resourceType: row.resourceType, json: JSON.stringify(resourceOf(row), null, 2) };
 }
 
 /**

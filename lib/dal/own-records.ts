@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { buildProofBundle } from "@/lib/integrity/proof-bundle";
 import { buildRecordExport, type ExportEntry } from "@/lib/integrity/record-export";
-import { rowsContradictingCreation, verifiableRecordSelect, verifyRows } from "@/lib/verification";
+import { resourceOf, verifiableRecordSelect, verifyRecords } from "@/lib/verification";
 import { appendAccessEvent } from "@/lib/audit";
 import { can } from "@/lib/authz";
 import { AccessDeniedError, type Caller } from "./caller";
@@ -40,19 +40,21 @@ export async function exportOwnRecords(caller: Caller): Promise<Record<string, u
   if (actor.kind !== "PATIENT" || !can(actor, "own_records.view")) throw new AccessDeniedError();
   const rows = await db().medicalRecord.findMany({
     where: { patientId: actor.patientId },
-    select: { ...verifiableRecordSelect, leafIndex: true, supersedesId: true, supersededAt: true, creationEventSeq: true },
+    select: { ...verifiableRecordSelect, leafIndex: true, supersededAt: true },
     orderBy: [{ recordedAt: "asc" }, { id: "asc" }],
   });
-  // Verified as the chart is: a tampered record's content is untrusted and is not exported at all.
-  const verdicts = await verifyRows(rows);
-  const contradicting = await rowsContradictingCreation(rows.filter((_, i) => verdicts[i]!.verification === "pending" || verdicts[i]!.verification === "verified"));
+  // Verified as the chart is: a tampered record's content is untrusted and is not exported at all; the rest come
+  // from the stored bytes, never the JSONB query copy.
+  const verdicts = await verifyRecords(rows);
   const entries: ExportEntry[] = rows.map((row, i) => {
-    if (verdicts[i]!.verification === "tampered" || contradicting.has(row.id)) {
+    if (verdicts[i]!.verification === "tampered") {
       return { recordId: row.id, resource: null, proof: null, supersedes: row.supersedesId, superseded: row.supersededAt !== null, tampered: true };
     }
     const built = buildProofBundle(row);
-    return { recordId: row.id, resource: row.resource, proof: built.ok ? built.bundle : null, supersedes: row.supersedesId, superseded: row.supersededAt !== null };
+    return { recordId: row.id, resource: resourceOf(row), proof: built.ok ? built.bundle : null, supersedes: row.supersedesId, superseded: row.supersededAt !== null };
   });
+  const verification = { verified: 0, tampered: 0, pending: 0, unavailable: 0 };
+  for (const v of verdicts) verification[v.verification] += 1;
   const exportId = randomUUID();
   await appendAccessEvent(
     {
@@ -61,7 +63,7 @@ export async function exportOwnRecords(caller: Caller): Promise<Record<string, u
       outcome: "ALLOWED",
       purpose: "SELF_ACCESS",
       patientId: actor.patientId,
-      details: { exportId, recordCount: rows.length, anchored: entries.filter((e) => e.proof).length, withheld: entries.filter((e) => e.tampered).length },
+      details: { exportId, recordCount: rows.length, anchored: entries.filter((e) => e.proof).length, withheld: entries.filter((e) => e.tampered).length, verification },
     },
     caller.context,
   );

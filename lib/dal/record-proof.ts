@@ -4,20 +4,8 @@ import { withheldProof, type WithheldProof } from "@/lib/integrity/withheld";
 import { appendAccessEvent } from "@/lib/audit";
 import { summarizeResource } from "@/lib/fhir/summarize";
 import { checkAttachments } from "@/lib/fhir/attachment";
-
-function resourceObject(resource: unknown): Record<string, unknown> | null {
-  return typeof resource === "object" && resource !== null && !Array.isArray(resource) ? (resource as Record<string, unknown>) : null;
-}
-import {
-  buildProofBundle,
-  checkProofBundle,
-  walkProof,
-  type BuildProofBundleResult,
-  type ChainRoot,
-  type ProofBundle,
-  type ProofLevels,
-} from "@/lib/integrity/proof-bundle";
-import { chainRootsFor, ledgers, rowsContradictingCreation, verifiableRecordSelect, verifyRows, type RowVerdict } from "@/lib/verification";
+import { buildProofBundle, walkProof, type ProofBundle } from "@/lib/integrity/proof-bundle";
+import { resourceOf, verifiableRecordSelect, verifyRecords, type RecordVerdict } from "@/lib/verification";
 import type { ProofStepDto, RecordProofDto, RecordVersionDto } from "@/lib/dto";
 import { isUuid } from "./actors";
 import { AccessDeniedError, type Caller } from "./caller";
@@ -35,10 +23,7 @@ export class ProofNotExportableError extends Error {
 
 const recordSelect = {
   ...verifiableRecordSelect,
-  source: true,
   leafIndex: true,
-  creationEventSeq: true,
-  supersedesId: true,
   supersededAt: true,
   batch: {
     select: {
@@ -84,91 +69,41 @@ async function authorizeRecord(caller: Caller, patientId: string, recordId: stri
 
 type ProofRow = NonNullable<Awaited<ReturnType<typeof authorizeRecord>>["row"]>;
 
-/** The one verdict: verifyRows, plus the creation-event check the chart applies. */
-async function verdictFor(row: ProofRow): Promise<RowVerdict> {
-  const [verdict] = await verifyRows([row]);
-  if ((verdict!.verification === "pending" || verdict!.verification === "verified") && (await rowsContradictingCreation([row])).has(row.id)) {
-    return { ...verdict!, verification: "tampered", overdue: false };
-  }
-  return verdict!;
-}
-
 /**
  * The record's versions (a correction is a new record naming the one it replaces), oldest first, each verified on
- * its own and limited to what the caller's access covers. One entry when the record was never corrected.
+ * its own and limited to what the caller's access covers. One entry when the record was never corrected. The
+ * record itself is verified in the same verifyRecords call as its other versions, so the page reports one result.
  */
-async function versionsOf(row: ProofRow, covers: (record: { resourceType: string; recordedAt: Date }) => boolean, verdict: RowVerdict): Promise<RecordVersionDto[]> {
+async function verifyWithVersions(
+  row: ProofRow,
+  covers: (record: { resourceType: string; recordedAt: Date }) => boolean,
+): Promise<{ verdict: RecordVerdict; versions: RecordVersionDto[] }> {
   if (row.supersedesId === null && row.supersededAt === null) {
-    return [{ id: row.id, createdAt: row.createdAt.toISOString(), verification: verdict.verification, current: true }];
+    const [verdict] = await verifyRecords([row]);
+    return { verdict: verdict!, versions: [{ id: row.id, createdAt: row.createdAt.toISOString(), verification: verdict!.verification, current: true }] };
   }
   const linked = await db().medicalRecord.findMany({
-    where: { patientId: row.patientId, OR: [{ supersedesId: { not: null } }, { supersededAt: { not: null } }] },
-    select: { ...verifiableRecordSelect, supersedesId: true, supersededAt: true, creationEventSeq: true },
+    where: { patientId: row.patientId, id: { not: row.id }, OR: [{ supersedesId: { not: null } }, { supersededAt: { not: null } }] },
+    select: { ...verifiableRecordSelect, supersededAt: true },
   });
-  const byId = new Map(linked.map((r) => [r.id, r]));
-  const next = new Map(linked.flatMap((r) => (r.supersedesId ? [[r.supersedesId, r] as const] : [])));
+  const byId = new Map([...linked, row].map((r) => [r.id, r]));
+  const next = new Map([...linked, row].flatMap((r) => (r.supersedesId ? [[r.supersedesId, r] as const] : [])));
   let first = byId.get(row.id);
   const seen = new Set<string>();
   while (first?.supersedesId && byId.has(first.supersedesId) && !seen.has(first.id)) {
     seen.add(first.id);
     first = byId.get(first.supersedesId);
   }
-  const chain: typeof linked = [];
+  const chain: (typeof linked)[number][] = [];
   for (let r = first; r && chain.length <= linked.length; r = next.get(r.id)) chain.push(r);
-  const visible = chain.filter(covers);
-  const verdicts = await verifyRows(visible);
-  const contradicting = await rowsContradictingCreation(visible.filter((_, i) => verdicts[i]!.verification === "pending" || verdicts[i]!.verification === "verified"));
-  return visible.map((r, i) => ({
-    id: r.id,
-    createdAt: r.createdAt.toISOString(),
-    verification: contradicting.has(r.id) ? "tampered" : verdicts[i]!.verification,
-    current: r.supersededAt === null,
-  }));
-}
-
-/** What verifyRows concludes from these level results (its rules, restated), to check a breakdown against it. */
-function impliedVerdict(levels: ProofLevels): Pick<RowVerdict, "verification" | "checkpoint"> {
-  const tampered = { verification: "tampered", checkpoint: "none" } as const;
-  if (levels.commitment !== "ok" || levels.batchPath !== "ok") return tampered;
-  if (levels.batchAnchor === "unavailable") return { verification: "unavailable", checkpoint: "none" };
-  if (levels.batchAnchor !== "ok") return tampered;
-  // verifyCheckpoint: a public chain that cannot be asked leaves the record verified on the private chain only.
-  if (levels.checkpointPath === "skipped" || levels.checkpointAnchor === "unavailable") return { verification: "verified", checkpoint: "none" };
-  if (levels.checkpointPath !== "ok" || levels.checkpointAnchor !== "ok") return tampered;
-  return { verification: "verified", checkpoint: "public" };
-}
-
-/**
- * Each level's result, for showing where a record fails. The verdict is verifyRows' alone; the breakdown reads the
- * same chain roots through the same cache (a root verifyRows proved is not read again), and is dropped (null)
- * if it does not lead to the same verdict, e.g. when the chain changed between the two reads.
- */
-async function levelsFor(row: ProofRow, built: BuildProofBundleResult, verdict: RowVerdict): Promise<ProofLevels | null> {
-  if (!built.ok) {
-    if (row.status !== "PENDING") return null;
-    // Pending: only the commitment could be checked (against the content and the creation event).
-    const commitment = verdict.verification === "tampered" ? "mismatch" : "ok";
-    return { commitment, batchPath: "skipped", batchAnchor: "skipped", checkpointPath: "skipped", checkpointAnchor: "skipped" };
-  }
-  const { bundle } = built;
-  const { private: privateLedger, public: publicLedger } = ledgers();
-  let batchRoot: ChainRoot = undefined;
-  if (verdict.verification !== "unavailable") {
-    const ref = { chainId: bundle.batch.chainId, contractAddress: bundle.batch.contract, number: BigInt(bundle.batch.batchNumber) };
-    batchRoot = (await chainRootsFor(privateLedger, [ref]))(ref);
-  }
-  let checkpointRoot: ChainRoot = "not_checked";
-  if (bundle.checkpoint) {
-    // Verified without the public level: verifyRows could not ask the public chain; do not wait on it twice.
-    if (verdict.verification === "verified" && verdict.checkpoint === "none") checkpointRoot = undefined;
-    else {
-      const ref = { chainId: bundle.checkpoint.chainId, contractAddress: bundle.checkpoint.contract, number: BigInt(bundle.checkpoint.checkpointNumber) };
-      checkpointRoot = (await chainRootsFor(publicLedger, [ref]))(ref);
-    }
-  }
-  const levels = checkProofBundle(bundle, { batchRoot, checkpointRoot });
-  const implied = impliedVerdict(levels);
-  return implied.verification === verdict.verification && implied.checkpoint === verdict.checkpoint ? levels : null;
+  const visible = chain.filter((r) => r.id === row.id || covers(r));
+  if (!visible.some((r) => r.id === row.id)) visible.push(row);
+  const verdicts = await verifyRecords(visible);
+  const at = visible.findIndex((r) => r.id === row.id);
+  return {
+    verdict: verdicts[at]!,
+    versions: visible.map((r, i) => ({ id: r.id, createdAt: r.createdAt.toISOString(), verification: verdicts[i]!.verification, current: r.supersededAt === null })),
+  };
 }
 
 function stepsOf(leaf: string, proof: unknown): ProofStepDto[] | null {
@@ -183,11 +118,11 @@ function stepsOf(leaf: string, proof: unknown): ProofStepDto[] | null {
  */
 export async function getRecordProof(caller: Caller, patientId: string, recordId: string): Promise<RecordProofDto> {
   const { doctor, patient, access, row } = await authorizeRecord(caller, patientId, recordId, "record.viewed");
-  const verdict = await verdictFor(row);
-  const versions = await versionsOf(row, access.covers, verdict);
+  const { verdict, versions } = await verifyWithVersions(row, access.covers);
   const tampered = verdict.verification === "tampered";
   const built = buildProofBundle(row);
-  const levels = await levelsFor(row, built, verdict);
+  // Shown from the bytes that were just hashed, parsed once; never the JSONB query copy.
+  const resource = tampered ? null : resourceOf(row);
   const batch = row.batch;
   // As in the bundle: a checkpoint counts once it is confirmed on the public chain.
   const checkpoint = batch?.checkpoint?.status === "CONFIRMED" ? batch.checkpoint : null;
@@ -220,9 +155,9 @@ export async function getRecordProof(caller: Caller, patientId: string, recordId
       verification: verdict.verification,
       checkpoint: verdict.checkpoint,
       overdue: verdict.overdue,
-      summary: tampered ? null : summarizeResource(row.resource),
-      resource: tampered ? null : resourceObject(row.resource),
-      attachments: tampered ? [] : checkAttachments(row.resource),
+      summary: resource === null ? null : summarizeResource(resource),
+      resource,
+      attachments: resource === null ? [] : checkAttachments(resource),
     },
     commitment: row.commitment,
     leafIndex: row.leafIndex,
@@ -252,7 +187,7 @@ export async function getRecordProof(caller: Caller, patientId: string, recordId
             steps: stepsOf(batch.root, batch.checkpointProof),
           }
         : null,
-    levels,
+    levels: verdict.levels,
     exportable: built.ok,
   };
 }
@@ -269,8 +204,8 @@ export async function getRecordProof(caller: Caller, patientId: string, recordId
 export async function exportRecordProof(caller: Caller, patientId: string, recordId: string): Promise<ProofBundle | WithheldProof> {
   const { doctor, patient, access, row } = await authorizeRecord(caller, patientId, recordId, "record.proof_exported");
   const built = buildProofBundle(row);
-  const verdict = await verdictFor(row);
-  const tampered = verdict.verification === "tampered";
+  const [verdict] = await verifyRecords([row]);
+  const tampered = verdict!.verification === "tampered";
   if (!built.ok && !tampered) throw new ProofNotExportableError(built.reason);
   await appendAccessEvent(
     {
@@ -279,9 +214,9 @@ export async function exportRecordProof(caller: Caller, patientId: string, recor
       outcome: "ALLOWED",
       purpose: access.purpose,
       patientId: patient.id,
-      details: { recordId: row.id, verification: verdict.verification, ...(access.kind === "emergency" ? { grantId: access.grant.id } : {}) },
+      details: { recordId: row.id, verification: verdict!.verification, ...(access.kind === "emergency" ? { grantId: access.grant.id } : {}) },
     },
     caller.context,
   );
-  return tampered ? withheldProof(row.id, await levelsFor(row, built, verdict)) : (built as Extract<BuildProofBundleResult, { ok: true }>).bundle;
+  return tampered || !built.ok ? withheldProof(row.id, verdict!.levels) : built.bundle;
 }

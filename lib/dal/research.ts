@@ -4,9 +4,9 @@ import { db } from "@/lib/db";
 import { appendAccessEvent, appendAccessEventIn, type AuditTx } from "@/lib/audit";
 import { can, type Permission } from "@/lib/authz";
 import { env } from "@/lib/env";
-import { computeCommitment } from "@/lib/integrity";
+import { resourceOf, verifiableRecordSelect, verifyRecords } from "@/lib/verification";
 import { readRoots } from "@/lib/ledger";
-import { isOnLedger, ledgers, rowsContradictingCreation } from "@/lib/verification";
+import { isOnLedger, ledgers } from "@/lib/verification";
 import { selectCohort, type CohortPatient, type CohortRecord, type CohortSelection, type ResearchConsent } from "@/lib/research/cohort";
 import { COHORT_RECORD_TYPES, cohortCriteriaSchema, criteriaToSearchParams, type CohortCriteria } from "@/lib/research/criteria";
 import { deidentify, type ExportMode } from "@/lib/research/deidentify";
@@ -107,17 +107,16 @@ async function loadPopulation(studyId: string | null, now: Date): Promise<Popula
     db().patient.findMany({ where: { id: { in: ids } }, select: { id: true, birthDate: true, sex: true, address: true } }),
     db().medicalRecord.findMany({
       where: { patientId: { in: ids }, supersededAt: null, resourceType: { in: [...COHORT_RECORD_TYPES] } },
-      select: { id: true, patientId: true, resourceType: true, resource: true, recordedAt: true, salt: true, commitment: true, status: true, creationEventSeq: true },
+      select: verifiableRecordSelect,
     }),
   ]);
-  // A record whose content no longer matches its commitment, or whose commitment is not the one its id was created
-  // with (or that was anchored before and reset), is tampered: its content never reaches a count or an export.
-  const contradicting = await rowsContradictingCreation(rows);
-  const records = rows.filter(
-    (r) =>
-      !contradicting.has(r.id) &&
-      computeCommitment({ recordId: r.id, patientId: r.patientId, resourceType: r.resourceType, recordedAt: r.recordedAt, resource: r.resource }, r.salt) === r.commitment,
-  );
+  // Only records that verify (or are pending and agree with their creation event) are researched, and from the
+  // stored bytes that were just hashed, never the JSONB query copy.
+  const verdicts = await verifyRecords(rows);
+  const records = rows.flatMap((r, i) => {
+    const resource = verdicts[i]!.verification === "tampered" ? null : resourceOf(r);
+    return resource === null ? [] : [{ id: r.id, patientId: r.patientId, resourceType: r.resourceType, recordedAt: r.recordedAt, resource }];
+  });
   return {
     patients: patients.map((p) => ({ ...p, consents: byPatient.get(p.id)! })),
     records,

@@ -2,11 +2,12 @@ import "server-only";
 import { db } from "@/lib/db";
 import { summarizeResource } from "@/lib/fhir/summarize";
 import type { RecordDto, VerificationCounts } from "@/lib/dto";
-import { rowsContradictingCreation, verifiableRecordSelect, verifyRows } from "@/lib/verification";
+import { resourceOf, verifiableRecordSelect, verifyRecords } from "@/lib/verification";
 
 /**
  * Loads a patient's records (optionally narrowed by `keep`) and verifies each against the chains. Callers have
- * already decided access and must log the view before returning the result.
+ * already decided access and must log the view before returning the result. What is summarized is the stored
+ * canonical bytes that were just hashed, parsed once — never the JSONB query copy.
  */
 export async function loadVerifiedRecords(
   patientId: string,
@@ -15,20 +16,17 @@ export async function loadVerifiedRecords(
   const rows = (
     await db().medicalRecord.findMany({
       where: { patientId },
-      select: { ...verifiableRecordSelect, source: true, creationEventSeq: true, supersedesId: true, supersededAt: true },
+      select: { ...verifiableRecordSelect, supersededAt: true },
       orderBy: [{ recordedAt: "desc" }, { id: "asc" }],
     })
   ).filter(keep);
-  const verdicts = await verifyRows(rows);
-  // Every row must still match the earliest creation event of its id (the only witness for a pending row), and a
-  // pending row must not have been anchored before.
-  const contradicting = await rowsContradictingCreation(rows.filter((_, i) => verdicts[i]!.verification === "pending" || verdicts[i]!.verification === "verified"));
-  for (const [i, row] of rows.entries()) if (contradicting.has(row.id)) verdicts[i] = { ...verdicts[i]!, verification: "tampered", overdue: false };
+  const verdicts = await verifyRecords(rows);
 
   return rows.map((row, i) => {
     const { verification, checkpoint, overdue } = verdicts[i]!;
     const batch = row.batch;
     const proven = verification === "verified" && batch !== null;
+    const resource = verification === "tampered" ? null : resourceOf(row);
     return {
       id: row.id,
       resourceType: row.resourceType,
@@ -37,7 +35,7 @@ export async function loadVerifiedRecords(
       verification,
       checkpoint,
       overdue,
-      summary: verification === "tampered" ? null : summarizeResource(row.resource),
+      summary: resource === null ? null : summarizeResource(resource),
       supersedes: row.supersedesId,
       supersededAt: row.supersededAt?.toISOString() ?? null,
       anchor: proven

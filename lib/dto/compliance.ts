@@ -39,6 +39,7 @@ export const KNOWN_ACTIONS = [
   "alerts.viewed",
   "integrity.reviewed",
   "integrity.swept",
+  "integrity.backfill_verified",
   "records.uploaded",
   "records.upload_rejected",
   "records.upload_repeated",

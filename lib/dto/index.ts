@@ -1,5 +1,5 @@
 // Plain data shapes that cross from the DAL to components. Components import these, never lib/dal.
-import type { CheckpointLevel, Verification } from "@/lib/integrity/verify-record";
+import type { CheckpointLevel, Verification } from "@/lib/integrity/judge";
 import type { RecordSummary } from "@/lib/fhir/summarize";
 import type { AttachmentCheck } from "@/lib/fhir/attachment";
 
@@ -65,11 +65,13 @@ export type OwnRecordsDto = {
 };
 
 
-/** The result of one level of a record's verification path (lib/integrity/proof-bundle.ts `LevelResult`). */
+/** The result of one level of a record's verification path (lib/integrity/judge.ts `LevelResult`). */
 export type ProofLevelResult = "ok" | "mismatch" | "missing" | "unavailable" | "skipped";
 
 export type ProofLevelsDto = {
   commitment: ProofLevelResult;
+  /** The sealed creation event, where it is the witness (pending records, recipe-v1 source and supersession). */
+  creation: ProofLevelResult;
   batchPath: ProofLevelResult;
   batchAnchor: ProofLevelResult;
   checkpointPath: ProofLevelResult;
@@ -127,8 +129,8 @@ export type RecordProofDto = {
     leafIndex: number | null;
     steps: ProofStepDto[] | null;
   } | null;
-  /** Each level's check; null when no consistent breakdown could be made (see lib/dal/record-proof.ts). */
-  levels: ProofLevelsDto | null;
+  /** Each level's check, from the same verifyRecords call that gave the verdict. */
+  levels: ProofLevelsDto;
   /** Whether a proof bundle can be exported (anchored, with a well-formed proof). */
   exportable: boolean;
 };

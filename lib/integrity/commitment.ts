@@ -1,35 +1,116 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import { canonicalize } from "./canonical-json";
-import { LEAF_TAG, fromHex32, toHex, type Hex32 } from "./hash";
+import { LEAF_TAG, isHex32, type Hex32 } from "./hash";
 
-/** What a commitment binds: the content and where it belongs, so a resource cannot be moved to another patient. */
-export type CommittedRecord = {
+/*
+ * The commitment recipes (docs/decisions/002-commitment-and-hash-recipe.md, 016-stored-canonical-bytes.md).
+ *
+ *   commitment = sha256(0x00 ‖ salt ‖ JCS(preimage))
+ *
+ *   v1: preimage = { v: 1, recordId, patientId, resourceType, recordedAt, resource }
+ *   v2: preimage = { v: 2, recordId, patientId, resourceType, recordedAt, resource,
+ *                    source, supersedes (record id or null), identityVersion }
+ *
+ * A record keeps the exact RFC 8785 bytes of its resource from creation (MedicalRecord.canonical). RFC 8785 sorts
+ * an object's keys, so in both preimages `resource` sits between fields that are fixed strings and numbers: the JCS
+ * of the whole preimage is head ‖ canonical bytes ‖ tail, and verification only hashes stored bytes — no JSON is
+ * parsed or re-serialized. The head and tail are written here by hand with JSON.stringify, which is exactly RFC
+ * 8785's serialization of strings and integers; the known-answer vectors (tests/unit/verification-vectors.test.ts)
+ * check them against the canonicalize package.
+ */
+
+export type RecipeVersion = 1 | 2;
+export const CURRENT_RECIPE: RecipeVersion = 2;
+
+/** The fields a commitment binds besides the resource bytes. v1 ignores source, supersedesId and identityVersion. */
+export type CommittedFields = {
+  recipe: RecipeVersion;
   recordId: string;
   patientId: string;
   resourceType: string;
   recordedAt: Date;
-  resource: unknown;
+  /** v2: where the record came from (CLINICIAN, PATIENT_UPLOAD, HOSPITAL_SYSTEM, SEED). */
+  source: string;
+  /** v2: the record this one corrects, or null. */
+  supersedesId: string | null;
+  /** v2: the version of the patient's identity the record was filed under. */
+  identityVersion: number | null;
 };
 
-const RECIPE_VERSION = 1;
-
-export function commitmentPreimage(record: CommittedRecord): string {
-  return canonicalize({
-    v: RECIPE_VERSION,
-    recordId: record.recordId,
-    patientId: record.patientId,
-    resourceType: record.resourceType,
-    recordedAt: record.recordedAt.toISOString(),
-    resource: record.resource,
-  });
+/** The RFC 8785 bytes of a resource, as stored at creation and hashed and shown ever after. */
+export function canonicalBytes(resource: unknown): Buffer<ArrayBuffer> {
+  return Buffer.from(canonicalize(resource), "utf8");
 }
 
+// RFC 8785 serializes a string as ECMAScript's JSON.stringify does; one that needs no escaping (every id, date,
+// type and source the index holds) is just quoted, which is what JSON.stringify would return.
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const ASCII = /^[\x00-\x7f]*$/;
+const q = (value: string) => (PLAIN.test(value) ? `"${value}"` : JSON.stringify(value));
+
+/** The parts of the canonical preimage before and after the resource bytes. */
+export function commitmentFrame(fields: CommittedFields): { head: string; tail: string } {
+  if (fields.recipe === 1) {
+    return {
+      head: `{"patientId":${q(fields.patientId)},"recordId":${q(fields.recordId)},"recordedAt":"${fields.recordedAt.toISOString()}","resource":`,
+      tail: `,"resourceType":${q(fields.resourceType)},"v":1}`,
+    };
+  }
+  if (fields.recipe !== 2) throw new RangeError("unknown commitment recipe");
+  if (!Number.isSafeInteger(fields.identityVersion)) throw new TypeError("recipe v2 binds an integer identity version");
+  return {
+    head:
+      `{"identityVersion":${fields.identityVersion},"patientId":${q(fields.patientId)},"recordId":${q(fields.recordId)},` +
+      `"recordedAt":"${fields.recordedAt.toISOString()}","resource":`,
+    tail: `,"resourceType":${q(fields.resourceType)},"source":${q(fields.source)},"supersedes":${fields.supersedesId === null ? "null" : q(fields.supersedesId)},"v":2}`,
+  };
+}
+
+/** The full canonical preimage (for tests, vectors and the outsider's tools; verification hashes it in parts). */
+export function commitmentPreimage(fields: CommittedFields, canonical: Uint8Array): Buffer {
+  const { head, tail } = commitmentFrame(fields);
+  return Buffer.concat([Buffer.from(head, "utf8"), canonical, Buffer.from(tail, "utf8")]);
+}
+
+// One scratch buffer (tag ‖ salt ‖ head ‖ bytes ‖ tail) hashed in one shot: a createHash object and five updates
+// per record cost more than the 2 KB of hashing (ADR 007). Synchronous from first write to digest, so one
+// module-level buffer is safe; it grows to the largest record seen.
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, outputEncoding: "hex") => string }).hash;
+let scratch = Buffer.alloc(64 * 1024);
+
+/**
+ * sha256(0x00 ‖ salt ‖ head ‖ canonical ‖ tail) as 0x-hex. The salt must be 0x-prefixed lower-case 32-byte hex
+ * (throws otherwise: callers check it first and call a malformed salt tampering).
+ */
+export function commitmentOf(fields: CommittedFields, canonical: Uint8Array, salt: string): Hex32 {
+  if (!isHex32(salt)) throw new TypeError("expected a 0x-prefixed 32-byte lower-case hex salt");
+  const { head, tail } = commitmentFrame(fields);
+  if (!oneShot) {
+    return `0x${crypto.createHash("sha256").update(Uint8Array.of(LEAF_TAG)).update(Buffer.from(salt.slice(2), "hex")).update(head, "utf8").update(canonical).update(tail, "utf8").digest("hex")}`;
+  }
+  // Room for the worst case (three UTF-8 bytes per UTF-16 unit); write() then says how many bytes it wrote. The
+  // frame is almost always ASCII, where latin1 writes the same bytes with less work.
+  const room = 33 + 3 * (head.length + tail.length) + canonical.byteLength;
+  if (scratch.byteLength < room) scratch = Buffer.alloc(Math.max(room, scratch.byteLength * 2));
+  const encoding = ASCII.test(head) && ASCII.test(tail) ? "latin1" : "utf8";
+  scratch[0] = LEAF_TAG;
+  scratch.write(salt.slice(2), 1, "hex");
+  let at = 33 + scratch.write(head, 33, encoding);
+  scratch.set(canonical, at);
+  at += canonical.byteLength;
+  at += scratch.write(tail, at, encoding);
+  return `0x${oneShot("sha256", scratch.subarray(0, at), "hex")}`;
+}
+
+/** A record as an outsider holds it (a proof bundle): the fields and the resource as JSON. */
+export type CommittedRecord = Omit<CommittedFields, "recipe" | "source" | "supersedesId" | "identityVersion"> &
+  Partial<Pick<CommittedFields, "source" | "supersedesId" | "identityVersion">> & { recipe: RecipeVersion; resource: unknown };
+
+/** The commitment of a record given as JSON: canonicalizes the resource, then commitmentOf. */
 export function computeCommitment(record: CommittedRecord, salt: string): Hex32 {
-  return toHex(
-    createHash("sha256")
-      .update(Uint8Array.of(LEAF_TAG))
-      .update(fromHex32(salt))
-      .update(commitmentPreimage(record), "utf8")
-      .digest(),
+  return commitmentOf(
+    { ...record, source: record.source ?? "", supersedesId: record.supersedesId ?? null, identityVersion: record.identityVersion ?? null },
+    canonicalBytes(record.resource),
+    salt,
   );
 }

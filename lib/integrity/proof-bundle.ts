@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { computeCommitment } from "./commitment";
+import { canonicalBytes, type RecipeVersion } from "./commitment";
 import { fromHex32, hashNode, isHex32, toHex, type Hex32 } from "./hash";
-import { rootFromProof, type ProofStep } from "./merkle";
+import { judgeRecord, type ChainRoot, type LevelResult, type VerificationLevels } from "./judge";
+import type { ProofStep } from "./merkle";
 
 // A record's proof bundle: everything a third party needs to verify the record against the chains without our
 // database (docs/decisions/002-commitment-and-hash-recipe.md). Pure: building, parsing and checking a bundle does
@@ -25,9 +26,9 @@ const proofSchema = z.array(z.object({ s: z.enum(["L", "R"]), h: hex32Schema }).
 export const proofBundleSchema = z
   .object({
     format: z.literal(PROOF_BUNDLE_FORMAT),
-    /** The commitment recipe (the `v` inside the committed JSON). */
-    recipeVersion: z.literal(1),
-    /** The committed fields, exactly as hashed. */
+    /** The commitment recipe (the `v` inside the committed JSON): 1, or 2 which also binds source, supersedes, identityVersion. */
+    recipeVersion: z.union([z.literal(1), z.literal(2)]),
+    /** The committed fields, exactly as hashed (v2 adds source, supersedes and identityVersion). */
     record: z
       .object({
         recordId: uuidSchema,
@@ -35,6 +36,9 @@ export const proofBundleSchema = z
         resourceType: z.string().min(1).max(100),
         recordedAt: isoInstantSchema,
         resource: z.record(z.string(), z.json()),
+        source: z.string().min(1).max(100).optional(),
+        supersedes: uuidSchema.nullable().optional(),
+        identityVersion: z.number().int().min(0).optional(),
       })
       .strict(),
     salt: hex32Schema,
@@ -68,7 +72,11 @@ export const proofBundleSchema = z
       .strict()
       .nullable(),
   })
-  .strict();
+  .strict()
+  .refine((b) => (b.recipeVersion === 2) === (b.record.source !== undefined && b.record.supersedes !== undefined && b.record.identityVersion !== undefined), {
+    message: "recipe v2 records carry source, supersedes and identityVersion; v1 records carry none of them",
+    path: ["record"],
+  });
 
 export type ProofBundle = z.infer<typeof proofBundleSchema>;
 
@@ -78,7 +86,12 @@ export type ProofBundleSource = {
   patientId: string;
   resourceType: string;
   recordedAt: Date;
-  resource: unknown;
+  /** The stored canonical bytes (the bundle carries them parsed; an outsider re-canonicalizes them). */
+  canonical: Uint8Array | null;
+  recipeVersion: number;
+  source: string;
+  supersedesId: string | null;
+  identityVersion: number | null;
   salt: string;
   commitment: string;
   leafIndex: number | null;
@@ -118,15 +131,22 @@ export type BuildProofBundleResult =
 export function buildProofBundle(source: ProofBundleSource): BuildProofBundleResult {
   const batch = source.batch;
   if (source.status !== "ANCHORED" || batch === null || source.leafIndex === null) return { ok: false, reason: "not_anchored" };
+  let resource: unknown;
+  try {
+    resource = source.canonical === null ? null : JSON.parse(Buffer.from(source.canonical).toString("utf8"));
+  } catch {
+    return { ok: false, reason: "malformed" };
+  }
   const candidate = {
     format: PROOF_BUNDLE_FORMAT,
-    recipeVersion: 1,
+    recipeVersion: source.recipeVersion,
     record: {
       recordId: source.id,
       patientId: source.patientId,
       resourceType: source.resourceType,
       recordedAt: source.recordedAt.toISOString(),
-      resource: source.resource,
+      resource,
+      ...(source.recipeVersion === 2 ? { source: source.source, supersedes: source.supersedesId, identityVersion: source.identityVersion } : {}),
     },
     salt: source.salt,
     commitment: source.commitment,
@@ -188,34 +208,9 @@ export function walkProof(leaf: string, proof: unknown): WalkedStep[] | null {
   return steps;
 }
 
-/**
- * The result of one level of the path:
- * - ok: the check passed;
- * - mismatch: the values contradict each other (tampering);
- * - missing: the chain holds no root for the batch or checkpoint;
- * - unavailable: the chain could not be asked;
- * - skipped: nothing to check at this level (not anchored, not checkpointed, or not asked to check it).
- */
-export type LevelResult = "ok" | "mismatch" | "missing" | "unavailable" | "skipped";
-
-export type ProofLevels = {
-  /** sha256(0x00 ‖ salt ‖ JCS(record)) equals the stored commitment. */
-  commitment: LevelResult;
-  /** The proof leads from the commitment to the batch root. */
-  batchPath: LevelResult;
-  /** The private chain holds that batch root for the batch number. */
-  batchAnchor: LevelResult;
-  /** The checkpoint proof leads from the batch root to the checkpoint root. */
-  checkpointPath: LevelResult;
-  /** The public chain holds that checkpoint root for the checkpoint number. */
-  checkpointAnchor: LevelResult;
-};
-
-/**
- * A root read from a chain: the root; null when the chain holds none; undefined when the chain could not be asked;
- * "not_checked" when nobody asked (for example no public RPC was given).
- */
-export type ChainRoot = Hex32 | null | undefined | "not_checked";
+export type { ChainRoot, LevelResult };
+/** The levels of a bundle: those of judgeRecord (the creation event is not the outsider's to check: skipped). */
+export type ProofLevels = VerificationLevels;
 
 /** Lower-cases a root read from a chain (viem returns lower-case already; other clients may not). */
 export function normalizeChainRoot(root: string | null | undefined): Hex32 | null | undefined {
@@ -224,29 +219,51 @@ export function normalizeChainRoot(root: string | null | undefined): Hex32 | nul
   return isHex32(lower) ? lower : undefined;
 }
 
-function anchorLevel(claimed: Hex32, onChain: ChainRoot): LevelResult {
-  if (onChain === "not_checked") return "skipped";
-  if (onChain === undefined) return "unavailable";
-  if (onChain === null) return "missing";
-  return onChain === claimed ? "ok" : "mismatch";
-}
-
 /**
- * Checks every level of a bundle, each on its own so that the first failing level is visible: the commitment
- * against the record, the proof against the batch root, the batch root against the private chain, the checkpoint
- * proof against the checkpoint root, the checkpoint root against the public chain. Without `chain`, only the
- * bundle's internal consistency is checked (the anchor levels are skipped).
+ * Checks every level of a bundle with the one set of rules (judgeRecord, judge.ts), each on its own so that every
+ * failing level is visible:
+ * the commitment against the record, the proof against the batch root, the batch root against the private chain,
+ * the checkpoint proof against the checkpoint root, the checkpoint root against the public chain. Without `chain`,
+ * only the bundle's internal consistency is checked (the anchor levels are skipped).
  */
 export function checkProofBundle(bundle: ProofBundle, chain?: { batchRoot: ChainRoot; checkpointRoot: ChainRoot }): ProofLevels {
-  const record = { ...bundle.record, recordedAt: new Date(bundle.record.recordedAt) };
-  const commitment = computeCommitment(record, bundle.salt) === bundle.commitment ? "ok" : "mismatch";
-  const batchPath = rootFromProof(bundle.commitment as Hex32, bundle.proof) === bundle.batch.root ? "ok" : "mismatch";
-  const batchAnchor = anchorLevel(bundle.batch.root as Hex32, chain ? chain.batchRoot : "not_checked");
-  const checkpoint = bundle.checkpoint;
-  if (checkpoint === null) return { commitment, batchPath, batchAnchor, checkpointPath: "skipped", checkpointAnchor: "skipped" };
-  const checkpointPath = rootFromProof(bundle.batch.root as Hex32, checkpoint.proof) === checkpoint.root ? "ok" : "mismatch";
-  const checkpointAnchor = anchorLevel(checkpoint.root as Hex32, chain ? chain.checkpointRoot : "not_checked");
-  return { commitment, batchPath, batchAnchor, checkpointPath, checkpointAnchor };
+  let canonical: Buffer | null;
+  try {
+    canonical = canonicalBytes(bundle.record.resource);
+  } catch {
+    canonical = null;
+  }
+  const r = bundle.record;
+  const fields = {
+    recipe: bundle.recipeVersion as RecipeVersion,
+    recordId: r.recordId,
+    patientId: r.patientId,
+    resourceType: r.resourceType,
+    recordedAt: new Date(r.recordedAt),
+    source: r.source ?? "",
+    supersedesId: r.supersedes ?? null,
+    identityVersion: r.identityVersion ?? null,
+  };
+  const { levels } = judgeRecord(
+    {
+      fields,
+      canonical,
+      salt: bundle.salt,
+      commitment: bundle.commitment,
+      status: "ANCHORED",
+      proof: bundle.proof,
+      batch: {
+        anchor: "bundle",
+        root: bundle.batch.root,
+        checkpoint: bundle.checkpoint ? { anchor: "bundle", root: bundle.checkpoint.root, proof: bundle.checkpoint.proof } : null,
+      },
+    },
+    { batchRoot: chain ? chain.batchRoot : "not_checked", checkpointRoot: chain ? chain.checkpointRoot : "not_checked", creation: "skipped", copyIntact: true },
+    null,
+  );
+  // A resource that cannot be canonicalized is no record the bundle could have committed to.
+  if (canonical === null) levels.commitment = "mismatch";
+  return levels;
 }
 
 /** True when no level failed; skipped levels (not checkpointed, public chain not asked) do not fail a bundle. */

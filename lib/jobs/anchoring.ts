@@ -1,9 +1,9 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
-import { buildMerkleTree, computeCommitment, type Hex32 } from "@/lib/integrity";
+import { buildMerkleTree, type Hex32 } from "@/lib/integrity";
 import { confirmationsOf, findAnchorEvent, readRoots, RootAlreadyAnchoredError, sendAnchorRoot } from "@/lib/ledger";
-import { creationContradictions, type CreationContradiction, type Ledger } from "@/lib/verification";
+import { verifiableRecordSelect, verifyRecords, type CreationContradiction, type Ledger } from "@/lib/verification";
 import { raiseAlert } from "./alerts";
 import { sealRoot, type ChainHead } from "@/lib/audit/seal-root";
 import { manifestHash } from "@/lib/research/manifest";
@@ -265,7 +265,7 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
       const pending = await tx.medicalRecord.findMany({
         where: { status: "PENDING", batchId: null },
-        select: { id: true, patientId: true, resourceType: true, resource: true, recordedAt: true, commitment: true, salt: true, creationEventSeq: true, createdAt: true },
+        select: verifiableRecordSelect,
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
         take: opts.maxRecords,
       });
@@ -273,12 +273,18 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
       const full = pending.length >= opts.maxRecords;
       if (!full && pending[0]!.createdAt.getTime() > now.getTime() - opts.windowSeconds * 1000) return null;
 
-      const contradicting = await creationContradictions(pending.map((r) => ({ ...r, status: "PENDING" as const })));
-      const sound = pending.filter((r) => {
-        const reasons: (CreationContradiction | "content_mismatch")[] = [...(contradicting.get(r.id) ?? [])];
-        if (computeCommitment({ ...r, recordId: r.id }, r.salt) !== r.commitment) reasons.push("content_mismatch");
-        if (reasons.length > 0) refused.push({ recordId: r.id, reasons });
-        return reasons.length === 0;
+      // The one verification function: the stored bytes must give the commitment, the commitment must be the one
+      // its id's earliest creation event sealed, the id created once and never anchored before. A v1 row the
+      // backfill has not reached yet is `unavailable`: left waiting.
+      const verdicts = await verifyRecords(pending);
+      const sound = pending.filter((r, i) => {
+        const verdict = verdicts[i]!;
+        if (verdict.verification === "tampered") {
+          const reasons: (CreationContradiction | "content_mismatch")[] = [...verdict.creationReasons];
+          if (verdict.levels.commitment !== "ok" || reasons.length === 0) reasons.push("content_mismatch");
+          refused.push({ recordId: r.id, reasons });
+        }
+        return verdict.verification === "pending";
       });
       if (sound.length === 0) return null;
 

@@ -1,10 +1,10 @@
 import { db } from "@/lib/db";
 import { appendAccessEventIn, type AccessEventInput, type AuditContext, type AuditTx } from "@/lib/audit";
-import { prepareRecord, type NewRecordInput } from "@/lib/integrity";
+import { prepareRecord, type NewRecordInput, type PreparedRecord } from "@/lib/integrity";
 
 /**
- * The one way records enter the index: each gets its id, salt and commitment now, and a `record.created` event
- * carrying that commitment in the hash-chained log, in the same transaction. The anchoring worker later anchors
+ * The one way records enter the index: each gets its id, salt, canonical bytes and commitment (recipe v2) now, and a
+ * `record.created` event carrying that commitment in the hash-chained log, in the same transaction. The anchoring worker later anchors
  * only commitments that still match their creation event, so a row edited and reset to PENDING is refused.
  *
  * With `tx`, the records join the caller's transaction (an upload stores its records and its upload row together,
@@ -16,8 +16,17 @@ export async function createRecords(
   context: AuditContext,
   opts: { tx?: AuditTx; uploadId?: string } = {},
 ): Promise<string[]> {
-  const prepared = inputs.map(prepareRecord);
+  let prepared: PreparedRecord[] = [];
   const write = async (tx: AuditTx) => {
+    // Each record binds the identity version its patient has now (recipe v2), read in the writing transaction.
+    const patientIds = [...new Set(inputs.map((i) => i.patientId))];
+    const identities = await tx.patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, identityVersion: true } });
+    const versionOf = new Map(identities.map((p) => [p.id, p.identityVersion]));
+    prepared = inputs.map((input) => {
+      const identityVersion = versionOf.get(input.patientId);
+      if (identityVersion === undefined) throw new Error("a record for a patient who does not exist");
+      return prepareRecord({ ...input, identityVersion });
+    });
     for (const record of prepared) {
       const seq = await appendAccessEventIn(
         tx,
@@ -39,7 +48,8 @@ export async function createRecords(
         context,
       );
       await tx.medicalRecord.create({
-        data: { ...record, resource: record.resource as object, status: "PENDING", creationEventSeq: seq, uploadId: opts.uploadId ?? null },
+        // The JSONB query copy is parsed from the very bytes, so PostgreSQL finds the two equal (resourceCopyIntact).
+        data: { ...record, resource: JSON.parse(record.canonical.toString("utf8")) as object, status: "PENDING", creationEventSeq: seq, uploadId: opts.uploadId ?? null },
         select: { id: true },
       });
     }

@@ -2,20 +2,20 @@ import { log } from "@/lib/log";
 import { readRoots } from "@/lib/ledger";
 import type { Hex32 } from "@/lib/integrity";
 import { isOnLedger, type Ledger } from "./ledgers";
-import { forgetProvenLeaves } from "./proven-leaves";
 
 export type AnchorRef = { chainId: number; contractAddress: string; number: bigint };
 
-// A root the contract holds can never be overwritten, so once read it is final for the life of the process.
-// Misses (no root yet) and failures are never cached.
-const finalRoots = new Map<string, Hex32>();
-
 /**
- * The roots `ledger` holds for these anchors, read in ONE call for all that are not cached. The returned lookup
- * gives the root, null when the chain holds none, or undefined when it could not be asked (chain down, or an
- * anchor on a ledger this process does not trust).
+ * The roots `ledger` holds for these anchors, read in ONE call for all that are not in `finalRoots`. A root the
+ * contract holds can never be overwritten, so once read it is final and kept in `finalRoots`; misses (no root yet)
+ * and failures are never kept. The returned lookup gives the root, null when the chain holds none, or undefined
+ * when it could not be asked (chain down, or an anchor on a ledger this process does not trust).
  */
-export async function chainRootsFor(ledger: Ledger | null, refs: readonly AnchorRef[]): Promise<(ref: AnchorRef) => Hex32 | null | undefined> {
+export async function chainRootsFor(
+  ledger: Ledger | null,
+  refs: readonly AnchorRef[],
+  finalRoots: Map<string, Hex32>,
+): Promise<(ref: AnchorRef) => Hex32 | null | undefined> {
   if (!ledger) return () => undefined;
   // Called once per row of a page: the common case (the address spelled as configured) costs one comparison.
   const onLedger = (ref: AnchorRef) =>
@@ -44,13 +44,4 @@ export async function chainRootsFor(ledger: Ledger | null, refs: readonly Anchor
     if (!reachable) return undefined;
     return fresh.has(ref.number) ? fresh.get(ref.number) : undefined;
   };
-}
-
-/**
- * For tests and operations: forget cached roots (e.g. after pointing the portal at another chain), and with them
- * the leaves proven into them (proven-leaves.ts), so that the next verification is fully cold.
- */
-export function forgetCachedRoots(): void {
-  finalRoots.clear();
-  forgetProvenLeaves();
 }

@@ -1,5 +1,7 @@
-// Server-side verification against the chains: used by the DAL (pages) and by the jobs (sweep, anchoring).
-export { chainRootsFor, forgetCachedRoots, type AnchorRef } from "./chain-roots";
+// Server-side verification against the chains: used by the DAL (pages, exports), the jobs (sweep, anchoring,
+// backfill), the bench and the CLIs. One entry point: verifyRecords.
+export { chainRootsFor, type AnchorRef } from "./chain-roots";
+export { forgetCachedRoots, newVerificationCaches, processCaches, provenLeavesStats, type VerificationCaches } from "./caches";
 export { isOnLedger, ledgers, type Ledger } from "./ledgers";
-export { verifiableRecordSelect, verifyRows, type RowVerdict, type VerifiableRow } from "./verify-rows";
-export { creationContradictions, rowsContradictingCreation, type CreationContradiction } from "./creation-events";
+export { RECORDED_TAMPERED_KINDS, resourceOf, verifiableRecordSelect, verifyRecords, type RecordVerdict, type VerifiableRow, type VerifyOptions } from "./verify-records";
+export { type CreationContradiction } from "./creation-events";

@@ -53,7 +53,10 @@ export type LargeRecordsResult = {
 };
 
 type EventRow = { seq: string; chain: number; chainSeq: string; occurredAt: string; patientId: string; details: unknown; prevHash: string; hash: string };
-type RecordRow = { id: string; patientId: string; resourceType: string; resource: unknown; recordedAt: string; source: string; commitment: string; salt: string; creationEventSeq: string; createdAt: string };
+type RecordRow = {
+  id: string; patientId: string; resourceType: string; resource: unknown; canonical: string; recipeVersion: number; identityVersion: number; recordedAt: string;
+  source: string; commitment: string; salt: string; creationEventSeq: string; createdAt: string;
+};
 
 /** Ten records of several FHIR R4 types for one patient, from the demo's generators and the bench's lab Observations. */
 function recordsFor(patientIndex: number, patientId: string, createdAt: Date): { resourceType: string; resource: Record<string, unknown>; recordedAt: Date }[] {
@@ -76,12 +79,11 @@ function recordsFor(patientIndex: number, patientId: string, createdAt: Date): {
  */
 export async function seedLargeRecords(opts: { patientMrns: { from: string; to: string }; logBeginsAt: Date; say: (line: string) => void }): Promise<LargeRecordsResult> {
   const { db, pgPool } = await import("@/lib/db");
-  const { prepareRecord, canonicalize } = await import("@/lib/integrity");
+  const { prepareRecord } = await import("@/lib/integrity");
   const { hashAccessEvent, GENESIS_HASH } = await import("@/lib/audit");
   const { AUDIT_CHAINS } = await import("@/lib/audit/event-hash");
   const { checkAccessLog } = await import("@/lib/audit/check-log");
-  const { rowsContradictingCreation, verifyRows, verifiableRecordSelect } = await import("@/lib/verification");
-  const { computeCommitment } = await import("@/lib/integrity");
+  const { verifyRecords, verifiableRecordSelect } = await import("@/lib/verification");
   const { say } = opts;
 
   const patients = await db().patient.findMany({
@@ -140,9 +142,9 @@ export async function seedLargeRecords(opts: { patientMrns: { from: string; to: 
          SELECT x.seq, x.chain, x."chainSeq", x."occurredAt", 'SYSTEM', NULL, NULL, 'record.created', x."patientId", 'ALLOWED', 'OPERATIONS', NULL, NULL, x.details, x."prevHash", x.hash
          FROM jsonb_to_recordset($1::jsonb) AS x(seq bigint, chain int, "chainSeq" bigint, "occurredAt" timestamptz, "patientId" uuid, details jsonb, "prevHash" text, hash text)
        )
-       INSERT INTO "MedicalRecord" (id, "patientId", "resourceType", resource, "recordedAt", source, commitment, salt, status, "creationEventSeq", "createdAt")
-       SELECT x.id, x."patientId", x."resourceType", x.resource, x."recordedAt", x.source, x.commitment, x.salt, 'PENDING', x."creationEventSeq", x."createdAt"
-       FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, "patientId" uuid, "resourceType" text, resource jsonb, "recordedAt" timestamptz, source text, commitment text, salt text, "creationEventSeq" bigint, "createdAt" timestamptz)`,
+       INSERT INTO "MedicalRecord" (id, "patientId", "resourceType", resource, canonical, "recipeVersion", "identityVersion", "recordedAt", source, commitment, salt, status, "creationEventSeq", "createdAt")
+       SELECT x.id, x."patientId", x."resourceType", x.resource, decode(x.canonical, 'base64'), x."recipeVersion", x."identityVersion", x."recordedAt", x.source, x.commitment, x.salt, 'PENDING', x."creationEventSeq", x."createdAt"
+       FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, "patientId" uuid, "resourceType" text, resource jsonb, canonical text, "recipeVersion" int, "identityVersion" int, "recordedAt" timestamptz, source text, commitment text, salt text, "creationEventSeq" bigint, "createdAt" timestamptz)`,
       [JSON.stringify(events), JSON.stringify(records)],
     );
   };
@@ -161,7 +163,7 @@ export async function seedLargeRecords(opts: { patientMrns: { from: string; to: 
         const createdAt = createdAtOf(p);
         for (const [k, input] of recordsFor(p, patientId, createdAt).entries()) {
           // The product's own preparation: id, salt and commitment fixed now (lib/integrity/new-record.ts).
-          const record = prepareRecord({ patientId, resourceType: input.resourceType, resource: input.resource, recordedAt: input.recordedAt, source: "HOSPITAL_SYSTEM" });
+          const record = prepareRecord({ patientId, resourceType: input.resourceType, resource: input.resource, recordedAt: input.recordedAt, source: "HOSPITAL_SYSTEM", identityVersion: 1 });
           const at = new Date(createdAt.getTime() + k); // one upload per patient, its records a millisecond apart
           const chain = chains[nextChain++ % chains.length]!;
           const head = heads.get(chain)!;
@@ -190,11 +192,12 @@ export async function seedLargeRecords(opts: { patientMrns: { from: string; to: 
             details: fields.details, prevHash: fields.prevHash, hash,
           });
           records.push({
-            id: record.id, patientId, resourceType: record.resourceType, resource: record.resource, recordedAt: record.recordedAt.toISOString(),
+            id: record.id, patientId, resourceType: record.resourceType, resource: record.resource, canonical: record.canonical.toString("base64"),
+            recipeVersion: record.recipeVersion, identityVersion: record.identityVersion, recordedAt: record.recordedAt.toISOString(),
             source: record.source, commitment: record.commitment, salt: record.salt, creationEventSeq: fields.seq.toString(), createdAt: at.toISOString(),
           });
           byResourceType[record.resourceType] = (byResourceType[record.resourceType] ?? 0) + 1;
-          if (written + records.length <= LARGE_RECORDS.sample) canonicalBytes += Buffer.byteLength(canonicalize(record.resource));
+          if (written + records.length <= LARGE_RECORDS.sample) canonicalBytes += record.canonical.byteLength;
         }
       }
       prepareMs += ms(prepStart);
@@ -243,14 +246,14 @@ export async function seedLargeRecords(opts: { patientMrns: { from: string; to: 
   // A random sample, checked as the anchoring worker checks a batch: the creation event intact and agreeing, and the
   // commitment recomputed from the stored content; then the chart's verification (PENDING until anchored).
   const ids = (await db().$queryRaw<{ id: string }[]>`SELECT id::text FROM "MedicalRecord" ORDER BY random() LIMIT ${LARGE_RECORDS.sample}`).map((r) => r.id);
-  const sample = await db().medicalRecord.findMany({ where: { id: { in: ids } }, select: { ...verifiableRecordSelect, creationEventSeq: true } });
-  const contradicting = await rowsContradictingCreation(sample);
-  const recomputed = sample.filter((r) => computeCommitment({ ...r, recordId: r.id }, r.salt) === r.commitment).length;
-  const verdicts = await verifyRows(sample);
+  const sample = await db().medicalRecord.findMany({ where: { id: { in: ids } }, select: verifiableRecordSelect });
+  const verdicts = await verifyRecords(sample, { exactCopy: false });
   const verification: Record<string, number> = {};
   for (const v of verdicts) verification[v.verification] = (verification[v.verification] ?? 0) + 1;
-  const sampleCheck = { records: sample.length, soundAgainstCreationEvent: sample.length - contradicting.size, commitmentRecomputed: recomputed, verification };
-  if (contradicting.size > 0 || recomputed !== sample.length || (verification.tampered ?? 0) > 0) {
+  const sound = verdicts.filter((v) => v.levels.creation === "ok").length;
+  const recomputed = verdicts.filter((v) => v.levels.commitment === "ok").length;
+  const sampleCheck = { records: sample.length, soundAgainstCreationEvent: sound, commitmentRecomputed: recomputed, verification };
+  if (sound !== sample.length || recomputed !== sample.length || (verification.tampered ?? 0) > 0) {
     throw new Error(`bulk records do not check as the product's own: ${JSON.stringify(sampleCheck)}`);
   }
 

@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { createRecords } from "@/lib/jobs/create-records";
 import { anchorEverything, anchoringTick, prepareCheckpoint, type AnchoringConfig } from "@/lib/jobs/anchoring";
-import { asOwner, ensureDemo } from "./helpers";
+import { asInsider, asOwner, ensureDemo } from "./helpers";
 import { sweepAllRecords } from "@/lib/jobs/sweep";
 import { reconcileWithChains } from "@/lib/jobs/reconcile";
-import { computeCommitment } from "@/lib/integrity";
+import { canonicalBytes, computeCommitment } from "@/lib/integrity";
 import { anchorRoot, recordAnchorAbi } from "@/lib/ledger";
-import { forgetCachedRoots, ledgers, verifiableRecordSelect, verifyRows } from "@/lib/verification";
+import { forgetCachedRoots, ledgers, verifiableRecordSelect, verifyRecords } from "@/lib/verification";
 
 const SYSTEM = { ip: null, requestId: null };
 const config: AnchoringConfig = { batchSize: 1024, windowSeconds: 0, checkpointEveryBatches: 1, checkpointEveryMinutes: 0 };
@@ -162,7 +162,7 @@ describe("resilience and finality", () => {
     const ids = await newRecords(4, "checkpoint");
     await anchorEverything(ledgers(), config);
     const rows = await db().medicalRecord.findMany({ where: { id: { in: ids } }, select: verifiableRecordSelect });
-    const verdicts = await verifyRows(rows);
+    const verdicts = await verifyRecords(rows);
     expect(verdicts.map((v) => [v.verification, v.checkpoint])).toEqual(ids.map(() => ["verified", "public"]));
     const checkpoints = await db().checkpoint.findMany({ where: { status: "CONFIRMED" }, select: { checkpointNumber: true } });
     const onChain = await anchoredOnChain("public");
@@ -172,10 +172,10 @@ describe("resilience and finality", () => {
     const more = await newRecords(2, "checkpoint pending");
     await anchorEverything(ledgers(), { ...config, checkpointEveryBatches: 1_000_000, checkpointEveryMinutes: 1_000_000 });
     expect(await prepareCheckpoint(ledgers().public!, { everyBatches: 1, everyMinutes: 0 })).not.toBeNull();
-    const inFlight = await verifyRows(await db().medicalRecord.findMany({ where: { id: { in: more } }, select: verifiableRecordSelect }));
+    const inFlight = await verifyRecords(await db().medicalRecord.findMany({ where: { id: { in: more } }, select: verifiableRecordSelect }));
     expect(inFlight.map((v) => [v.verification, v.checkpoint])).toEqual([["verified", "none"], ["verified", "none"]]);
     await anchorEverything(ledgers(), config);
-    const landed = await verifyRows(await db().medicalRecord.findMany({ where: { id: { in: more } }, select: verifiableRecordSelect }));
+    const landed = await verifyRecords(await db().medicalRecord.findMany({ where: { id: { in: more } }, select: verifiableRecordSelect }));
     expect(landed.map((v) => v.checkpoint)).toEqual(["public", "public"]);
 
     // A checkpoint root edited in the database contradicts the public chain: tampered.
@@ -183,7 +183,7 @@ describe("resilience and finality", () => {
     const checkpoint = await db().checkpoint.findUniqueOrThrow({ where: { id: batch.checkpointId! }, select: { root: true } });
     await asOwner(`UPDATE "Checkpoint" SET root = $1 WHERE id = $2`, [`0x${"77".repeat(32)}`, batch.checkpointId]);
     try {
-      const again = await verifyRows(await db().medicalRecord.findMany({ where: { id: ids[0] }, select: verifiableRecordSelect }));
+      const again = await verifyRecords(await db().medicalRecord.findMany({ where: { id: ids[0] }, select: verifiableRecordSelect }));
       expect(again[0]!.verification).toBe("tampered");
     } finally {
       await asOwner(`UPDATE "Checkpoint" SET root = $1 WHERE id = $2`, [checkpoint.root, batch.checkpointId]);
@@ -208,12 +208,18 @@ describe("attacks and audits", () => {
   it("a row edited and reset to PENDING is not anchored with forged content, and is flagged", async () => {
     const [id] = await newRecords(1, "reset attack");
     await anchorEverything(ledgers(), config);
-    const row = await db().medicalRecord.findUniqueOrThrow({ where: { id: id! }, select: { patientId: true, resourceType: true, recordedAt: true, salt: true } });
-    // An insider with the owner's powers (past the triggers) and the salt forges content, a matching commitment, and
-    // resets the row.
+    const row = await db().medicalRecord.findUniqueOrThrow({
+      where: { id: id! },
+      select: { patientId: true, resourceType: true, recordedAt: true, salt: true, source: true, supersedesId: true, identityVersion: true },
+    });
+    // An insider with SQL access and the salt forges content (bytes and JSONB copy alike), a matching commitment,
+    // and resets the row.
     const forged = { resourceType: "Observation", status: "final", code: { text: "forged" }, valueQuantity: { value: 999, unit: "mg/dL" } };
-    const commitment = computeCommitment({ ...row, recordId: id!, resource: forged }, row.salt);
-    await asOwner(`UPDATE "MedicalRecord" SET "resource" = $1::jsonb, "commitment" = $2, "status" = 'PENDING', "batchId" = NULL, "proof" = NULL, "leafIndex" = NULL WHERE "id" = $3::uuid`, [JSON.stringify(forged), commitment, id]);
+    const commitment = computeCommitment({ ...row, recipe: 2, recordId: id!, resource: forged }, row.salt);
+    await asInsider(
+      `UPDATE "MedicalRecord" SET "canonical" = $2, "resource" = $3::jsonb, "commitment" = $4, "status" = 'PENDING', "batchId" = NULL, "proof" = NULL, "leafIndex" = NULL WHERE "id" = $1`,
+      [id, canonicalBytes(forged), JSON.stringify(forged), commitment],
+    );
 
     await anchorEverything(ledgers(), config);
     const after = await db().medicalRecord.findUniqueOrThrow({ where: { id: id! }, select: { status: true, batchId: true } });

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { db } from "@/lib/db";
 import { AccessDeniedError } from "@/lib/dal/caller";
@@ -76,6 +76,12 @@ describe("a doctor's chart", () => {
 });
 
 describe("tampering by direct SQL is caught at the next render", () => {
+  // Warm: the chart was just rendered, so final roots and proven (leaf, batch) pairs are cached when the change is
+  // made; the render after it must still say tampered (no timestamp is touched by any change below).
+  beforeEach(async () => {
+    expect((await chart()).records.every((r) => r.verification === "verified")).toBe(true);
+  });
+
   it("a changed resource renders tampered, with its content withheld", async () => {
     const record = await firstRecord();
     // The app's roles may not (insider-proof.test.ts); an owner past the triggers can, and the render catches it.

@@ -267,7 +267,7 @@ describe("chain stopped under load", () => {
 
 describe("worker killed mid-batch", () => {
   it("SIGKILLed at every step of a batch and at moments it chose, loses no record and anchors none twice", async () => {
-    const { db, ledgers, recordAnchorAbi, verifiableRecordSelect, verifyRows } = await lib();
+    const { db, ledgers, recordAnchorAbi, verifiableRecordSelect, verifyRecords } = await lib();
     await stack.stopWorker();
     const backlog = await newPatient("R0000004", 600, "backlog");
     // A worker killed mid-job leaves its job active; production frees it when the job expires (60 s, checked every
@@ -338,7 +338,7 @@ describe("worker killed mid-batch", () => {
     // No root on chain the index does not account for.
     expect([...onChain.keys()].filter((n) => !live.some((b) => b.batchNumber === n))).toEqual([]);
     const rows = await db().medicalRecord.findMany({ where: { id: { in: backlog.recordIds } }, select: verifiableRecordSelect });
-    expect(countBy(await verifyRows(rows), (v) => v.verification)).toEqual({ verified: 600 });
+    expect(countBy(await verifyRecords(rows), (v) => v.verification)).toEqual({ verified: 600 });
     say(`600 records in ${new Set(records.map((r) => r.batchId)).size} batches, each root on chain once; ${failedIds.size} batch(es) FAILED and released`);
   });
 });

@@ -5,9 +5,9 @@ import {
   computeCommitment,
   prepareRecord,
   rootFromProof,
-  verifyRecord,
   type Hex32,
 } from "@/lib/integrity";
+import { verifyRecord } from "../support/judge";
 
 const base = {
   patientId: "7b4e8a4e-7c0d-4f4e-9d57-2f5d5d1b2c11",
@@ -15,6 +15,7 @@ const base = {
   resource: { resourceType: "Observation", status: "final", valueQuantity: { value: 5.4, unit: "%" } },
   recordedAt: new Date("2026-01-02T03:04:05.000Z"),
   source: "CLINICIAN",
+  identityVersion: 1,
 };
 
 function leaves(n: number): Hex32[] {
@@ -33,17 +34,22 @@ describe("canonicalize", () => {
 describe("commitment", () => {
   it("is deterministic for the same record and salt and changes with any bound field", () => {
     const record = prepareRecord(base);
-    const bound = { ...record, recordId: record.id };
+    const bound = { ...record, recordId: record.id, recipe: 2 as const };
     expect(computeCommitment(bound, record.salt)).toBe(record.commitment);
     expect(computeCommitment({ ...bound, resource: { ...base.resource, status: "amended" } }, record.salt)).not.toBe(record.commitment);
     expect(computeCommitment({ ...bound, patientId: "00000000-0000-4000-8000-000000000000" }, record.salt)).not.toBe(record.commitment);
     expect(computeCommitment({ ...bound, recordedAt: new Date(0) }, record.salt)).not.toBe(record.commitment);
     expect(computeCommitment(bound, prepareRecord(base).salt)).not.toBe(record.commitment);
+    // Recipe v2 also binds the source, the record superseded and the patient identity version.
+    expect(computeCommitment({ ...bound, source: "PATIENT_UPLOAD" }, record.salt)).not.toBe(record.commitment);
+    expect(computeCommitment({ ...bound, supersedesId: "00000000-0000-4000-8000-000000000000" }, record.salt)).not.toBe(record.commitment);
+    expect(computeCommitment({ ...bound, identityVersion: 2 }, record.salt)).not.toBe(record.commitment);
+    expect(computeCommitment({ ...bound, recipe: 1 }, record.salt)).not.toBe(record.commitment);
   });
   it("is independent of key order in the resource", () => {
     const record = prepareRecord(base);
     const reordered = { valueQuantity: { unit: "%", value: 5.4 }, status: "final", resourceType: "Observation" };
-    expect(computeCommitment({ ...record, recordId: record.id, resource: reordered }, record.salt)).toBe(record.commitment);
+    expect(computeCommitment({ ...record, recordId: record.id, recipe: 2, resource: reordered }, record.salt)).toBe(record.commitment);
   });
   it("uses a fresh 32-byte salt per record, so equal content gives unequal commitments", () => {
     const a = prepareRecord(base);
@@ -76,7 +82,7 @@ describe("Merkle tree", () => {
   });
 });
 
-describe("verifyRecord", () => {
+describe("judgeRecord (through the verifyRecord adapter)", () => {
   const records = [prepareRecord(base), prepareRecord(base), prepareRecord(base)];
   const tree = buildMerkleTree(records.map((r) => r.commitment));
   const anchored = (i: number) => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildMerkleTree, prepareRecord, type Hex32 } from "@/lib/integrity";
+import { buildMerkleTree, canonicalBytes, prepareRecord, type Hex32 } from "@/lib/integrity";
 import {
   buildProofBundle,
   checkProofBundle,
@@ -20,6 +20,7 @@ function record(i: number) {
     resource: { resourceType: "Observation", status: "final", code: { text: `HbA1c ${i}` }, valueQuantity: { value: 5.4 + i / 10, unit: "%" } },
     recordedAt: new Date(Date.UTC(2026, 0, 2, 3, 4, i)),
     source: "CLINICIAN",
+    identityVersion: 1,
   });
 }
 
@@ -36,7 +37,11 @@ function fixture(options: { checkpoint?: boolean } = {}) {
     patientId: r.patientId,
     resourceType: r.resourceType,
     recordedAt: r.recordedAt,
-    resource: r.resource,
+    canonical: r.canonical,
+    recipeVersion: r.recipeVersion,
+    source: r.source,
+    supersedesId: r.supersedesId,
+    identityVersion: r.identityVersion,
     salt: r.salt,
     commitment: r.commitment,
     leafIndex: i,
@@ -56,7 +61,7 @@ function fixture(options: { checkpoint?: boolean } = {}) {
           : { chainId: 31338, contractAddress: CONTRACT, checkpointNumber: 2n, root: checkpoint.root, txHash: `0x${"cd".repeat(32)}`, blockNumber: 9n, status: "CONFIRMED" },
     },
   };
-  return { source, batchRoot: batch.root, checkpointRoot: checkpoint.root };
+  return { source, resource: r.resource as Record<string, unknown>, batchRoot: batch.root, checkpointRoot: checkpoint.root };
 }
 
 function built(source: ProofBundleSource): ProofBundle {
@@ -72,16 +77,25 @@ function roundTrip(bundle: ProofBundle): ProofBundle {
   return parsed.bundle;
 }
 
-const allOk = { commitment: "ok", batchPath: "ok", batchAnchor: "ok", checkpointPath: "ok", checkpointAnchor: "ok" };
+const allOk = { commitment: "ok", creation: "skipped", batchPath: "ok", batchAnchor: "ok", checkpointPath: "ok", checkpointAnchor: "ok" };
 
 describe("building a proof bundle", () => {
   it("carries the committed fields, salt, proof, batch and checkpoint, with numbers as decimal strings", () => {
-    const { source, batchRoot, checkpointRoot } = fixture();
+    const { source, resource, batchRoot, checkpointRoot } = fixture();
     const bundle = built(source);
     expect(bundle).toMatchObject({
       format: "chartproof.record-proof",
-      recipeVersion: 1,
-      record: { recordId: source.id, patientId: PATIENT, resourceType: "Observation", recordedAt: source.recordedAt.toISOString(), resource: source.resource },
+      recipeVersion: 2,
+      record: {
+        recordId: source.id,
+        patientId: PATIENT,
+        resourceType: "Observation",
+        recordedAt: source.recordedAt.toISOString(),
+        resource,
+        source: "CLINICIAN",
+        supersedes: null,
+        identityVersion: 1,
+      },
       salt: source.salt,
       commitment: source.commitment,
       leafIndex: 3,
@@ -122,8 +136,8 @@ describe("building a proof bundle", () => {
   });
 
   it("copies a tampered row as it is, so that its bundle fails", () => {
-    const { source, batchRoot, checkpointRoot } = fixture();
-    const bundle = built({ ...source, resource: { ...(source.resource as object), status: "entered-in-error" } });
+    const { source, resource, batchRoot, checkpointRoot } = fixture();
+    const bundle = built({ ...source, canonical: canonicalBytes({ ...resource, status: "entered-in-error" }) });
     expect(checkProofBundle(bundle, { batchRoot, checkpointRoot })).toEqual({ ...allOk, commitment: "mismatch" });
   });
 });
@@ -139,6 +153,14 @@ describe("a tampered bundle is detected at the level that was changed", () => {
     ["the patient", (b) => ({ ...b, record: { ...b.record, patientId: "00000000-0000-4000-8000-000000000000" } }), { commitment: "mismatch" }],
     ["the recorded time", (b) => ({ ...b, record: { ...b.record, recordedAt: "2020-01-01T00:00:00.000Z" } }), { commitment: "mismatch" }],
     ["the salt", (b) => ({ ...b, salt: other }), { commitment: "mismatch" }],
+    ["the source (recipe v2 binds it)", (b) => ({ ...b, record: { ...b.record, source: "PATIENT_UPLOAD" } }), { commitment: "mismatch" }],
+    ["the record it supersedes", (b) => ({ ...b, record: { ...b.record, supersedes: "00000000-0000-4000-8000-000000000000" } }), { commitment: "mismatch" }],
+    ["the patient identity version", (b) => ({ ...b, record: { ...b.record, identityVersion: 2 } }), { commitment: "mismatch" }],
+    [
+      "the recipe, downgraded to v1",
+      (b) => ({ ...b, recipeVersion: 1, record: { recordId: b.record.recordId, patientId: b.record.patientId, resourceType: b.record.resourceType, recordedAt: b.record.recordedAt, resource: b.record.resource } }),
+      { commitment: "mismatch" },
+    ],
     ["the commitment", (b) => ({ ...b, commitment: other }), { commitment: "mismatch", batchPath: "mismatch" }],
     ["a proof step", (b) => ({ ...b, proof: b.proof.map((s, i) => (i === 0 ? { ...s, h: other } : s)) }), { batchPath: "mismatch" }],
     ["a proof side", (b) => ({ ...b, proof: b.proof.map((s, i) => (i === 0 ? { ...s, s: s.s === "L" ? ("R" as const) : ("L" as const) } : s)) }), { batchPath: "mismatch" }],
@@ -169,7 +191,8 @@ describe("parsing an untrusted bundle", () => {
   it.each<[string, (b: Record<string, any>) => unknown, string]>([
     ["not an object", () => "hello", "(bundle)"],
     ["another format", (b) => ({ ...b, format: "something-else" }), "format"],
-    ["another recipe", (b) => ({ ...b, recipeVersion: 2 }), "recipeVersion"],
+    ["another recipe", (b) => ({ ...b, recipeVersion: 3 }), "recipeVersion"],
+    ["a v2 record without its source", (b) => ({ ...b, record: { ...b.record, source: undefined } }), "record"],
     ["an upper-case hash", (b) => ({ ...b, commitment: b.commitment.toUpperCase().replace("0X", "0x") }), "commitment"],
     ["a short salt", (b) => ({ ...b, salt: "0x1234" }), "salt"],
     ["a time without milliseconds", (b) => ({ ...b, record: { ...b.record, recordedAt: "2026-01-02T03:04:05Z" } }), "record.recordedAt"],

@@ -1,14 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { buildMerkleTree, prepareRecord, verifyCheckpoint, verifyRecord, type Hex32, type VerifiableRecord } from "@/lib/integrity";
-import {
-  anchorKey,
-  forgetProvenLeaves,
-  proofFingerprint,
-  ProvenLeafCache,
-  provenLeavesStats,
-  verifyCheckpointCached,
-  verifyRecordCached,
-} from "@/lib/verification/proven-leaves";
+import { anchorKey, buildMerkleTree, prepareRecord, proofFingerprint, ProvenLeafCache, type Hex32 } from "@/lib/integrity";
+import { checkpointVerdict, forgetProvenLeaves, provenLeavesStats, verifyRecord, verifyRecordCached, type VerifiableRecord } from "../support/judge";
 
 const CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const base = {
@@ -17,6 +9,7 @@ const base = {
   resource: { resourceType: "Observation", status: "final", valueQuantity: { value: 5.4, unit: "%" }, text: { div: "<div>HbA1c 5.4 %</div>" } },
   recordedAt: new Date("2026-01-02T03:04:05.000Z"),
   source: "CLINICIAN",
+  identityVersion: 1,
 };
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -144,14 +137,15 @@ describe("verifyRecordCached gives verifyRecord's verdict", () => {
   });
 });
 
-describe("verifyCheckpointCached gives verifyCheckpoint's verdict", () => {
+describe("the checkpoint level, cached, gives the uncached verdict", () => {
   it.each(["cold", "warm"] as const)("for every change to the checkpoint proof or roots (%s cache)", (temperature) => {
-    const { batches, checkpoint } = fixture();
+    const { batches, checkpoint, records } = fixture();
     const anchor = anchorKey(31338, CONTRACT, 1n);
     for (const [i, batch] of batches.entries()) {
       const proof = checkpoint.proofs[i]!;
+      const member = records.find((r) => r.batch === batch.number)!.record;
       if (temperature === "warm") {
-        expect(verifyCheckpointCached(batch.tree.root, { proof: clone(proof), indexedRoot: checkpoint.root, anchor }, checkpoint.root)).toBe("public");
+        expect(checkpointVerdict(member, batch.tree.root, { proof: clone(proof), indexedRoot: checkpoint.root, anchor }, checkpoint.root, true)).toBe("public");
       }
       const variants: [string, string, { proof: unknown; indexedRoot: string } | null][] = [
         ["unchanged", batch.tree.root, { proof: clone(proof), indexedRoot: checkpoint.root }],
@@ -161,17 +155,27 @@ describe("verifyCheckpointCached gives verifyCheckpoint's verdict", () => {
         ["proof empty", batch.tree.root, { proof: [], indexedRoot: checkpoint.root }],
         ["proof garbage", batch.tree.root, { proof: "x", indexedRoot: checkpoint.root }],
         ["indexed root", batch.tree.root, { proof: clone(proof), indexedRoot: hex("ee") }],
+        ["indexed root not hex", batch.tree.root, { proof: clone(proof), indexedRoot: "nope" }],
         ["no checkpoint", batch.tree.root, null],
       ];
       for (const [change, root, cp] of variants) {
         for (const publicRoot of [checkpoint.root, hex("11"), null, undefined] as (Hex32 | null | undefined)[]) {
           for (const key of [anchor, anchorKey(31338, CONTRACT, 2n)]) {
-            const expected = verifyCheckpoint(root, cp && clone(cp), publicRoot);
-            expect(verifyCheckpointCached(root, cp && { ...clone(cp), anchor: key }, publicRoot), `${change}, public root ${publicRoot}`).toBe(expected);
+            const expected = checkpointVerdict(member, root, cp && clone(cp), publicRoot, false);
+            expect(checkpointVerdict(member, root, cp && { ...clone(cp), anchor: key }, publicRoot, true), `${change}, public root ${publicRoot}`).toBe(expected);
           }
         }
       }
     }
+  });
+
+  it("fails closed: a checkpoint proof that contradicts the index is tampered even while the public chain is down", () => {
+    const { batches, checkpoint, records } = fixture();
+    const member = records.find((r) => r.batch === batches[0]!.number)!.record;
+    const proof = checkpoint.proofs[0]!;
+    expect(checkpointVerdict(member, batches[0]!.tree.root, { proof: clone(proof), indexedRoot: checkpoint.root }, undefined, false)).toBe("none");
+    expect(checkpointVerdict(member, batches[0]!.tree.root, { proof: clone(proof), indexedRoot: hex("ee") }, undefined, false)).toBe("tampered");
+    expect(checkpointVerdict(member, batches[0]!.tree.root, { proof: clone(proof), indexedRoot: checkpoint.root }, null, false)).toBe("tampered");
   });
 });
 

@@ -1,12 +1,5 @@
-import {
-  computeCommitment,
-  isHex32,
-  rootFromProof,
-  type CheckpointLevel,
-  type Hex32,
-  type VerifiableRecord,
-  type Verification,
-} from "@/lib/integrity";
+import { rootFromProof } from "./merkle";
+import type { Hex32 } from "./hash";
 
 /*
  * Proven leaves (docs/decisions/007-verification-performance.md).
@@ -18,12 +11,12 @@ import {
  *     leaf  →  { anchor (chain id, contract, number), root, the proof's steps exactly }
  *
  * and skips the walk when the very same leaf, anchor, indexed root and proof come again. Nothing else is skipped:
- * the content is re-canonicalized and re-hashed on every call and must still equal the stored commitment (the leaf),
+ * the stored canonical bytes are re-hashed on every call and must still give the stored commitment (the leaf),
  * the root the index claims must equal the cached one, and it is compared with the root read from the chain (itself
- * cached only once final, in chain-roots.ts). A change to the content, salt, commitment, proof, batch or checkpoint
- * number, contract, chain or indexed root therefore misses the cache, and the verdict is always the one
- * verifyRecord / verifyCheckpoint (lib/integrity/verify-record.ts) would give: the functions below follow them
- * check for check, and tests/unit/proven-leaves.test.ts holds them to it. No verdict is ever cached per record id.
+ * cached only once final, lib/verification/chain-roots.ts). A change to the content, salt, commitment, proof, batch
+ * or checkpoint number, contract, chain or indexed root therefore misses the cache, and the verdict is always the one
+ * judgeRecord (judge.ts) gives without caches: tests/unit/proven-leaves.test.ts holds it to that. No verdict is ever
+ * cached per record id.
  *
  * Only a `verified` (or `public`) outcome is remembered, so what the cache holds is bounded by what the chains
  * hold; an insider cannot fill it with forged proofs.
@@ -128,60 +121,4 @@ export function proofFingerprint(proof: unknown): string | null {
   }
   // One flat string (a rope of `+=` would keep every sibling string alive in the cache, ~2× the memory).
   return parts.join("");
-}
-
-// Two caches, so that a batch root proven into a checkpoint never displaces a record's commitment proven into that
-// batch (in a one-record batch they are the same hash).
-const records = new ProvenLeafCache(GENERATION_CHARS);
-const checkpoints = new ProvenLeafCache(GENERATION_CHARS);
-
-/** For tests, the benchmark and operations: forget every proven leaf (forgetCachedRoots calls it too). */
-export function forgetProvenLeaves(): void {
-  records.clear();
-  checkpoints.clear();
-}
-
-/** Size of the caches (entries, and characters as counted against the bound), for tests and the benchmark. */
-export function provenLeavesStats(): { entries: number; chars: number } {
-  const [a, b] = [records.stats(), checkpoints.stats()];
-  return { entries: a.entries + b.entries, chars: a.chars + b.chars };
-}
-
-/**
- * verifyRecord (lib/integrity/verify-record.ts), check for check, with the proof walk answered from the cache when
- * possible. `anchor`: anchorKey of the record's batch, or null when the record has none.
- */
-export function verifyRecordCached(record: VerifiableRecord, anchor: string | null, chainRoot: Hex32 | null | undefined): Verification {
-  if (!isHex32(record.salt) || !isHex32(record.commitment)) return "tampered";
-  // Always: the stored content is re-canonicalized and re-hashed, and must give the stored commitment.
-  if (computeCommitment(record, record.salt) !== record.commitment) return "tampered";
-  if (record.status === "PENDING") return "pending";
-  if (!isHex32(record.indexedRoot)) return "tampered";
-  const proven =
-    anchor === null
-      ? { root: rootFromProof(record.commitment, record.proof), fingerprint: null, cached: false }
-      : records.provenRoot(record.commitment, anchor, record.proof, record.indexedRoot);
-  if (proven.root === null || proven.root !== record.indexedRoot) return "tampered";
-  if (chainRoot === undefined) return "unavailable";
-  if (chainRoot !== proven.root) return "tampered";
-  if (!proven.cached && anchor !== null && proven.fingerprint !== null) records.remember(record.commitment, anchor, proven.root, proven.fingerprint);
-  return "verified";
-}
-
-/**
- * verifyCheckpoint (lib/integrity/verify-record.ts), check for check, with the walk of the batch root's checkpoint
- * proof answered from the cache when possible. `checkpoint.anchor`: anchorKey of the checkpoint.
- */
-export function verifyCheckpointCached(
-  batchRoot: string,
-  checkpoint: { proof: unknown; indexedRoot: string; anchor: string } | null,
-  publicRoot: Hex32 | null | undefined,
-): CheckpointLevel | "tampered" {
-  if (checkpoint === null || publicRoot === undefined) return "none";
-  if (!isHex32(batchRoot) || !isHex32(checkpoint.indexedRoot)) return "tampered";
-  const proven = checkpoints.provenRoot(batchRoot, checkpoint.anchor, checkpoint.proof, checkpoint.indexedRoot);
-  if (proven.root === null || proven.root !== checkpoint.indexedRoot) return "tampered";
-  if (publicRoot !== proven.root) return "tampered";
-  if (!proven.cached && proven.fingerprint !== null) checkpoints.remember(batchRoot, checkpoint.anchor, proven.root, proven.fingerprint);
-  return "public";
 }

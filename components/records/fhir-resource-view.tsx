@@ -581,6 +581,38 @@ function procedure(r: Json, v: View): Detail {
   };
 }
 
+const STORED_RECORD = /^[A-Z][A-Za-z]+\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/**
+ * A report's results, each a link to the stored record it names (intake resolves them to `<Type>/<record id>`), as a
+ * link relative to this record's own page: `…/records/<id>` is a sibling. Anything else is shown as text.
+ */
+function ResultLinks({ results, label }: { results: unknown[]; label: string }) {
+  return (
+    <>
+      <span>{label}</span>
+      <ul className="mt-1 list-disc pl-5">
+        {results.map((result, i) => {
+          const ref = str(obj(result)?.reference);
+          const id = ref ? STORED_RECORD.exec(ref)?.[1] : undefined;
+          const text = referenceText(result) ?? ref ?? "?";
+          return (
+            <li key={i} data-result-reference={ref ?? ""}>
+              {id ? (
+                <a href={id} className="text-brand hover:underline">
+                  {text}
+                </a>
+              ) : (
+                text
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </>
+  );
+}
+
 function diagnosticReport(r: Json, v: View, attachments: AttachmentCheck[]): Detail {
   const { t } = v;
   const effective = v.choice(r, "effective");
@@ -595,7 +627,7 @@ function diagnosticReport(r: Json, v: View, attachments: AttachmentCheck[]): Det
       row(t("fields.issued"), v.date(r.issued), "issued"),
       row(t("fields.conclusion"), str(r.conclusion) ? <p className="whitespace-pre-line">{str(r.conclusion)}</p> : null, "conclusion"),
       row(t("fields.conclusionCode"), conceptsText(r.conclusionCode), "conclusionCode"),
-      row(t("fields.results"), results > 0 ? t("resultCount", { count: results }) : null, "result"),
+      row(t("fields.results"), results > 0 ? <ResultLinks results={list(r.result)} label={t("resultCount", { count: results })} /> : null, "result"),
       row(t("fields.performer"), referencesText(r.performer), "performer"),
       row(
         t("fields.attachments"),

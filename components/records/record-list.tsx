@@ -6,6 +6,7 @@ import { VerificationBadge } from "@/components/ui/verification-badge";
 import { sourceKind } from "@/lib/chart-summary/types";
 import { IntegrityMark } from "./integrity-mark";
 import { SourceLabel } from "./source-label";
+import { FinancialRecords, splitFinancial } from "./financial-records";
 
 const KNOWN_TYPES = new Set([
   "Observation", "Condition", "AllergyIntolerance", "MedicationStatement", "MedicationRequest",
@@ -150,18 +151,29 @@ export function RecordCard({ record, patientId, correctable }: { record: RecordD
 }
 
 export function RecordList({ records, patientId, correctable }: { records: RecordDto[]; patientId?: string; correctable?: boolean }) {
+  const { clinical, financial } = splitFinancial(records);
   return (
-    <ol className="space-y-1.5">
-      {records.map((record) => (
-        <RecordCard key={record.id} record={record} patientId={patientId} correctable={correctable} />
-      ))}
-    </ol>
+    <>
+      <ol className="space-y-1.5">
+        {clinical.map((record) => (
+          <RecordCard key={record.id} record={record} patientId={patientId} correctable={correctable} />
+        ))}
+      </ol>
+      <FinancialRecords count={financial.length}>
+        <ol className="space-y-1.5">
+          {financial.map((record) => (
+            <RecordCard key={record.id} record={record} patientId={patientId} correctable={correctable} />
+          ))}
+        </ol>
+      </FinancialRecords>
+    </>
   );
 }
 
 /** The chart's timeline: records grouped by calendar day in the viewer's zone, newest first. */
-export function RecordTimeline({ records, patientId }: { records: RecordDto[]; patientId: string }) {
+export function RecordTimeline({ records: all, patientId }: { records: RecordDto[]; patientId: string }) {
   const t = useTranslations("chart");
+  const { clinical: records, financial } = splitFinancial(all);
   const format = useFormatter();
   const timeZone = useTimeZone() ?? "UTC";
   const groups: { day: string; records: RecordDto[] }[] = [];
@@ -186,6 +198,9 @@ export function RecordTimeline({ records, patientId }: { records: RecordDto[]; p
           </ol>
         </section>
       ))}
+      <FinancialRecords count={financial.length}>
+        <RecordList records={financial} patientId={patientId} />
+      </FinancialRecords>
     </div>
   );
 }

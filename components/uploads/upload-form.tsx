@@ -3,9 +3,14 @@
 import { useId, useRef, useState } from "react";
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import type { IntakeProblem, UploadResponseDto } from "@/lib/dto/uploads";
+import type { IntakeProblem, TypeSummary, UploadResponseDto } from "@/lib/dto/uploads";
+import { problemLocation } from "@/lib/fhir/intake/model";
+import { ImportSummary } from "./import-summary";
 
-type Outcome = { key: string; fileName: string } & ({ ok: true; recordCount: number } | { ok: false; reason: string; problems: IntakeProblem[] });
+type Outcome = { key: string; fileName: string } & (
+  | { ok: true; recordCount: number; summary: TypeSummary[] }
+  | { ok: false; reason: string; problems: IntakeProblem[]; summary: TypeSummary[]; registered: { name: string; birthDate: string } | null }
+);
 
 /** Sends one file as the raw request body, reporting progress (fetch has no upload progress; XHR does). */
 function send(file: File, onProgress: (loaded: number, total: number) => void): Promise<UploadResponseDto> {
@@ -26,7 +31,7 @@ function send(file: File, onProgress: (loaded: number, total: number) => void): 
 }
 
 const REASONS = new Set([
-  "empty", "too_large", "not_json", "too_deep", "too_many_entries", "forbidden_key", "not_fhir", "bundle_type", "invalid_entries",
+  "empty", "too_large", "not_json", "too_deep", "too_many_entries", "forbidden_key", "not_fhir", "fhir_version", "bundle_type", "invalid_entries",
   "patient_mismatch", "several_patients", "patient_missing", "content_type", "forbidden_character", "denied", "failed",
 ]);
 
@@ -56,7 +61,11 @@ export function UploadForm({ maxBytes }: { maxBytes: number }) {
       // The server refuses it anyway; saying so now spares sending megabytes for nothing.
       const result: UploadResponseDto =
         file.size > maxBytes ? { ok: false, reason: "too_large", problems: [] } : await send(file, (loaded, total) => setProgress({ name: file.name, percent: total ? Math.round((loaded / total) * 100) : 0 }));
-      done.push(result.ok ? { key, fileName: file.name, ok: true, recordCount: result.recordCount } : { key, fileName: file.name, ok: false, reason: result.reason, problems: result.problems });
+      done.push(
+        result.ok
+          ? { key, fileName: file.name, ok: true, recordCount: result.recordCount, summary: result.summary ?? [] }
+          : { key, fileName: file.name, ok: false, reason: result.reason, problems: result.problems, summary: result.summary ?? [], registered: result.registered ?? null },
+      );
       setOutcomes([...done]);
     }
     setProgress(null);
@@ -113,26 +122,32 @@ export function UploadForm({ maxBytes }: { maxBytes: number }) {
           {outcomes.map((o) =>
             o.ok ? (
               <li key={o.key} data-upload-result="ok" className="rounded border border-ok bg-ok-soft px-3 py-2 text-sm text-ok">
-                <p role="status">{t("accepted", { name: o.fileName, count: o.recordCount })}</p>
+                <p role="status">{o.recordCount === 0 ? t("acceptedNothingNew", { name: o.fileName }) : t("accepted", { name: o.fileName, count: o.recordCount })}</p>
+                <ImportSummary summary={o.summary} />
               </li>
             ) : (
               <li key={o.key} data-upload-result="refused" data-reason={o.reason} className="rounded border border-danger bg-danger-soft px-3 py-2 text-sm text-danger">
                 <div role="alert">
                   <p className="font-semibold">{t("refused", { name: o.fileName })}</p>
                   <p>{REASONS.has(o.reason) ? t(`reasons.${o.reason}`, { maxMb }) : t("reasons.failed", { maxMb })}</p>
+                  {o.registered ? <p data-registered>{t("registered", { name: o.registered.name, birthDate: o.registered.birthDate })}</p> : null}
                 </div>
                 {o.problems.length ? (
                   <ul className="mt-2 list-disc space-y-1 pl-5 text-ink">
-                    {o.problems.map((p, i) => (
-                      <li key={i} data-problem-entry={p.entry ?? ""} data-problem-field={p.field ?? ""}>
-                        {p.entry !== null ? <strong>{t("problemEntry", { entry: p.entry + 1, type: p.resourceType ?? "?" })} </strong> : null}
-                        {p.field ? <code className="rounded bg-surface-muted px-1">{p.field}</code> : null}
-                        {p.field ? ": " : null}
-                        {p.message}
-                      </li>
-                    ))}
+                    {o.problems.map((p, i) => {
+                      // Numbered and located exactly as the API's OperationOutcome says it (lib/fhir/intake/model.ts).
+                      const at = problemLocation(p);
+                      return (
+                        <li key={i} data-problem-entry={p.entry ?? ""} data-problem-field={p.field ?? ""}>
+                          {at.entryNumber !== null ? <strong>{t("problemEntry", { entry: at.entryNumber, type: p.resourceType ?? "?" })} </strong> : null}
+                          {p.message}
+                          {at.expression ? <code className="ml-1 rounded bg-surface-muted px-1 text-ink-muted">{t("problemWhere", { path: at.expression })}</code> : null}
+                        </li>
+                      );
+                    })}
                   </ul>
                 ) : null}
+                <ImportSummary summary={o.summary} />
                 <p className="mt-1 text-ink-muted">{t("nothingStored")}</p>
               </li>
             ),

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import type { OwnUploadDto } from "@/lib/dto/uploads";
 import { RecordList } from "@/components/records/record-list";
+import { ImportSummary } from "./import-summary";
 
 /** The patient's uploads, newest first, each with its records and their verification state. */
 export function UploadList({ uploads }: { uploads: OwnUploadDto[] }) {
@@ -38,6 +39,10 @@ export function UploadList({ uploads }: { uploads: OwnUploadDto[] }) {
                   {" · "}
                   {t("summary", { count: upload.recordCount, verified, pending, size: fileSize(upload.byteSize) })}
                 </p>
+                <details className="mb-3">
+                  <summary className="cursor-pointer text-sm text-ink-muted">{t("summaryTitle")}</summary>
+                  <ImportSummary summary={upload.summary} />
+                </details>
                 <RecordList records={upload.records} />
               </li>
             );

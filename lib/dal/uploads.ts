@@ -1,30 +1,35 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
-import { appendAccessEvent, appendAccessEventIn, type AccessEventInput, type AuditContext } from "@/lib/audit";
+import { appendAccessEvent, type AccessEventInput, type AuditContext } from "@/lib/audit";
 import { can } from "@/lib/authz";
 import { env } from "@/lib/env";
-import { createRecords } from "@/lib/jobs/create-records";
 import {
-  bindToPatient,
+  analyseUpload,
   bytesSha256,
+  decideIntake,
   documentRecord,
   DOCUMENT_TYPES,
-  ingestPatientJson,
   IntakeRejectedError,
   MRN_SYSTEM,
   mrnOf,
-  parseJsonWithLimits,
-  readUpload,
+  PATIENT_BUNDLE_TYPES,
   safeFileName,
   sniffDocumentType,
+  type AnalysedUpload,
+  type EntryOutcome,
   type IntakeLimits,
-  type IntakeRecord,
+  type IntakeProblem,
+  type IntakeReason,
   type PatientIdentity,
+  type TypeSummary,
 } from "@/lib/fhir/ingest";
+import { summarize } from "@/lib/fhir/intake/plan";
 import type { OwnUploadsDto, UploadResultDto } from "@/lib/dto/uploads";
 import { AccessDeniedError, type Caller } from "./caller";
 import { countByVerification, loadVerifiedRecords } from "./verified-records";
 import { authenticateServiceToken, credentialCovers, ServiceAuthError } from "./service-credentials";
+import { isIntakeConflict, loadIntakeContext, storeIntake, type IntakeSource } from "./intake-store";
 
 export { IntakeRejectedError, ServiceAuthError };
 
@@ -66,21 +71,11 @@ function mediaType(contentType: string | null): string {
   return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
-/** Reads the file and turns it into records, or throws IntakeRejectedError (nothing has been stored yet). */
-async function recordsFromFile(file: IncomingFile, who: PatientIdentity, now: Date, limits: IntakeLimits): Promise<{ bytes: Uint8Array; records: IntakeRecord[]; kind: "json" | "document" }> {
+async function readBody(file: IncomingFile, limits: IntakeLimits): Promise<Uint8Array> {
   if (file.declaredLength !== null && file.declaredLength > limits.maxBytes) throw new IntakeRejectedError("too_large");
   const bytes = await readCapped(file.body, limits.maxBytes);
   if (bytes === "too_large") throw new IntakeRejectedError("too_large");
-  const type = mediaType(file.contentType);
-  if ((DOCUMENT_TYPES as readonly string[]).includes(type) || sniffDocumentType(bytes) !== null) {
-    return { bytes, kind: "document", records: [documentRecord(bytes, type, file.fileName, who, now, limits)] };
-  }
-  if (type !== "" && type !== "application/octet-stream" && !JSON_TYPES.has(type)) {
-    throw new IntakeRejectedError("content_type", [
-      { entry: null, resourceType: null, field: null, message: `Files of type ${type} are not accepted: FHIR JSON, PDF, JPEG or PNG only.` },
-    ]);
-  }
-  return { bytes, kind: "json", records: ingestPatientJson(bytes, who, now, limits) };
+  return bytes;
 }
 
 async function patientIdentity(patientId: string): Promise<PatientIdentity | null> {
@@ -88,65 +83,30 @@ async function patientIdentity(patientId: string): Promise<PatientIdentity | nul
   return patient ? { id: patient.id, name: patient.name, mrn: patient.mrn, birthDate: patient.birthDate.toISOString().slice(0, 10) } : null;
 }
 
+export type IntakeResult = { uploadId: string | null; recordIds: string[]; outcomes: EntryOutcome[]; summary: TypeSummary[] };
+
 /**
- * Stores an accepted upload: its RecordUpload row, every record (PENDING, through the one record-creation path) and
- * the `records.uploaded` event, in ONE transaction: all of it or none of it.
+ * Plans against what this patient and source already hold, and stores. Two uploads racing for the same entries: the
+ * loser plans again and finds the winner's records (a re-send is then a no-op, not a failure).
  */
-async function storeUpload(
-  input: {
-    who: PatientIdentity;
-    records: IntakeRecord[];
-    bytes: Uint8Array;
-    source: "PATIENT_UPLOAD" | "HOSPITAL_SYSTEM";
-    fileName: string | null;
-    contentType: string;
-    serviceCredentialId: string | null;
-  },
+async function planAndStore(
+  analysed: AnalysedUpload,
+  who: PatientIdentity,
+  from: IntakeSource,
+  file: { bytes: Uint8Array; fileName: string | null; contentType: string },
   actor: AccessEventInput["actor"],
   context: AuditContext,
-): Promise<{ uploadId: string; recordIds: string[] }> {
-  return db().$transaction(
-    async (tx) => {
-      const upload = await tx.recordUpload.create({
-        data: {
-          patientId: input.who.id,
-          source: input.source,
-          fileName: input.fileName,
-          contentType: input.contentType,
-          byteSize: input.bytes.byteLength,
-          sha256: bytesSha256(input.bytes),
-          recordCount: input.records.length,
-          serviceCredentialId: input.serviceCredentialId,
-        },
-        select: { id: true },
-      });
-      const recordIds = await createRecords(
-        input.records.map((r) => ({ ...r, patientId: input.who.id, source: input.source })),
-        actor,
-        context,
-        { tx, uploadId: upload.id },
-      );
-      await appendAccessEventIn(
-        tx,
-        {
-          actor,
-          action: "records.uploaded",
-          outcome: "ALLOWED",
-          purpose: input.source === "PATIENT_UPLOAD" ? "SELF_ACCESS" : "OPERATIONS",
-          patientId: input.who.id,
-          details: {
-            uploadId: upload.id,
-            recordCount: recordIds.length,
-            byteSize: input.bytes.byteLength,
-            ...(input.serviceCredentialId ? { serviceCredentialId: input.serviceCredentialId } : {}),
-          },
-        },
-        context,
-      );
-      return { uploadId: upload.id, recordIds };
-    },
-    { maxWait: 10_000, timeout: 120_000 },
-  );
+): Promise<IntakeResult> {
+  for (let attempt = 1; ; attempt++) {
+    const ctx = await loadIntakeContext(who.id, from.sourceKey, analysed.upload);
+    const { plan } = decideIntake(analysed, who, ctx, new Date());
+    try {
+      const stored = await storeIntake({ who, plan, from, ...file }, actor, context);
+      return { ...stored, outcomes: plan.outcomes, summary: plan.summary };
+    } catch (error) {
+      if (attempt >= 3 || !isIntakeConflict(error)) throw error;
+    }
+  }
 }
 
 /** A refused upload is logged with its reason code and how many problems it had: never its content or file name. */
@@ -168,30 +128,48 @@ export async function ownPatientIdentity(caller: Caller): Promise<PatientIdentit
 
 /**
  * A patient uploads one file of their own history: FHIR R4 JSON (a resource or a Bundle) or a document (PDF, JPEG,
- * PNG). Accepted whole — every record PENDING until the worker anchors it — or refused whole with every problem
- * named (IntakeRejectedError) and nothing stored.
+ * PNG). Every entry is stored (records PENDING until the worker anchors them, directory entries in the shared
+ * directory), skipped with its reason, or — if any entry has a problem — nothing is stored and every problem is named
+ * (IntakeRejectedError). Sending the same file again stores nothing and answers with the records already stored.
  */
 export async function uploadOwnRecords(caller: Caller, file: IncomingFile): Promise<UploadResultDto> {
   const { actor } = caller;
   if (actor.kind !== "PATIENT" || !can(actor, "own_records.upload")) throw new AccessDeniedError();
   const who = await patientIdentity(actor.patientId);
   if (!who) throw new AccessDeniedError();
-  const now = new Date();
-  let read: Awaited<ReturnType<typeof recordsFromFile>>;
+  const limits = intakeLimits();
+  const from: IntakeSource = { source: "PATIENT_UPLOAD", sourceKey: "patient", serviceCredentialId: null };
+  const fileName = safeFileName(file.fileName);
   try {
-    read = await recordsFromFile(file, who, now, intakeLimits());
+    const bytes = await readBody(file, limits);
+    const type = mediaType(file.contentType);
+    if ((DOCUMENT_TYPES as readonly string[]).includes(type) || sniffDocumentType(bytes) !== null) {
+      const record = documentRecord(bytes, type, file.fileName, who, new Date(), limits);
+      const contentType = (record.resource.content as { attachment: { contentType: string } }[])[0]!.attachment.contentType;
+      // A document is keyed by its bytes: the same file again is the record already stored.
+      const contentHash = bytesSha256(bytes);
+      const entryKey = `hash:${contentHash}`;
+      const earlier = await db().intakeEntry.findUnique({ where: { patientId_sourceKey_entryKey: { patientId: who.id, sourceKey: from.sourceKey, entryKey } }, select: { recordId: true } });
+      const id = earlier?.recordId ?? randomUUID();
+      const outcomes: EntryOutcome[] = [{ index: 0, resourceType: "DocumentReference", outcome: earlier ? "unchanged" : "created", recordId: id }];
+      const plan = { records: earlier ? [] : [{ ...record, id, entryKey, contentHash }], directory: [], outcomes, summary: summarize(outcomes, []) };
+      const stored = await storeIntake({ who, plan, from, bytes, fileName, contentType }, actor, caller.context);
+      return { uploadId: stored.uploadId, recordCount: stored.recordIds.length, summary: plan.summary };
+    }
+    if (type !== "" && type !== "application/octet-stream" && !JSON_TYPES.has(type)) {
+      throw new IntakeRejectedError("content_type", [
+        { entry: null, resourceType: null, field: null, message: `Files of type ${type} are not accepted: FHIR JSON, PDF, JPEG or PNG only.`, code: "not-supported" },
+      ]);
+    }
+    const analysed = analyseUpload(bytes, limits, PATIENT_BUNDLE_TYPES);
+    const result = await planAndStore(analysed, who, from, { bytes, fileName, contentType: "application/fhir+json" }, actor, caller.context);
+    return { uploadId: result.uploadId, recordCount: result.recordIds.length, summary: result.summary };
   } catch (error) {
     if (error instanceof IntakeRejectedError) await logRejection(actor, who.id, error, caller.context);
     throw error;
   }
-  const contentType = read.kind === "document" ? (read.records[0]!.resource.content as { attachment: { contentType: string } }[])[0]!.attachment.contentType : "application/fhir+json";
-  const stored = await storeUpload(
-    { who, records: read.records, bytes: read.bytes, source: "PATIENT_UPLOAD", fileName: safeFileName(file.fileName), contentType, serviceCredentialId: null },
-    actor,
-    caller.context,
-  );
-  return { uploadId: stored.uploadId, recordCount: stored.recordIds.length };
 }
+
 
 /**
  * The patient's uploads, newest first, each with its records verified like any record (pending → verified), logged
@@ -202,7 +180,7 @@ export async function listOwnUploads(caller: Caller): Promise<OwnUploadsDto> {
   if (actor.kind !== "PATIENT" || !can(actor, "own_records.upload")) throw new AccessDeniedError();
   const uploads = await db().recordUpload.findMany({
     where: { patientId: actor.patientId },
-    select: { id: true, source: true, fileName: true, contentType: true, byteSize: true, recordCount: true, createdAt: true, records: { select: { id: true } } },
+    select: { id: true, source: true, fileName: true, contentType: true, byteSize: true, recordCount: true, summary: true, createdAt: true, records: { select: { id: true } } },
     orderBy: { createdAt: "desc" },
     take: 50,
   });
@@ -222,6 +200,7 @@ export async function listOwnUploads(caller: Caller): Promise<OwnUploadsDto> {
       contentType: u.contentType,
       byteSize: u.byteSize,
       recordCount: u.recordCount,
+      summary: (u.summary ?? []) as TypeSummary[],
       createdAt: u.createdAt.toISOString(),
       records: u.records.flatMap((r) => byId.get(r.id) ?? []),
     })),
@@ -234,50 +213,45 @@ export function uploadMaxBytes(): number {
   return intakeLimits().maxBytes;
 }
 
-/** What became of each Bundle entry, by its index: a stored record, or the Patient that identified the patient. */
-export type TransactionResult = { uploadId: string; recordIds: string[]; patientId: string; entries: ({ index: number; recordId: string } | { index: number; patientId: string })[] };
+/** What became of each Bundle entry, by its index, and the import summary per type. */
+export type TransactionResult = { uploadId: string | null; recordIds: string[]; patientId: string; outcomes: EntryOutcome[]; summary: TypeSummary[] };
 
 /**
  * A hospital system (EHR, lab) posts a FHIR transaction Bundle with its service credential. The credential is checked
  * here (ServiceAuthError when missing, unknown or revoked: effective on the next request); the Bundle goes through the
  * same intake as a patient's upload; its Patient is named by the hospital MRN identifier, which must exist and match
- * (name and birth date). Stored, anchored and audited like any upload, as SYSTEM with the credential's id.
+ * (name and birth date). A missing or unknown MRN is reported together with every other problem of the Bundle.
+ * Stored, anchored and audited like any upload, as SYSTEM with the credential's id; idempotent per credential.
  */
 export async function ingestHospitalBundle(token: string | null, file: IncomingFile, context: AuditContext): Promise<TransactionResult> {
   const credential = await authenticateServiceToken(token, context);
   const limits = intakeLimits();
   const type = mediaType(file.contentType);
+  const from: IntakeSource = { source: "HOSPITAL_SYSTEM", sourceKey: `credential:${credential.id}`, serviceCredentialId: credential.id };
   let who: PatientIdentity | null = null;
   try {
     if (!JSON_TYPES.has(type)) {
-      throw new IntakeRejectedError("content_type", [{ entry: null, resourceType: null, field: null, message: "Send the Bundle as application/fhir+json (or application/json)." }]);
+      throw new IntakeRejectedError("content_type", [{ entry: null, resourceType: null, field: null, message: "Send the Bundle as application/fhir+json (or application/json).", code: "not-supported" }]);
     }
-    if (file.declaredLength !== null && file.declaredLength > limits.maxBytes) throw new IntakeRejectedError("too_large");
-    const bytes = await readCapped(file.body, limits.maxBytes);
-    if (bytes === "too_large") throw new IntakeRejectedError("too_large");
-    const upload = readUpload(parseJsonWithLimits(bytes, limits), limits, { bundleTypes: ["transaction"] });
-    const mrn = mrnOf(upload);
-    if (!upload.patient || mrn === null) {
-      throw new IntakeRejectedError("patient_missing", [
-        { entry: upload.patient?.index ?? null, resourceType: "Patient", field: "Patient.identifier", message: `The Bundle must carry the Patient with an identifier of system ${MRN_SYSTEM}.` },
-      ]);
+    const bytes = await readBody(file, limits);
+    const analysed = analyseUpload(bytes, limits, ["transaction"]);
+    const mrn = mrnOf(analysed.upload);
+    const missing: IntakeProblem[] = [];
+    if (analysed.upload.patients.length === 1 && mrn !== null) {
+      const patient = await db().patient.findUnique({ where: { mrn }, select: { id: true, mrn: true } });
+      // A scoped credential answers for a patient outside its scope exactly as for an unknown MRN (and alerts).
+      who = patient && (await credentialCovers(credential, patient, context)) ? await patientIdentity(patient.id) : null;
+      if (!who) missing.push({ entry: analysed.upload.patients[0]!.index, resourceType: "Patient", field: "Patient.identifier", message: "No patient has this MRN.", code: "business-rule" });
+    } else if (analysed.upload.patients.length <= 1) {
+      missing.push({ entry: analysed.upload.patients[0]?.index ?? null, resourceType: "Patient", field: "Patient.identifier", message: `The Bundle must carry the Patient with an identifier of system ${MRN_SYSTEM}.`, code: "required" });
     }
-    const patient = await db().patient.findUnique({ where: { mrn }, select: { id: true, mrn: true } });
-    // A scoped credential answers for a patient outside its scope exactly as for an unknown MRN (and alerts).
-    who = patient && (await credentialCovers(credential, patient, context)) ? await patientIdentity(patient.id) : null;
-    if (!who) {
-      throw new IntakeRejectedError("patient_missing", [{ entry: upload.patient.index, resourceType: "Patient", field: "Patient.identifier", message: "No patient has this MRN." }]);
-    }
-    const records = bindToPatient(upload, who, new Date());
-    const stored = await storeUpload(
-      { who, records, bytes, source: "HOSPITAL_SYSTEM", fileName: null, contentType: type, serviceCredentialId: credential.id },
-      "SYSTEM",
-      context,
-    );
-    const entries = [...upload.entries.map((e, i) => ({ index: e.index, recordId: stored.recordIds[i]! })), { index: upload.patient.index, patientId: who.id }].sort((a, b) => a.index - b.index);
-    return { ...stored, patientId: who.id, entries };
+    if (!who) decideIntake(analysed, null, { earlier: [], directory: [] }, new Date(), { problems: missing, reason: missing.length ? "patient_missing" : null });
+    const result = await planAndStore(analysed, who!, from, { bytes, fileName: null, contentType: type }, "SYSTEM", context);
+    return { ...result, patientId: who!.id };
   } catch (error) {
     if (error instanceof IntakeRejectedError) await logRejection("SYSTEM", who?.id ?? null, error, context, { serviceCredentialId: credential.id });
     throw error;
   }
 }
+
+export type { IntakeReason };

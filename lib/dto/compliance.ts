@@ -42,6 +42,7 @@ export const KNOWN_ACTIONS = [
   "integrity.backfill_verified",
   "records.uploaded",
   "records.upload_rejected",
+  "records.upload_repeated",
   "own_uploads.viewed",
   "service_credential.issued",
   "service_credential.revoked",

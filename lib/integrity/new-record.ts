@@ -10,6 +10,8 @@ export type NewRecordInput = {
   source: string;
   /** A correction names the record it replaces (bound by the commitment since recipe v2). */
   supersedesId?: string | null;
+  /** Fixed by the caller when other records must reference this one before it is created (intake); else random. */
+  id?: string;
 };
 
 export type PreparedRecord = Omit<NewRecordInput, "supersedesId"> & {
@@ -28,7 +30,7 @@ export type PreparedRecord = Omit<NewRecordInput, "supersedesId"> & {
  * them afterwards. `identityVersion`: the patient identity version the record is filed under.
  */
 export function prepareRecord(input: NewRecordInput & { identityVersion: number }): PreparedRecord {
-  const id = randomUUID();
+  const id = input.id ?? randomUUID();
   const salt = newSalt();
   const canonical = canonicalBytes(input.resource);
   const supersedesId = input.supersedesId ?? null;

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { expectAccessible, login, loginAs, PASSWORD, setLocaleCookie, type Locale, approveAsSecondAdmin } from "./fixtures";
 import { UPLOADER } from "./uploader";
@@ -56,7 +58,8 @@ test("a patient uploads a Bundle of several types and a PDF, and watches them be
   const uploadsBefore = await page.locator("[data-upload-id]").count();
 
   await upload(page, [json("history.json", historyBundle()), { name: "discharge letter.pdf", mimeType: "application/pdf", buffer: pdf(40_000) }]);
-  await expect(page.locator('[data-upload-result="ok"]')).toHaveCount(2);
+  // The first validation in a fresh server indexes the R4 definitions and value sets (seconds on a busy machine).
+  await expect(page.locator('[data-upload-result="ok"]')).toHaveCount(2, { timeout: 30_000 });
   await expect(page.getByText("history.json: 4 records were added")).toBeVisible();
   await expect(page.locator("[data-upload-id]")).toHaveCount(uploadsBefore + 2);
 
@@ -219,3 +222,46 @@ for (const locale of ["ko", "en"] as Locale[]) {
     await admin.close();
   });
 }
+
+// Issue #25: a real exporter's file (tests/fixtures/fhir) imports whole, says per type what became of it, in both
+// languages; a second send stores nothing; a file about someone else shows the patient their own registered values.
+test("a Synthea export imports whole with a summary per type; sent again it adds nothing", async ({ page }) => {
+  test.setTimeout(120_000);
+  const synthea = JSON.parse(readFileSync(join(process.cwd(), "tests/fixtures/fhir/synthea-r4-first-encounter.json"), "utf8")) as { entry: { resource: Record<string, unknown> }[] };
+  Object.assign(synthea.entry[0]!.resource, { name: [{ family: "Han", given: ["Ji-min"] }], birthDate: UPLOADER.birthDate });
+  const allergy = readFileSync(join(process.cwd(), "tests/fixtures/fhir/hl7-allergyintolerance-example-r4.json"), "utf8");
+  const stu3 = readFileSync(join(process.cwd(), "tests/fixtures/fhir/hl7-allergyintolerance-example-stu3.json"), "utf8");
+  for (const locale of ["en", "ko"] as Locale[]) {
+    await page.context().clearCookies();
+    await setLocaleCookie(page, locale);
+    await signIn(page, locale);
+    const before = await page.locator("[data-upload-id]").count();
+    const send = async (files: Parameters<Page["setInputFiles"]>[1]) => {
+      await page.getByLabel(locale === "en" ? "Files to upload" : "올릴 파일").setInputFiles(files);
+      await page.getByRole("button", { name: locale === "en" ? "Upload" : "올리기", exact: true }).click();
+    };
+    await send([json("synthea.json", synthea)]);
+    const result = page.locator("[data-upload-result]").first();
+    // The first validation in a fresh server indexes the R4 definitions (seconds on a busy machine).
+    await expect(result).toBeVisible({ timeout: 60_000 });
+    if (locale === "en") {
+      await expect(result).toContainText("synthea.json: 8 records were added");
+      await expect(result.locator('[data-summary-type="ExplanationOfBenefit"]')).toHaveText("Explanation of benefits: 1 added");
+      await expect(result.locator('[data-summary-type="Condition"]')).toHaveText("Condition: 1 added");
+      await expect(page.locator("[data-upload-id]")).toHaveCount(before + 1);
+    } else {
+      await expect(result).toContainText("이 파일의 내용은 모두 이미 저장되어 있습니다");
+      await expect(result.locator('[data-summary-type="ExplanationOfBenefit"]')).toHaveText("[급여 내역] 1건 이미 저장됨");
+      await expect(page.locator("[data-upload-id]")).toHaveCount(before);
+    }
+    await send([json("hl7-allergy.json", allergy), json("hl7-allergy-stu3.json", stu3)]);
+    const refused = page.locator('[data-upload-result="refused"]');
+    await expect(refused).toHaveCount(2);
+    await expect(refused.nth(0)).toHaveAttribute("data-reason", "patient_mismatch");
+    await expect(refused.nth(0).locator("[data-registered]")).toContainText(UPLOADER.name);
+    await expect(refused.nth(0)).toContainText("Patient/example");
+    await expect(refused.nth(1)).toHaveAttribute("data-reason", "fhir_version");
+    await expectAccessible(page);
+    await page.screenshot({ path: `test-results/screens/upload-real-world-${locale}.png`, fullPage: true });
+  }
+});

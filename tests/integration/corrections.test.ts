@@ -19,7 +19,8 @@ let patient: Caller;
 let doctor: Caller;
 let conditionId: string;
 
-const condition = (text: string) => ({ resourceType: "Condition", code: { text }, subject: { reference: "Patient/x" }, onsetDateTime: "2021-06-01" });
+// No Patient entry: the app's own patient id is only accepted with the patient's name beside it (issue #25).
+const condition = (text: string) => ({ resourceType: "Condition", code: { text }, subject: { reference: "Patient/x", display: "정정 환자" }, onsetDateTime: "2021-06-01" });
 
 beforeAll(async () => {
   await ensureDemo();

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   activeNarrativeContent,
-  bindToPatient,
+  analyseUpload,
   clinicalTime,
+  decideIntake,
   documentRecord,
   ingestPatientJson,
   IntakeRejectedError,
@@ -10,11 +11,11 @@ import {
   MRN_SYSTEM,
   mrnOf,
   parseJsonWithLimits,
-  readUpload,
   type IntakeLimits,
   type PatientIdentity,
 } from "@/lib/fhir/ingest";
 import { checkAttachments } from "@/lib/fhir/attachment";
+import { EMPTY_CONTEXT } from "@/lib/fhir/intake/plan";
 import { validateFhirResource } from "@/lib/fhir/validate";
 
 // Indexing the R4 definitions takes about a second, more on a busy machine: once, outside any one test's time limit.
@@ -88,7 +89,8 @@ describe("a good bundle", () => {
     const hangul = goodBundle();
     hangul.entry[0] = patient({ name: [{ text: "정 하은" }] });
     expect(ingestPatientJson(bytes(hangul), WHO, NOW, LIMITS)).toHaveLength(3);
-    const single = ingestPatientJson(bytes({ resourceType: "Condition", subject: { reference: "Patient/abc" }, code: { text: "Asthma" } }), WHO, NOW, LIMITS);
+    // Without a Patient entry, an app's own patient id means nothing here: the reference must name the patient.
+    const single = ingestPatientJson(bytes({ resourceType: "Condition", subject: { reference: "Patient/abc", display: "Jung Ha-eun" }, code: { text: "Asthma" } }), WHO, NOW, LIMITS);
     expect(single[0]!.recordedAt).toEqual(NOW);
     expect((single[0]!.resource.subject as { reference: string }).reference).toBe(`Patient/${WHO.id}`);
   });
@@ -193,14 +195,14 @@ describe("per-entry messages", () => {
     (bundle.entry[1]!.resource as Record<string, unknown>).status = undefined;
     (bundle.entry[1]!.resource as Record<string, unknown>).valueQuantity = { value: "ninety" };
     (bundle.entry[2]!.resource as Record<string, unknown>).onsetDateTime = "yesterday";
-    bundle.entry.push({ resource: { resourceType: "Organization", name: "Elsewhere" } } as never);
+    bundle.entry.push({ resource: { resourceType: "Organization", name: "Elsewhere", active: "yes" } } as never);
     const error = rejection(() => ingestPatientJson(bytes(bundle), WHO, NOW, LIMITS));
     expect(error.reason).toBe("invalid_entries");
     expect(error.problems.map((p) => [p.entry, p.field])).toEqual([
       [1, "Observation.status"],
       [1, "Observation.value[x].value"],
       [2, "Condition.onset[x]"],
-      [4, "Organization.resourceType"],
+      [4, "Organization.active"],
     ]);
     for (const p of error.problems) expect(p.message.length).toBeGreaterThan(5);
   });
@@ -246,13 +248,12 @@ describe("hospital systems", () => {
         { resource: { resourceType: "Observation", status: "final", code: { text: "Hb" }, subject: { reference: "urn:uuid:p" } }, request: { method: "DELETE", url: "Observation/1" } },
       ],
     };
-    const parsed = readUpload.bind(null, bundle, LIMITS, { bundleTypes: ["transaction"] });
-    const error = rejection(parsed);
+    const error = rejection(() => decideIntake(analyseUpload(bytes(bundle), LIMITS, ["transaction"]), WHO, EMPTY_CONTEXT, NOW));
     expect(error.problems).toEqual([expect.objectContaining({ entry: 2, field: "Bundle.entry[2].request.method" })]);
     bundle.entry[2]!.request.method = "POST";
-    const upload = readUpload(bundle, LIMITS, { bundleTypes: ["transaction"] });
-    expect(mrnOf(upload)).toBe("10000001");
-    const records = bindToPatient(upload, WHO, NOW);
+    const analysed = analyseUpload(bytes(bundle), LIMITS, ["transaction"]);
+    expect(mrnOf(analysed.upload)).toBe("10000001");
+    const records = decideIntake(analysed, WHO, EMPTY_CONTEXT, NOW).plan.records;
     expect(records.map((r) => (r.resource.subject as { reference: string }).reference)).toEqual([`Patient/${WHO.id}`, `Patient/${WHO.id}`]);
   });
 });

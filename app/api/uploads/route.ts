@@ -45,7 +45,9 @@ export async function POST(request: Request) {
     });
     return answer({ ok: true, ...result }, 200);
   } catch (error) {
-    if (error instanceof IntakeRejectedError) return answer({ ok: false, reason: error.reason, problems: error.problems }, STATUS[error.reason] ?? 422);
+    if (error instanceof IntakeRejectedError) {
+      return answer({ ok: false, reason: error.reason, problems: error.problems, summary: error.summary, registered: error.registered }, STATUS[error.reason] ?? 422);
+    }
     if (error instanceof AccessDeniedError) return answer({ ok: false, reason: "denied", problems: [] }, 404);
     throw error;
   }

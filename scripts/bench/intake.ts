@@ -1,0 +1,55 @@
+/**
+ * Intake of a whole patient bundle over HTTP, for `npm run bench -- --intake` (scripts/bench.ts): a Synthea-shaped
+ * transaction of 374 entries and ~1.3 MB (tests/fixtures/fhir/synthea-parts.ts) POSTed to /api/fhir with a service
+ * credential while the anchoring worker runs, timed from the first request byte to the whole response. Each round
+ * sends a bundle of its own (new entries: the full work); then the last one again (the idempotent no-op).
+ */
+import { stats, type Stats } from "./stats";
+import { syntheaBundle } from "../../tests/fixtures/fhir/synthea-parts";
+
+export const INTAKE = { entries: 374, bytes: 1.3 * 1024 * 1024, rounds: 5, encounters: 25 } as const;
+
+/** A bundle of exactly INTAKE.entries entries whose JSON is within 2 % of INTAKE.bytes (note sizes searched for). */
+export function intakeBody(seed: number, patient: { family: string; given: string; birthDate: string; mrn: { system: string; value: string } }): { body: string; entries: number } {
+  const build = (noteBytes: number) => JSON.stringify(syntheaBundle({ seed, encounters: INTAKE.encounters, maxEntries: INTAKE.entries, noteBytes, patient }));
+  let low = 0;
+  let high = 200_000;
+  let body = build(0);
+  for (let i = 0; i < 30 && Math.abs(Buffer.byteLength(body) - INTAKE.bytes) > INTAKE.bytes * 0.02; i++) {
+    const mid = Math.floor((low + high) / 2);
+    body = build(mid);
+    if (Buffer.byteLength(body) < INTAKE.bytes) low = mid;
+    else high = mid;
+  }
+  return { body, entries: (JSON.parse(body) as { entry: unknown[] }).entry.length };
+}
+
+async function post(url: string, token: string, body: string): Promise<{ ms: number; status: number; created: number; unchanged: number }> {
+  const started = process.hrtime.bigint();
+  const response = await fetch(`${url}/api/fhir`, { method: "POST", body, headers: { "Content-Type": "application/fhir+json", Authorization: `Bearer ${token}` } });
+  const answer = (await response.json()) as { entry?: { response: { status: string } }[]; issue?: unknown[] };
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (response.status !== 200) throw new Error(`POST /api/fhir answered ${response.status}: ${JSON.stringify(answer).slice(0, 2000)}`);
+  const statuses = (answer.entry ?? []).map((e) => e.response.status);
+  return { ms, status: response.status, created: statuses.filter((s) => s.startsWith("201")).length, unchanged: statuses.filter((s) => s.startsWith("200")).length };
+}
+
+export type IntakeResult = { bundleBytes: number; entries: number; rounds: number[]; first: Stats; resend: Stats; createdPerRound: number; unchangedOnResend: number };
+
+export async function measureIntake(url: string, token: string, bodies: { body: string; entries: number }[]): Promise<IntakeResult> {
+  const rounds: number[] = [];
+  let createdPerRound = 0;
+  for (const { body } of bodies) {
+    const r = await post(url, token, body);
+    rounds.push(r.ms);
+    createdPerRound = r.created;
+  }
+  const resends: number[] = [];
+  let unchangedOnResend = 0;
+  for (let i = 0; i < INTAKE.rounds; i++) {
+    const r = await post(url, token, bodies.at(-1)!.body);
+    resends.push(r.ms);
+    unchangedOnResend = r.unchanged;
+  }
+  return { bundleBytes: Buffer.byteLength(bodies[0]!.body), entries: bodies[0]!.entries, rounds, first: stats(rounds), resend: stats(resends), createdPerRound, unchangedOnResend };
+}

@@ -107,6 +107,9 @@ export function logLevel(): Env["LOG_LEVEL"] {
 
 const launcherSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
+  /** With DATABASE_URL (the owner, for migrations): the web tier's and the worker's own roles (`npm run db:roles`). */
+  APP_DATABASE_URL: z.string().url().optional(),
+  WORKER_DATABASE_URL: z.string().url().optional(),
   LEDGER_RPC_URL: z.string().url().optional(),
   LEDGER_CHAIN_ID: z.coerce.number().int().positive().optional(),
   LEDGER_CONTRACT_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),

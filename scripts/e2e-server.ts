@@ -11,10 +11,12 @@ import { join } from "node:path";
 import { launcherEnv } from "@/lib/env";
 import { prepareDemoStack } from "./embedded/demo-stack";
 import { e2eDatabaseFile } from "../tests/e2e/database-file";
-import { dropDatabase, ensureDatabase, serverUrlOf, startEmbeddedPostgres } from "./embedded/postgres";
+import { dropDatabase, dropRoles, ensureDatabase, newRolePassword, serverUrlOf, startEmbeddedPostgres, tierRoleNamesFor } from "./embedded/postgres";
 
 // Per process, so two e2e runs on one server never drop each other's database.
 const DATABASE = `chartproof_e2e_${process.pid}`;
+// Its own roles too (roles are cluster-wide), dropped with the database.
+const ROLES = tierRoleNamesFor(DATABASE);
 
 async function main() {
   const config = launcherEnv();
@@ -26,6 +28,7 @@ async function main() {
   const databaseUrl = await ensureDatabase(server, DATABASE);
   const stack = await prepareDemoStack({
     databaseUrl,
+    access: { kind: "create", names: ROLES, passwords: { web: newRolePassword(), worker: newRolePassword() } },
     dataDir,
     persistentChain: false,
     blockTimeSeconds: 0,
@@ -60,6 +63,7 @@ async function main() {
     }
     await stack.stop();
     await dropDatabase(server, DATABASE).catch(() => {});
+    await dropRoles(server, [ROLES.web, ROLES.worker]).catch(() => {});
     await embedded?.stop();
     await rm(dataDir, { recursive: true, force: true });
     process.exit(0);

@@ -12,8 +12,9 @@ import { chmod, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { launcherEnv } from "@/lib/env";
 import { DEMO_PASSWORD, DEMO_PATIENTS, DEMO_STAFF, DEMO_TOTP_SECRETS } from "@/lib/jobs/demo-data";
-import { prepareDemoStack } from "./embedded/demo-stack";
+import { prepareDemoStack, type TierAccess } from "./embedded/demo-stack";
 import { provideDatabase } from "./embedded/stack";
+import { embeddedTierAccess, savedTierUrls } from "./embedded/tier-roles";
 
 const root = process.cwd();
 const say = (line: string) => console.log(`[chartproof] ${line}`);
@@ -52,7 +53,15 @@ async function main() {
   try {
     const database = await provideDatabase({ databaseUrl: config.DATABASE_URL, dataDir, database: "chartproof", log: say });
     if (database.embedded) stops.push(database.embedded.stop);
-    const stack = await prepareDemoStack({ databaseUrl: database.url, dataDir, persistentChain: true, authSecret: config.AUTH_SECRET, port: config.PORT, log: say, warn: shout });
+    const where = new URL(database.url);
+    say(`database: ${where.pathname.slice(1)} on ${where.hostname}:${where.port || 5432}, migrated as ${decodeURIComponent(where.username)}`);
+    const access: TierAccess = database.embedded
+      ? await embeddedTierAccess(dataDir)
+      : config.APP_DATABASE_URL && config.WORKER_DATABASE_URL
+        ? { kind: "given", webUrl: config.APP_DATABASE_URL, workerUrl: config.WORKER_DATABASE_URL }
+        : ((await savedTierUrls(dataDir, database.url)) ?? { kind: "owner" });
+    if (access.kind === "given") say(`web tier as ${new URL(access.webUrl).username}, worker as ${new URL(access.workerUrl).username}`);
+    const stack = await prepareDemoStack({ databaseUrl: database.url, access, dataDir, persistentChain: true, authSecret: config.AUTH_SECRET, port: config.PORT, log: say, warn: shout });
     stops.push(stack.stop);
 
     if (needsBuild()) {

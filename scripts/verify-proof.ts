@@ -30,6 +30,7 @@ import {
   type ProofLevels,
 } from "@/lib/integrity/proof-bundle";
 import { isRecordExport, parseRecordExport, type ParsedExportEntry } from "@/lib/integrity/record-export";
+import { isWithheldProof, type WithheldProof } from "@/lib/integrity/withheld";
 import { createLedgerClients, LedgerError, readRoots } from "@/lib/ledger";
 
 const USAGE = `Usage: npm run verify-proof -- <bundle.json or export.json> --rpc <url> [--public-rpc <url>]
@@ -208,7 +209,10 @@ function rpcUrlOption(value: string | undefined, name: string): string | undefin
   return value;
 }
 
-type Input = { kind: "bundle"; bundle: ProofBundle; options: VerifyProofOptions } | { kind: "export"; entries: ParsedExportEntry[]; options: VerifyProofOptions };
+type Input =
+  | { kind: "bundle"; bundle: ProofBundle; options: VerifyProofOptions }
+  | { kind: "export"; entries: ParsedExportEntry[]; options: VerifyProofOptions }
+  | { kind: "withheld"; withheld: WithheldProof };
 
 /** Parses argv, reads and validates the bundle or record export; BadInputError for anything the user must fix. */
 export async function loadInput(argv: readonly string[]): Promise<Input> {
@@ -250,6 +254,7 @@ export async function loadInput(argv: readonly string[]): Promise<Input> {
     if (!parsedExport.ok) throw new BadInputError(`${file}: ${parsedExport.problem}.`);
     return { kind: "export", entries: parsedExport.entries, options: { rpcUrl, publicRpcUrl } };
   }
+  if (isWithheldProof(json)) return { kind: "withheld", withheld: json };
   const bundle = parseProofBundle(json);
   if (!bundle.ok) throw new BadInputError(`${file} is not a Chartproof proof bundle:\n  ${bundle.problems.join("\n  ")}`);
   return { kind: "bundle", bundle: bundle.bundle, options: { rpcUrl, publicRpcUrl } };
@@ -266,6 +271,7 @@ export async function verifyRecordExport(entries: readonly ParsedExportEntry[], 
   const report: ExportReport = { verified: 0, pending: 0, failed: [], ok: false };
   for (const entry of entries) {
     if (entry.state === "pending") report.pending += 1;
+    else if (entry.state === "tampered") report.failed.push({ recordId: entry.recordId, problem: "tampered: its content was withheld by the hospital's own check" });
     else if (entry.state === "invalid") report.failed.push({ recordId: entry.recordId, problem: entry.problem });
     else {
       const result = await verifyProofBundle(entry.proof, options);
@@ -301,6 +307,11 @@ export async function main(argv: readonly string[], out = process.stdout, err = 
     if (!(error instanceof BadInputError)) throw error;
     err.write(`${error.message}\n\n${USAGE}\n`);
     return 2;
+  }
+  if (input.kind === "withheld") {
+    // Nothing to check: the hospital's own verification found the record tampered and kept its content back.
+    out.write(`Chartproof record ${input.withheld.recordId}: TAMPERED (failing level: ${input.withheld.failingLevel}); its content was withheld.\nNOT VERIFIED.\n`);
+    return 1;
   }
   if (input.kind === "export") {
     const exported = await verifyRecordExport(input.entries, input.options);

@@ -10,18 +10,25 @@ const KNOWN_KINDS = new Set([
   "anchoring.batch_conflict",
   "anchoring.checkpoint_conflict",
   "anchoring.number_squatted",
+  "integrity.reanchor_refused",
+  "integrity.second_creation_event",
 ]);
 
 export function IntegrityOverview({ overview }: { overview: IntegrityOverviewDto }) {
   const t = useTranslations("integrity");
   const format = useFormatter();
-  const clear = overview.alerts.length === 0 && overview.overduePending === 0;
+  const clear = overview.alerts.length === 0 && overview.overduePending === 0 && !overview.databaseRole.unrestricted;
   return (
     <section aria-labelledby="integrity-heading" className={`mb-6 rounded-lg border p-4 ${clear ? "border-line bg-surface" : "border-danger bg-danger-soft"}`}>
       <h2 id="integrity-heading" className="text-lg font-semibold">
         {t("title")}
       </h2>
       {clear ? <p className="text-sm text-ink-muted">{t("allClear")}</p> : null}
+      {overview.databaseRole.unrestricted ? (
+        <p role="alert" className="mt-1 text-sm font-semibold text-danger" data-testid="database-role-unrestricted">
+          {t("unrestrictedRole", { role: overview.databaseRole.user })}
+        </p>
+      ) : null}
       {overview.overduePending > 0 ? <p className="mt-1 text-sm font-semibold text-warn">{t("overdue", { count: overview.overduePending })}</p> : null}
       {overview.alerts.length > 0 ? (
         <ul className="mt-2 space-y-1 text-sm">

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { databaseRoleStanding, runsUnrestricted } from "@/lib/jobs/database-role";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { appendAccessEvent, GENESIS_HASH, hashAccessEvent } from "@/lib/audit";
 import { can, type Permission } from "@/lib/authz";
@@ -452,9 +453,10 @@ export async function exportAccessLog(caller: Caller, filters: AccessLogFilters,
 export async function getIntegrityOverview(caller: Caller): Promise<IntegrityOverviewDto> {
   const officer = requireOfficer(caller);
   const overdueBefore = new Date(Date.now() - env().PENDING_WARN_MINUTES * 60_000);
-  const [alerts, overduePending] = await Promise.all([
+  const [alerts, overduePending, standing] = await Promise.all([
     db().alert.findMany({ where: { resolvedAt: null }, orderBy: { createdAt: "desc" }, take: 50, select: { id: true, kind: true, severity: true, createdAt: true, details: true } }),
     db().medicalRecord.count({ where: { status: "PENDING", createdAt: { lt: overdueBefore } } }),
+    databaseRoleStanding(),
   ]);
   await appendAccessEvent(
     { actor: officer, action: "integrity.reviewed", outcome: "ALLOWED", purpose: "AUDIT", details: { openAlerts: alerts.length, overduePending } },
@@ -462,6 +464,7 @@ export async function getIntegrityOverview(caller: Caller): Promise<IntegrityOve
   );
   return {
     overduePending,
+    databaseRole: { user: standing.user, unrestricted: runsUnrestricted(standing) },
     alerts: alerts.map((a) => {
       const details = (a.details ?? {}) as Record<string, unknown>;
       return {

@@ -43,10 +43,13 @@ export async function exportOwnRecords(caller: Caller): Promise<Record<string, u
     select: { ...verifiableRecordSelect, leafIndex: true, supersededAt: true },
     orderBy: [{ recordedAt: "asc" }, { id: "asc" }],
   });
-  // Verified like every view, so the log says what was handed over; a tampered record is still exported as the
-  // index holds it (its bundle then fails `verify-proof`), from the stored bytes, never the JSONB query copy.
+  // Verified as every view is (the one function): a tampered record's content is untrusted and is not exported at
+  // all; the rest is exported from the stored bytes that were just hashed, never the JSONB query copy.
   const verdicts = await verifyRecords(rows);
-  const entries: ExportEntry[] = rows.map((row) => {
+  const entries: ExportEntry[] = rows.map((row, i) => {
+    if (verdicts[i]!.verification === "tampered") {
+      return { recordId: row.id, resource: null, proof: null, supersedes: row.supersedesId, superseded: row.supersededAt !== null, tampered: true };
+    }
     const built = buildProofBundle(row);
     return { recordId: row.id, resource: resourceOf(row), proof: built.ok ? built.bundle : null, supersedes: row.supersedesId, superseded: row.supersededAt !== null };
   });
@@ -60,7 +63,7 @@ export async function exportOwnRecords(caller: Caller): Promise<Record<string, u
       outcome: "ALLOWED",
       purpose: "SELF_ACCESS",
       patientId: actor.patientId,
-      details: { exportId, recordCount: rows.length, anchored: entries.filter((e) => e.proof).length, verification },
+      details: { exportId, recordCount: rows.length, anchored: entries.filter((e) => e.proof).length, withheld: entries.filter((e) => e.tampered).length, verification },
     },
     caller.context,
   );

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { withheldProof, type WithheldProof } from "@/lib/integrity/withheld";
 import { appendAccessEvent } from "@/lib/audit";
 import { summarizeResource } from "@/lib/fhir/summarize";
 import { checkAttachments } from "@/lib/fhir/attachment";
@@ -195,15 +196,17 @@ export async function getRecordProof(caller: Caller, patientId: string, recordId
  * The proof bundle of one consented record (lib/integrity/proof-bundle.ts): the committed fields, salt, proof,
  * batch and checkpoint, enough to verify it against the chains without our database. It carries the record and its
  * salt, so it is patient data: logged as `record.proof_exported` (with the verdict at export time) before it is
- * returned. A tampered record is exported as the index holds it, so that its bundle fails verification too.
+ * returned. A `tampered` record's content is untrusted and never leaves: its download carries only its id, the
+ * verdict and the failing level (lib/integrity/withheld.ts).
  *
  * @throws AccessDeniedError (logged as DENIED); ProofNotExportableError when the record is not anchored yet.
  */
-export async function exportRecordProof(caller: Caller, patientId: string, recordId: string): Promise<ProofBundle> {
+export async function exportRecordProof(caller: Caller, patientId: string, recordId: string): Promise<ProofBundle | WithheldProof> {
   const { doctor, patient, access, row } = await authorizeRecord(caller, patientId, recordId, "record.proof_exported");
   const built = buildProofBundle(row);
-  if (!built.ok) throw new ProofNotExportableError(built.reason);
   const [verdict] = await verifyRecords([row]);
+  const tampered = verdict!.verification === "tampered";
+  if (!built.ok && !tampered) throw new ProofNotExportableError(built.reason);
   await appendAccessEvent(
     {
       actor: doctor,
@@ -215,5 +218,10 @@ export async function exportRecordProof(caller: Caller, patientId: string, recor
     },
     caller.context,
   );
+  if (tampered || !built.ok) {
+    // The creation-event level has its own name in a withheld download; the other levels keep theirs.
+    const { creation: _creation, ...levels } = verdict!.levels;
+    return withheldProof(row.id, levels);
+  }
   return built.bundle;
 }

@@ -138,6 +138,8 @@ export type RecordProofDto = {
 /** Open alerts and overdue anchoring, for compliance: ids and counts, never record contents. */
 export type IntegrityOverviewDto = {
   overduePending: number;
+  /** The web tier's own database role, and whether it is the owner or a superuser (it must be neither). */
+  databaseRole: { user: string; unrestricted: boolean };
   alerts: { id: string; kind: string; severity: string; createdAt: string; recordId: string | null; batchNumber: string | null }[];
 };
 

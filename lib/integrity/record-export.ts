@@ -20,6 +20,8 @@ export type ExportEntry = {
   supersedes: string | null;
   /** Set when a newer version replaced this one. */
   superseded: boolean;
+  /** The hospital's own verification found it tampered: exported with no content and no proof, only its state. */
+  tampered?: boolean;
 };
 
 type Extension = { url: string; valueAttachment?: { contentType: string; data: string }; valueCode?: string; valueString?: string };
@@ -32,6 +34,7 @@ export function buildRecordExport(entries: readonly ExportEntry[], exportId: str
     type: "collection",
     timestamp: now.toISOString(),
     entry: entries.map((e) => {
+      if (e.tampered) return { fullUrl: `urn:uuid:${e.recordId}`, extension: [{ url: RECORD_STATE_EXTENSION, valueCode: "tampered" }] };
       const extension: Extension[] = [{ url: RECORD_STATE_EXTENSION, valueCode: e.proof ? (e.superseded ? "superseded" : "anchored") : "pending" }];
       if (e.proof) {
         extension.push({ url: PROOF_BUNDLE_EXTENSION, valueAttachment: { contentType: "application/json", data: Buffer.from(JSON.stringify(e.proof), "utf8").toString("base64") } });
@@ -54,6 +57,7 @@ export function isRecordExport(json: unknown): boolean {
 export type ParsedExportEntry =
   | { recordId: string; state: "anchored" | "superseded"; proof: ProofBundle }
   | { recordId: string; state: "pending" }
+  | { recordId: string; state: "tampered" }
   | { recordId: string; state: "invalid"; problem: string };
 
 /**
@@ -73,6 +77,7 @@ export function parseRecordExport(json: unknown): { ok: true; entries: ParsedExp
       const extensions = Array.isArray(entry?.extension) ? entry.extension : [];
       const state = extensions.find((x) => x?.url === RECORD_STATE_EXTENSION)?.valueCode;
       const attachment = extensions.find((x) => x?.url === PROOF_BUNDLE_EXTENSION)?.valueAttachment;
+      if (state === "tampered") return { recordId, state: "tampered" };
       if (!attachment) return state === "pending" ? { recordId, state: "pending" } : { recordId, state: "invalid", problem: "no proof bundle" };
       let decoded: unknown;
       try {

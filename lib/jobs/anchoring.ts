@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { log } from "@/lib/log";
 import { buildMerkleTree, type Hex32 } from "@/lib/integrity";
 import { confirmationsOf, findAnchorEvent, readRoots, RootAlreadyAnchoredError, sendAnchorRoot } from "@/lib/ledger";
-import { verifiableRecordSelect, verifyRecords, type Ledger } from "@/lib/verification";
+import { verifiableRecordSelect, verifyRecords, type CreationContradiction, type Ledger } from "@/lib/verification";
 import { raiseAlert } from "./alerts";
 import { sealRoot, type ChainHead } from "@/lib/audit/seal-root";
 import { manifestHash } from "@/lib/research/manifest";
@@ -242,14 +242,23 @@ export async function anchorExportManifests(ledger: Ledger): Promise<number> {
   return confirmed;
 }
 
+/** The critical alert each refusal raises (deduplicated per record). */
+const REFUSAL_ALERTS: Record<CreationContradiction | "content_mismatch", string> = {
+  content_mismatch: "integrity.commitment_mismatch",
+  creation_event_mismatch: "integrity.commitment_mismatch",
+  second_creation_event: "integrity.second_creation_event",
+  already_anchored: "integrity.reanchor_refused",
+};
+
 /**
  * Closes a batch when ANCHOR_BATCH_SIZE records are waiting or the oldest has waited ANCHOR_WINDOW_SECONDS.
- * Records whose content no longer matches their commitment, or whose commitment no longer matches their creation
- * event, are left out and raise an alert.
+ * Left out, each with a critical alert: records whose content no longer matches their commitment, whose commitment
+ * is not the one their id's earliest creation event fixed, whose id has more than one creation event, or whose id
+ * already has an anchored leaf (a row reset to PENDING: anchoring it again would let a rewrite verify).
  */
 export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; windowSeconds: number; now?: Date }): Promise<string | null> {
   const now = opts.now ?? new Date();
-  const refused: string[] = [];
+  const refused: { recordId: string; reasons: (CreationContradiction | "content_mismatch")[] }[] = [];
   const squatted: bigint[] = [];
   const id = await db().$transaction(
     async (tx) => {
@@ -264,13 +273,17 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
       const full = pending.length >= opts.maxRecords;
       if (!full && pending[0]!.createdAt.getTime() > now.getTime() - opts.windowSeconds * 1000) return null;
 
-      // The one verification function: the stored bytes must give the commitment, and the commitment must be the
-      // one the creation event sealed. A v1 row the backfill has not reached yet is `unavailable`: left waiting.
-      const verdicts = await verifyRecords(pending);
+      // The one verification function, judging the rows alone: the stored bytes must give the commitment, and the
+      // commitment must be the one the earliest creation event of its id sealed (never anchored before). A v1 row
+      // the backfill has not reached yet is `unavailable`: left waiting.
+      const verdicts = await verifyRecords(pending, { recorded: false });
       const sound = pending.filter((r, i) => {
-        const { verification } = verdicts[i]!;
-        if (verification === "tampered") refused.push(r.id);
-        return verification === "pending";
+        const { verification, levels, creation } = verdicts[i]!;
+        if (verification !== "tampered") return verification === "pending";
+        const reasons: (CreationContradiction | "content_mismatch")[] = [...creation];
+        if (levels.commitment !== "ok" || reasons.length === 0) reasons.push("content_mismatch");
+        refused.push({ recordId: r.id, reasons });
+        return false;
       });
       if (sound.length === 0) return null;
 
@@ -296,8 +309,11 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
     { timeout: 60_000, maxWait: 30_000 },
   );
   await alertSquatted(ledger, squatted);
-  for (const recordId of refused) {
-    await raiseAlert({ kind: "integrity.commitment_mismatch", severity: "CRITICAL", details: { recordId }, dedupeKey: recordId });
+  for (const { recordId, reasons } of refused) {
+    for (const kind of new Set(reasons.map((reason) => REFUSAL_ALERTS[reason]))) {
+      await raiseAlert({ kind, severity: "CRITICAL", details: { recordId, reasons }, dedupeKey: recordId });
+    }
+    log.error({ recordId, reasons }, "record refused for anchoring");
   }
   return id;
 }

@@ -1,9 +1,9 @@
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { hashAccessEvent } from "@/lib/audit";
 import { anchorKey, canonicalBytes, judgeRecord, type Answers, type Hex32, type CheckpointLevel, type JudgedRecord, type RecipeVersion, type Verification, type VerificationLevels } from "@/lib/integrity";
 import { processCaches, type VerificationCaches } from "./caches";
 import { chainRootsFor, type AnchorRef } from "./chain-roots";
+import { creationContradictions, type CreationContradiction } from "./creation-events";
 import { ledgers } from "./ledgers";
 
 /** What verification needs of a record row: select it with `verifiableRecordSelect` (never the JSONB copy). */
@@ -78,6 +78,8 @@ export type RecordVerdict = {
   overdue: boolean;
   /** Each level's result (content, creation event, proof, batch root on chain, checkpoint path and root). */
   levels: VerificationLevels;
+  /** Why the row contradicts its creation, when it does (levels.creation is then "mismatch"). */
+  creation: CreationContradiction[];
 };
 
 export type VerifyOptions = {
@@ -141,14 +143,14 @@ function judged(row: VerifiableRow): JudgedRecord {
 
 /**
  * THE verification entry point: rows in, each verdict with its per-level breakdown out. Every page, export, job and
- * CLI that shows or acts on a verdict calls this (docs/decisions/016-stored-canonical-bytes.md); the rules
+ * CLI that shows or acts on a verdict calls this (docs/decisions/017-stored-canonical-bytes.md); the rules
  * themselves are judgeRecord's (lib/integrity/judge.ts).
  *
  * - The stored canonical bytes are hashed on every call and must give the stored commitment; the JSONB copy must
  *   equal them (PostgreSQL recomputes `resourceCopyIntact` on every write of either).
  * - The roots are READ FROM THE CHAINS, one call per chain for all distinct batches and checkpoints not yet cached.
- * - The creation event is the witness where the chain is not: for a PENDING row (its commitment), and for a recipe
- *   v1 row (the source and supersession link, which v1 does not bind). One query for all such rows.
+ * - Every row not already tampered or unavailable must match the earliest creation event of its id (the witness
+ *   where the chain is not: a PENDING row's commitment; a recipe v1 row's source and supersession link).
  * - `caches` (default: the process's) hold only final roots and proven (leaf, anchor) pairs.
  * - A `tampered` verdict recorded between views (an open integrity alert) stands until the worker clears it after
  *   an officer's review: one query, beside the chain reads.
@@ -195,15 +197,15 @@ export async function verifyRecords(rows: readonly VerifiableRow[], opts: Verify
   const records = rows.map(judged);
   const judgements = rows.map((row, i) => judgeRecord(records[i]!, answersFor(row, records[i]!, "skipped"), caches));
 
-  // The creation event, where it is the witness: rows still pending, and v1 rows (which do not bind source and
-  // supersession) that passed so far. Then those rows are judged again with its answer.
-  const witnessed = rows.flatMap((row, i) => {
-    const v = judgements[i]!.verification;
-    return v === "pending" || (row.recipeVersion === 1 && v !== "tampered") ? [i] : [];
-  });
+  // The creation event (docs/decisions/016-database-refuses-to-rewrite-history.md): every row that is not already
+  // `tampered` or `unavailable` must match the EARLIEST `record.created` event of its id (the only witness of a
+  // pending row; for a v1 row also of its source and supersession link), no second such event may exist, and a
+  // pending row must never have been anchored before. Those rows are then judged again with the answer.
+  const witnessed = rows.flatMap((_, i) => (judgements[i]!.verification === "pending" || judgements[i]!.verification === "verified" ? [i] : []));
+  const reasons = new Map<string, CreationContradiction[]>();
   if (witnessed.length > 0) {
-    const agree = await creationEventsAgree(witnessed.map((i) => rows[i]!));
-    for (const [k, i] of witnessed.entries()) judgements[i] = judgeRecord(records[i]!, answersFor(rows[i]!, records[i]!, agree[k] ? "ok" : "mismatch"), caches);
+    for (const [id, found] of await creationContradictions(witnessed.map((i) => rows[i]!))) reasons.set(id, found);
+    for (const i of witnessed) judgements[i] = judgeRecord(records[i]!, answersFor(rows[i]!, records[i]!, reasons.has(rows[i]!.id) ? "mismatch" : "ok"), caches);
   }
 
   const overdueBefore = (opts.now ?? new Date()).getTime() - env().PENDING_WARN_MINUTES * 60_000;
@@ -211,31 +213,9 @@ export async function verifyRecords(rows: readonly VerifiableRow[], opts: Verify
     verification,
     checkpoint,
     levels,
+    creation: reasons.get(rows[i]!.id) ?? [],
     overdue: verification === "pending" && rows[i]!.createdAt.getTime() < overdueBefore,
   }));
-}
-
-/**
- * For each row, whether its `record.created` event is there, intact (its hash recomputes) and agrees with the row:
- * the record id and commitment, and for v1 rows the source and the record it supersedes. One query.
- */
-async function creationEventsAgree(rows: readonly VerifiableRow[]): Promise<boolean[]> {
-  const seqs = rows.flatMap((r) => (r.creationEventSeq === null ? [] : [r.creationEventSeq]));
-  const events = seqs.length ? await db().accessEvent.findMany({ where: { seq: { in: seqs } } }) : [];
-  const bySeq = new Map(events.map((e) => [e.seq, e]));
-  return rows.map((row) => {
-    const event = row.creationEventSeq === null ? undefined : bySeq.get(row.creationEventSeq);
-    const details = event?.details as { recordId?: unknown; commitment?: unknown; source?: unknown; supersedes?: unknown } | undefined;
-    return (
-      event !== undefined &&
-      event.action === "record.created" &&
-      details?.recordId === row.id &&
-      details.commitment === row.commitment &&
-      details.source === row.source &&
-      (details.supersedes ?? null) === row.supersedesId &&
-      hashAccessEvent(event) === event.hash
-    );
-  });
 }
 
 /** Ids among `ids` with an open alert recording them tampered. One indexed query (open alerts are few). */

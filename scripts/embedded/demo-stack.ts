@@ -4,7 +4,18 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { privateKeyToAddress } from "viem/accounts";
 import { migrateDeploy, startEmbeddedLedger, type EmbeddedLedger, type StackLog } from "./stack";
-import { ensureAppRole } from "./postgres";
+import { ensureTierRoles, reapplyGrants, type TierRoleNames, type TierUrls } from "./postgres";
+
+/**
+ * How the web tier and the worker connect (docs/decisions/016-database-refuses-to-rewrite-history.md):
+ *  - "create": roles of these names with these passwords are created or updated (an embedded cluster, a test run);
+ *  - "given": the operator's own roles (APP_DATABASE_URL / WORKER_DATABASE_URL, or what `npm run db:roles` wrote);
+ *  - "owner": neither was given, so both run as the owner — said loudly, and shown on the integrity page.
+ */
+export type TierAccess =
+  | { kind: "create"; names: TierRoleNames; passwords: { web: string; worker: string } }
+  | ({ kind: "given" } & TierUrls)
+  | { kind: "owner" };
 
 export type DemoStack = {
   /** The web tier's environment: it reads both chains and holds no keys. */
@@ -21,7 +32,9 @@ export type DemoStack = {
  * seeded into an empty database. Shared by `npm start` and the end-to-end tests, so both run the same path.
  */
 export async function prepareDemoStack(opts: {
+  /** The owner's URL: migrations, the demo seed and the demo's lost-root repair run as the owner. */
   databaseUrl: string;
+  access: TierAccess;
   dataDir: string;
   persistentChain: boolean;
   blockTimeSeconds?: number;
@@ -42,11 +55,17 @@ export async function prepareDemoStack(opts: {
     }
     const [privateChain, publicChain] = started as [EmbeddedLedger, EmbeddedLedger];
     await migrateDeploy(opts.databaseUrl);
-    // Migrations ran as the owner; the web tier and the worker connect as the role that cannot rewrite the log.
-    const appDatabaseUrl = await ensureAppRole(opts.databaseUrl);
+    // Migrations ran as the owner; the web tier and the worker connect as roles that cannot rewrite history.
+    const tiers = await tierUrls(opts.databaseUrl, opts.access);
     opts.log("database migrated");
+    if (opts.access.kind === "owner") {
+      opts.warn(
+        "The web tier and the worker run as the database OWNER: nothing separates what they may do, and either could " +
+          "disable the triggers that keep history append-only. Give them their own roles: `npm run db:roles` (README, \"Database roles\").",
+      );
+    }
     const webEnv = {
-      DATABASE_URL: appDatabaseUrl,
+      DATABASE_URL: tiers.webUrl,
       AUTH_SECRET: opts.authSecret ?? (await persistentSecret(join(opts.dataDir, "auth-secret"))),
       LEDGER_RPC_URL: privateChain.rpcUrl,
       LEDGER_CHAIN_ID: String(privateChain.chainId),
@@ -59,10 +78,11 @@ export async function prepareDemoStack(opts: {
       NEXTAUTH_URL: `http://localhost:${opts.port}`,
       NEXT_TELEMETRY_DISABLED: "1",
     };
-    const workerEnv = { ...webEnv, LEDGER_WRITER_KEY: privateChain.writerKey, PUBLIC_LEDGER_WRITER_KEY: publicChain.writerKey };
+    const workerEnv = { ...webEnv, DATABASE_URL: tiers.workerUrl, LEDGER_WRITER_KEY: privateChain.writerKey, PUBLIC_LEDGER_WRITER_KEY: publicChain.writerKey };
 
-    // The jobs read their configuration through lib/env, like every other process.
-    Object.assign(process.env, workerEnv);
+    // The jobs read their configuration through lib/env, like every other process; the demo's seed and repair run as
+    // the owner (they are the launcher's, like the migrations).
+    Object.assign(process.env, workerEnv, { DATABASE_URL: opts.databaseUrl });
     const { seedDemo } = await import("@/lib/jobs/seed-demo");
     const { reanchorLostRoots } = await import("@/lib/jobs/reanchor-lost-roots");
     const { ledgers } = await import("@/lib/verification");
@@ -84,12 +104,20 @@ export async function prepareDemoStack(opts: {
       // This process spawns the web tier with its own environment: the keys must not leak into it.
       delete process.env.LEDGER_WRITER_KEY;
       delete process.env.PUBLIC_LEDGER_WRITER_KEY;
+      delete process.env.DATABASE_URL;
     }
     return { webEnv, workerEnv, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+async function tierUrls(ownerUrl: string, access: TierAccess): Promise<TierUrls> {
+  if (access.kind === "create") return ensureTierRoles(ownerUrl, access.names, access.passwords);
+  // Per-database grants only (no role is created or altered): new tables reach the recorded tiers.
+  await reapplyGrants(ownerUrl);
+  return access.kind === "given" ? access : { webUrl: ownerUrl, workerUrl: ownerUrl };
 }
 
 async function persistentSecret(file: string): Promise<string> {

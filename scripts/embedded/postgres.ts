@@ -97,32 +97,81 @@ export async function dropDatabase(baseUrl: string, name: string): Promise<void>
   }
 }
 
-/**
- * The application's own database role (created by the audit-log migration): it may append access events but never
- * change or delete them. A launcher-managed server (embedded, or a developer's/test server) gives it a fixed local
- * password; production sets its own (README, "Database roles"). Returns the URL the web tier and worker use.
- */
-export const APP_ROLE = "chartproof_app";
-const LOCAL_APP_PASSWORD = "chartproof-app-local";
+export type TierRoleNames = { web: string; worker: string };
+export type TierRolePasswords = { web: string; worker: string };
+export type TierUrls = { webUrl: string; workerUrl: string };
 
-export async function ensureAppRole(ownerUrl: string): Promise<string> {
+/** A fresh password for a role this installation creates (never one written in the source). */
+export function newRolePassword(): string {
+  return randomBytes(24).toString("base64url");
+}
+
+/**
+ * Gives the web tier and the worker their own login roles (docs/decisions/016-database-refuses-to-rewrite-history.md):
+ * creates them if missing, sets the given passwords, records them in the database (`_chartproof_roles`) and applies
+ * the grants the migrations define (chartproof_set_roles). Runs as the owner, after the migrations. Roles are
+ * cluster-wide: callers pick names of their own (embedded: fixed names on a private cluster; tests and `db:roles`:
+ * names derived from the database) and passwords generated per installation.
+ */
+export async function ensureTierRoles(ownerUrl: string, names: TierRoleNames, passwords: TierRolePasswords): Promise<TierUrls> {
   const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
-    await client.query(`ALTER ROLE ${APP_ROLE} LOGIN PASSWORD '${LOCAL_APP_PASSWORD}'`);
-    // The job queue's schema may predate the role (an install upgraded in place): let the worker use it.
+    for (const tier of ["web", "worker"] as const) {
+      const role = client.escapeIdentifier(names[tier]);
+      const password = client.escapeLiteral(passwords[tier]);
+      const exists = await client.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [names[tier]]);
+      // NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE: a tier's role holds exactly the grants below, nothing inherited.
+      await client.query(`${exists.rowCount ? "ALTER" : "CREATE"} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${password}`);
+    }
+    await client.query("SELECT chartproof_set_roles($1, $2)", [names.web, names.worker]);
+    // The job queue's schema may predate the worker's role (an install upgraded in place): let the worker use it.
     const boss = await client.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'pgboss'`);
     if (boss.rowCount) {
-      await client.query(`GRANT ALL ON SCHEMA pgboss TO ${APP_ROLE}`);
-      await client.query(`GRANT ALL ON ALL TABLES IN SCHEMA pgboss TO ${APP_ROLE}`);
-      await client.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA pgboss TO ${APP_ROLE}`);
+      const worker = client.escapeIdentifier(names.worker);
+      await client.query(`GRANT ALL ON SCHEMA pgboss TO ${worker}`);
+      await client.query(`GRANT ALL ON ALL TABLES IN SCHEMA pgboss TO ${worker}`);
+      await client.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA pgboss TO ${worker}`);
     }
   } finally {
     await client.end();
   }
-  const url = new URL(ownerUrl);
-  url.username = APP_ROLE;
-  url.password = LOCAL_APP_PASSWORD;
-  return url.toString();
+  const urlFor = (tier: "web" | "worker") => {
+    const url = new URL(ownerUrl);
+    url.username = names[tier];
+    url.password = passwords[tier];
+    return url.toString();
+  };
+  return { webUrl: urlFor("web"), workerUrl: urlFor("worker") };
+}
+
+/** Re-applies the recorded tiers' grants after a migration (a new table reaches nobody until then). */
+export async function reapplyGrants(ownerUrl: string): Promise<void> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query("SELECT chartproof_apply_grants()");
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops roles a test run created for its own database (after the database is gone). */
+export async function dropRoles(serverUrl: string, roles: readonly string[]): Promise<void> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+  await client.connect();
+  try {
+    for (const role of roles) await client.query(`DROP ROLE IF EXISTS ${client.escapeIdentifier(role)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Role names for one database on a shared server: derived from the database, so runs never share a role. */
+export function tierRoleNamesFor(database: string): TierRoleNames {
+  const base = database.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 48);
+  return { web: `${base}_web`, worker: `${base}_worker` };
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { appendAccessEvent } from "@/lib/audit";
 import { checkAccessLog } from "@/lib/audit/check-log";
@@ -55,7 +55,7 @@ describe("the access log is append-only in the database", () => {
   it("the app's own connection may append but is refused UPDATE, DELETE and TRUNCATE", async () => {
     const [seq] = await burst(1);
     const [{ current_user: role }] = await db().$queryRaw<[{ current_user: string }]>`SELECT current_user`;
-    expect(role).toBe("chartproof_app");
+    expect(role).toBe(inject("stack").roles.worker);
     await expect(db().$executeRaw`UPDATE "AccessEvent" SET "action" = 'x' WHERE seq = ${seq}`).rejects.toThrow(/permission denied/);
     await expect(db().$executeRaw`DELETE FROM "AccessEvent" WHERE seq = ${seq}`).rejects.toThrow(/permission denied/);
     await expect(db().$executeRawUnsafe(`TRUNCATE "AccessEvent"`)).rejects.toThrow(/permission denied/);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { createRecords } from "@/lib/jobs/create-records";
 import { anchorEverything, anchoringTick, prepareCheckpoint, type AnchoringConfig } from "@/lib/jobs/anchoring";
-import { asInsider, ensureDemo } from "./helpers";
+import { asOwner, ensureDemo } from "./helpers";
 import { sweepAllRecords } from "@/lib/jobs/sweep";
 import { reconcileWithChains } from "@/lib/jobs/reconcile";
 import { canonicalBytes, computeCommitment } from "@/lib/integrity";
@@ -181,12 +181,12 @@ describe("resilience and finality", () => {
     // A checkpoint root edited in the database contradicts the public chain: tampered.
     const batch = await db().anchorBatch.findFirstOrThrow({ where: { records: { some: { id: ids[0] } } }, select: { checkpointId: true } });
     const checkpoint = await db().checkpoint.findUniqueOrThrow({ where: { id: batch.checkpointId! }, select: { root: true } });
-    await db().checkpoint.update({ where: { id: batch.checkpointId! }, data: { root: `0x${"77".repeat(32)}` } });
+    await asOwner(`UPDATE "Checkpoint" SET root = $1 WHERE id = $2`, [`0x${"77".repeat(32)}`, batch.checkpointId]);
     try {
       const again = await verifyRecords(await db().medicalRecord.findMany({ where: { id: ids[0] }, select: verifiableRecordSelect }));
       expect(again[0]!.verification).toBe("tampered");
     } finally {
-      await db().checkpoint.update({ where: { id: batch.checkpointId! }, data: { root: checkpoint.root } });
+      await asOwner(`UPDATE "Checkpoint" SET root = $1 WHERE id = $2`, [checkpoint.root, batch.checkpointId]);
     }
   });
 });
@@ -216,7 +216,7 @@ describe("attacks and audits", () => {
     // and resets the row.
     const forged = { resourceType: "Observation", status: "final", code: { text: "forged" }, valueQuantity: { value: 999, unit: "mg/dL" } };
     const commitment = computeCommitment({ ...row, recipe: 2, recordId: id!, resource: forged }, row.salt);
-    await asInsider(
+    await asOwner(
       `UPDATE "MedicalRecord" SET "canonical" = $2, "resource" = $3::jsonb, "commitment" = $4, "status" = 'PENDING', "batchId" = NULL, "proof" = NULL, "leafIndex" = NULL WHERE "id" = $1`,
       [id, canonicalBytes(forged), JSON.stringify(forged), commitment],
     );
@@ -234,7 +234,7 @@ describe("attacks and audits", () => {
     const [id] = await newRecords(1, "sweep");
     await anchorEverything(ledgers(), config);
     const before = await db().medicalRecord.findUniqueOrThrow({ where: { id: id! }, select: { resource: true } });
-    await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"amended"') WHERE "id" = ${id}::uuid`;
+    await asOwner(`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"amended"') WHERE "id" = $1::uuid`, [id]);
     try {
       const report = await sweepAllRecords({ pageSize: 7 });
       expect(report.checked).toBe(await db().medicalRecord.count());
@@ -246,7 +246,7 @@ describe("attacks and audits", () => {
       const event = await db().accessEvent.findFirstOrThrow({ where: { action: "integrity.swept" }, orderBy: { seq: "desc" } });
       expect(event.actorKind).toBe("SYSTEM");
     } finally {
-      await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(before.resource)}::jsonb WHERE "id" = ${id}::uuid`;
+      await asOwner(`UPDATE "MedicalRecord" SET "resource" = $1::jsonb WHERE "id" = $2::uuid`, [JSON.stringify(before.resource), id]);
     }
   });
 
@@ -258,13 +258,13 @@ describe("attacks and audits", () => {
     expect([clean.batches.missing, clean.batches.mismatched, clean.checkpoints.missing, clean.checkpoints.mismatched]).toEqual([[], [], [], []]);
 
     const batch = await db().anchorBatch.findFirstOrThrow({ where: { status: "CONFIRMED" }, select: { id: true, root: true, batchNumber: true } });
-    await db().anchorBatch.update({ where: { id: batch.id }, data: { root: `0x${"55".repeat(32)}` } });
+    await asOwner(`UPDATE "AnchorBatch" SET root = $1 WHERE id = $2`, [`0x${"55".repeat(32)}`, batch.id]);
     try {
       const report = await reconcileWithChains(ledgers());
       expect(report.batches.mismatched).toEqual([batch.batchNumber.toString()]);
       expect(await db().alert.count({ where: { kind: "integrity.reconcile_mismatch" } })).toBeGreaterThan(0);
     } finally {
-      await db().anchorBatch.update({ where: { id: batch.id }, data: { root: batch.root } });
+      await asOwner(`UPDATE "AnchorBatch" SET root = $1 WHERE id = $2`, [batch.root, batch.id]);
     }
   });
 });

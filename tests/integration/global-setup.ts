@@ -4,13 +4,31 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { launcherEnv } from "@/lib/env";
 import { migrateDeploy, startEmbeddedLedger } from "@/scripts/embedded/stack";
-import { dropDatabase, ensureAppRole, ensureDatabase, serverUrlOf, startEmbeddedPostgres } from "@/scripts/embedded/postgres";
+import {
+  dropDatabase,
+  dropRoles,
+  ensureDatabase,
+  ensureTierRoles,
+  newRolePassword,
+  serverUrlOf,
+  startEmbeddedPostgres,
+  tierRoleNamesFor,
+} from "@/scripts/embedded/postgres";
 
 export type ChainInfo = { rpcUrl: string; chainId: number; contractAddress: string; writerKey: string; anvilPid: number };
 
 declare module "vitest" {
   export interface ProvidedContext {
-    stack: { databaseUrl: string; ownerDatabaseUrl: string; private: ChainInfo; public: ChainInfo };
+    stack: {
+      /** What the suite's own process uses: the worker's role (it runs the web tier's DAL and the jobs in one process). */
+      databaseUrl: string;
+      webDatabaseUrl: string;
+      workerDatabaseUrl: string;
+      ownerDatabaseUrl: string;
+      roles: { web: string; worker: string };
+      private: ChainInfo;
+      public: ChainInfo;
+    };
   }
 }
 
@@ -28,9 +46,12 @@ export default async function setup(project: TestProject) {
   const server = configured ? serverUrlOf(configured) : embedded!.url;
   const ownerDatabaseUrl = await ensureDatabase(server, database);
   await migrateDeploy(ownerDatabaseUrl);
-  // The tests use the very connection the app uses (the role that cannot rewrite the log); tamper tests that act
-  // as a superuser use ownerDatabaseUrl.
-  const databaseUrl = await ensureAppRole(ownerDatabaseUrl);
+  // The tests use the very roles the app uses, named after this run's database (roles are cluster-wide: parallel runs
+  // on one server never share one) and dropped with it. The suite's process runs the DAL and the jobs side by side,
+  // so it connects as the worker, whose grants include the web tier's; tests of what each tier may do open their own
+  // connections as each. Tamper tests acting as an insider with the owner's powers use ownerDatabaseUrl.
+  const roles = tierRoleNamesFor(database);
+  const tiers = await ensureTierRoles(ownerDatabaseUrl, roles, { web: newRolePassword(), worker: newRolePassword() });
   // Interval mining (1 s) as on a real chain: confirmation depth is part of what is tested.
   const chains = [
     await startEmbeddedLedger({ dataDir, persistent: false, blockTimeSeconds: 1, chain: "private", log }),
@@ -43,11 +64,18 @@ export default async function setup(project: TestProject) {
     writerKey: l.writerKey,
     anvilPid: l.anvil.process.pid ?? 0,
   });
-  project.provide("stack", { databaseUrl, ownerDatabaseUrl, private: info(chains[0]), public: info(chains[1]) });
+  project.provide("stack", {
+    databaseUrl: tiers.workerUrl,
+    webDatabaseUrl: tiers.webUrl,
+    workerDatabaseUrl: tiers.workerUrl,
+    ownerDatabaseUrl,
+    roles,
+    private: info(chains[0]), public: info(chains[1]) });
 
   return async () => {
     for (const chain of chains) await chain.anvil.stop();
     await dropDatabase(server, database);
+    await dropRoles(server, [roles.web, roles.worker]);
     await embedded?.stop();
     await rm(dataDir, { recursive: true, force: true });
   };

@@ -26,13 +26,34 @@ export function patientByMrn(mrn: string) {
 }
 
 /**
- * Runs SQL as the database's owner (a superuser on the test server), not as the app's role: for tests that act as
- * an insider with SQL access, or that must break the database under the app.
+ * Runs SQL as the database's owner (a superuser on the test server), not as the app's roles: for tests that act as
+ * an insider with the owner's powers, or that must break the database under the app. The owner can disable the
+ * triggers that keep history append-only, and by default this does (session_replication_role = replica), as such an
+ * insider would; `{ triggers: true }` runs with them, to show what they refuse even to the owner.
  */
-export async function asOwner(statement: string, values: unknown[] = []): Promise<{ rows: Record<string, unknown>[]; rowCount: number }> {
-  const client = new pg.Client({ connectionString: inject("stack").ownerDatabaseUrl });
+export async function asOwner(
+  statement: string,
+  values: unknown[] = [],
+  opts: { triggers?: boolean } = {},
+): Promise<{ rows: Record<string, unknown>[]; rowCount: number }> {
+  return asRole(inject("stack").ownerDatabaseUrl, statement, values, opts.triggers ? [] : ["SET session_replication_role = replica"]);
+}
+
+/** Runs SQL as one of the app's tiers: the web tier's role or the worker's, exactly as they connect. */
+export function asTier(
+  tier: "web" | "worker",
+  statement: string,
+  values: unknown[] = [],
+): Promise<{ rows: Record<string, unknown>[]; rowCount: number }> {
+  const stack = inject("stack");
+  return asRole(tier === "web" ? stack.webDatabaseUrl : stack.workerDatabaseUrl, statement, values);
+}
+
+async function asRole(url: string, statement: string, values: unknown[], setup: string[] = []) {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
+    for (const line of setup) await client.query(line);
     const result = await client.query(statement, values);
     return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
   } finally {
@@ -40,18 +61,3 @@ export async function asOwner(statement: string, values: unknown[] = []): Promis
   }
 }
 
-/**
- * Runs one statement as an insider who controls the database: the owner, with row triggers off for the session
- * (session_replication_role = replica), so that the history guards do not stop it. What such an edit leaves behind
- * is what verification must catch.
- */
-export async function asInsider(statement: string, values: unknown[] = []): Promise<number> {
-  const client = new pg.Client({ connectionString: inject("stack").ownerDatabaseUrl });
-  await client.connect();
-  try {
-    await client.query("SET session_replication_role = replica");
-    return (await client.query(statement, values)).rowCount ?? 0;
-  } finally {
-    await client.end();
-  }
-}

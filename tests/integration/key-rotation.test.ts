@@ -272,7 +272,8 @@ describe("scripts/ledger-admin.ts", () => {
     };
     expect(await cli(["--public", "has-writer", outsider.address], { env: publicEnv })).toMatchObject({ code: 0, stdout: "true" });
     expect((await cli(["has-writer", outsider.address], { env: publicEnv })).code).toBe(2);
-  });
+    // Ten CLI processes, each a cold tsx start: a minute or more on a loaded 2-core machine.
+  }, 240_000);
 
   it("refuses a non-admin key, a key on the command line, a wrong chain and an unconfirmed change", async () => {
     const deployed = await cli(["deploy", oldWriter.address, "--yes"], { env: chainEnv, stdin: `${admin.privateKey}\n` });
@@ -296,5 +297,5 @@ describe("scripts/ledger-admin.ts", () => {
     const unconfirmed = await cli(["grant-writer", outsider.address], { env, stdin: `${admin.privateKey}\n` });
     expect(unconfirmed.code).toBe(2);
     expect(await cli(["has-writer", outsider.address], { env })).toMatchObject({ stdout: "false" });
-  });
+  }, 240_000);
 });

@@ -14,7 +14,7 @@ import { privateKeyToAddress } from "viem/accounts";
 import type { Address } from "viem";
 import { createLedgerClients, deployRecordAnchor, installMulticall3 } from "@/lib/ledger";
 import { ANVIL_DEV_ACCOUNTS, startAnvil, type RunningAnvil } from "../../scripts/embedded/anvil";
-import { ensureAppRole, ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../scripts/embedded/postgres";
+import { ensureTierRoles, newRolePassword, ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../scripts/embedded/postgres";
 import { migrateDeploy } from "../../scripts/embedded/stack";
 
 const root = process.cwd();
@@ -102,7 +102,8 @@ export async function startStack(): Promise<Stack> {
   say(`embedded PostgreSQL on 127.0.0.1:${PORTS.postgres} (${pgDir})`);
   const ownerUrl = await ensureDatabase(postgres.url, "chartproof");
   await migrateDeploy(ownerUrl);
-  const appUrl = await ensureAppRole(ownerUrl);
+  // A private embedded cluster: fixed role names, passwords of this run.
+  const tierUrls = await ensureTierRoles(ownerUrl, { web: "chartproof_web", worker: "chartproof_worker" }, { web: newRolePassword(), worker: newRolePassword() });
 
   const stateFile = (name: ChainName) => join(dataDir, `${name}-chain`, "state.json");
   const launchAnvil = (name: ChainName) =>
@@ -125,7 +126,7 @@ export async function startStack(): Promise<Stack> {
     HOME: process.env.HOME ?? "",
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: appUrl,
+    DATABASE_URL: tierUrls.webUrl,
     AUTH_SECRET: authSecret,
     NEXTAUTH_URL: webUrl,
     LEDGER_RPC_URL: chains.private.rpcUrl,
@@ -144,6 +145,7 @@ export async function startStack(): Promise<Stack> {
   if (privateKeyToAddress(writerKey) !== ANVIL_DEV_ACCOUNTS.writer.address) throw new Error("writer key and address disagree");
   const workerEnv: Record<string, string> = {
     ...webEnv,
+    DATABASE_URL: tierUrls.workerUrl,
     LEDGER_WRITER_KEY: writerKey,
     PUBLIC_LEDGER_WRITER_KEY: writerKey,
     ANCHOR_WINDOW_SECONDS: "1",

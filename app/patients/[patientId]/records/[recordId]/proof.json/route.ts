@@ -5,7 +5,8 @@ import { exportRecordProof, ProofNotExportableError } from "@/lib/dal/record-pro
 
 // The proof bundle of one record, as a download. It carries the record and its salt (patient data), so this handler
 // decides access itself (proxy.ts decides nothing) and the DAL logs `record.proof_exported` before it is returned.
-// Messages are fixed strings: no ids, names or record content in an error.
+// Messages are fixed strings: no ids, names or record content in an error. A tampered record's download is withheld:
+// its id, the verdict and the failing level only (lib/integrity/withheld.ts).
 
 const noStore = { "Cache-Control": "no-store" } as const;
 
@@ -29,7 +30,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ pati
       headers: {
         ...noStore,
         "Content-Type": "application/json; charset=utf-8",
-        "Content-Disposition": `attachment; filename="chartproof-proof-${bundle.record.recordId}.json"`,
+        "Content-Disposition": `attachment; filename="chartproof-proof-${"record" in bundle ? bundle.record.recordId : bundle.recordId}.json"`,
       },
     });
   } catch (error) {

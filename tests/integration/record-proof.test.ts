@@ -76,7 +76,7 @@ describe("a record's verification path", () => {
 
     expect(proof.record).toMatchObject({ id: recordId, verification: "verified", checkpoint: "public", resourceType: "Observation" });
     expect(proof.record.summary).not.toBeNull();
-    expect(proof.levels).toEqual(allOk);
+    expect(proof.levels).toEqual({ ...allOk, creation: "ok" }); // the page also checks the creation event
     expect(proof.exportable).toBe(true);
     const row = await db().medicalRecord.findUniqueOrThrow({
       where: { id: recordId },
@@ -150,8 +150,8 @@ describe("a record's verification path", () => {
   it("shows a record whose JSONB query copy alone was changed as tampered, at the commitment", async () => {
     expect((await getRecordProof(await callerFor(DOCTOR), patientId, recordId)).record.verification).toBe("verified"); // warm
     const row = await db().medicalRecord.findUniqueOrThrow({ where: { id: recordId }, select: { resource: true } });
-    await db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = ${recordId}::uuid`;
-    restore.push(() => db().$executeRaw`UPDATE "MedicalRecord" SET "resource" = ${JSON.stringify(row.resource)}::jsonb WHERE "id" = ${recordId}::uuid`);
+    await asOwner(`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = $1::uuid`, [recordId]);
+    restore.push(() => asOwner(`UPDATE "MedicalRecord" SET "resource" = $1::jsonb WHERE "id" = $2::uuid`, [JSON.stringify(row.resource), recordId]));
     const proof = await getRecordProof(await callerFor(DOCTOR), patientId, recordId);
     expect(proof.record).toMatchObject({ verification: "tampered", summary: null, resource: null });
     expect(proof.levels).toEqual({ ...allOk, commitment: "mismatch" });

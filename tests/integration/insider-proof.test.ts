@@ -68,7 +68,7 @@ async function anchoredRecord(label: string) {
   await anchorEverything(ledgers(), config);
   return db().medicalRecord.findUniqueOrThrow({
     where: { id: id! },
-    select: { id: true, patientId: true, resourceType: true, recordedAt: true, resource: true, salt: true, commitment: true, status: true, batchId: true, leafIndex: true, proof: true },
+    select: { id: true, patientId: true, resourceType: true, recordedAt: true, resource: true, salt: true, commitment: true, status: true, batchId: true, leafIndex: true, proof: true, source: true, supersedesId: true, identityVersion: true },
   });
 }
 

@@ -74,12 +74,3 @@ export async function creationContradictions(rows: readonly Row[]): Promise<Map<
   }
   return found;
 }
-
-/**
- * Ids of the rows that contradict their creation (any reason above). Checked for every row that is not already
- * `tampered` or `unavailable`: a pending row edited and reset is `tampered` at once, not merely pending, and an
- * anchored row whose commitment is not the one its id was created with is `tampered` whatever the chain says.
- */
-export async function rowsContradictingCreation(rows: readonly Row[]): Promise<Set<string>> {
-  return new Set((await creationContradictions(rows)).keys());
-}

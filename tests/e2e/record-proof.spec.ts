@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
 import { expectAccessible, login, type Locale } from "./fixtures";
 
-const LEVELS = ["commitment", "batchPath", "batchAnchor", "checkpointPath", "checkpointAnchor"];
+const LEVELS = ["commitment", "creation", "batchPath", "batchAnchor", "checkpointPath", "checkpointAnchor"];
 
 /** Opens the first consented chart and returns its first record's element. */
 async function firstRecordOnChart(page: Page) {
@@ -76,7 +76,7 @@ test("the proof export is an attachment that is never cached, and refuses other 
   expect(response.headers()["content-disposition"]).toMatch(/^attachment; filename="chartproof-proof-[0-9a-f-]{36}\.json"$/);
   expect(response.headers()["cache-control"]).toBe("no-store");
   expect(response.headers()["content-type"]).toContain("application/json");
-  expect((await response.json()) as { format: string }).toMatchObject({ format: "chartproof.record-proof", recipeVersion: 1 });
+  expect((await response.json()) as { format: string }).toMatchObject({ format: "chartproof.record-proof", recipeVersion: 2 });
 
   const view = await page.goto(path);
   expect(view?.headers()["cache-control"]).toBe("no-store");

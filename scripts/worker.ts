@@ -10,8 +10,8 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { anchoringTick, type AnchorStep } from "@/lib/jobs/anchoring";
 import { sweepAllRecords } from "@/lib/jobs/sweep";
-import { backfillCanonicalBytes } from "@/lib/jobs/backfill-canonical";
 import { databaseRoleStanding, runsUnrestricted } from "@/lib/jobs/database-role";
+import { backfillCanonicalBytes } from "@/lib/jobs/backfill-canonical";
 import { runPrivacyAlerts } from "@/lib/jobs/privacy-alerts";
 import { ledgers } from "@/lib/verification";
 
@@ -62,7 +62,7 @@ async function main() {
   } else if (!standing.mayAnchor) {
     log.error({ role: standing.user }, "!!! the worker's database role may not write anchors: anchoring will fail. Give it the worker role (npm run db:roles).");
   }
-  // Records from before stored canonical bytes get them, each proven against the chains (ADR 017); until then they
+  // Records from before stored canonical bytes get them, each proven against the chains (ADR 016); until then they
   // verify as unavailable, and pending ones wait for it before they can be anchored.
   // A failure (a chain down, a role without the grant) must not stop anchoring: the rows stay `unavailable` and
   // the backfill runs again at the next start.

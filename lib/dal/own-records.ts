@@ -43,8 +43,8 @@ export async function exportOwnRecords(caller: Caller): Promise<Record<string, u
     select: { ...verifiableRecordSelect, leafIndex: true, supersededAt: true },
     orderBy: [{ recordedAt: "asc" }, { id: "asc" }],
   });
-  // Verified as every view is (the one function): a tampered record's content is untrusted and is not exported at
-  // all; the rest is exported from the stored bytes that were just hashed, never the JSONB query copy.
+  // Verified as the chart is: a tampered record's content is untrusted and is not exported at all; the rest come
+  // from the stored bytes, never the JSONB query copy.
   const verdicts = await verifyRecords(rows);
   const entries: ExportEntry[] = rows.map((row, i) => {
     if (verdicts[i]!.verification === "tampered") {

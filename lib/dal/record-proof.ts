@@ -218,10 +218,5 @@ export async function exportRecordProof(caller: Caller, patientId: string, recor
     },
     caller.context,
   );
-  if (tampered || !built.ok) {
-    // The creation-event level has its own name in a withheld download; the other levels keep theirs.
-    const { creation: _creation, ...levels } = verdict!.levels;
-    return withheldProof(row.id, levels);
-  }
-  return built.bundle;
+  return tampered || !built.ok ? withheldProof(row.id, verdict!.levels) : built.bundle;
 }

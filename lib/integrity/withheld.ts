@@ -16,9 +16,12 @@ export type WithheldProof = {
   failingLevel: FailingLevel;
 };
 
-export function withheldProof(recordId: string, levels: Record<Exclude<FailingLevel, "creation_event">, string> | null): WithheldProof {
-  const failed = levels ? (Object.entries(levels).find(([, result]) => result !== "ok" && result !== "skipped")?.[0] as FailingLevel | undefined) : undefined;
-  return { format: WITHHELD_FORMAT, recordId, verification: "tampered", failingLevel: failed ?? "creation_event" };
+/** The verification breakdown's level names (lib/integrity/judge.ts), in the order they are checked. */
+type Levels = Record<Exclude<FailingLevel, "creation_event"> | "creation", string>;
+
+export function withheldProof(recordId: string, levels: Levels | null): WithheldProof {
+  const failed = levels ? Object.entries(levels).find(([, result]) => result !== "ok" && result !== "skipped")?.[0] : undefined;
+  return { format: WITHHELD_FORMAT, recordId, verification: "tampered", failingLevel: failed === undefined || failed === "creation" ? "creation_event" : (failed as FailingLevel) };
 }
 
 export function isWithheldProof(json: unknown): json is WithheldProof {

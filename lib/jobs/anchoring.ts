@@ -273,17 +273,18 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
       const full = pending.length >= opts.maxRecords;
       if (!full && pending[0]!.createdAt.getTime() > now.getTime() - opts.windowSeconds * 1000) return null;
 
-      // The one verification function, judging the rows alone: the stored bytes must give the commitment, and the
-      // commitment must be the one the earliest creation event of its id sealed (never anchored before). A v1 row
-      // the backfill has not reached yet is `unavailable`: left waiting.
-      const verdicts = await verifyRecords(pending, { recorded: false });
+      // The one verification function: the stored bytes must give the commitment, the commitment must be the one
+      // its id's earliest creation event sealed, the id created once and never anchored before. A v1 row the
+      // backfill has not reached yet is `unavailable`: left waiting.
+      const verdicts = await verifyRecords(pending);
       const sound = pending.filter((r, i) => {
-        const { verification, levels, creation } = verdicts[i]!;
-        if (verification !== "tampered") return verification === "pending";
-        const reasons: (CreationContradiction | "content_mismatch")[] = [...creation];
-        if (levels.commitment !== "ok" || reasons.length === 0) reasons.push("content_mismatch");
-        refused.push({ recordId: r.id, reasons });
-        return false;
+        const verdict = verdicts[i]!;
+        if (verdict.verification === "tampered") {
+          const reasons: (CreationContradiction | "content_mismatch")[] = [...verdict.creationReasons];
+          if (verdict.levels.commitment !== "ok" || reasons.length === 0) reasons.push("content_mismatch");
+          refused.push({ recordId: r.id, reasons });
+        }
+        return verdict.verification === "pending";
       });
       if (sound.length === 0) return null;
 

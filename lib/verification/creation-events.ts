@@ -6,7 +6,7 @@ type Row = {
   commitment: string;
   creationEventSeq: bigint | null;
   status?: "PENDING" | "ANCHORED";
-  /** Recipe v1 does not bind the source and the supersession link: for a v1 row the creation event must (ADR 017). */
+  /** Recipe v1 does not bind source and supersession: for such rows the creation event must name them. */
   recipeVersion?: number;
   source?: string;
   supersedesId?: string | null;
@@ -15,7 +15,8 @@ type Row = {
 /**
  * Why a row cannot be trusted against its creation (docs/decisions/016-database-refuses-to-rewrite-history.md):
  *  - `creation_event_mismatch`: its commitment does not match the EARLIEST `record.created` event naming its id (or
- *    that event is missing, altered, or not the one the row points to);
+ *    that event is missing, altered, or not the one the row points to); for a recipe v1 row, also its source or the
+ *    record it supersedes, which v1 commitments do not bind;
  *  - `second_creation_event`: more than one `record.created` event names its id (the database refuses a second one,
  *    so only an owner past the triggers could have written it);
  *  - `already_anchored`: it is PENDING although a leaf for its id was anchored before (a reset row).
@@ -58,19 +59,30 @@ export async function creationContradictions(rows: readonly Row[]): Promise<Map<
     const seqs = seqsById.get(row.id) ?? [];
     if (row.status !== "ANCHORED" && anchored.has(row.id)) flag(row.id, "already_anchored");
     if (seqs.length > 1) flag(row.id, "second_creation_event");
-    if (seqs.length === 0 && row.creationEventSeq === null && row.status === "ANCHORED") continue;
+    // Anchored before creation events existed: the chain alone witnesses a v2 row; a v1 row's source cannot be checked.
+    if (seqs.length === 0 && row.creationEventSeq === null && row.status === "ANCHORED" && row.recipeVersion !== 1) continue;
     const earliestSeq = seqs[0] ?? row.creationEventSeq;
     const event = earliestSeq === undefined || earliestSeq === null ? undefined : bySeq.get(earliestSeq);
     const details = event?.details as { recordId?: unknown; commitment?: unknown; source?: unknown; supersedes?: unknown } | undefined;
+    const unbound = row.recipeVersion !== 1 || (details !== undefined && details.source === row.source && (details.supersedes ?? null) === (row.supersedesId ?? null));
     const intact =
       event !== undefined &&
       (row.creationEventSeq === null || row.creationEventSeq === event.seq) &&
       event.action === "record.created" &&
       details?.recordId === row.id &&
       details.commitment === row.commitment &&
-      (row.recipeVersion !== 1 || (details.source === row.source && (details.supersedes ?? null) === (row.supersedesId ?? null))) &&
+      unbound &&
       hashAccessEvent(event) === event.hash;
     if (!intact) flag(row.id, "creation_event_mismatch");
   }
   return found;
+}
+
+/**
+ * Ids of the rows that contradict their creation (any reason above). Checked for every row that is not already
+ * `tampered` or `unavailable`: a pending row edited and reset is `tampered` at once, not merely pending, and an
+ * anchored row whose commitment is not the one its id was created with is `tampered` whatever the chain says.
+ */
+export async function rowsContradictingCreation(rows: readonly Row[]): Promise<Set<string>> {
+  return new Set((await creationContradictions(rows)).keys());
 }

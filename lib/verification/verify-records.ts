@@ -3,8 +3,8 @@ import { env } from "@/lib/env";
 import { anchorKey, canonicalBytes, judgeRecord, type Answers, type Hex32, type CheckpointLevel, type JudgedRecord, type RecipeVersion, type Verification, type VerificationLevels } from "@/lib/integrity";
 import { processCaches, type VerificationCaches } from "./caches";
 import { chainRootsFor, type AnchorRef } from "./chain-roots";
-import { creationContradictions, type CreationContradiction } from "./creation-events";
 import { ledgers } from "./ledgers";
+import { creationContradictions, type CreationContradiction } from "./creation-events";
 
 /** What verification needs of a record row: select it with `verifiableRecordSelect` (never the JSONB copy). */
 export const verifiableRecordSelect = {
@@ -78,8 +78,8 @@ export type RecordVerdict = {
   overdue: boolean;
   /** Each level's result (content, creation event, proof, batch root on chain, checkpoint path and root). */
   levels: VerificationLevels;
-  /** Why the row contradicts its creation, when it does (levels.creation is then "mismatch"). */
-  creation: CreationContradiction[];
+  /** Why the creation level failed (empty when it holds or was not asked): what the worker's alert names. */
+  creationReasons: readonly CreationContradiction[];
 };
 
 export type VerifyOptions = {
@@ -149,8 +149,9 @@ function judged(row: VerifiableRow): JudgedRecord {
  * - The stored canonical bytes are hashed on every call and must give the stored commitment; the JSONB copy must
  *   equal them (PostgreSQL recomputes `resourceCopyIntact` on every write of either).
  * - The roots are READ FROM THE CHAINS, one call per chain for all distinct batches and checkpoints not yet cached.
- * - Every row not already tampered or unavailable must match the earliest creation event of its id (the witness
- *   where the chain is not: a PENDING row's commitment; a recipe v1 row's source and supersession link).
+ * - Every row not already tampered is checked against the EARLIEST creation event of its id (creation-events.ts):
+ *   the witness for a PENDING row, a second creation or a re-anchored id is tampered, and for a recipe v1 row the
+ *   source and supersession link, which v1 does not bind. Three queries for all such rows.
  * - `caches` (default: the process's) hold only final roots and proven (leaf, anchor) pairs.
  * - A `tampered` verdict recorded between views (an open integrity alert) stands until the worker clears it after
  *   an officer's review: one query, beside the chain reads.
@@ -197,15 +198,19 @@ export async function verifyRecords(rows: readonly VerifiableRow[], opts: Verify
   const records = rows.map(judged);
   const judgements = rows.map((row, i) => judgeRecord(records[i]!, answersFor(row, records[i]!, "skipped"), caches));
 
-  // The creation event (docs/decisions/016-database-refuses-to-rewrite-history.md): every row that is not already
-  // `tampered` or `unavailable` must match the EARLIEST `record.created` event of its id (the only witness of a
-  // pending row; for a v1 row also of its source and supersession link), no second such event may exist, and a
-  // pending row must never have been anchored before. Those rows are then judged again with the answer.
-  const witnessed = rows.flatMap((_, i) => (judgements[i]!.verification === "pending" || judgements[i]!.verification === "verified" ? [i] : []));
+  // Every row the chain has not already condemned must also agree with the EARLIEST creation event of its id, be the
+  // only creation of its id, and (pending) not have been anchored before: the witness for a pending row, the guard
+  // against an anchored id re-created under a new commitment, and the binding of a v1 row's source and supersession.
+  // Then those rows are judged again with its answer (docs/decisions/016-database-refuses-to-rewrite-history.md).
+  const witnessed = rows.flatMap((_, i) => (judgements[i]!.verification === "tampered" ? [] : [i]));
   const reasons = new Map<string, CreationContradiction[]>();
   if (witnessed.length > 0) {
-    for (const [id, found] of await creationContradictions(witnessed.map((i) => rows[i]!))) reasons.set(id, found);
-    for (const i of witnessed) judgements[i] = judgeRecord(records[i]!, answersFor(rows[i]!, records[i]!, reasons.has(rows[i]!.id) ? "mismatch" : "ok"), caches);
+    const found = await creationContradictions(witnessed.map((i) => rows[i]!));
+    for (const i of witnessed) {
+      const why = found.get(rows[i]!.id);
+      if (why) reasons.set(rows[i]!.id, why);
+      judgements[i] = judgeRecord(records[i]!, answersFor(rows[i]!, records[i]!, why ? "mismatch" : "ok"), caches);
+    }
   }
 
   const overdueBefore = (opts.now ?? new Date()).getTime() - env().PENDING_WARN_MINUTES * 60_000;
@@ -213,8 +218,8 @@ export async function verifyRecords(rows: readonly VerifiableRow[], opts: Verify
     verification,
     checkpoint,
     levels,
-    creation: reasons.get(rows[i]!.id) ?? [],
     overdue: verification === "pending" && rows[i]!.createdAt.getTime() < overdueBefore,
+    creationReasons: reasons.get(rows[i]!.id) ?? [],
   }));
 }
 

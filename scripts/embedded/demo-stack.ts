@@ -115,8 +115,9 @@ export async function prepareDemoStack(opts: {
 
 async function tierUrls(ownerUrl: string, access: TierAccess): Promise<TierUrls> {
   if (access.kind === "create") return ensureTierRoles(ownerUrl, access.names, access.passwords);
-  // Per-database grants only (no role is created or altered): new tables reach the recorded tiers.
-  await reapplyGrants(ownerUrl);
+  // Per-database grants only (no role is created or altered): new tables reach the tiers' roles.
+  const userOf = (url: string) => decodeURIComponent(new URL(url).username);
+  await reapplyGrants(ownerUrl, access.kind === "given" ? { web: userOf(access.webUrl), worker: userOf(access.workerUrl) } : undefined);
   return access.kind === "given" ? access : { webUrl: ownerUrl, workerUrl: ownerUrl };
 }
 

@@ -146,13 +146,18 @@ export async function ensureTierRoles(ownerUrl: string, names: TierRoleNames, pa
   return { webUrl: urlFor("web"), workerUrl: urlFor("worker") };
 }
 
-/** Re-applies the recorded tiers' grants after a migration (a new table reaches nobody until then). */
-export async function reapplyGrants(ownerUrl: string): Promise<void> {
+/**
+ * Re-applies the tiers' grants after a migration (a new table reaches nobody until then): to the roles recorded in
+ * the database, or first records `names` (existing roles the operator made). Grants in this database only: no role
+ * is created or altered.
+ */
+export async function reapplyGrants(ownerUrl: string, names?: TierRoleNames): Promise<void> {
   const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
-    await client.query("SELECT chartproof_apply_grants()");
+    if (names) await client.query("SELECT chartproof_set_roles($1, $2)", [names.web, names.worker]);
+    else await client.query("SELECT chartproof_apply_grants()");
   } finally {
     await client.end();
   }

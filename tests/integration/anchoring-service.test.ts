@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { createRecords } from "@/lib/jobs/create-records";
 import { anchorEverything, anchoringTick, prepareCheckpoint, type AnchoringConfig } from "@/lib/jobs/anchoring";
-import { asOwner, ensureDemo } from "./helpers";
+import { asInsider, asOwner, ensureDemo } from "./helpers";
 import { sweepAllRecords } from "@/lib/jobs/sweep";
 import { reconcileWithChains } from "@/lib/jobs/reconcile";
 import { canonicalBytes, computeCommitment } from "@/lib/integrity";
@@ -216,7 +216,7 @@ describe("attacks and audits", () => {
     // and resets the row.
     const forged = { resourceType: "Observation", status: "final", code: { text: "forged" }, valueQuantity: { value: 999, unit: "mg/dL" } };
     const commitment = computeCommitment({ ...row, recipe: 2, recordId: id!, resource: forged }, row.salt);
-    await asOwner(
+    await asInsider(
       `UPDATE "MedicalRecord" SET "canonical" = $2, "resource" = $3::jsonb, "commitment" = $4, "status" = 'PENDING', "batchId" = NULL, "proof" = NULL, "leafIndex" = NULL WHERE "id" = $1`,
       [id, canonicalBytes(forged), JSON.stringify(forged), commitment],
     );

@@ -61,3 +61,11 @@ async function asRole(url: string, statement: string, values: unknown[], setup: 
   }
 }
 
+/**
+ * Runs one statement as an insider who controls the database: the owner, with row triggers off for the session
+ * (session_replication_role = replica), so that the history guards do not stop it. What such an edit leaves behind
+ * is what verification must catch.
+ */
+export async function asInsider(statement: string, values: unknown[] = []): Promise<number> {
+  return (await asOwner(statement, values)).rowCount;
+}

@@ -68,7 +68,22 @@ async function anchoredRecord(label: string) {
   await anchorEverything(ledgers(), config);
   return db().medicalRecord.findUniqueOrThrow({
     where: { id: id! },
-    select: { id: true, patientId: true, resourceType: true, recordedAt: true, resource: true, salt: true, commitment: true, status: true, batchId: true, leafIndex: true, proof: true, source: true, supersedesId: true, identityVersion: true },
+    select: {
+      id: true,
+      patientId: true,
+      resourceType: true,
+      recordedAt: true,
+      resource: true,
+      source: true,
+      supersedesId: true,
+      identityVersion: true,
+      salt: true,
+      commitment: true,
+      status: true,
+      batchId: true,
+      leafIndex: true,
+      proof: true,
+    },
   });
 }
 
@@ -181,6 +196,16 @@ describe.each(TIERS)("as the %s tier's role", (tier) => {
     const insert = `INSERT INTO "AnchorBatch" (id, "chainId", "contractAddress", "batchNumber", root, "recordCount") VALUES (gen_random_uuid(), 1, '0x0', 999999999, '0x00', 1)`;
     if (tier === "web") expect(await attempt(tier, insert)).toMatch(/permission denied/);
     else expect(await attempt(tier, insert)).toBeNull();
+  });
+});
+
+describe("the tiers' roles", () => {
+  it("are never the owner or a superuser: recording one as a tier is refused", async () => {
+    await expect(asOwner(`SELECT chartproof_set_roles(current_user, $1)`, [stack.roles.worker], { triggers: true })).rejects.toThrow(/neither the owner nor a superuser/);
+    expect((await asOwner(`SELECT tier, role FROM "_chartproof_roles" ORDER BY tier`)).rows).toEqual([
+      { tier: "web", role: stack.roles.web },
+      { tier: "worker", role: stack.roles.worker },
+    ]);
   });
 });
 

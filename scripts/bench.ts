@@ -374,7 +374,7 @@ async function run() {
   say("measuring verification…");
   // Cold: every root read from the chains and every proof walked again (the process's caches forgotten).
   const forgetAll = () => forgetCachedRoots();
-  // For comparison only, NOT the product since ADR 016: the commitment recomputed from the JSON resource (RFC 8785
+  // For comparison only, NOT the product since ADR 017: the commitment recomputed from the JSON resource (RFC 8785
   // serialization on every call), as every render did before the canonical bytes were stored.
   const resources = rows.map((r) => resourceOf(r));
   rows.forEach((r, i) => {
@@ -555,7 +555,7 @@ async function run() {
   addStats("  part: warm minus hashing (cache hits, lookups), paired", beyondRecompute);
   addStats(`  part: walk ${rows.length} proofs, uncached (depth ${proofDepth})`, proofWalks);
   addStats(`  part: one rootsOf eth_call (${batchNumbers.length} batches)`, rootsRead);
-  addStats("  before ADR 016 (not the product): recompute from JSON (RFC 8785 + sha256)", recomputeFromJson);
+  addStats("  before ADR 017 (not the product): recompute from JSON (RFC 8785 + sha256)", recomputeFromJson);
   addStats("  display, outside verification: parse the stored bytes once", parseForDisplay);
   addStats(`verify ${rows.length} rows: naive, one eth_call per record, sequential`, naiveSequential);
   addStats(`verify ${rows.length} rows: naive, one eth_call per record, concurrent`, naiveConcurrent);

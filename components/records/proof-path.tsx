@@ -195,14 +195,11 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
         <ol className="mt-4 space-y-4">
           <Level n={1} name="commitment" levels={levels}>
             <Facts items={[[t("commitment"), <Hash key="c" value={proof.commitment} />]]} />
-            {levels.creation !== "skipped" ? (
-              <p data-level="creation" data-result={levels.creation} className="mt-3 flex flex-wrap items-center gap-2 text-sm">
-                <span className="text-ink-muted">{t("levels.creation")}</span>
-                <LevelResultChip result={levels.creation} />
-              </p>
-            ) : null}
           </Level>
-          <Level n={2} name="batchPath" levels={levels}>
+          <Level n={2} name="creation" levels={levels}>
+            {null}
+          </Level>
+          <Level n={3} name="batchPath" levels={levels}>
             {batch ? (
               <>
                 <Facts
@@ -217,7 +214,7 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
               <p className="mt-3 text-sm text-ink-muted">{t("notAnchored")}</p>
             )}
           </Level>
-          <Level n={3} name="batchAnchor" levels={levels}>
+          <Level n={4} name="batchAnchor" levels={levels}>
             {batch ? (
               <Facts
                 items={[
@@ -234,7 +231,7 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
               <p className="mt-3 text-sm text-ink-muted">{t("notAnchored")}</p>
             )}
           </Level>
-          <Level n={4} name="checkpointPath" levels={levels}>
+          <Level n={5} name="checkpointPath" levels={levels}>
             {checkpoint ? (
               <>
                 <Facts
@@ -249,7 +246,7 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
               <p className="mt-3 text-sm text-ink-muted">{t("notCheckpointed")}</p>
             )}
           </Level>
-          <Level n={5} name="checkpointAnchor" levels={levels}>
+          <Level n={6} name="checkpointAnchor" levels={levels}>
             {checkpoint ? (
               <Facts
                 items={[

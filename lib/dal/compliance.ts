@@ -135,7 +135,7 @@ async function conflictOfInterest(reviewerId: string, details: unknown): Promise
 /**
  * Marks an alert reviewed (and resolved, if it was still open) with the officer's note; once. Logged `alert.reviewed`.
  * An alert that records a record as `tampered` is reviewed but stays open: only the worker's sweep clears it, once
- * the record checks sound again (docs/decisions/016-stored-canonical-bytes.md).
+ * the record checks sound again (docs/decisions/017-stored-canonical-bytes.md).
  */
 export async function reviewAlert(caller: Caller, alertId: string, note: string): Promise<void> {
   const officer = requireOfficer(caller, "alerts.review");

@@ -110,8 +110,9 @@ async function loadPopulation(studyId: string | null, now: Date): Promise<Popula
       select: verifiableRecordSelect,
     }),
   ]);
-  // Only records that verify (or are pending and agree with their creation event) are researched, and from the
-  // stored bytes that were just hashed, never the JSONB query copy.
+  // A record whose content no longer matches its commitment, or whose commitment is not the one its id was created
+  // with (or that was anchored before and reset), is tampered: its content never reaches a count or an export. The
+  // rest is researched from the stored bytes that were just hashed, never the JSONB query copy.
   const verdicts = await verifyRecords(rows);
   const records = rows.flatMap((r, i) => {
     const resource = verdicts[i]!.verification === "tampered" ? null : resourceOf(r);

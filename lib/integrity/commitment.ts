@@ -3,7 +3,7 @@ import { canonicalize } from "./canonical-json";
 import { LEAF_TAG, isHex32, type Hex32 } from "./hash";
 
 /*
- * The commitment recipes (docs/decisions/002-commitment-and-hash-recipe.md, 016-stored-canonical-bytes.md).
+ * The commitment recipes (docs/decisions/002-commitment-and-hash-recipe.md, 017-stored-canonical-bytes.md).
  *
  *   commitment = sha256(0x00 ‖ salt ‖ JCS(preimage))
  *

@@ -4,7 +4,7 @@ import { rootFromProof } from "./merkle";
 import type { ProvenLeafCache } from "./proven-leaf-cache";
 
 /*
- * THE verification rules (docs/decisions/016-stored-canonical-bytes.md): one pure function that turns a record as
+ * THE verification rules (docs/decisions/017-stored-canonical-bytes.md): one pure function that turns a record as
  * the index holds it, plus what the chains and the access log answered, into a verdict and its per-level breakdown.
  * Everything that shows or exports a verdict gets it from here — the chart, the record page, exports, the sweep,
  * the anchoring worker, the backfill, the bench and the outsider's `verify-proof` — through verifyRecords

@@ -18,7 +18,7 @@ export type BackfillReport = {
 
 /**
  * Gives every recipe-v1 record created before stored canonical bytes (migration 20261207183800) its bytes, and
- * PROVES the backfill (docs/decisions/016-stored-canonical-bytes.md): the bytes are the RFC 8785 form of the JSONB
+ * PROVES the backfill (docs/decisions/017-stored-canonical-bytes.md): the bytes are the RFC 8785 form of the JSONB
  * resource as it stands, written only where none are stored, then each row is put through the full verification —
  * the commitment recomputed from the new bytes, the proof walked, the batch root READ FROM THE CHAIN (cold caches,
  * nothing trusted from this process), and for pending rows and for v1's unbound source and supersession link the

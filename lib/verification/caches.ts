@@ -1,7 +1,7 @@
 import { GENERATION_CHARS, ProvenLeafCache, type Hex32 } from "@/lib/integrity";
 
 /*
- * What a verification cache may hold (docs/decisions/016-stored-canonical-bytes.md), and nothing else:
+ * What a verification cache may hold (docs/decisions/017-stored-canonical-bytes.md), and nothing else:
  * - roots that are final on chain (the contract refuses to overwrite a root), keyed by chain, contract and number;
  * - (leaf, batch) and (batch root, checkpoint) pairs already proven into such a root with the very same proof.
  * Stored bytes are read and hashed on every call; nothing is keyed by record id, row version or timestamp, and no

@@ -143,7 +143,7 @@ function judged(row: VerifiableRow): JudgedRecord {
 
 /**
  * THE verification entry point: rows in, each verdict with its per-level breakdown out. Every page, export, job and
- * CLI that shows or acts on a verdict calls this (docs/decisions/016-stored-canonical-bytes.md); the rules
+ * CLI that shows or acts on a verdict calls this (docs/decisions/017-stored-canonical-bytes.md); the rules
  * themselves are judgeRecord's (lib/integrity/judge.ts).
  *
  * - The stored canonical bytes are hashed on every call and must give the stored commitment; the JSONB copy must

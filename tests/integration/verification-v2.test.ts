@@ -1,4 +1,4 @@
-// Stored canonical bytes, recipe v2 and the backfill of v1 records (docs/decisions/016-stored-canonical-bytes.md).
+// Stored canonical bytes, recipe v2 and the backfill of v1 records (docs/decisions/017-stored-canonical-bytes.md).
 // Every tamper case runs on a WARM process: the chart is rendered (roots and proven pairs cached), one column of one
 // record is changed by SQL without touching any timestamp, and the very next render must say `tampered`.
 import { randomBytes, randomUUID } from "node:crypto";

@@ -1,4 +1,4 @@
-// Known-answer vectors (docs/decisions/016-stored-canonical-bytes.md): fixed inputs and the exact hex they must give.
+// Known-answer vectors (docs/decisions/017-stored-canonical-bytes.md): fixed inputs and the exact hex they must give.
 // A change made consistently to building and to verifying (a different tag, key order, date format, field, tree
 // shape) passes every round-trip test but fails here. The values were computed once and written down by hand; an
 // outsider's implementation of the recipes can be checked against the same table.

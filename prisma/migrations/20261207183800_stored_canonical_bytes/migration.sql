@@ -1,4 +1,4 @@
--- Stored canonical bytes and commitment recipe v2 (docs/decisions/016-stored-canonical-bytes.md).
+-- Stored canonical bytes and commitment recipe v2 (docs/decisions/017-stored-canonical-bytes.md).
 --
 -- Every record keeps the exact RFC 8785 bytes of its resource; verification hashes them and the pages show them.
 -- Rows created before this migration (recipe v1) get their bytes from the backfill job (lib/jobs/backfill-canonical.ts,

@@ -62,7 +62,7 @@ async function main() {
   } else if (!standing.mayAnchor) {
     log.error({ role: standing.user }, "!!! the worker's database role may not write anchors: anchoring will fail. Give it the worker role (npm run db:roles).");
   }
-  // Records from before stored canonical bytes get them, each proven against the chains (ADR 016); until then they
+  // Records from before stored canonical bytes get them, each proven against the chains (ADR 017); until then they
   // verify as unavailable, and pending ones wait for it before they can be anchored.
   // A failure (a chain down, a role without the grant) must not stop anchoring: the rows stay `unavailable` and
   // the backfill runs again at the next start.

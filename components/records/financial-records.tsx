@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import type { RecordDto } from "@/lib/dto";
 import { recordClass } from "@/lib/fhir/record-class";
 
-/** Clinical records and financial ones (claims, benefits…: docs/decisions/017-financial-records.md), apart. */
+/** Clinical records and financial ones (claims, benefits…: docs/decisions/020-financial-records.md), apart. */
 export function splitFinancial(records: RecordDto[]): { clinical: RecordDto[]; financial: RecordDto[] } {
   const clinical: RecordDto[] = [];
   const financial: RecordDto[] = [];

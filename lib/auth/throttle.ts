@@ -9,7 +9,7 @@ export function isThrottled(counts: { account: number; ip: number }): boolean {
   return counts.account >= MAX_FAILURES_PER_ACCOUNT || counts.ip >= MAX_FAILURES_PER_IP;
 }
 
-// ——— Counted before evaluated (docs/decisions/017-four-eyes-and-sign-in.md) ———
+// ——— Counted before evaluated (docs/decisions/019-four-eyes-and-sign-in.md) ———
 // Every attempt takes a row in SignInAttempt under a per-key advisory lock BEFORE its password is checked, so 40
 // parallel guesses (even across web processes) see each other: at most the free number are evaluated. Beyond it an
 // attempt must wait a growing delay since the last one (429 + Retry-After; never a sleep in the request). Buckets:

@@ -2,7 +2,7 @@ import { codings, list, num, obj, type Quantity } from "./fhir-values";
 
 /**
  * A result's flag and who said so: the record's own interpretation, the record's own reference range, or the
- * product's range for a vital sign (labelled as the product's, see docs/decisions/017-chart-summary.md).
+ * product's range for a vital sign (labelled as the product's, see docs/decisions/018-chart-summary.md).
  */
 export type Flag = { code: "H" | "L" | "HH" | "LL" | "A" | "N"; source: "record" | "range" | "product" };
 
@@ -43,7 +43,7 @@ export function rangeFlag(value: Quantity, referenceRange: unknown): Flag | unde
 /**
  * The product's own ranges, for vital signs only and for adults only: children's normal vitals depend on age in
  * ways a single table gets wrong (an infant's heart rate of 140 is normal), so under 18 the product flags nothing
- * and shows the value as recorded. Listed in docs/decisions/017-chart-summary.md.
+ * and shows the value as recorded. Listed in docs/decisions/018-chart-summary.md.
  */
 export const ADULT_VITAL_RANGES: Record<string, { low: number; high: number; unit: string }> = {
   "8480-6": { low: 90, high: 139, unit: "mm[Hg]" }, // systolic

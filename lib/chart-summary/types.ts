@@ -1,5 +1,5 @@
 // The clinical summary at the top of a chart (IPS sections), as plain data for components. Built by ./build.ts from
-// records verified in the same request; see docs/decisions/017-chart-summary.md.
+// records verified in the same request; see docs/decisions/018-chart-summary.md.
 import type { Verification } from "@/lib/integrity/judge";
 import type { ClinicalDate } from "./fhir-values";
 import type { Flag } from "./flags";

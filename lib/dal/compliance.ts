@@ -121,7 +121,7 @@ export class AlertReviewRefusedError extends Error {
 
 /**
  * An alert about administrators (details.adminIds) may not be reviewed by one of them, nor by any account they created
- * or re-credentialed (docs/decisions/017-four-eyes-and-sign-in.md): otherwise an admin could make a compliance officer
+ * or re-credentialed (docs/decisions/019-four-eyes-and-sign-in.md): otherwise an admin could make a compliance officer
  * and close their own alert with it.
  */
 async function conflictOfInterest(reviewerId: string, details: unknown): Promise<boolean> {

@@ -22,7 +22,7 @@ import {
 } from "./staff";
 import { executeServiceCredential, precheckServiceCredential, type NewServiceCredential } from "./service-credentials";
 
-// Four eyes (docs/decisions/017-four-eyes-and-sign-in.md). The steps by which an administrator could give themselves
+// Four eyes (docs/decisions/019-four-eyes-and-sign-in.md). The steps by which an administrator could give themselves
 // clinical, compliance or admin power, or take over someone else's sign-in, or let a system file records into charts,
 // are requests here. A different active administrator — neither the requester nor the account acted on — approves,
 // and the approval executes exactly the stored parameters (their hash is checked first). Requests lapse after

@@ -5,7 +5,7 @@ import type { SessionDto } from "@/lib/dto/admin";
 import { isUuid, type ActorKind } from "./actors";
 import { AccessDeniedError, type Caller } from "./caller";
 
-// Server-side sessions (docs/decisions/017-four-eyes-and-sign-in.md). The JWT cookie carries a session id; the row
+// Server-side sessions (docs/decisions/019-four-eyes-and-sign-in.md). The JWT cookie carries a session id; the row
 // decides whether it is still alive. Sign-out, a password change or reset, a second-factor reset and suspension
 // revoke the rows, so a copy of the cookie taken earlier is refused on its next request — a page, a route handler,
 // a server action or a prefetch — wherever the caller is resolved (lib/auth/require-caller.ts).

@@ -1,4 +1,4 @@
-// What kind of record a FHIR resource type becomes (docs/decisions/017-financial-records.md). Pure; safe in client code.
+// What kind of record a FHIR resource type becomes (docs/decisions/020-financial-records.md). Pure; safe in client code.
 
 /**
  * Patient-compartment types about money, not care: stored, committed and anchored like every record (an export is

@@ -160,7 +160,7 @@ async function putBack(id: string, row: Record<string, unknown>) {
 }
 
 describe("the backfill of recipe-v1 records", () => {
-  /** A record as the product created them before ADR 016: recipe v1, its creation event, no bytes yet. */
+  /** A record as the product created them before ADR 017: recipe v1, its creation event, no bytes yet. */
   async function createV1(patient: string, i: number): Promise<string> {
     const id = randomUUID();
     const salt = newSalt();

@@ -113,7 +113,9 @@ test.describe.serial("a patient's portal", () => {
     test.setTimeout(180_000);
     const { context, page } = await signInPatient(browser);
     await page.goto("/me/upload");
-    const condition = { resourceType: "Condition", code: { text: "Hay fever" }, subject: { reference: "Patient/me" }, onsetDateTime: "2019-04-01" };
+    // A single resource from a health app names its patient by the app's own id: it is filed only when the reference's
+    // display is the patient's registered name (issue #25: a resource about someone else is never filed).
+    const condition = { resourceType: "Condition", code: { text: "Hay fever" }, subject: { reference: "Patient/me", display: who.name }, onsetDateTime: "2019-04-01" };
     await page.getByLabel("Files to upload").setInputFiles({ name: "hayfever.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(condition)) });
     await page.getByRole("button", { name: "Upload", exact: true }).click();
     await expect(page.locator('[data-upload-result="ok"]')).toHaveCount(1, { timeout: 60_000 }); // the first upload loads the FHIR definitions

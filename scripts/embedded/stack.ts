@@ -81,9 +81,12 @@ export async function startEmbeddedLedger(opts: {
   return { rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, contractAddress, writerKey, clients, anvil, redeployed: !stillThere };
 }
 
-/** Applies the committed migrations (forward-only): `prisma migrate deploy`, never a reset. */
-export function migrateDeploy(databaseUrl: string): Promise<void> {
-  return new Promise((resolve, reject) => {
+/**
+ * Applies the committed migrations (forward-only): `prisma migrate deploy`, never a reset; then re-applies the one
+ * grants file (prisma/grants.sql), so what each tier may do is written once and reaches every table a migration adds.
+ */
+export async function migrateDeploy(databaseUrl: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [join(process.cwd(), "scripts", "prisma.mjs"), "migrate", "deploy"], {
       env: { ...process.env, DATABASE_URL: databaseUrl },
       stdio: ["ignore", "pipe", "pipe"],
@@ -94,4 +97,23 @@ export function migrateDeploy(databaseUrl: string): Promise<void> {
     child.on("error", reject);
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed (exit ${code}):\n${output}`))));
   });
+  await applyGrantsFile(databaseUrl);
+}
+
+/** Runs prisma/grants.sql as the owner, in one transaction: the tiers never see a half-applied set of grants. */
+export async function applyGrantsFile(databaseUrl: string): Promise<void> {
+  const { default: pg } = await import("pg");
+  const sql = await readFile(join(process.cwd(), "prisma", "grants.sql"), "utf8");
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query(sql);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw new Error(`applying prisma/grants.sql failed: ${(error as Error).message}`);
+  } finally {
+    await client.end();
+  }
 }

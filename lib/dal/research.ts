@@ -16,9 +16,11 @@ import {
   deidentificationTerms,
   manifestHash,
   MANIFEST_FORMAT,
+  pipaRecord,
   sha256Hex,
   type ConsentSnapshotEntry,
   type ExportManifest,
+  type PseudonymisationTerms,
 } from "@/lib/research/manifest";
 import { decideRelease, symmetricDifferenceSize, type CountRelease } from "@/lib/research/suppression";
 import {
@@ -41,7 +43,7 @@ import { AccessDeniedError, type Caller } from "./caller";
 /** An export the rules refuse (the cohort's count would be suppressed); nothing is written but the refusal event. */
 export class ResearchExportRefusedError extends Error {
   override name = "ResearchExportRefusedError";
-  constructor(readonly code: "cohort_suppressed") {
+  constructor(readonly code: "cohort_suppressed" | "pipa_terms_required") {
     super(code);
   }
 }
@@ -311,8 +313,15 @@ export async function getCohort(caller: Caller, cohortId: string): Promise<Cohor
  * EXPORT_MANIFEST unit. Consents are evaluated now: a patient whose research consent was revoked is not in it. The
  * export is a release like a count: refused (and logged as refused) when its count would be suppressed.
  */
-export async function exportCohort(caller: Caller, cohortId: string, mode: ExportMode): Promise<{ exportId: string; manifestHash: string }> {
+export async function exportCohort(
+  caller: Caller,
+  cohortId: string,
+  mode: ExportMode,
+  terms?: PseudonymisationTerms,
+): Promise<{ exportId: string; manifestHash: string }> {
   const researcher = requireResearcher(caller, "research.export");
+  // PIPA Art. 28-4: no pseudonymised release without its record (purpose, IRB approval, key custodian, retention).
+  if (mode === "PSEUDONYMISED" && !terms) throw new ResearchExportRefusedError("pipa_terms_required");
   const cohort = await ownCohort(researcher, cohortId);
   const studyId = cohort.study?.id ?? null;
   const now = new Date();
@@ -337,6 +346,7 @@ export async function exportCohort(caller: Caller, cohortId: string, mode: Expor
     mode,
     safeHarbor: mode === "SAFE_HARBOR",
     deidentification: deidentificationTerms(mode),
+    ...(mode === "PSEUDONYMISED" && terms ? { pipa: pipaRecord(terms) } : {}),
     consentSnapshot: { count: entries.length, sha256: consents.sha256, evaluatedAt: now.toISOString() },
     counts: { patients: result.patientCount, resources: result.resourceCount, omittedByType: result.omittedByType },
     files: result.files.map((f) => ({ name: f.name, resourceType: f.resourceType, sha256: sha256Hex(f.content), lines: f.lineCount, bytes: Buffer.byteLength(f.content) })),

@@ -34,6 +34,8 @@ import { ledgers } from "@/lib/verification";
 import { scanForIdentifiers } from "../support/identifier-scan";
 import { asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
 
+/** PIPA's record for a pseudonymised release (Art. 28-2, 28-4). */
+const PIPA = { purpose: "Outcomes of type 2 diabetes care, 2020-2026", irbApprovalNumber: "IRB-2026-0142", keyCustodian: "Research data office, Kim Data", retainUntil: "2031-12-31" };
 const CONFIG = { batchSize: 64, windowSeconds: 0, checkpointEveryBatches: 1, checkpointEveryMinutes: 0 };
 const criteria = (c: Partial<CohortCriteria> = {}): CohortCriteria => cohortCriteriaSchema.parse(c);
 
@@ -189,7 +191,7 @@ describe("de-identified exports", () => {
   });
 
   it("never contains a patient without an active research consent; a revocation excludes the patient from every later export", async () => {
-    const first = await exportCohort(researcher, everyone, "PSEUDONYMISED");
+    const first = await exportCohort(researcher, everyone, "PSEUDONYMISED", PIPA);
     const scope = "general";
     const idsIn = async (exportId: string) => new Set(lines(await exportFileContent(researcher, exportId, "Patient.ndjson")).map((p) => p.id as string));
     const general = await generalResearchPatients();
@@ -204,16 +206,30 @@ describe("de-identified exports", () => {
     const consent = await db().consent.findFirstOrThrow({ where: { patientId: revoking.id, scope: "RESEARCH" }, select: { id: true } });
     await db().consent.update({ where: { id: consent.id }, data: { revokedAt: new Date() } });
     cleanup.push(() => db().consent.update({ where: { id: consent.id }, data: { revokedAt: null } }));
-    const after = await exportCohort(researcher, everyone, "PSEUDONYMISED");
+    const after = await exportCohort(researcher, everyone, "PSEUDONYMISED", PIPA);
     const afterIds = await idsIn(after.exportId);
     expect(afterIds.has(pseudonym({ key: key(), scope }, "Patient", revoking.id))).toBe(false);
     expect(afterIds.size).toBe(present.size - 1);
     expect((await getExport(researcher, after.exportId)).manifest.consentSnapshot.count).toBe(general.length - 1);
   });
 
+  it("a pseudonymised export records PIPA's terms in its anchored manifest, and is refused without them", async () => {
+    await expect(exportCohort(researcher, everyone, "PSEUDONYMISED")).rejects.toMatchObject({ code: "pipa_terms_required" });
+    const { exportId } = await exportCohort(researcher, everyone, "PSEUDONYMISED", PIPA);
+    const { manifest } = await getExport(researcher, exportId);
+    expect(manifest.pipa).toEqual({
+      legalBasis: expect.stringContaining("Art. 28-2"),
+      safeguards: expect.stringContaining("Art. 28-4"),
+      ...PIPA,
+      destroyOn: PIPA.retainUntil,
+    });
+    const safeHarbor = await exportCohort(researcher, everyone, "SAFE_HARBOR");
+    expect((await getExport(researcher, safeHarbor.exportId)).manifest.pipa).toBeUndefined();
+  });
+
   it("a pseudonymised export repeated gives the same pseudonyms (and the same files)", async () => {
-    const one = await exportCohort(researcher, everyone, "PSEUDONYMISED");
-    const two = await exportCohort(researcher, everyone, "PSEUDONYMISED");
+    const one = await exportCohort(researcher, everyone, "PSEUDONYMISED", PIPA);
+    const two = await exportCohort(researcher, everyone, "PSEUDONYMISED", PIPA);
     const a = await allFiles(researcher, one.exportId);
     const b = await allFiles(researcher, two.exportId);
     expect(a).toEqual(b);

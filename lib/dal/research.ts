@@ -22,6 +22,7 @@ import {
   type ExportManifest,
   type PseudonymisationTerms,
 } from "@/lib/research/manifest";
+import { codeLookup, type CodeLookup } from "@/lib/research/code-lookup";
 import { decideRelease, symmetricDifferenceSize, type CountRelease } from "@/lib/research/suppression";
 import {
   countDto,
@@ -180,17 +181,27 @@ function countEventDetails(criteria: CohortCriteria, studyId: string | null, rel
 
 /** Counts a cohort (counts only, suppressed below the threshold and against differencing). One `research.cohort_counted` event. */
 export async function countCohort(caller: Caller, criteria: CohortCriteria, studyId: string | null = null): Promise<CohortCountDto> {
+  return (await cohortBuilderView(caller, criteria, studyId)).count;
+}
+
+/**
+ * The builder's page: the count, and the code look-up — the codes the research-covered records carry (of the study's
+ * population, before the criteria), each held by at least RESEARCH_MIN_CELL patients. One evaluation for both.
+ */
+export async function cohortBuilderView(caller: Caller, criteria: CohortCriteria, studyId: string | null = null): Promise<{ count: CohortCountDto; codes: CodeLookup }> {
   const researcher = requireResearcher(caller, "research.cohort");
   const parsed = cohortCriteriaSchema.parse(criteria);
   await studyOption(studyId);
   const now = new Date();
-  const { selection } = await evaluate(parsed, studyId, now);
+  const { population, selection } = await evaluate(parsed, studyId, now);
+  const covered = selectCohort(population.patients, population.records, cohortCriteriaSchema.parse({}), studyId, now);
+  const codes = codeLookup(covered.records, researchMinCell());
   const release = await db().$transaction(async (tx) => {
     const decision = await releaseIn(tx, researcher.id, selection.patientIds, now);
     await appendAccessEventIn(tx, { actor: researcher, action: "research.cohort_counted", outcome: "ALLOWED", purpose: "RESEARCH", details: countEventDetails(parsed, studyId, decision) }, caller.context);
     return decision;
   });
-  return countDto(release);
+  return { count: countDto(release), codes };
 }
 
 export async function listStudies(caller: Caller): Promise<StudyOptionDto[]> {

@@ -12,6 +12,8 @@ export const EXPORT_MODES = ["SAFE_HARBOR", "PSEUDONYMISED"] as const;
 export type ExportModeDto = (typeof EXPORT_MODES)[number];
 
 /** What the screen may show of a count: the number, or "< threshold" (never why it was suppressed). */
+export type { CodeLookup as CodeLookupDto, CodeOption as CodeOptionDto } from "@/lib/research/code-lookup";
+
 export type CohortCountDto = { released: true; count: number } | { released: false; threshold: number };
 
 export function countDto(release: CountRelease): CohortCountDto {

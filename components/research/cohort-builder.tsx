@@ -95,8 +95,8 @@ export function CohortBuilder({ criteria, studyId, studies, codes }: { criteria:
       </Labelled>
       <Labelled id="cb-conditions" label={t("conditions")} hint={t("conditionsHint")}>
         <input id="cb-conditions" aria-describedby="cb-conditions-hint" className={inputClass} maxLength={400} value={form.conditions} onChange={set("conditions")} />
-        <CodePicker options={codes.conditions} label={t("conditions")} onPick={append("conditions")} />
       </Labelled>
+      <CodePicker options={codes.conditions} label={t("conditions")} onPick={append("conditions")} />
       <div className="grid gap-3 sm:grid-cols-3">
         <Labelled id="cb-obs" label={t("observation")} hint={t("observationHint")}>
           <input id="cb-obs" aria-describedby="cb-obs-hint" className={inputClass} maxLength={32} value={form.obsCode} onChange={set("obsCode")} />
@@ -111,8 +111,8 @@ export function CohortBuilder({ criteria, studyId, studies, codes }: { criteria:
       <CodePicker options={codes.observations} label={t("observation")} onPick={(value) => setForm((f) => ({ ...f, obsCode: value }))} />
       <Labelled id="cb-meds" label={t("medications")} hint={t("medicationsHint")}>
         <input id="cb-meds" aria-describedby="cb-meds-hint" className={inputClass} maxLength={400} value={form.medications} onChange={set("medications")} />
-        <CodePicker options={codes.medications} label={t("medications")} onPick={append("medications")} />
       </Labelled>
+      <CodePicker options={codes.medications} label={t("medications")} onPick={append("medications")} />
       <div className="grid gap-3 sm:grid-cols-3">
         <Labelled id="cb-age-min" label={t("ageMin")}>
           <input id="cb-age-min" type="number" min={0} max={130} className={inputClass} value={form.ageMin} onChange={set("ageMin")} />

@@ -35,6 +35,20 @@ test("a researcher builds a cohort, sees suppressed counts, saves, exports and v
   await expect(count).toHaveText("< 11");
   await expectAccessible(page);
 
+  // The code look-up offers the codes research-covered records carry: LDL cholesterol, found by name, released.
+  await page.getByRole("link", { name: "Clear criteria" }).click();
+  await expect(page).toHaveURL(/\/research\/cohorts$/);
+  const lookup = page.locator("details", { hasText: "Look up a code (Observation code)" });
+  await lookup.getByText("Look up a code (Observation code)").click();
+  await lookup.getByLabel("Search by name or code").fill("LDL");
+  await lookup.getByRole("button", { name: /^Add Cholesterol in LDL/ }).click();
+  await expect(page.getByLabel("Observation code")).toHaveValue("2089-1");
+  await page.getByRole("button", { name: "Count" }).click();
+  await expect(page).toHaveURL(/obs=2089-1/);
+  await expect(count).toHaveText(/^\d+$/);
+  expect(Number(await count.textContent())).toBeGreaterThanOrEqual(11);
+  await expectAccessible(page);
+
   // Women with a creatinine result: released; then the same minus the oldest ones by an age bound — a difference
   // smaller than the threshold from the released set, suppressed however large it is itself.
   await page.getByRole("link", { name: "Clear criteria" }).click();
@@ -143,6 +157,8 @@ for (const locale of ["en", "ko"] as const satisfies Locale[]) {
     await shot(page, `${locale}-builder-suppressed`);
     await page.goto("/research/cohorts?obs=2160-0::&sex=FEMALE");
     await expect(page.locator("[data-cohort-count]")).toHaveText(/^\d+$/);
+    await page.locator("details").first().locator("summary").click();
+    await expect(page.locator("[data-code-options]").first()).toBeVisible();
     await shot(page, `${locale}-builder`);
     await page.goto(cohortUrl);
     await shot(page, `${locale}-cohort`);

@@ -14,6 +14,7 @@ import type { Caller } from "@/lib/dal/caller";
 import { searchPatients, getPatientChart } from "@/lib/dal/patients";
 import { listAccessLog } from "@/lib/dal/access-log";
 import {
+  cohortBuilderView,
   countCohort,
   exportCohort,
   exportFileContent,
@@ -28,6 +29,7 @@ import { patientListQuerySchema } from "@/lib/dto/patients";
 import { accessLogQuerySchema } from "@/lib/dto/compliance";
 import { anchorEverything } from "@/lib/jobs/anchoring";
 import { DEMO_IDENTIFIER_PATIENT, DEMO_PATIENTS, DEMO_WARD_PATIENTS } from "@/lib/jobs/demo-data";
+import { DEMO_RESEARCH_PATIENTS } from "@/lib/jobs/demo-research";
 import { cohortCriteriaSchema, type CohortCriteria } from "@/lib/research/criteria";
 import { pseudonym } from "@/lib/research/deidentify";
 import { ledgers } from "@/lib/verification";
@@ -68,7 +70,7 @@ afterAll(async () => {
 
 /** The patients' ids the demo admits to general research use (not study-bound, not revoked). */
 async function generalResearchPatients(): Promise<string[]> {
-  const mrns = [...DEMO_PATIENTS, ...DEMO_WARD_PATIENTS, DEMO_IDENTIFIER_PATIENT].filter((p) => p.research?.kind === "general").map((p) => p.mrn);
+  const mrns = [...DEMO_PATIENTS, ...DEMO_WARD_PATIENTS, DEMO_IDENTIFIER_PATIENT, ...DEMO_RESEARCH_PATIENTS].filter((p) => p.research?.kind === "general").map((p) => p.mrn);
   return Promise.all(mrns.map(async (mrn) => (await patientByMrn(mrn)).id));
 }
 
@@ -99,6 +101,20 @@ describe("cohorts, consent and suppression", () => {
     const event = await db().accessEvent.findFirstOrThrow({ where: { action: "research.cohort_counted", actorId: researcher.actor.id }, orderBy: { seq: "desc" } });
     expect(event).toMatchObject({ purpose: "RESEARCH", outcome: "ALLOWED", patientId: null, details: { released: true, count: expected } });
     expect(await db().accessEvent.count({ where: { action: "research.cohort_counted" } })).toBe(before + 1);
+  });
+
+  it("the demo's research population answers a condition, an observation and a medication query, each released, each with its code in the look-up", async () => {
+    const queries = [
+      { criteria: criteria({ conditions: ["44054006"] }), kind: "conditions", code: "44054006" },
+      { criteria: criteria({ observations: [{ code: "2089-1" }] }), kind: "observations", code: "2089-1" },
+      { criteria: criteria({ medications: ["745679"] }), kind: "medications", code: "745679" },
+    ] as const;
+    for (const q of queries) {
+      const view = await cohortBuilderView(researcher, q.criteria);
+      expect(view.count, q.code).toMatchObject({ released: true });
+      expect((view.count as { count: number }).count, q.code).toBeGreaterThanOrEqual(env().RESEARCH_MIN_CELL);
+      expect(view.codes[q.kind].map((o) => o.value), q.code).toContain(q.code);
+    }
   });
 
   it("suppresses small cells as '< threshold' and records no release for them", async () => {

@@ -162,6 +162,11 @@ test.describe.serial("a patient's portal", () => {
 
     // Grant treatment access to doctor2 (Lee Seo-yeon, cardiology) by name.
     const whoMayRead = patient.page.getByLabel("Who may read");
+    // The picker searches: a part of the name narrows the list (spaces, case and hyphens do not matter).
+    const allOptions = await whoMayRead.locator("option").count();
+    await patient.page.getByLabel("Search for a doctor or department").fill("lee seo");
+    await expect(whoMayRead.locator("option", { hasText: "Lee Seo-yeon" })).toHaveCount(1);
+    expect(await whoMayRead.locator("option").count()).toBeLessThan(allOptions);
     await whoMayRead.selectOption((await whoMayRead.locator("option", { hasText: "Lee Seo-yeon" }).getAttribute("value"))!);
     await patient.page.getByRole("button", { name: "Give consent" }).click();
     await expect(patient.page.getByText("Your consent is saved and in force now.")).toBeVisible();
@@ -182,7 +187,14 @@ test.describe.serial("a patient's portal", () => {
     await shot(doctor, "doctor-record-versions");
 
     // Revoke: the doctor's very next request is refused.
+    // Revoking asks first; "Keep it" keeps it.
     await granted.getByRole("button", { name: /Revoke/ }).click();
+    await granted.getByRole("button", { name: "Keep it" }).click();
+    await expect(granted).toHaveCount(1);
+    await granted.getByRole("button", { name: /Revoke/ }).click();
+    await expect(granted.getByText(/Revoke the consent to .*\? It takes effect at their next request\./)).toBeVisible();
+    await expectAccessible(patient.page);
+    await granted.getByRole("button", { name: "Yes, revoke" }).click();
     await expect(granted).toHaveCount(0);
     await expect(patient.page.locator('[data-testid="consent-history"]', { hasText: "Lee Seo-yeon" })).toHaveCount(2);
     const response = await doctor.goto(chartUrl);

@@ -128,6 +128,15 @@ test.describe.serial("a patient's portal", () => {
     await expectAccessible(page);
     await shot(page, "correction");
 
+    // A condition opens on the simple form: its status and dates as plain fields, written into the one JSON submitted.
+    await expect(page.locator('[data-simple-correction="Condition"]')).toBeVisible();
+    await expect(page.getByLabel("Began on")).toHaveValue("2019-04-01");
+    await page.getByLabel("Status").selectOption("resolved");
+    await page.getByLabel("Ended on").fill("2024-10-01");
+    await page.getByRole("button", { name: "Edit as FHIR JSON instead" }).click();
+    await expect(page.getByLabel("Corrected record (FHIR R4 JSON)")).toHaveValue(/"abatementDateTime": "2024-10-01"/);
+    await expect(page.getByLabel("Corrected record (FHIR R4 JSON)")).toHaveValue(/"code": "resolved"/);
+
     // A refused correction keeps the text and stores nothing.
     await page.getByLabel("Corrected record (FHIR R4 JSON)").fill(JSON.stringify({ ...condition, resourceType: "Observation" }));
     await page.getByRole("button", { name: "Save correction" }).click();

@@ -85,6 +85,22 @@ test("a copy of the cookie is refused after sign-out: page, proof.json, a server
   const thief = await copy.newPage();
   await thief.goto("/patients/emergency");
   expect((await thief.request.get(`${recordPath}/proof.json`)).status()).toBe(200);
+  // A server action as the copy sends it (the patient search): it works before sign-out — the action answers with
+  // the sealed search link — and the very same request is replayed after.
+  await thief.goto("/patients");
+  const [actionRequest] = await Promise.all([
+    thief.waitForRequest((r) => r.method() === "POST" && r.headers()["next-action"] !== undefined),
+    (async () => {
+      await thief.getByLabel("Name or MRN").fill("10000001");
+      await thief.getByRole("button", { name: "Search", exact: true }).click();
+    })(),
+  ]);
+  const actionResponse = (await actionRequest.response())!;
+  expect(actionResponse.status()).toBe(200);
+  expect(await actionResponse.headerValue("x-action-redirect")).toMatch(/^\/patients\?s=/);
+  const replayAction = () =>
+    thief.request.fetch(actionRequest.url(), { method: "POST", headers: actionRequest.headers(), data: actionRequest.postDataBuffer()!, maxRedirects: 0 });
+  expect((await replayAction()).headers()["x-action-redirect"]).toMatch(/^\/patients\?s=/);
 
   await page.goto("/account/security");
   await page.getByRole("button", { name: /Sign out|로그아웃/ }).click();
@@ -95,8 +111,11 @@ test("a copy of the cookie is refused after sign-out: page, proof.json, a server
   expect((await thief.request.get(`${recordPath}/proof.json`)).status()).not.toBe(200);
   const prefetch = await thief.request.get(chartUrl, { headers: { RSC: "1", "Next-Router-Prefetch": "1" }, maxRedirects: 0 });
   expect(await prefetch.text()).not.toContain("data-record-id");
-  // Server actions resolve the caller the same way (tests/unit/authorization-matrix.test.ts refuses a signed-out
-  // session's cookie on every action).
+  // The action is refused before it runs (AccessDeniedError, no search link). tests/unit/authorization-matrix.test.ts
+  // refuses a signed-out session's cookie on every other action the same way.
+  const replayed = await replayAction();
+  expect(replayed.headers()["x-action-redirect"]).toBeUndefined();
+  expect(replayed.ok()).toBe(false);
   await copy.close();
 });
 

@@ -82,6 +82,9 @@ export async function proxy(request: NextRequest) {
  */
 async function carriesBadBytes(request: NextRequest): Promise<boolean> {
   if (badQuery(request.nextUrl.search) || badText(decodeSafely(request.nextUrl.pathname))) return true;
+  // The one header the app takes text from: an upload's file name, percent-encoded (app/api/uploads/route.ts).
+  const fileName = request.headers.get("x-upload-filename");
+  if (fileName !== null && badField(decodeSafely(fileName))) return true;
   if (request.method !== "POST") return false;
   const type = (request.headers.get("content-type") ?? "").toLowerCase();
   if (type.startsWith("application/x-www-form-urlencoded")) {

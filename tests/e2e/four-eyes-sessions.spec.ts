@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { approveAsSecondAdmin, expectAccessible, login, setLocaleCookie, type Locale } from "./fixtures";
+import { approveAsSecondAdmin, expectAccessible, login, setLocaleCookie, sqlOnE2eDatabase, type Locale } from "./fixtures";
 
 // Issue 21, end to end against the real server (scripts/web-server.ts in front of the built app).
 
@@ -139,8 +139,11 @@ async function signInAttempt(request: APIRequestContext, email: string, password
 test("a spoofed X-Forwarded-For from a non-proxy peer is ignored: rotating it does not evade the throttle (real socket)", async ({ playwright, baseURL }) => {
   const request = await playwright.request.newContext({ baseURL });
   const statuses: number[] = [];
+  const requestIds: string[] = [];
   for (let i = 0; i < 7; i++) {
-    statuses.push((await signInAttempt(request, `nobody.${run}@hospital.example`, `wrong guess ${i}`, `6.6.6.${i}`)).status());
+    const response = await signInAttempt(request, `nobody.${run}@hospital.example`, `wrong guess ${i}`, `6.6.6.${i}`);
+    statuses.push(response.status());
+    requestIds.push(response.headers()["x-request-id"]!);
   }
   // Five evaluated (401: wrong password), then a delay, whatever address the client claims.
   expect(statuses.slice(0, 5).every((s) => s !== 429)).toBe(true);
@@ -148,6 +151,9 @@ test("a spoofed X-Forwarded-For from a non-proxy peer is ignored: rotating it do
   expect(refused.status()).toBe(429);
   expect(Number(refused.headers()["retry-after"])).toBeGreaterThan(0);
   expect(statuses.slice(5)).toEqual([429, 429]);
+  // The access log records the socket's address for each attempt, never the one the client claimed.
+  expect(await sqlOnE2eDatabase(`SELECT DISTINCT "requestId" FROM "AccessEvent" WHERE "requestId" = ANY($1) AND ip IN ('127.0.0.1', '::1', '::ffff:127.0.0.1')`, [requestIds])).toBe(7);
+  expect(await sqlOnE2eDatabase(`SELECT 1 FROM "AccessEvent" WHERE "requestId" = ANY($1) AND ip LIKE '6.6.6.%'`, [requestIds])).toBe(0);
   await request.dispose();
 });
 

@@ -5,7 +5,7 @@ import { useActionState, useState } from "react";
 import { grantConsentAction, revokeConsentAction } from "@/lib/actions/consents";
 import type { FormState } from "@/lib/dto/admin";
 import { CONSENT_RECORD_CLASSES, type ConsentTargetsDto } from "@/lib/dto/consents";
-import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
+import { ConfirmSubmit, Field, Notice, SubmitButton } from "@/components/ui/form-bits";
 
 const idle = { status: "idle" } as const;
 
@@ -153,24 +153,12 @@ export function GrantConsentForm({ targets }: { targets: ConsentTargetsDto }) {
 export function RevokeConsentButton({ consentId, label }: { consentId: string; label: string }) {
   const t = useTranslations("consents");
   const [state, action] = useActionState(revokeConsentAction, idle as FormState);
-  const [confirming, setConfirming] = useState(false);
-  if (!confirming)
-    return (
-      <button type="button" onClick={() => setConfirming(true)} className="rounded border border-danger px-3 py-1.5 text-sm font-semibold text-danger hover:bg-danger-soft">
-        {t("revoke")}
-        <span className="sr-only"> {label}</span>
-      </button>
-    );
   return (
-    <form action={action} className="inline-flex flex-wrap items-center gap-2" role="group" aria-label={t("revokeConfirmTitle", { who: label })}>
+    <form action={action} className="inline-flex flex-wrap items-center gap-2">
       <input type="hidden" name="consentId" value={consentId} />
-      <span className="text-sm font-semibold text-danger">{t("revokeConfirm", { who: label })}</span>
-      <SubmitButton tone="danger" pendingLabel={t("revoking")}>
-        {t("revokeYes")}
-      </SubmitButton>
-      <button type="button" onClick={() => setConfirming(false)} className="rounded border border-line-strong px-3 py-1.5 text-sm font-semibold hover:bg-surface-muted">
-        {t("revokeCancel")}
-      </button>
+      <ConfirmSubmit ariaLabel={`${t("revoke")} ${label}`} question={t("revokeConfirm", { who: label })} confirmLabel={t("revokeYes")} pendingLabel={t("revoking")}>
+        {t("revoke")}
+      </ConfirmSubmit>
       {state.status === "error" ? <p className="mt-1 w-full text-sm text-danger">{t(`errors.${state.formError ?? Object.values(state.fieldErrors)[0] ?? "not_found"}`)}</p> : null}
     </form>
   );

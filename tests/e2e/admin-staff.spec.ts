@@ -82,7 +82,11 @@ test("an admin creates a doctor who activates with the code; suspension ends the
   await expect(doctorPage).toHaveURL(/\/patients$/);
 
   await page.goto(doctor.url);
+  // Destructive actions ask first: one stray click changes nothing.
   await page.getByRole("button", { name: "Suspend" }).click();
+  await expect(page.getByText("Suspend this account? Its open sessions end at once.")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Yes, suspend" }).click();
   await expect(page.getByTestId("staff-status")).toHaveText("Suspended");
 
   // The doctor's next request, with the same cookie, is refused.
@@ -227,10 +231,15 @@ test("departments: create, rename, and deactivation refused while in use", async
   await row.getByRole("button", { name: "Rename" }).click();
   await expect(row.getByRole("textbox")).toHaveValue("응급의학과 Emergency Medicine");
   await row.getByRole("button", { name: "Deactivate" }).click();
+  await row.getByRole("button", { name: "Cancel" }).click();
+  await expect(row.getByText("Inactive")).toHaveCount(0);
+  await row.getByRole("button", { name: "Deactivate" }).click();
+  await row.getByRole("button", { name: "Yes, deactivate" }).click();
   await expect(row.getByText("Inactive")).toBeVisible();
 
   const im = page.locator('[data-department-code="IM"]');
   await im.getByRole("button", { name: "Deactivate" }).click();
+  await im.getByRole("button", { name: "Yes, deactivate" }).click();
   await expect(im.getByRole("alert")).toContainText("Still in use");
   await expectAccessible(page);
 });

@@ -196,9 +196,9 @@ test.describe.serial("a patient's portal", () => {
     await shot(doctor, "doctor-record-versions");
 
     // Revoke: the doctor's very next request is refused.
-    // Revoking asks first; "Keep it" keeps it.
+    // Revoking asks first; "Cancel" keeps it.
     await granted.getByRole("button", { name: /Revoke/ }).click();
-    await granted.getByRole("button", { name: "Keep it" }).click();
+    await granted.getByRole("button", { name: "Cancel" }).click();
     await expect(granted).toHaveCount(1);
     await granted.getByRole("button", { name: /Revoke/ }).click();
     await expect(granted.getByText(/Revoke the consent to .*\? It takes effect at their next request\./)).toBeVisible();

@@ -28,7 +28,7 @@ export default async function MyRecordsPage({ searchParams }: { searchParams: Pr
   const tc = await getTranslations("chart");
   return (
     <>
-      <PageHeader title={t("title")} description={`${own.patient.name} · ${t("mrn", { mrn: own.patient.mrn })} — ${t("description")}`} />
+      <PageHeader title={t("title")} description={t("description")} />
       <AccountNotices notices={notices} />
       <IdentityCard identity={identity} />
       <div className="mb-4 flex flex-wrap items-center gap-3 text-sm">

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { db } from "@/lib/db";
 import { appendAccessEvent } from "@/lib/audit";
 import { hashPassword } from "@/lib/auth/password";
@@ -50,7 +51,10 @@ export async function seedDemo(ledgers: { private: Ledger; public: Ledger | null
         email: s.email,
         name: s.name,
         role: s.role,
-        passwordHash,
+        status: s.status ?? "ACTIVE",
+        // An account awaiting activation has no usable password until its holder sets one with a code.
+        passwordHash: s.status === "PENDING" ? await hashPassword(randomBytes(32).toString("base64url")) : passwordHash,
+        licenceNumber: s.licenceNumber ?? null,
         departmentId: s.department ? departments.get(s.department)! : null,
         ...(totp ? { totpSecret: sealTotpSecret(totp, env().AUTH_SECRET), totpEnabledAt: now } : {}),
       },

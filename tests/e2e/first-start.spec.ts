@@ -36,3 +36,16 @@ for (const locale of ["ko", "en"] as const) {
     expect(new Set(fonts)).toEqual(new Set([new URL(page.url()).host]));
   });
 }
+
+test("a patient who signs in with the staff account type is told which type to choose", async ({ page }) => {
+  await setLocaleCookie(page, "en");
+  await page.goto("/login");
+  await expect(page.getByLabel("Staff", { exact: true })).toBeChecked();
+  await page.getByLabel("Email").fill("patient@demo.chartproof.local");
+  await page.getByLabel("Password").fill("chartproof-demo");
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page.getByRole("alert")).toContainText('You chose "Staff". Patients sign in with "Patient", hospital staff with "Staff".');
+  await page.getByLabel("Patient", { exact: true }).check();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page).toHaveURL(/\/me$/);
+});

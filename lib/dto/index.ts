@@ -148,6 +148,8 @@ export type IntegrityOverviewDto = {
   /** The web tier's own database role, and whether it is the owner or a superuser (it must be neither). */
   databaseRole: { user: string; unrestricted: boolean };
   alerts: { id: string; kind: string; severity: string; createdAt: string; recordId: string | null; batchNumber: string | null }[];
+  /** The access log is sealed on chain this often while it grows: the window an insider could delete unseen. */
+  sealIntervalSeconds: number;
 };
 
 /** One staff access to a patient's own chart, as the patient sees it in "who looked". */

@@ -152,6 +152,9 @@ export type IntegrityOverviewDto = {
   sealIntervalSeconds: number;
 };
 
+/** An integrity break no chart can be spared from: when it was found (closed only by an officer's review note). */
+export type IntegrityFailureDto = { failedAt: string };
+
 /** One staff access to a patient's own chart, as the patient sees it in "who looked". */
 export type OwnAccessEventDto = {
   seq: string;

@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import type { Ledger } from "@/lib/verification";
 import { onChainSeals, SEAL_NUMBER_BASE, type OnChainSeal } from "./on-chain-seals";
-import { rebuilds, sealRowsFor, type SealRow } from "./sealed-heads";
+import { chainsInUse, rebuilds, sealRowsFor, type SealRow } from "./sealed-heads";
 import { walkChain, type LogBreak } from "./walk-chain";
 
 export type { LogBreak, LogBreakKind } from "./walk-chain";
@@ -94,7 +94,7 @@ export async function checkAccessLog(opts: { ledger: Ledger; unsealedGraceSecond
   let checked = 0;
   let unsealed = 0;
   let oldestUnsealed: { at: Date; chain: number; chainSeq: string; seq: string } | null = null;
-  const inDb = (await db().$queryRaw<{ chain: number }[]>`SELECT DISTINCT chain FROM "AccessEvent" ORDER BY chain`).map((r) => r.chain);
+  const inDb = await chainsInUse();
   const chains = [...new Set([...inDb, ...expected.keys()])].sort((a, b) => a - b);
   for (const chain of chains) {
     const heads = expected.get(chain) ?? new Map();

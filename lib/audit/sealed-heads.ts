@@ -1,6 +1,5 @@
 import { db } from "@/lib/db";
 import type { Ledger } from "@/lib/verification";
-import { AUDIT_CHAINS } from "./event-hash";
 import { onChainSeals, type OnChainSeal } from "./on-chain-seals";
 import { sealRoot, type ChainHead } from "./seal-root";
 import { walkChain, type LogBreak } from "./walk-chain";
@@ -60,10 +59,17 @@ export async function sealedTail(ledger: Ledger): Promise<SealedTail> {
   return { ok: true, newest, newestRow, heads };
 }
 
-/** The chains that hold events: one index probe per possible chain, never a scan of the log. */
-async function chainsInUse(): Promise<number[]> {
-  const probes = await Promise.all(
-    Array.from({ length: AUDIT_CHAINS + 1 }, (_, chain) => db().accessEvent.findFirst({ where: { chain }, select: { chain: true } })),
-  );
-  return probes.filter((p) => p !== null).map((p) => p.chain);
+/**
+ * The chains that hold events, by a loose index scan of (chain, chainSeq): one index probe per chain, never a scan of
+ * the log, and every chain — including any the app never writes (an insider's).
+ */
+export async function chainsInUse(): Promise<number[]> {
+  const rows = await db().$queryRaw<{ chain: number }[]>`
+    WITH RECURSIVE c AS (
+      (SELECT chain FROM "AccessEvent" ORDER BY chain LIMIT 1)
+      UNION ALL
+      SELECT (SELECT e.chain FROM "AccessEvent" e WHERE e.chain > c.chain ORDER BY e.chain LIMIT 1) FROM c WHERE c.chain IS NOT NULL
+    )
+    SELECT chain FROM c WHERE chain IS NOT NULL`;
+  return rows.map((r) => r.chain);
 }

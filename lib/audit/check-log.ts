@@ -53,15 +53,19 @@ export async function checkAccessLog(opts: { ledger: Ledger; unsealedGraceSecond
   const sealBreak = (kind: "seal_missing" | "seal_mismatch", seal: OnChainSeal) =>
     sealBreaks.push({ kind, chain: null, chainSeq: null, seq: null, occurredAt: null, sealNumber: seal.number.toString() });
 
-  // 1. Every seal on chain has its row, with the root the chain holds.
-  const rowRoots = await sealRowRoots(opts.ledger);
+  // 1. Every seal on chain has its row, with the root the chain holds: a merge of two lists sorted by number (the
+  // rows read a page at a time, a few dozen bytes each).
   const accounted = new Set<bigint>();
-  for (const seal of seals) {
-    const root = rowRoots.get(seal.number);
-    if (root === undefined) sealBreak("seal_missing", seal);
-    else if (root !== seal.root) sealBreak("seal_mismatch", seal);
-    else accounted.add(seal.number);
+  let next = 0;
+  for await (const row of sealRowRoots(opts.ledger)) {
+    while (next < seals.length && seals[next]!.number < row.number) sealBreak("seal_missing", seals[next++]!);
+    if (next < seals.length && seals[next]!.number === row.number) {
+      const seal = seals[next++]!;
+      if (row.root !== seal.root) sealBreak("seal_mismatch", seal);
+      else accounted.add(seal.number);
+    }
   }
+  while (next < seals.length) sealBreak("seal_missing", seals[next++]!);
 
   // 2. Heads rebuild roots: the newest seal whose row is intact (its heads cover everything sealed), and a window of
   // older ones.
@@ -145,9 +149,8 @@ export async function checkAccessLog(opts: { ledger: Ledger; unsealedGraceSecond
   };
 }
 
-/** Each seal-range row's root, by number (a few dozen bytes a seal, in keyset pages). */
-async function sealRowRoots(ledger: Ledger): Promise<Map<bigint, string>> {
-  const out = new Map<bigint, string>();
+/** Each seal-range row's root, in number order (keyset pages). A number whose seal row is gone is left out. */
+async function* sealRowRoots(ledger: Ledger): AsyncGenerator<{ number: bigint; root: string }> {
   let after = SEAL_NUMBER_BASE;
   for (;;) {
     const page = await db().anchorBatch.findMany({
@@ -156,9 +159,8 @@ async function sealRowRoots(ledger: Ledger): Promise<Map<bigint, string>> {
       orderBy: { batchNumber: "asc" },
       take: ROW_PAGE,
     });
-    for (const row of page) if (row.seal) out.set(row.batchNumber, row.seal.root.toLowerCase());
-    if (page.length < ROW_PAGE) break;
+    for (const row of page) if (row.seal) yield { number: row.batchNumber, root: row.seal.root.toLowerCase() };
+    if (page.length < ROW_PAGE) return;
     after = page.at(-1)!.batchNumber;
   }
-  return out;
 }

@@ -84,7 +84,8 @@ export async function checkAccessLog(opts: { ledger: Ledger; unsealedGraceSecond
       sealBreak(row ? "seal_mismatch" : "seal_missing", seal);
       continue;
     }
-    if (seal === newestIntact) trusted = row;
+    // The newest seal whose heads rebuild its root vouches for everything sealed up to it.
+    if (!trusted || row.number > trusted.number) trusted = row;
     for (const head of row.heads) {
       const atChain = expected.get(head.chain) ?? new Map<string, { hash: string; sealNumber: string }>();
       atChain.set(head.chainSeq, { hash: head.hash, sealNumber: seal.number.toString() });
@@ -133,7 +134,7 @@ export async function checkAccessLog(opts: { ledger: Ledger; unsealedGraceSecond
   const order = (b: LogBreak) => (b.seq === null ? Number.MAX_SAFE_INTEGER : Number(b.seq));
   const breaks = [...sealBreaks, ...chainBreaks.sort((a, b) => order(a) - order(b))];
   const newest = seals.at(-1) ?? null;
-  const newestRow = newest && newest === newestIntact ? trusted : null;
+  const newestRow = newest && trusted?.number === newest.number ? trusted : null;
   return {
     checkedEvents: checked,
     chains: chains.length,

@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { appendAccessEvent, appendAccessEventIn } from "@/lib/audit";
 import { checkAccessLog, unsealedGraceSeconds } from "@/lib/audit/check-log";
 import { LedgerError } from "@/lib/ledger";
+import { alertOnLogBreaks } from "@/lib/jobs/access-log-check";
 import { can, type Permission } from "@/lib/authz";
 import { env } from "@/lib/env";
 import { calendarDay } from "@/lib/i18n/formats";
@@ -43,6 +44,8 @@ export async function runIntegrityCheck(caller: Caller): Promise<LogCheckDto> {
   let result: LogCheckDto;
   try {
     const check = await checkAccessLog({ ledger: ledgers().private, unsealedGraceSeconds: unsealedGraceSeconds() });
+    // A break the officer finds is an alert like one the schedule finds: it closes only with a review note.
+    await alertOnLogBreaks(check);
     result = {
       checkedAt,
       checked: true,

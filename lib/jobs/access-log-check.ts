@@ -21,11 +21,7 @@ export async function runAccessLogCheck(ledger: Ledger): Promise<AccessLogCheckO
     await raiseAlert({ kind: "integrity.access_log_unchecked", severity: "WARNING", details: { chainId: ledger.chainId, reason: error.shortMessage }, dedupeKey: `unchecked:${ledger.chainId}` });
     return { status: "unavailable" };
   }
-  let alertsRaised = 0;
-  for (const b of check.breaks) {
-    const where = b.chain === null ? `seal:${b.sealNumber}` : `${b.chain}:${b.chainSeq}`;
-    if (await raiseAlert({ kind: "integrity.access_log_break", severity: "CRITICAL", details: { ...b }, dedupeKey: `${b.kind}:${where}` })) alertsRaised += 1;
-  }
+  const alertsRaised = await alertOnLogBreaks(check);
   if (check.breaks.length > 0) log.error({ breaks: check.breaks.length, firstBreak: check.firstBreak }, "access log check found breaks");
   await appendAccessEvent(
     {
@@ -38,4 +34,17 @@ export async function runAccessLogCheck(ledger: Ledger): Promise<AccessLogCheckO
     { ip: null, requestId: null },
   );
   return { status: "checked", check, alertsRaised };
+}
+
+/**
+ * One critical alert per break, whoever ran the check (the schedule or an officer's "Run check now"), kept open per
+ * seal or per chain and position so that a break seen on every run is one alert. Returns how many were new.
+ */
+export async function alertOnLogBreaks(check: LogCheck): Promise<number> {
+  let raised = 0;
+  for (const b of check.breaks) {
+    const where = b.chain === null ? `seal:${b.sealNumber}` : `${b.chain}:${b.chainSeq}`;
+    if (await raiseAlert({ kind: "integrity.access_log_break", severity: "CRITICAL", details: { ...b }, dedupeKey: `${b.kind}:${where}` })) raised += 1;
+  }
+  return raised;
 }

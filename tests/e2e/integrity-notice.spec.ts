@@ -25,7 +25,7 @@ async function openChart(page: Page, locale: Locale) {
   await page.goto((await page.locator("[data-patient-id]").first().getByRole("link").getAttribute("href"))!);
 }
 
-test("an erased seal row is found from the chain, and every chart says so until compliance closes it with a note", async ({ browser }) => {
+test("an erased seal row is found from the chain, and every chart says so until compliance closes it with a note", async ({ page: officer, browser }) => {
   test.setTimeout(240_000);
   // The worker seals the log on chain every minute while it grows: wait for a seal that is on chain.
   await expect
@@ -46,7 +46,6 @@ test("an erased seal row is found from the chain, and every chart says so until 
     );
   };
   try {
-    const officer = await browser.newPage();
     await login(officer, "compliance");
     await officer.goto("/compliance/integrity");
     await expect(officer.getByTestId("unsealed-window")).toContainText("every 60 seconds");
@@ -82,7 +81,7 @@ test("an erased seal row is found from the chain, and every chart says so until 
       await alert.getByRole("button", { name: "Mark reviewed" }).click();
       await expect(officer.locator(`[data-alert-id="${id}"]`)).toHaveCount(0);
     }
-    const doctor = await browser.newPage();
+    const doctor = await (await browser.newContext()).newPage();
     await openChart(doctor, "en");
     await expect(doctor.locator("[data-integrity-line]")).toBeVisible();
     await expect(doctor.locator("[data-integrity-failure]")).toHaveCount(0);

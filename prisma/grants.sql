@@ -53,6 +53,8 @@ BEGIN
     -- worker's backfill, which proves them against the chains first (lib/jobs/backfill-canonical.ts).
     EXECUTE format('GRANT UPDATE ("canonical") ON "MedicalRecord" TO %I', role_name);
     EXECUTE format('GRANT UPDATE ("batchId") ON "ResearchExport" TO %I', role_name);
+    -- Alert delivery to ALERT_WEBHOOK_URL (lib/jobs/alert-delivery.ts): the worker alone sends and records it.
+    EXECUTE format('GRANT UPDATE ("deliveredAt", "deliveryAttempts", "nextDeliveryAt") ON "Alert" TO %I', role_name);
     -- The job queue (pg-boss) creates its own schema on first start.
     EXECUTE format('GRANT CREATE ON DATABASE %I TO %I', current_database(), role_name);
   END IF;

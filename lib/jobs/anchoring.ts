@@ -250,43 +250,62 @@ const REFUSAL_ALERTS: Record<CreationContradiction | "content_mismatch", string>
   already_anchored: "integrity.reanchor_refused",
 };
 
+/** How many times one batch's preparation reads further down the queue past refused and unavailable rows. */
+const MAX_QUEUE_READS = 16;
+
+type Refusal = { recordId: string; reasons: (CreationContradiction | "content_mismatch")[] };
+
 /**
  * Closes a batch when ANCHOR_BATCH_SIZE records are waiting or the oldest has waited ANCHOR_WINDOW_SECONDS.
  * Left out, each with a critical alert: records whose content no longer matches their commitment, whose commitment
  * is not the one their id's earliest creation event fixed, whose id has more than one creation event, or whose id
  * already has an anchored leaf (a row reset to PENDING: anchoring it again would let a rewrite verify).
+ * A refused record leaves the queue for good (an `AnchoringRefusal` row, written in the same transaction), so any
+ * number of them never holds up the sound records behind them; it stays PENDING and every check shows it `tampered`.
  */
 export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; windowSeconds: number; now?: Date }): Promise<string | null> {
   const now = opts.now ?? new Date();
-  const refused: { recordId: string; reasons: (CreationContradiction | "content_mismatch")[] }[] = [];
+  const refused: Refusal[] = [];
   const squatted: bigint[] = [];
   const id = await db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
-      const pending = await tx.medicalRecord.findMany({
-        where: { status: "PENDING", batchId: null },
-        select: verifiableRecordSelect,
-        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-        take: opts.maxRecords,
-      });
-      if (pending.length === 0) return null;
-      const full = pending.length >= opts.maxRecords;
-      if (!full && pending[0]!.createdAt.getTime() > now.getTime() - opts.windowSeconds * 1000) return null;
-
-      // The one verification function: the stored bytes must give the commitment, the commitment must be the one
-      // its id's earliest creation event sealed, the id created once and never anchored before. A v1 row the
-      // backfill has not reached yet is `unavailable`: left waiting.
-      const verdicts = await verifyRecords(pending);
-      const sound = pending.filter((r, i) => {
-        const verdict = verdicts[i]!;
-        if (verdict.verification === "tampered") {
-          const reasons: (CreationContradiction | "content_mismatch")[] = [...verdict.creationReasons];
-          if (verdict.levels.commitment !== "ok" || reasons.length === 0) reasons.push("content_mismatch");
-          refused.push({ recordId: r.id, reasons });
+      type Pending = Prisma.MedicalRecordGetPayload<{ select: typeof verifiableRecordSelect }>;
+      const sound: Pending[] = [];
+      // Rows neither sound nor refused (a v1 row the backfill has not reached: `unavailable`) stay waiting; this
+      // call reads past them.
+      const waiting: string[] = [];
+      for (let read = 0; read < MAX_QUEUE_READS && sound.length < opts.maxRecords; read++) {
+        const want = opts.maxRecords - sound.length;
+        const pending = await tx.medicalRecord.findMany({
+          where: { status: "PENDING", batchId: null, anchoringRefusal: null, id: { notIn: [...sound.map((r) => r.id), ...waiting] } },
+          select: verifiableRecordSelect,
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          take: want,
+        });
+        if (pending.length === 0) break;
+        // The one verification function: the stored bytes must give the commitment, the commitment must be the one
+        // its id's earliest creation event sealed, the id created once and never anchored before.
+        const verdicts = await verifyRecords(pending);
+        const refusedNow: Refusal[] = [];
+        pending.forEach((r, i) => {
+          const verdict = verdicts[i]!;
+          if (verdict.verification === "pending") sound.push(r);
+          else if (verdict.verification === "tampered") {
+            const reasons: Refusal["reasons"] = [...verdict.creationReasons];
+            if (verdict.levels.commitment !== "ok" || reasons.length === 0) reasons.push("content_mismatch");
+            refusedNow.push({ recordId: r.id, reasons });
+          } else waiting.push(r.id);
+        });
+        if (refusedNow.length > 0) {
+          await tx.anchoringRefusal.createMany({ data: refusedNow.map(({ recordId, reasons }) => ({ recordId, reasons })), skipDuplicates: true });
+          refused.push(...refusedNow);
         }
-        return verdict.verification === "pending";
-      });
+        if (pending.length < want) break;
+      }
       if (sound.length === 0) return null;
+      const full = sound.length >= opts.maxRecords;
+      if (!full && sound[0]!.createdAt.getTime() > now.getTime() - opts.windowSeconds * 1000) return null;
 
       const tree = buildMerkleTree(sound.map((r) => r.commitment as Hex32));
       const batchNumber = await nextBatchNumber(tx, ledger, squatted);
@@ -314,7 +333,7 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
     for (const kind of new Set(reasons.map((reason) => REFUSAL_ALERTS[reason]))) {
       await raiseAlert({ kind, severity: "CRITICAL", details: { recordId, reasons }, dedupeKey: recordId });
     }
-    log.error({ recordId, reasons }, "record refused for anchoring");
+    log.error({ recordId, reasons }, "record refused for anchoring; it leaves the queue");
   }
   return id;
 }
@@ -424,7 +443,7 @@ export async function anchorEverything(ledgersToUse: { private: Ledger; public: 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const report = await anchoringTick(ledgersToUse, { ...config, windowSeconds: 0 });
-    const waitingRecords = await db().medicalRecord.count({ where: { status: "PENDING", batchId: null } });
+    const waitingRecords = await db().medicalRecord.count({ where: { status: "PENDING", batchId: null, anchoringRefusal: null } });
     const openUnits =
       (await db().anchorBatch.count({ where: { status: { in: ["PREPARED", "SENT"] } } })) +
       (await db().checkpoint.count({ where: { status: { in: ["PREPARED", "SENT"] } } }));

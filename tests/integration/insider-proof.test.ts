@@ -169,7 +169,7 @@ describe.each(TIERS)("as the %s tier's role", (tier) => {
     }
   });
 
-  it.each(["MedicalRecord", "AccessEvent", "AuditSeal", "RecordUpload", "Alert", "AnchorBatch", "Checkpoint", "AnchoredLeaf"])("no %s row is deleted or truncated", async (table) => {
+  it.each(["MedicalRecord", "AccessEvent", "AuditSeal", "RecordUpload", "Alert", "AnchorBatch", "Checkpoint", "AnchoredLeaf", "AnchoringRefusal"])("no %s row is deleted or truncated", async (table) => {
     expect(await attempt(tier, `DELETE FROM "${table}"`)).toMatch(REFUSED);
     expect(await attempt(tier, `TRUNCATE "${table}" CASCADE`)).toMatch(REFUSED);
   });
@@ -255,6 +255,35 @@ describe("the worker's own path", () => {
 
     // What the chart (and the patient's own view) renders: loadVerifiedRecords is their one loader.
     expect((await loadVerifiedRecords(patientId)).find((r) => r.id === record.id)).toMatchObject({ verification: "tampered", summary: null });
+  });
+
+  it("refused records leave the queue: sound records behind more refused ones than a batch holds still anchor", async () => {
+    const small: AnchoringConfig = { ...config, batchSize: 3 };
+    const observation = (label: string) => ({
+      patientId,
+      resourceType: "Observation",
+      resource: { resourceType: "Observation", status: "final", code: { text: label } },
+      recordedAt: new Date(),
+      source: "CLINICIAN",
+    });
+    // Drain what other tests left waiting, so that the queue's head is this test's.
+    await anchorEverything(ledgers(), config);
+    const bad = await createRecords(Array.from({ length: 2 * small.batchSize + 1 }, (_, i) => observation(`refused ${i}`)), "SYSTEM", { ip: null, requestId: null });
+    // The owner past the triggers swaps their salts: each no longer gives its commitment, so the worker refuses it.
+    await asOwner(`UPDATE "MedicalRecord" SET salt = '0x' || encode(sha256(convert_to(id::text, 'UTF8')), 'hex') WHERE id = ANY($1::uuid[])`, [bad]);
+    const good = await createRecords([observation("behind 1"), observation("behind 2")], "SYSTEM", { ip: null, requestId: null });
+
+    await anchorEverything(ledgers(), small);
+    const rows = await db().medicalRecord.findMany({ where: { id: { in: [...bad, ...good] } }, select: { id: true, status: true, anchoringRefusal: { select: { reasons: true } } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const id of good) expect(byId.get(id!)).toMatchObject({ status: "ANCHORED", anchoringRefusal: null });
+    for (const id of bad) expect(byId.get(id!)).toMatchObject({ status: "PENDING", anchoringRefusal: { reasons: ["content_mismatch"] } });
+    expect(await db().alert.count({ where: { kind: "integrity.commitment_mismatch", OR: bad.map((id) => ({ details: { path: ["recordId"], equals: id } })) } })).toBe(bad.length);
+    // Still tampered wherever they are shown; a refusal is final, and only the worker may write one.
+    const shown = await loadVerifiedRecords(patientId);
+    for (const id of bad) expect(shown.find((r) => r.id === id)).toMatchObject({ verification: "tampered" });
+    expect(await attempt("web", `INSERT INTO "AnchoringRefusal" ("recordId", reasons) VALUES ($1, '{}')`, [good[0]])).toMatch(/permission denied/);
+    expect(await attempt("worker", `UPDATE "AnchoringRefusal" SET reasons = '{}' WHERE "recordId" = $1`, [bad[0]])).toMatch(REFUSED);
   });
 
   it("verification checks a record against the earliest creation event of its id", async () => {

@@ -12,6 +12,7 @@ const KNOWN_KINDS = new Set([
   "anchoring.number_squatted",
   "integrity.reanchor_refused",
   "integrity.second_creation_event",
+  "database.worker_unrestricted",
 ]);
 
 export function IntegrityOverview({ overview }: { overview: IntegrityOverviewDto }) {

@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
 import pg from "pg";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
@@ -5,7 +7,7 @@ import { GENESIS_HASH, hashAccessEvent } from "@/lib/audit/event-hash";
 import { loadVerifiedRecords } from "@/lib/dal/verified-records";
 import { anchorEverything, type AnchoringConfig } from "@/lib/jobs/anchoring";
 import { createRecords } from "@/lib/jobs/create-records";
-import { databaseRoleStanding } from "@/lib/jobs/database-role";
+import { announceWorkerDatabaseRole, databaseRoleStanding, databaseRoleWarning } from "@/lib/jobs/database-role";
 import { computeCommitment } from "@/lib/integrity";
 import { forgetCachedRoots, ledgers } from "@/lib/verification";
 import { asOwner, ensureDemo } from "./helpers";
@@ -206,6 +208,50 @@ describe("the tiers' roles", () => {
       { tier: "web", role: stack.roles.web },
       { tier: "worker", role: stack.roles.worker },
     ]);
+  });
+});
+
+/** Starts the web server (`npm run start:prod`'s entry) with this database URL and returns what it printed first. */
+function webServerStartup(databaseUrl: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(process.cwd(), "scripts", "web-server.ts")], {
+      // Nothing is served here; the role is checked before Next is even loaded.
+      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const done = () => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      resolve(output);
+    };
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`web server printed no database role within 30 s:\n${output}`));
+    }, 30_000);
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on("data", (chunk: Buffer) => {
+        output += chunk.toString("utf8");
+        if (/database role|RUNS AS THE DATABASE/.test(output)) done();
+      });
+    }
+    child.on("exit", () => done());
+  });
+}
+
+describe("start-up says who each tier is in the database", () => {
+  it("the web server (npm start, start:prod) shouts when it runs as the owner, and not as its own role", async () => {
+    expect(await webServerStartup(stack.ownerDatabaseUrl)).toMatch(/!!! THE WEB TIER RUNS AS THE DATABASE (OWNER|SUPERUSER)/);
+    const restricted = await webServerStartup(stack.webDatabaseUrl);
+    expect(restricted).toContain(`database role ${stack.roles.web}: restricted`);
+    expect(restricted).not.toMatch(/!!!/);
+  });
+
+  it("the worker shouts and leaves a critical alert for the integrity page when unrestricted; as its own role, neither", async () => {
+    expect(databaseRoleWarning("worker", { user: "postgres", superuser: true, owner: true, mayAnchor: true })).toMatch(/!!! THE WORKER RUNS AS THE DATABASE SUPERUSER/);
+    expect(databaseRoleWarning("worker", { user: "x", superuser: false, owner: false, mayAnchor: false })).toMatch(/may not write anchors/);
+    expect(await announceWorkerDatabaseRole()).toMatchObject({ user: stack.roles.worker, superuser: false, owner: false });
+    expect(await db().alert.count({ where: { kind: "database.worker_unrestricted" } })).toBe(0);
   });
 });
 

@@ -39,6 +39,13 @@ export const PERMISSIONS = [
   "research.export",
   /** A staff member's own sign-in security: two-factor enrolment and recovery codes. */
   "account.security",
+  /**
+   * Ask for a record's lawful erasure (reason, legal basis): the privacy officer's duty under PIPA Art. 36. It never
+   * executes without an approver (docs/decisions/016-database-refuses-to-rewrite-history.md, "Erasure").
+   */
+  "record.erase.request",
+  /** Approve (or reject) a requested erasure: a second person, of another role, who never sees the record's content. */
+  "record.erase.approve",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -48,8 +55,8 @@ export type ActorRole = StaffRole | "PATIENT";
 /** The one table of who may do what. Separation of duties: admins manage people, not charts. */
 export const ROLE_PERMISSIONS: Readonly<Record<ActorRole, readonly Permission[]>> = {
   DOCTOR: ["patient.list", "chart.view", "break_glass.open", "account.security"],
-  ADMIN: ["staff.list", "staff.manage", "department.manage", "service_credential.manage", "account.security"],
-  COMPLIANCE: ["access_log.read", "access_log.export", "access_log.sign_off", "alerts.review", "break_glass.review", "account.security"],
+  ADMIN: ["staff.list", "staff.manage", "department.manage", "service_credential.manage", "record.erase.approve", "account.security"],
+  COMPLIANCE: ["access_log.read", "access_log.export", "access_log.sign_off", "alerts.review", "break_glass.review", "record.erase.request", "account.security"],
   RESEARCHER: ["research.cohort", "research.export", "account.security"],
   /**
    * The registration desk, apart from staff administration (issue 21): an administrator can no longer open a portal

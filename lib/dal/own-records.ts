@@ -53,7 +53,7 @@ export async function exportOwnRecords(caller: Caller): Promise<Record<string, u
     const built = buildProofBundle(row);
     return { recordId: row.id, resource: resourceOf(row), proof: built.ok ? built.bundle : null, supersedes: row.supersedesId, superseded: row.supersededAt !== null };
   });
-  const verification = { verified: 0, tampered: 0, pending: 0, unavailable: 0 };
+  const verification = { verified: 0, tampered: 0, pending: 0, unavailable: 0, erased: 0 };
   for (const v of verdicts) verification[v.verification] += 1;
   const exportId = randomUUID();
   await appendAccessEvent(

@@ -116,6 +116,7 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/compliance/integrity": "access_log.read",
   "/compliance/sign-off": "access_log.read",
   "/compliance/break-glass": "break_glass.review",
+  "/compliance/erasures": "record.erase.request",
   "/me": "own_records.view",
   "/me/access": "own_records.view",
   "/me/consents": "own_records.view",
@@ -244,7 +245,7 @@ export function consentCoversRecord(
 export type NavItem = {
   href: string;
   labelKey:
-    | "patients" | "emergency" | "staff" | "approvals" | "departments" | "patientAccounts" | "serviceCredentials" | "accessLog" | "complianceOverview" | "alerts"
+    | "patients" | "emergency" | "staff" | "approvals" | "departments" | "patientAccounts" | "serviceCredentials" | "accessLog" | "complianceOverview" | "alerts" | "erasures"
     | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myUploads" | "myConsents" | "myAccess" | "research" | "cohortBuilder" | "security";
 };
 
@@ -262,6 +263,7 @@ const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/compliance/integrity", labelKey: "integrity", permission: "access_log.read" },
   { href: "/compliance/sign-off", labelKey: "signOff", permission: "access_log.read" },
   { href: "/compliance/break-glass", labelKey: "breakGlassReview", permission: "break_glass.review" },
+  { href: "/compliance/erasures", labelKey: "erasures", permission: "record.erase.request" },
   { href: "/me", labelKey: "myRecords", permission: "own_records.view" },
   { href: "/me/upload", labelKey: "myUploads", permission: "own_records.upload" },
   { href: "/me/consents", labelKey: "myConsents", permission: "own_records.view" },

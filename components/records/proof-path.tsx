@@ -118,6 +118,7 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
   const tc = useTranslations("chart");
   const ts = useTranslations("sources");
   const tsum = useTranslations("summary");
+  const te = useTranslations("erasure");
   const format = useFormatter();
   const { record, batch, checkpoint, levels } = proof;
   const verified = record.verification === "verified";
@@ -153,7 +154,12 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
             {tc("overdue")}
           </p>
         ) : null}
-        {tampered || record.resource === null ? (
+        {proof.erasure ? (
+          <p role="status" className="mt-2 rounded border border-ink-muted bg-surface-muted px-2 py-1 text-sm" data-testid="record-erased">
+            {te("erasedNotice", { time: format.dateTime(new Date(proof.erasure.erasedAt), "clinical"), basis: te(`bases.${proof.erasure.legalBasis}`) })}{" "}
+            <span className="break-all font-mono text-xs">{te("erasedTombstone", { hash: proof.erasure.statementHash })}</span>
+          </p>
+        ) : tampered || record.resource === null ? (
           <>
             <p role="alert" className="mt-2 text-sm font-semibold text-danger">
               {tc("withheld")}

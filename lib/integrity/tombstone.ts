@@ -120,7 +120,12 @@ export const erasedProofSchema = z
 
 export type ErasedProof = z.infer<typeof erasedProofSchema>;
 
-export function isErasedProof(json: unknown): boolean {
+export function parseErasedProof(input: unknown): { ok: true; proof: ErasedProof } | { ok: false; problems: string[] } {
+  const parsed = erasedProofSchema.safeParse(input);
+  return parsed.success ? { ok: true, proof: parsed.data } : { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`) };
+}
+
+export function isErasedProof(json: unknown): json is ErasedProof {
   return (json as { format?: unknown } | null)?.format === ERASED_PROOF_FORMAT;
 }
 

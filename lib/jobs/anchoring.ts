@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
@@ -51,6 +52,8 @@ const batchStore: UnitStore = {
       db().medicalRecord.updateMany({ where: { batchId: id, status: "PENDING" }, data: { batchId: null, leafIndex: null, proof: Prisma.DbNull } }),
       db().researchExport.updateMany({ where: { batchId: id }, data: { batchId: null } }),
       db().anchorBatch.update({ where: { id }, data: { status: "FAILED" } }),
+      // After the unit is FAILED: the tombstone guard releases a tombstone only from a failed unit.
+      db().recordTombstone.updateMany({ where: { batchId: id }, data: { batchId: null } }),
     ]);
   },
 };
@@ -225,6 +228,52 @@ export async function prepareExportManifests(ledger: Ledger): Promise<string[]> 
   await alertSquatted(ledger, squatted);
   for (const exportId of refused) {
     await raiseAlert({ kind: "integrity.manifest_mismatch", severity: "CRITICAL", details: { exportId }, dedupeKey: exportId });
+  }
+  return ids;
+}
+
+const MAX_TOMBSTONES_PER_TICK = 8;
+
+/**
+ * Tombstones of lawfully erased records waiting for the chain (docs/decisions/016-database-refuses-to-rewrite-history.md,
+ * "Erasure"): each becomes its own TOMBSTONE unit whose root is the hash of its statement, as an export manifest does.
+ * The hash is recomputed here from the stored statement bytes; a tombstone whose bytes and hash disagree is never
+ * anchored and raises a critical alert (the erasure itself raised its `record.erased` alert in the database).
+ */
+export async function prepareTombstones(ledger: Ledger): Promise<string[]> {
+  const refused: string[] = [];
+  const squatted: bigint[] = [];
+  const ids = await db().$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
+      const waiting = await tx.recordTombstone.findMany({
+        where: { batchId: null },
+        select: { recordId: true, statement: true, statementHash: true },
+        orderBy: [{ erasedAt: "asc" }, { recordId: "asc" }],
+        take: MAX_TOMBSTONES_PER_TICK * 4,
+      });
+      const units: string[] = [];
+      for (const row of waiting) {
+        if (units.length >= MAX_TOMBSTONES_PER_TICK) break;
+        if (`0x${createHash("sha256").update(row.statement).digest("hex")}` !== row.statementHash) {
+          refused.push(row.recordId);
+          continue;
+        }
+        const batchNumber = await nextBatchNumber(tx, ledger, squatted);
+        const batch = await tx.anchorBatch.create({
+          data: { chainId: ledger.chainId, contractAddress: ledger.contractAddress, batchNumber, root: row.statementHash, kind: "TOMBSTONE", recordCount: 0 },
+          select: { id: true },
+        });
+        await tx.recordTombstone.update({ where: { recordId: row.recordId }, data: { batchId: batch.id } });
+        units.push(batch.id);
+      }
+      return units;
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+  await alertSquatted(ledger, squatted);
+  for (const recordId of refused) {
+    await raiseAlert({ kind: "integrity.tombstone_mismatch", severity: "CRITICAL", details: { recordId }, dedupeKey: recordId });
   }
   return ids;
 }
@@ -419,6 +468,7 @@ export async function anchoringTick(
   }
 
   for (const id of await prepareExportManifests(ledgersToUse.private)) count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
+  for (const id of await prepareTombstones(ledgersToUse.private)) count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
 
   if (config.sealEveryMinutes !== undefined) {
     const id = await prepareSeal(ledgersToUse.private, { everyMinutes: config.sealEveryMinutes });

@@ -148,6 +148,8 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   openBreakGlassAction: "break_glass.open",
   reportRecordAction: "chart.view",
   reviewBreakGlassAction: "break_glass.review",
+  requestRecordErasureAction: "record.erase.request",
+  withdrawRecordErasureAction: "record.erase.request",
   runIntegrityCheckAction: "access_log.read",
   reviewAlertAction: "alerts.review",
   signOffMonthAction: "access_log.sign_off",

@@ -13,6 +13,8 @@ const KNOWN_KINDS = new Set([
   "integrity.reanchor_refused",
   "integrity.second_creation_event",
   "database.worker_unrestricted",
+  "record.erased",
+  "integrity.tombstone_mismatch",
 ]);
 
 export function IntegrityOverview({ overview }: { overview: IntegrityOverviewDto }) {

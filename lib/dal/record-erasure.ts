@@ -25,7 +25,7 @@ import { AccessDeniedError, type Caller } from "./caller";
 
 export type RecordEraseParams = { recordId: string; legalBasis: ErasureLegalBasis; reason: string };
 
-export type RecordEraseRuleCode = "record_not_found" | "record_not_anchored" | "record_already_erased" | "erase_pending";
+export type RecordEraseRuleCode = "record_not_found" | "record_not_anchored" | "record_already_erased" | "erase_pending" | "erase_refused";
 
 export class RecordEraseRuleError extends Error {
   override name = "RecordEraseRuleError";
@@ -72,7 +72,14 @@ export async function executeRecordErase(tx: AuditTx, caller: Caller, params: Re
     reasonSha256: reasonSha256(params.reason),
     erasedAt: request.decidedAt!.toISOString(),
   });
-  const [erased] = await tx.$queryRaw<{ hash: string }[]>`SELECT chartproof_erase_record(${requestId}::uuid, ${bytes}) AS hash`;
+  let erased: { hash: string } | undefined;
+  try {
+    [erased] = await tx.$queryRaw<{ hash: string }[]>`SELECT chartproof_erase_record(${requestId}::uuid, ${bytes}) AS hash`;
+  } catch (error) {
+    // The database's own checks (a requester no longer an active officer, …): refused, the transaction rolls back.
+    if (error instanceof Error && /history is append-only/.test(error.message)) throw new RecordEraseRuleError("erase_refused");
+    throw error;
+  }
   if (erased?.hash !== hash) throw new Error("the database anchored another tombstone hash than the one built");
   await appendAccessEventIn(
     tx,

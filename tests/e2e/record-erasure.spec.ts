@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { approveAsSecondAdmin, expectAccessible, login, readE2eDatabase, type Locale } from "./fixtures";
-import { ERASURE_MRN } from "./server-fixtures";
+import { ERASURE_MRN } from "./uploader";
 
 // Lawful erasure (docs/decisions/016-database-refuses-to-rewrite-history.md, "Erasure"), through the UI in both
 // languages: the compliance officer requests it, the second administrator approves it, and the doctor's record page

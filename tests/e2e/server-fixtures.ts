@@ -6,12 +6,9 @@ import { anchorEverything } from "@/lib/jobs/anchoring";
 import { ledgers } from "@/lib/verification";
 import { hashPassword } from "@/lib/auth/password";
 import { DEMO_PASSWORD } from "@/lib/jobs/demo-data";
-import { LONG_HISTORY, UPLOADER } from "./uploader";
+import { ERASURE_MRN, LONG_HISTORY, UPLOADER } from "./uploader";
 
 export const HOSTILE_MRN = "10000900";
-/** A patient (consented to doctor2) with two anchored records that the erasure spec erases, one per language. */
-export const ERASURE_MRN = "10000950";
-
 export const HOSTILE_PAYLOADS = ["<script>window.__pwned=1</script>", '<img src=x onerror="window.__pwned=1">'] as const;
 
 /** A consented patient whose records carry script and HTML payloads in every string a chart shows. */

@@ -267,6 +267,42 @@ describe.each(TIERS)("as the %s tier's role: content is destroyed only through a
   });
 });
 
+describe.each(TIERS)("as the %s tier's role: the approval's own call", (tier) => {
+  it("erases through chartproof_erase_record, and only the three columns, with the statement the approval builds", async () => {
+    const recordId = await anchoredRecord(`approval call, ${tier}`);
+    const reason = `Court order 2026-가합-${tier}-2, received by the privacy office`;
+    const requestId = await requestErase(recordId, reason);
+    const before = await row(recordId);
+    const client = await connect(tier);
+    try {
+      await client.query("BEGIN");
+      const decidedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+      // What approvePrivilegedRequest's claim writes, then what executeRecordErase calls, on this role's connection.
+      await client.query(`UPDATE "PrivilegedRequest" SET status = 'APPROVED', "decidedById" = $2, "decidedAt" = $3 WHERE id = $1`, [requestId, admin.actor.id, decidedAt]);
+      const { bytes, hash } = tombstoneBytes({
+        format: TOMBSTONE_FORMAT,
+        recordId,
+        commitment: before.commitment,
+        requestId,
+        requestedById: officer.actor.id,
+        approvedById: admin.actor.id,
+        legalBasis: "PIPA_ART36_REQUEST",
+        reasonSha256: reasonSha256(reason),
+        erasedAt: decidedAt.toISOString(),
+      });
+      const erased = await client.query(`SELECT chartproof_erase_record($1::uuid, $2) AS hash`, [requestId, bytes]);
+      expect(erased.rows[0]).toEqual({ hash });
+      const after = await client.query(`SELECT resource, "canonical", salt, commitment, status FROM "MedicalRecord" WHERE id = $1`, [recordId]);
+      expect(after.rows[0]).toEqual({ resource: {}, canonical: null, salt: "", commitment: before.commitment, status: "ANCHORED" });
+    } finally {
+      // Rolled back: this test shows the role's path, not another erased record.
+      await client.query("ROLLBACK").catch(() => {});
+      await client.end();
+    }
+    await rejectPrivilegedRequest(officer, requestId);
+  });
+});
+
 describe("what only an owner past the triggers can do is shown as tampered, never erased", () => {
   it("content blanked without a tombstone is tampered", async () => {
     const recordId = await anchoredRecord("owner blanks");

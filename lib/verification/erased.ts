@@ -59,7 +59,8 @@ export async function verifyWithErasures(rows: readonly VerifiableRow[], opts: V
           : "erased";
     out[at] = {
       verification,
-      checkpoint: verification === "erased" ? leaf.checkpoint : "none",
+      // The leaf's batch root inside a checkpoint the public chain holds: the record's existence is public.
+      checkpoint: verification === "erased" && checkpointPath === "ok" && checkpointAnchor === "ok" ? "public" : "none",
       overdue: false,
       levels: { ...leaf.levels, commitment: "skipped", creation: tombstone === "tampered" ? "mismatch" : "ok" },
       creationReasons: [],

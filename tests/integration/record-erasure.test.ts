@@ -1,5 +1,8 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { AccessDeniedError, type Caller } from "@/lib/dal/caller";
 import { approvePrivilegedRequest, rejectPrivilegedRequest, requestPrivileged } from "@/lib/dal/privileged-requests";
@@ -14,7 +17,7 @@ import { sweepAllRecords } from "@/lib/jobs/sweep";
 import { canonicalize } from "@/lib/integrity/canonical-json";
 import { isErasedProof, reasonSha256, TOMBSTONE_FORMAT, tombstoneBytes, type ErasedProof } from "@/lib/integrity/tombstone";
 import { forgetCachedRoots, ledgers } from "@/lib/verification";
-import { formatErasedReport, verifyErasedProof, verifyRecordExport } from "@/scripts/verify-proof";
+import { formatErasedReport, main as verifyProofCli, verifyErasedProof, verifyRecordExport } from "@/scripts/verify-proof";
 import { parseRecordExport } from "@/lib/integrity/record-export";
 import { asOwner, callerFor, ensureDemo } from "./helpers";
 
@@ -37,6 +40,7 @@ const rpc = () => ({ rpcUrl: stack.private.rpcUrl });
 let patientId: string;
 let officer: Caller;
 let admin: Caller;
+let consentId: string;
 
 beforeAll(async () => {
   await ensureDemo();
@@ -45,9 +49,14 @@ beforeAll(async () => {
     await db().patient.create({ data: { mrn: `ER-${Date.now()}`, name: "Erasure Patient", birthDate: new Date("1980-01-01T00:00:00Z"), sex: "UNKNOWN" }, select: { id: true } })
   ).id;
   const doctor = await db().staff.findUniqueOrThrow({ where: { email: DOCTOR }, select: { id: true } });
-  await db().consent.create({ data: { patientId, granteeStaffId: doctor.id, scope: "TREATMENT", recordClasses: [] } });
+  consentId = (await db().consent.create({ data: { patientId, granteeStaffId: doctor.id, scope: "TREATMENT", recordClasses: [] }, select: { id: true } })).id;
   officer = await callerFor(COMPLIANCE);
   admin = await callerFor(ADMIN);
+});
+
+// Other files count the demo doctor's consented patients: this file's consent ends with it.
+afterAll(async () => {
+  await db().consent.update({ where: { id: consentId }, data: { revokedAt: new Date() } });
 });
 
 async function anchoredRecord(label: string): Promise<string> {
@@ -162,6 +171,18 @@ describe("the lawful path: requested by compliance, approved by an administrator
     const checked = await verifyErasedProof(proof, rpc());
     expect(checked.levels).toEqual({ statement: "ok", leafPath: "ok", leafAnchor: "ok", tombstoneAnchor: "ok" });
     expect(formatErasedReport(proof, checked)).toMatch(/ERASED LAWFULLY/);
+    // The outsider's command on the downloaded file: exit 0, "ERASED LAWFULLY", no content.
+    const dir = await mkdtemp(join(tmpdir(), "chartproof-erased-"));
+    try {
+      const file = join(dir, "proof.json");
+      await writeFile(file, JSON.stringify(proof));
+      let printed = "";
+      const out = { write: (text: string) => ((printed += text), true) } as unknown as typeof process.stdout;
+      expect(await verifyProofCli([file, "--rpc", stack.private.rpcUrl], out, out as unknown as typeof process.stderr)).toBe(0);
+      expect(printed).toMatch(/ERASED LAWFULLY/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     // A statement edited in the file no longer matches what the chain holds.
     const forged = { ...proof, tombstone: { ...proof.tombstone, statement: { ...proof.tombstone.statement, legalBasis: "COURT_ORDER" as const } } };
     expect((await verifyErasedProof(forged, rpc())).ok).toBe(false);

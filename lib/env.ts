@@ -19,7 +19,7 @@ const envSchema = z.object({
   /**
    * Four eyes on privileged admin steps (granting a role, resetting someone's password or second factor, issuing a
    * service credential): "required" makes them requests a second administrator approves; "alert_only" executes them at
-   * once and raises a critical alert — for a very small clinic only, unsuitable for a hospital (README).
+   * once and raises a critical alert — for a very small clinic only, unsuitable for a hospital (docs/operations/production.md).
    */
   FOUR_EYES_MODE: z.enum(["required", "alert_only"]).default("required"),
   /** How long a privileged request waits for its second administrator. */

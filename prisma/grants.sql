@@ -7,7 +7,7 @@ CREATE OR REPLACE FUNCTION chartproof_grant_tier(role_name text, tier text) RETU
 DECLARE
   t text;
   -- People, consents, settings: the web tier keeps them current (their history is the access log).
-  mutable text[] := ARRAY['Department', 'Staff', 'OneTimeCode', 'RecoveryCode', 'SignInFailure', 'Patient', 'Consent',
+  mutable text[] := ARRAY['Department', 'Staff', 'OneTimeCode', 'RecoveryCode', 'Patient', 'Consent',
                           'BreakGlassGrant', 'ServiceCredential', 'ResearchStudy', 'ResearchCohort',
                           -- Sign-in attempts in the window, and server-side sessions (docs/decisions/019-four-eyes-and-sign-in.md).
                           'SignInAttempt', 'AuthSession'];
@@ -36,6 +36,9 @@ BEGIN
   -- never rewritten by the app, so an approval can only execute what was asked.
   EXECUTE format('GRANT INSERT ON "PrivilegedRequest" TO %I', role_name);
   EXECUTE format('GRANT UPDATE (status, "decidedById", "decidedAt", "result") ON "PrivilegedRequest" TO %I', role_name);
+  -- Portal messages about the patient's own account (issue 21): filed by the desk, then only dismissed by the patient.
+  EXECUTE format('GRANT INSERT ON "PatientNotice" TO %I', role_name);
+  EXECUTE format('GRANT UPDATE ("dismissedAt") ON "PatientNotice" TO %I', role_name);
   -- Intake's keys (issue #25): a correction moves an entry's key to the new version, and only those columns.
   EXECUTE format('GRANT UPDATE ("contentHash", "recordId", "resourceRef", "updatedAt") ON "IntakeEntry" TO %I', role_name);
   -- Lawful erasure: the approval calls the owner's function, which alone writes tombstones and the erased columns.

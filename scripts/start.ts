@@ -23,7 +23,7 @@ const shout = (line: string) => console.error(`\n[chartproof] !!! ${line}\n`);
 async function main() {
   const config = launcherEnv();
   if (config.LEDGER_RPC_URL) {
-    throw new Error("npm start runs the demo on its own embedded chain. For an external chain use `npm run start:prod` with LEDGER_* set (see README).");
+    throw new Error("npm start runs the demo on its own embedded chain. For an external chain use `npm run start:prod` with LEDGER_* set (see docs/operations/production.md).");
   }
   const dataDir = config.CHARTPROOF_DATA_DIR ?? join(root, ".data");
   await mkdir(dataDir, { recursive: true });

@@ -22,6 +22,7 @@ export const KNOWN_ACTIONS = [
   "break_glass.queue_viewed",
   "own_records.viewed",
   "own_access_history.viewed",
+  "own_identity.viewed",
   "auth.signed_in",
   "auth.sign_in_throttled",
   "staff.created",

@@ -62,6 +62,18 @@ export type PatientChartDto = {
   sources: string[];
 };
 
+/** The identity the hospital registered for the patient, as the patient sees it on /me. */
+export type OwnIdentityDto = {
+  name: string;
+  mrn: string;
+  birthDate: string;
+  sex: "FEMALE" | "MALE" | "OTHER" | "UNKNOWN";
+  phone: string | null;
+  address: string | null;
+  email: string | null;
+  accountSince: string | null;
+};
+
 export type OwnRecordsDto = {
   patient: { name: string; mrn: string; birthDate: string };
   /** The current version of every record. */

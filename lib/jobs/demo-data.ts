@@ -144,7 +144,7 @@ export const DEMO_IDENTIFIERS = {
 const LOINC = "http://loinc.org";
 const SNOMED = "http://snomed.info/sct";
 
-function observation(code: string, display: string, measured: number, unit: string, low?: number, high?: number): Resource {
+export function observation(code: string, display: string, measured: number, unit: string, low?: number, high?: number): Resource {
   const value = Math.round(measured * 10) / 10;
   const flag = low !== undefined && value < low ? "L" : high !== undefined && value > high ? "H" : "N";
   return {

@@ -17,6 +17,7 @@ import {
   identifierPatientRecords,
   wardRecords,
 } from "./demo-data";
+import { DEMO_RESEARCH_PATIENTS, researchRecords } from "./demo-research";
 import type { Ledger } from "@/lib/verification";
 import { anchorEverything } from "./anchoring";
 
@@ -67,6 +68,7 @@ export async function seedDemo(ledgers: { private: Ledger; public: Ledger | null
     ...DEMO_PATIENTS.map((p, index) => ({ p, records: demoRecords(index, now) })),
     ...DEMO_WARD_PATIENTS.map((p, index) => ({ p, records: wardRecords(index, now) })),
     { p: DEMO_IDENTIFIER_PATIENT, records: identifierPatientRecords() },
+    ...DEMO_RESEARCH_PATIENTS.map((p, index) => ({ p, records: researchRecords(index, now) })),
   ];
   for (const { p, records } of patients) {
     const patient = await db().patient.create({

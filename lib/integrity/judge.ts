@@ -1,4 +1,4 @@
-import { commitmentOf, type CommittedFields } from "./commitment";
+import { commitmentOfCheckedSalt, type CommittedFields } from "./commitment";
 import { isHex32, type Hex32 } from "./hash";
 import { rootFromProof } from "./merkle";
 import type { ProvenLeafCache } from "./proven-leaf-cache";
@@ -95,11 +95,11 @@ function anchorLevel(claimed: string, onChain: ChainRoot): LevelResult {
 }
 
 /** Level: the stored bytes, fields and salt give the stored commitment (hashed on every call, never cached). */
-function commitmentLevel(record: Pick<JudgedRecord, "fields" | "canonical" | "salt" | "commitment">, copyIntact: boolean): LevelResult {
-  if (!isHex32(record.salt) || !isHex32(record.commitment) || !copyIntact) return "mismatch";
+function commitmentLevel(record: Pick<JudgedRecord, "fields" | "canonical" | "salt" | "commitment">, commitmentIsHex: boolean, copyIntact: boolean): LevelResult {
+  if (!commitmentIsHex || !isHex32(record.salt) || !copyIntact) return "mismatch";
   if (record.canonical === null) return record.fields.recipe === 1 ? "unavailable" : "mismatch";
   try {
-    return commitmentOf(record.fields, record.canonical, record.salt) === record.commitment ? "ok" : "mismatch";
+    return commitmentOfCheckedSalt(record.fields, record.canonical, record.salt) === record.commitment ? "ok" : "mismatch";
   } catch {
     return "mismatch"; // fields no recipe can hash (an unknown recipe, a v2 row without its identity version)
   }
@@ -130,8 +130,9 @@ export function judgeRecord(record: JudgedRecord, answers: Answers, caches: Leaf
  * `levels.creation` and take the verdict from verdictOf — judgeRecord is exactly that composition.
  */
 export function judgeLevels(record: JudgedRecord, answers: Omit<Answers, "recordedTampered">, caches: LeafCaches): VerificationLevels {
+  const commitmentIsHex = isHex32(record.commitment);
   const levels: VerificationLevels = {
-    commitment: commitmentLevel(record, answers.copyIntact),
+    commitment: commitmentLevel(record, commitmentIsHex, answers.copyIntact),
     creation: answers.creation,
     batchPath: "skipped",
     batchAnchor: "skipped",
@@ -142,7 +143,7 @@ export function judgeLevels(record: JudgedRecord, answers: Omit<Answers, "record
   if (record.status !== "PENDING" && batch === null) levels.batchPath = "mismatch"; // anchored, but in no batch
   if (batch !== null) {
     const leaf = record.commitment as Hex32;
-    const walkable = isHex32(leaf) && isHex32(batch.root);
+    const walkable = commitmentIsHex && isHex32(batch.root);
     const proven = !walkable
       ? { root: null, fingerprint: null, cached: false }
       : caches

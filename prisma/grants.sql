@@ -50,6 +50,8 @@ BEGIN
     -- worker's backfill, which proves them against the chains first (lib/jobs/backfill-canonical.ts).
     EXECUTE format('GRANT UPDATE ("canonical") ON "MedicalRecord" TO %I', role_name);
     EXECUTE format('GRANT UPDATE ("batchId") ON "ResearchExport" TO %I', role_name);
+    -- The sweep's recorded verdicts (issue #20): only the worker records them, the web tier only reads them.
+    EXECUTE format('GRANT INSERT, UPDATE ON "RecordCheck" TO %I', role_name);
     -- The job queue (pg-boss) creates its own schema on first start.
     EXECUTE format('GRANT CREATE ON DATABASE %I TO %I', current_database(), role_name);
   END IF;

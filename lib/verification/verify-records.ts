@@ -233,7 +233,7 @@ export async function verifyRecords(rows: readonly VerifiableRow[], opts: Verify
 }
 
 /** Ids among `ids` with an open alert recording them tampered. One indexed query (open alerts are few). */
-async function recordedTampered(ids: readonly string[]): Promise<Set<string>> {
+export async function recordedTampered(ids: readonly string[]): Promise<Set<string>> {
   const { rows } = await pgPool().query<{ recordId: string }>({
     name: "chartproof_recorded_tampered",
     text: `SELECT DISTINCT a."details"->>'recordId' AS "recordId" FROM "Alert" AS a

@@ -626,14 +626,21 @@ async function run() {
   if (!built) throw new Error("the app was not built");
 
   // --- anchoring throughput -------------------------------------------------------------------------------------
+  const chartsBySize = new Map<number, string>();
   for (const { batchSize, records } of THROUGHPUT_RUNS) {
     if (batchSize === SCALE.batchSize) continue; // measured while seeding the chart
     say(`anchoring throughput at batch size ${batchSize} (${records} records)…`);
     const patient = (await newPatient(`9100${String(batchSize).padStart(4, "0")}`)).id;
     await seedRecords(patient, records, SCALE.records + 20_000 * String(batchSize).length); // hours after 2024-01-01: dates stay in this century
     anchoring.push(await anchorAndMeasure(batchSize, records));
+    chartsBySize.set(records, patient);
   }
   anchoring.sort((a, b) => a.batchSize - b.batchSize);
+  // Issue #20's size comparison: a 100-record chart beside the 10,000-record one the batch-10,000 run just anchored.
+  const smallChart = (await newPatient("91000100")).id;
+  await seedRecords(smallChart, 100, SCALE.records + 400_000);
+  await anchorEverything(chains, { batchSize: 100, windowSeconds: 0, checkpointEveryBatches: SCALE.checkpointEveryBatches, checkpointEveryMinutes: 0 }, 600_000);
+  chartsBySize.set(100, smallChart);
 
   // --- the patient list at scale, in-process ----------------------------------------------------------------------
   const [listDoctor] = population.doctors;
@@ -644,6 +651,7 @@ async function run() {
   // --- the chart's data work, in-process --------------------------------------------------------------------------
   const chartDoctors = population.doctors.slice(0, HTTP.doctors);
   await consentTo(chartPatient, chartDoctors);
+  for (const patient of chartsBySize.values()) await consentTo(patient, chartDoctors.slice(0, 1));
   say(`chart: getPatientChart in-process, ${ITERATIONS.chartDal} rounds…`);
   const chartDal = await measureChartDal(listDoctor, chartPatient, ITERATIONS.chartDal);
 
@@ -711,6 +719,29 @@ async function run() {
   say("HTTP latency is measured on this machine over loopback with the load generator beside the server: it is the server time (plus < 1 ms).");
   const webMemory = peakMemoryOf(app.pid);
 
+  // --- verification's share of the chart request (the product's Server-Timing), and charts of 100 and 10,000 -------
+  say("chart: verification's share from Server-Timing (sequential views), and charts of 100 and 10,000 records…");
+  const shareSamples: number[] = [];
+  const verifyInRequest: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const view = await getPage(`${app.url}${chartPath}`, cookies[0]!);
+    if (view.status !== 200 || view.verifyMs === null) throw new Error(`the chart answered ${view.status} without a Server-Timing verify entry`);
+    shareSamples.push(view.verifyMs / view.ms);
+    verifyInRequest.push(view.verifyMs);
+  }
+  const chartBySize: Record<string, Stats> = {};
+  for (const [records, patient] of [...chartsBySize].sort((a, b) => a[0] - b[0])) {
+    if (records !== 100 && records !== 10_000) continue;
+    const samples: number[] = [];
+    await getPage(`${app.url}/patients/${patient}`, cookies[0]!); // its first view (compiles nothing, but warms its roots)
+    for (let i = 0; i < 10; i++) {
+      const view = await getPage(`${app.url}/patients/${patient}`, cookies[0]!);
+      if (view.status !== 200) throw new Error(`the ${records}-record chart answered ${view.status}`);
+      samples.push(view.ms);
+    }
+    chartBySize[String(records)] = stats(samples);
+  }
+
   // --- the anchoring worker as its own process: anchors new records, then its peak memory ---------------------------
   say(`worker: scripts/worker.ts as a child process anchoring ${WORKER_RUN.records} new records…`);
   const workerPatient = (await newPatient("92000001")).id;
@@ -733,6 +764,13 @@ async function run() {
   const workerMemory = peakMemoryOf(worker.pid);
   worker.kill("SIGTERM");
   if (workerAnchored < WORKER_RUN.records) throw new Error(`the worker anchored ${workerAnchored} of ${WORKER_RUN.records} records in ${workerSeconds.toFixed(0)} s:\n${workerTail}`);
+  // --- the sweep: every record of the bench database, re-verified and its verdict recorded ---------------------------
+  const { sweepAllRecords } = await import("@/lib/jobs/sweep");
+  const sweepStart = process.hrtime.bigint();
+  const sweep = await sweepAllRecords();
+  const sweepSeconds = ms(sweepStart) / 1000;
+  say(`sweep: ${sweep.checked} records in ${sweepSeconds.toFixed(1)} s (${sweep.tampered} tampered)`);
+
   const memory = {
     note: "peak resident memory (VmHWM) of each process tree, read at the end of its run",
     web: webMemory,
@@ -801,6 +839,7 @@ async function run() {
   printTable();
   console.log("[bench] HTTP latencies: loopback, load generator on the same machine; server time ≈ the latency shown.");
 
+  const runOf = (page: string, connections: number) => http.find((r) => r.page === page && r.connections === connections);
   const finishedAt = new Date();
   const result = {
     date: startedAt.toISOString(),
@@ -829,6 +868,30 @@ async function run() {
     },
     auditThroughput: { concurrency: 32, seconds: 10, ...auditThroughput, target: 500 },
     memory,
+    chartVerification: {
+      note: "sequential chart views at 1 doctor: Server-Timing verify;dur (lib/verification/timing.ts) over the client-timed response",
+      verifyShare: stats(shareSamples),
+      verifyMsInRequest: stats(verifyInRequest),
+      chartBySize,
+    },
+    sweep: { ...sweep, seconds: sweepSeconds, recordsPerSecond: sweep.checked / sweepSeconds },
+    // Issue #20: the flat summary, ms unless named. completenessP50 is null: no chain-first completeness check exists.
+    summary: {
+      verifyWarmP50: warm.p50,
+      verifyColdP50: cold.p50,
+      naiveSequentialP50: naiveSequential.p50,
+      chartP50At1: runOf("chart", 1)?.latency.p50 ?? null,
+      chartP95At20: runOf("chart", 20)?.latency.p95 ?? null,
+      chartReqPerSecAt20: runOf("chart", 20)?.requestsPerSecond ?? null,
+      listReqPerSecAt20: runOf("list", 20)?.requestsPerSecond ?? null,
+      verifyShareP50: stats(shareSamples).p50,
+      chart100P50: chartBySize["100"]?.p50 ?? null,
+      chart10000P50: chartBySize["10000"]?.p50 ?? null,
+      completenessP50: null,
+      sweepRecordsPerSec: sweep.checked / sweepSeconds,
+      webPeakRssMiB: webMemory ? webMemory.peakRssBytes / 2 ** 20 : null,
+      loadAverageStart: machine.loadAverageAtStart[0],
+    },
   };
   await mkdir(join(process.cwd(), "bench", "results"), { recursive: true });
   const file = resultsFile("");

@@ -11,6 +11,7 @@ import { createServer } from "node:http";
 import next from "next";
 import { launcherEnv, trustedProxiesSetting } from "@/lib/env";
 import { clientAddress, parseTrustedProxies } from "@/lib/net/client-address";
+import { serverTimingEntry, withVerificationTiming } from "@/lib/verification/timing";
 
 const port = launcherEnv().PORT;
 const trusted = parseTrustedProxies(trustedProxiesSetting());
@@ -27,7 +28,16 @@ const server = createServer((req, res) => {
   delete req.headers["x-real-ip"];
   delete req.headers["forwarded"];
   req.headers["x-request-id"] = randomUUID();
-  void handle(req, res);
+  // Verification's share of the request, from the one verification function (issue #20): added when the headers go
+  // out, which for a page is after its data (and so its verification) is ready.
+  withVerificationTiming((timing) => {
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+    res.writeHead = ((...args: unknown[]) => {
+      if (timing.calls > 0 && !res.headersSent) res.appendHeader("Server-Timing", serverTimingEntry(timing));
+      return writeHead(...args);
+    }) as typeof res.writeHead;
+    void handle(req, res);
+  });
 });
 // Every interface, IPv4 and IPv6, as `next start` does.
 server.listen(port, () => console.log(`[web] listening on port ${port} (trusted proxies: ${trustedProxiesSetting() || "none"})`));

@@ -5,6 +5,7 @@ import { processCaches, type VerificationCaches } from "./caches";
 import { chainRootsFor, type AnchorRef } from "./chain-roots";
 import { ledgers } from "./ledgers";
 import { creationContradictions, type CreationContradiction } from "./creation-events";
+import { noteVerification } from "./timing";
 
 /** What verification needs of a record row: select it with `verifiableRecordSelect` (never the JSONB copy). */
 export const verifiableRecordSelect = {
@@ -157,6 +158,16 @@ function judged(row: VerifiableRow): JudgedRecord {
  *   an officer's review: one query, beside the chain reads.
  */
 export async function verifyRecords(rows: readonly VerifiableRow[], opts: VerifyOptions = {}): Promise<RecordVerdict[]> {
+  // Its share of a request is measured here, in the one function (Server-Timing; timing.ts).
+  const started = performance.now();
+  try {
+    return await judgeRows(rows, opts);
+  } finally {
+    noteVerification(performance.now() - started, rows.length);
+  }
+}
+
+async function judgeRows(rows: readonly VerifiableRow[], opts: VerifyOptions): Promise<RecordVerdict[]> {
   const caches = opts.caches ?? processCaches();
   const { private: privateLedger, public: publicLedger } = ledgers();
   const batches: AnchorRef[] = [];

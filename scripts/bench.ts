@@ -764,6 +764,24 @@ async function run() {
   const workerMemory = peakMemoryOf(worker.pid);
   worker.kill("SIGTERM");
   if (workerAnchored < WORKER_RUN.records) throw new Error(`the worker anchored ${workerAnchored} of ${WORKER_RUN.records} records in ${workerSeconds.toFixed(0)} s:\n${workerTail}`);
+  // --- the patient's own records page (/me) in-process: 758 records, one page of 50 verified (issue #20) ------------
+  say("patient portal: getOwnRecords in-process for a patient with 758 records…");
+  const portalPatient = await db().patient.create({
+    data: { mrn: "93000758", name: "Bench portal patient", birthDate: new Date("1970-01-01T00:00:00Z"), sex: "FEMALE", portalEmail: "portal@bench.chartproof.local", portalPasswordHash: "x", portalActivatedAt: new Date() },
+    select: { id: true },
+  });
+  await seedRecords(portalPatient.id, 758, SCALE.records + 600_000);
+  await anchorEverything(chains, { batchSize: 1_000, windowSeconds: 0, checkpointEveryBatches: SCALE.checkpointEveryBatches, checkpointEveryMinutes: 0 }, 600_000);
+  const { findActiveActor } = await import("@/lib/dal/actors");
+  const { getOwnRecords } = await import("@/lib/dal/own-records");
+  const portalActor = await findActiveActor("PATIENT", portalPatient.id);
+  if (!portalActor) throw new Error("the bench's portal patient is not active");
+  const portalCaller = { actor: portalActor, context: { ip: null, requestId: null } };
+  const firstOwn = await getOwnRecords(portalCaller);
+  if (firstOwn.records.length !== 50 || firstOwn.total !== 758 || firstOwn.counts.verified !== 50) throw new Error(`/me: ${firstOwn.records.length} rows of ${firstOwn.total}, ${firstOwn.counts.verified} verified`);
+  const ownRecords = await sample(ITERATIONS.chartDal, () => {}, () => getOwnRecords(portalCaller));
+  const ownRecordsJsonBytes = Buffer.byteLength(JSON.stringify(firstOwn));
+
   // --- the sweep: every record of the bench database, re-verified and its verdict recorded ---------------------------
   const { sweepAllRecords } = await import("@/lib/jobs/sweep");
   const sweepStart = process.hrtime.bigint();
@@ -799,6 +817,11 @@ async function run() {
     addValue(`    ${slowest.name}, EXPLAIN ANALYZE ${plan.statement}${plan.seqScans.length ? ` (Seq Scan on ${plan.seqScans.join(", ")})` : ""}`, fmt(plan.executionMs), "ms", `${plan.sharedHit} hit`);
   }
   addValue(`target: patient list p95 ≤ ${TARGETS.patientListP95Ms} ms (worst query)`, verdict(patientList.target.met), `p95 ${fmt(patientList.target.worstP95, 1)} ms`);
+  addStats(`chart over HTTP, 1 doctor, sequential: verification's share (Server-Timing verify / response)`, stats(shareSamples), "ratio");
+  addStats("  verify;dur in the chart request (Server-Timing)", stats(verifyInRequest));
+  for (const [records, st] of Object.entries(chartBySize)) addStats(`chart over HTTP, 1 doctor, sequential: ${records} records`, st);
+  addStats(`/me in-process: getOwnRecords (758 records, 50 shown and verified, DTO ${fmt(ownRecordsJsonBytes / 1024, 0)} KiB JSON)`, ownRecords);
+  addValue(`sweep: ${sweep.checked} records re-verified and recorded`, fmt(sweep.checked / sweepSeconds, 0), "records/s");
   addStats(`chart in-process: getPatientChart (${chartDal.records} records, DTO ${fmt(chartDal.dtoJsonBytes / 1024, 0)} KiB JSON)`, chartDal.getPatientChart, "ms", true);
   addStats("  part: decideChartAccess", chartDal.parts.decideAccess, "ms", true);
   addStats("  part: loadVerifiedRecords (load + verify + summarize)", chartDal.parts.loadAndVerifyRecords, "ms", true);
@@ -875,6 +898,7 @@ async function run() {
       chartBySize,
     },
     sweep: { ...sweep, seconds: sweepSeconds, recordsPerSecond: sweep.checked / sweepSeconds },
+    ownRecordsInProcess: { note: "getOwnRecords (one page of 50 of 758, verified; the rest counted from recorded verdicts; access event included)", records: 758, pageSize: 50, dtoJsonBytes: ownRecordsJsonBytes, getOwnRecords: ownRecords },
     // Issue #20: the flat summary, ms unless named. completenessP50 is null: no chain-first completeness check exists.
     summary: {
       verifyWarmP50: warm.p50,

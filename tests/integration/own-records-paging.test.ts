@@ -10,7 +10,7 @@ import { getOwnRecords, OWN_RECORDS_PAGE_SIZE } from "@/lib/dal/own-records";
 import { anchorEverything, type AnchoringConfig } from "@/lib/jobs/anchoring";
 import { createRecords } from "@/lib/jobs/create-records";
 import { sweepAllRecords } from "@/lib/jobs/sweep";
-import { forgetCachedRoots, ledgers } from "@/lib/verification";
+import { forgetCachedRoots, ledgers, serverTimingEntry, withVerificationTiming } from "@/lib/verification";
 import { asInsider, callerFor, ensureDemo } from "./helpers";
 
 const run = randomBytes(3).toString("hex");
@@ -57,6 +57,11 @@ describe("a patient's own records, paged", () => {
     expect(own.records.every((r) => r.verification === "verified")).toBe(true);
     expect(own).toMatchObject({ total: RECORDS, page: 1, pageCount: 2, counts: { verified: OWN_RECORDS_PAGE_SIZE } });
     expect(own.others).toMatchObject({ verified: 0, unchecked: RECORDS - OWN_RECORDS_PAGE_SIZE, checkedAt: null });
+    // Exactly the shown rows went through the one verification function, in one call; its time is the request's
+    // Server-Timing entry.
+    const timing = await withVerificationTiming(async (t) => (await getOwnRecords(patient), t));
+    expect(timing).toMatchObject({ calls: 1, rows: OWN_RECORDS_PAGE_SIZE });
+    expect(serverTimingEntry(timing)).toMatch(/^verify;dur=\d+\.\d{2};desc="50 rows in 1 calls"$/);
     // The view's event names exactly the records shown.
     const event = await db().accessEvent.findFirstOrThrow({ where: { action: "own_records.viewed", patientId }, orderBy: { seq: "desc" } });
     expect((event.details as { recordIds: string[] }).recordIds).toEqual(ids.slice(0, OWN_RECORDS_PAGE_SIZE));

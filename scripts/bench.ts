@@ -667,7 +667,10 @@ async function run() {
   const app = await startApp(built.appDir, port, { ...webEnv, NEXTAUTH_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: "warn" }, track);
   cleanups.push({ label: "next start", run: () => app.stop() });
   say(`next start on ${app.url} (the working tree's build, the bench database and chains; web tier without writer keys)`);
-  const cookies = await Promise.all(chartDoctors.map((d) => sessionCookie(d, webEnv.AUTH_SECRET!)));
+  const { openSession } = await import("@/lib/dal/sessions");
+  const signedIn = async (d: { id: string; sessionVersion?: number }) =>
+    sessionCookie(d, webEnv.AUTH_SECRET!, await openSession("STAFF", d.id, { ip: null, requestId: null, userAgent: "bench" }));
+  const cookies = await Promise.all(chartDoctors.map(signedIn));
   const chartPath = `/patients/${chartPatient}`;
   const chartPage = await getPage(`${app.url}${chartPath}`, cookies[0]!);
   const recordElements = chartPage.html.match(/data-record-id="/g)?.length ?? 0;
@@ -682,7 +685,7 @@ async function run() {
   if (listPage.status !== 200 || listRows !== 25) throw new Error(`the patient list answered ${listPage.status} with ${listRows} rows (expected 200 and 25)`);
   // The cookies are real sessions, and consent still decides: a doctor without consent is refused the chart.
   const outsider = population.doctors.at(-1)!;
-  const refused = await getPage(`${app.url}${chartPath}`, await sessionCookie(outsider, webEnv.AUTH_SECRET!));
+  const refused = await getPage(`${app.url}${chartPath}`, await signedIn(outsider));
   if (refused.status !== 404) throw new Error(`a doctor without consent got ${refused.status} for the chart (expected 404)`);
   // What the chart's HTML is made of: the RSC payload inlined for hydration (self.__next_f.push scripts) and the rest.
   const composition = (html: string) => {

@@ -133,9 +133,10 @@ export async function drain(url: string, maxSeconds = 120): Promise<number> {
  * A session cookie as a sign-in would set it: next-auth's encrypted JWT with the claims lib/auth/options.ts puts in
  * (actor kind, id as `sub`, session version, sign-in time). The server still looks the staff member up on every request.
  */
-export async function sessionCookie(staff: { id: string; sessionVersion?: number }, secret: string): Promise<string> {
+export async function sessionCookie(staff: { id: string; sessionVersion?: number }, secret: string, sid: string): Promise<string> {
+  // `sid`: a live server-side session (lib/dal/sessions.ts openSession); a token without one is signed out.
   const token = await encode({
-    token: { sub: staff.id, actorKind: "STAFF", sessionVersion: staff.sessionVersion ?? 0, authAt: Math.floor(Date.now() / 1000) },
+    token: { sub: staff.id, actorKind: "STAFF", sessionVersion: staff.sessionVersion ?? 0, authAt: Math.floor(Date.now() / 1000), sid },
     secret,
     maxAge: 60 * 60,
   });

@@ -17,7 +17,7 @@
  *    bulk SQL, searchPatients timed in-process (the access-event append included) for six queries, the SQL explained;
  *  - the chart's data work in-process (scripts/bench/chart-dal.ts): getPatientChart and its parts;
  *  - the chart page and the patient list over HTTP (scripts/bench/http.ts): the working tree built into the temporary
- *    directory and served by `next start` on these services, doctors signed in by minted session cookies, autocannon
+ *    directory and served by the product's web server (scripts/web-server.ts) on these services, doctors signed in by minted session cookies, autocannon
  *    at 1, 20 and 50 connections (each connection its own doctor);
  *  - peak memory (kernel high-water mark of resident memory) of the web tier after the HTTP runs, and of the anchoring
  *    worker (scripts/worker.ts as a child process) after it has anchored WORKER_RUN.records new records.
@@ -665,8 +665,8 @@ async function run() {
   );
   const port = BENCH_PORTS.web;
   const app = await startApp(built.appDir, port, { ...webEnv, NEXTAUTH_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: "warn" }, track);
-  cleanups.push({ label: "next start", run: () => app.stop() });
-  say(`next start on ${app.url} (the working tree's build, the bench database and chains; web tier without writer keys)`);
+  cleanups.push({ label: "web server", run: () => app.stop() });
+  say(`web server (scripts/web-server.ts) on ${app.url} (the working tree's build, the bench database and chains; web tier without writer keys)`);
   const { openSession } = await import("@/lib/dal/sessions");
   const signedIn = async (d: { id: string; sessionVersion?: number }) =>
     sessionCookie(d, webEnv.AUTH_SECRET!, await openSession("STAFF", d.id, { ip: null, requestId: null, userAgent: "bench" }));
@@ -854,7 +854,7 @@ async function run() {
     );
   }
   const mib = (m: PeakMemory) => (m ? fmt(m.peakRssBytes / 2 ** 20, 0) : "n/a");
-  addValue(`peak memory: web tier (next start${webMemory && webMemory.processes.length > 1 ? `, ${webMemory.processes.length} processes` : ""}), after the HTTP runs`, mib(webMemory), "MiB (VmHWM)");
+  addValue(`peak memory: web tier (scripts/web-server.ts${webMemory && webMemory.processes.length > 1 ? `, ${webMemory.processes.length} processes` : ""}), after the HTTP runs`, mib(webMemory), "MiB (VmHWM)");
   addValue(`peak memory: anchoring worker, after anchoring ${WORKER_RUN.records} records (${fmt(memory.workerRun.seconds, 1)} s from spawn)`, mib(workerMemory), "MiB (VmHWM)");
   addValue("peak memory: this benchmark process (in-process parts)", fmt(memory.benchProcess.peakRssBytes / 2 ** 20, 0), "MiB (maxRSS)");
   const chartAt20 = http.find((r) => r.page === "chart" && r.connections === 20);
@@ -1088,13 +1088,13 @@ async function runIntake() {
     ["DATABASE_URL", "AUTH_SECRET", "LEDGER_RPC_URL", "LEDGER_CHAIN_ID", "LEDGER_CONTRACT_ADDRESS", "LEDGER_CONFIRMATIONS", "PUBLIC_LEDGER_RPC_URL", "PUBLIC_LEDGER_CHAIN_ID", "PUBLIC_LEDGER_CONTRACT_ADDRESS", "PUBLIC_LEDGER_CONFIRMATIONS"].map((k) => [k, process.env[k] ?? ""]),
   );
   const app = await startApp(built.appDir, BENCH_PORTS.web, { ...webEnv, NEXTAUTH_URL: `http://127.0.0.1:${BENCH_PORTS.web}`, LOG_LEVEL: "warn" }, track);
-  cleanups.push({ label: "next start", run: () => app.stop() });
+  cleanups.push({ label: "web server", run: () => app.stop() });
   const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", join(process.cwd(), "scripts", "worker.ts")], {
     env: { ...process.env, LOG_LEVEL: "warn", ANCHOR_WINDOW_SECONDS: "1" },
     stdio: ["ignore", "ignore", "ignore"],
   });
   track("worker", worker);
-  say(`next start on ${app.url}, the anchoring worker running; ${INTAKE.rounds} bundles, then the last one ${INTAKE.rounds} times again…`);
+  say(`web server on ${app.url}, the anchoring worker running; ${INTAKE.rounds} bundles, then the last one ${INTAKE.rounds} times again…`);
   const result = await measureIntake(app.url, token, bodies);
   const anchored = await db().medicalRecord.count({ where: { status: "ANCHORED" } });
   addValue(`intake: POST /api/fhir, ${result.entries} entries, ${fmt(result.bundleBytes / 1024 / 1024, 2)} MB (worker running), first request byte → response`, fmt(result.first.p50, 0), "ms (p50)", `${result.rounds.length}`);

@@ -15,22 +15,22 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 function OwnRecordsPager({ page, pageCount, label }: { page: number; pageCount: number; label: string }) {
-  const t = useTranslations("chart");
+  const tc = useTranslations("chart");
   if (pageCount <= 1) return null;
   const link = "rounded border border-line-strong px-3 py-1 font-semibold text-brand hover:bg-surface-muted";
   return (
     <nav aria-label={label} className="my-3 flex items-center justify-between gap-3 text-sm">
       {page > 1 ? (
         <Link href={page === 2 ? "/me" : `/me?page=${page - 1}`} className={link}>
-          ← {t("newer")}
+          ← {tc("newer")}
         </Link>
       ) : (
         <span />
       )}
-      <span className="text-ink-muted">{t("pageOf", { page, pages: pageCount })}</span>
+      <span className="text-ink-muted">{tc("pageOf", { page, pages: pageCount })}</span>
       {page < pageCount ? (
         <Link href={`/me?page=${page + 1}`} className={link}>
-          {t("older")} →
+          {tc("older")} →
         </Link>
       ) : (
         <span />

@@ -7,7 +7,11 @@ import { requireCaller } from "@/lib/auth/require-caller";
 import { can } from "@/lib/authz";
 import { AccessDeniedError } from "@/lib/dal/caller";
 import { getOwnRecords } from "@/lib/dal/own-records";
+import { getOwnNotices } from "@/lib/dal/patient-notices";
+import { getOwnIdentity } from "@/lib/dal/own-identity";
 import { PageHeader } from "@/components/ui/page-header";
+import { AccountNotices } from "@/components/patients/account-notices";
+import { IdentityCard } from "@/components/patients/identity-card";
 import { RecordList, VerificationSummary } from "@/components/records/record-list";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -43,7 +47,7 @@ export default async function MyRecordsPage({ searchParams }: { searchParams: Pr
   const caller = await requireCaller("own_records.view");
   const params = await searchParams;
   const page = Number(typeof params.page === "string" ? params.page : "1");
-  const own = await getOwnRecords(caller, Number.isSafeInteger(page) && page > 0 ? page : 1).catch((error: unknown) => {
+  const [own, notices, identity] = await Promise.all([getOwnRecords(caller, Number.isSafeInteger(page) && page > 0 ? page : 1), getOwnNotices(caller), getOwnIdentity(caller)]).catch((error: unknown) => {
     if (error instanceof AccessDeniedError) notFound();
     throw error;
   });
@@ -53,7 +57,9 @@ export default async function MyRecordsPage({ searchParams }: { searchParams: Pr
   const tc = await getTranslations("chart");
   return (
     <>
-      <PageHeader title={t("title")} description={`${own.patient.name} · ${t("mrn", { mrn: own.patient.mrn })} — ${t("description")}`} />
+      <PageHeader title={t("title")} description={t("description")} />
+      <AccountNotices notices={notices} />
+      <IdentityCard identity={identity} />
       <div className="mb-4 flex flex-wrap items-center gap-3 text-sm">
         <a href="/me/export" download className="rounded border border-line-strong bg-surface px-3 py-2 font-semibold text-brand hover:bg-surface-muted">
           {t("exportAll")}

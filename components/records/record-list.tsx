@@ -66,9 +66,9 @@ export function VerificationSummary({ counts, others }: { counts: VerificationCo
 function SweepCounts({ others }: { others: RecordedCountsDto }) {
   const tv = useTranslations("verification");
   const format = useFormatter();
-  const count = others.verified + others.tampered + others.pending + others.unavailable + others.unchecked;
+  const count = others.verified + others.tampered + others.pending + others.unavailable + others.erased + others.unchecked;
   if (count === 0) return null;
-  const states = (["tampered", "unavailable", "pending", "verified", "unchecked"] as const).filter((s) => others[s] > 0);
+  const states = (["tampered", "unavailable", "pending", "verified", "erased", "unchecked"] as const).filter((s) => others[s] > 0);
   return (
     <div className="mt-3 text-ink-muted" data-sweep-counts="">
       <p>
@@ -114,7 +114,9 @@ export function RecordCard({ record, patientId, correctable }: { record: RecordD
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
         <div className="w-32 shrink-0 text-[11px] font-semibold uppercase tracking-wide text-ink-muted">{tt(typeKey)}</div>
         <div className="min-w-0 flex-1">
-          {tampered || record.summary === null ? (
+          {record.verification === "erased" ? (
+            <p className="text-sm text-ink-muted">{t("erased")}</p>
+          ) : tampered || record.summary === null ? (
             <p role="alert" className="text-sm font-semibold text-danger">
               {t("withheld")}
             </p>

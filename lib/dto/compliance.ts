@@ -22,6 +22,7 @@ export const KNOWN_ACTIONS = [
   "break_glass.queue_viewed",
   "own_records.viewed",
   "own_access_history.viewed",
+  "own_identity.viewed",
   "auth.signed_in",
   "auth.sign_in_throttled",
   "staff.created",
@@ -243,16 +244,28 @@ export type AccessEventDetailDto = {
   integrity: EventIntegrityDto;
 };
 
-export type LogBreakDto = { kind: "edited" | "deleted" | "reordered" | "seal_mismatch" | "unsealed_tail"; chain: number; chainSeq: string; seq: string | null; occurredAt: string | null };
+export type LogBreakDto = {
+  kind: "edited" | "deleted" | "reordered" | "seal_missing" | "seal_mismatch" | "unsealed_tail";
+  chain: number | null;
+  chainSeq: string | null;
+  seq: string | null;
+  occurredAt: string | null;
+  sealNumber: string | null;
+};
 
 export type LogCheckDto = {
   checkedAt: string;
+  /** False when the chain could not be read: then nothing was checked. */
+  checked: boolean;
   checkedEvents: number;
   chains: number;
   firstBreak: LogBreakDto | null;
-  brokenChains: number;
-  lastSeal: { sealedAt: string; eventCount: string; batchNumber: string | null; anchored: boolean } | null;
+  breaks: number;
+  sealsOnChain: number;
+  newestSeal: { number: string; blockNumber: string; sealedAt: string | null; eventCount: string | null } | null;
   unsealedEvents: number;
+  unsealedSince: string | null;
+  sealIntervalSeconds: number;
 };
 
 export type AlertRowDto = {
@@ -293,4 +306,21 @@ export type ComplianceDashboardDto = {
   openAlerts: number;
   emergencyAccesses: number;
   deniedAccesses: number;
+};
+
+/** One lawful-erasure request and, once approved, its tombstone (the compliance officer's erasures page). */
+export type RecordErasureDto = {
+  requestId: string;
+  recordId: string;
+  legalBasis: string;
+  reason: string;
+  status: "PENDING" | "APPROVED" | "REJECTED" | "CANCELLED" | "EXPIRED";
+  requestedBy: string | null;
+  decidedBy: string | null;
+  createdAt: string;
+  decidedAt: string | null;
+  /** What identifies the record without its content. */
+  record: { resourceType: string; recordedAt: string; mrn: string } | null;
+  tombstone: { erasedAt: string; statementHash: string; unit: { number: string; status: string; txHash: string | null } | null } | null;
+  own: boolean;
 };

@@ -62,6 +62,18 @@ export type PatientChartDto = {
   sources: string[];
 };
 
+/** The identity the hospital registered for the patient, as the patient sees it on /me. */
+export type OwnIdentityDto = {
+  name: string;
+  mrn: string;
+  birthDate: string;
+  sex: "FEMALE" | "MALE" | "OTHER" | "UNKNOWN";
+  phone: string | null;
+  address: string | null;
+  email: string | null;
+  accountSince: string | null;
+};
+
 export type OwnRecordsDto = {
   patient: { name: string; mrn: string; birthDate: string };
   /** The current version of every record. */
@@ -150,6 +162,8 @@ export type RecordProofDto = {
   levels: ProofLevelsDto;
   /** Whether a proof bundle can be exported (anchored, with a well-formed proof). */
   exportable: boolean;
+  /** Set when the record was lawfully erased: what its anchored tombstone says (never the reason's words). */
+  erasure: { erasedAt: string; legalBasis: string; statementHash: string; unitNumber: string | null } | null;
 };
 
 /** Open alerts and overdue anchoring, for compliance: ids and counts, never record contents. */
@@ -158,7 +172,12 @@ export type IntegrityOverviewDto = {
   /** The web tier's own database role, and whether it is the owner or a superuser (it must be neither). */
   databaseRole: { user: string; unrestricted: boolean };
   alerts: { id: string; kind: string; severity: string; createdAt: string; recordId: string | null; batchNumber: string | null }[];
+  /** The access log is sealed on chain this often while it grows: the window an insider could delete unseen. */
+  sealIntervalSeconds: number;
 };
+
+/** An integrity break no chart can be spared from: when it was found (closed only by an officer's review note). */
+export type IntegrityFailureDto = { failedAt: string };
 
 /** One staff access to a patient's own chart, as the patient sees it in "who looked". */
 export type OwnAccessEventDto = {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
@@ -6,6 +7,8 @@ import { confirmationsOf, findAnchorEvent, readRoots, RootAlreadyAnchoredError, 
 import { verifiableRecordSelect, verifyRecords, type CreationContradiction, type Ledger } from "@/lib/verification";
 import { raiseAlert } from "./alerts";
 import { sealRoot, type ChainHead } from "@/lib/audit/seal-root";
+import { SEAL_NUMBER_BASE } from "@/lib/audit/on-chain-seals";
+import { sealedTail } from "@/lib/audit/sealed-heads";
 import { manifestHash } from "@/lib/research/manifest";
 
 /**
@@ -53,6 +56,8 @@ const batchStore: UnitStore = {
       db().medicalRecord.updateMany({ where: { batchId: id, status: "PENDING" }, data: { batchId: null, leafIndex: null, proof: Prisma.DbNull } }),
       db().researchExport.updateMany({ where: { batchId: id }, data: { batchId: null } }),
       db().anchorBatch.update({ where: { id }, data: { status: "FAILED" } }),
+      // After the unit is FAILED: the tombstone guard releases a tombstone only from a failed unit.
+      db().recordTombstone.updateMany({ where: { batchId: id }, data: { batchId: null } }),
     ]);
   },
 };
@@ -132,7 +137,7 @@ const PREPARE_LOCK_KEY = 0x43_50_41_4e; // "CPAN"
  */
 async function nextBatchNumber(tx: Prisma.TransactionClient, ledger: Ledger, squatted: bigint[]): Promise<bigint> {
   const last = await tx.anchorBatch.findFirst({
-    where: { chainId: ledger.chainId, contractAddress: ledger.contractAddress },
+    where: { chainId: ledger.chainId, contractAddress: ledger.contractAddress, batchNumber: { lt: SEAL_NUMBER_BASE } },
     orderBy: { batchNumber: "desc" },
     select: { batchNumber: true },
   });
@@ -151,31 +156,58 @@ async function alertSquatted(ledger: Ledger, squatted: readonly bigint[]): Promi
 }
 
 /**
- * Seals the access log: the head of every chain, hashed into a root (lib/audit/seal-root.ts) and written as an
- * AUDIT_SEAL unit that the anchoring service sends like a batch (and a checkpoint then covers). Only when events
- * were appended since the last seal and that seal is at least `everyMinutes` old.
+ * The next seal number: above every seal number the chain or this database has used (seals have their own range,
+ * lib/audit/on-chain-seals.ts), skipping any the chain already holds (collected in `squatted`). Call under
+ * PREPARE_LOCK_KEY.
  */
-export async function prepareSeal(ledger: Ledger, opts: { everyMinutes: number; now?: Date }): Promise<string | null> {
+async function nextSealNumber(tx: Prisma.TransactionClient, ledger: Ledger, newestOnChain: bigint | null, squatted: bigint[]): Promise<bigint> {
+  const last = await tx.anchorBatch.findFirst({
+    where: { chainId: ledger.chainId, contractAddress: ledger.contractAddress, batchNumber: { gte: SEAL_NUMBER_BASE } },
+    orderBy: { batchNumber: "desc" },
+    select: { batchNumber: true },
+  });
+  let number = [SEAL_NUMBER_BASE, last?.batchNumber ?? 0n, newestOnChain ?? 0n].reduce((a, b) => (a > b ? a : b)) + 1n;
+  while ((await readRoots(ledger.clients, [number])).get(number)) {
+    squatted.push(number);
+    number += 1n;
+  }
+  return number;
+}
+
+/**
+ * Seals the access log: the head of every chain, hashed into a root (lib/audit/seal-root.ts) and written as an
+ * AUDIT_SEAL unit numbered in the seal range, which the anchoring service sends like a batch (and a checkpoint then
+ * covers). Only when events were appended since the last seal and that seal is at least `everySeconds` old; and only
+ * heads that extend the newest seal on chain by valid links (lib/audit/sealed-heads.ts) — a log that fell behind or
+ * was rewritten is never sealed, it raises a critical alert instead.
+ */
+export async function prepareSeal(ledger: Ledger, opts: { everySeconds: number; now?: Date }): Promise<string | null> {
   const now = opts.now ?? new Date();
+  const last = await db().auditSeal.findFirst({ orderBy: { sealedAt: "desc" }, select: { sealedAt: true } });
+  if (last && last.sealedAt.getTime() > now.getTime() - opts.everySeconds * 1000) return null;
+  const tail = await sealedTail(ledger);
+  if (!tail.ok) {
+    await raiseAlert({ kind: "integrity.access_log_behind_seal", severity: "CRITICAL", details: { ...tail.problem }, dedupeKey: `seal:${tail.newest?.number ?? "none"}` });
+    log.error({ problem: tail.problem }, "the access log no longer extends its newest seal on chain; not sealing it");
+    return null;
+  }
+  const heads = tail.heads;
+  if (heads.length === 0) return null;
   const squatted: bigint[] = [];
   const id = await db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
-      const last = await tx.auditSeal.findFirst({ orderBy: { sealedAt: "desc" }, select: { sealedAt: true, heads: true } });
-      if (last && last.sealedAt.getTime() > now.getTime() - opts.everyMinutes * 60_000) return null;
-      const rows = await tx.$queryRaw<{ chain: number; chainSeq: bigint; hash: string }[]>`
-        SELECT DISTINCT ON (chain) chain, "chainSeq", hash FROM "AccessEvent" ORDER BY chain, "chainSeq" DESC`;
-      if (rows.length === 0) return null;
-      const heads: ChainHead[] = rows.map((r) => ({ chain: r.chain, chainSeq: r.chainSeq.toString(), hash: r.hash }));
+      const previous = await tx.auditSeal.findFirst({ orderBy: { sealedAt: "desc" }, select: { sealedAt: true, heads: true } });
+      if (previous && previous.sealedAt.getTime() > now.getTime() - opts.everySeconds * 1000) return null;
       const same = (a: ChainHead[], b: ChainHead[]) => a.length === b.length && a.every((h, i) => h.chain === b[i]!.chain && h.chainSeq === b[i]!.chainSeq);
-      if (last && same([...(last.heads as ChainHead[])].sort((a, b) => a.chain - b.chain), heads)) return null;
+      if (previous && same([...(previous.heads as ChainHead[])].sort((a, b) => a.chain - b.chain), heads)) return null;
       const root = sealRoot(heads);
-      const batchNumber = await nextBatchNumber(tx, ledger, squatted);
+      const batchNumber = await nextSealNumber(tx, ledger, tail.newest?.number ?? null, squatted);
       const batch = await tx.anchorBatch.create({
         data: { chainId: ledger.chainId, contractAddress: ledger.contractAddress, batchNumber, root, kind: "AUDIT_SEAL", recordCount: 0 },
         select: { id: true },
       });
-      const eventCount = rows.reduce((n, r) => n + r.chainSeq, 0n);
+      const eventCount = heads.reduce((n, h) => n + BigInt(h.chainSeq), 0n);
       await tx.auditSeal.create({ data: { sealedAt: now, heads, root, eventCount, batchId: batch.id } });
       return batch.id;
     },
@@ -231,6 +263,52 @@ export async function prepareExportManifests(ledger: Ledger): Promise<string[]> 
   return ids;
 }
 
+const MAX_TOMBSTONES_PER_TICK = 8;
+
+/**
+ * Tombstones of lawfully erased records waiting for the chain (docs/decisions/016-database-refuses-to-rewrite-history.md,
+ * "Erasure"): each becomes its own TOMBSTONE unit whose root is the hash of its statement, as an export manifest does.
+ * The hash is recomputed here from the stored statement bytes; a tombstone whose bytes and hash disagree is never
+ * anchored and raises a critical alert (the erasure itself raised its `record.erased` alert in the database).
+ */
+export async function prepareTombstones(ledger: Ledger): Promise<string[]> {
+  const refused: string[] = [];
+  const squatted: bigint[] = [];
+  const ids = await db().$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
+      const waiting = await tx.recordTombstone.findMany({
+        where: { batchId: null },
+        select: { recordId: true, statement: true, statementHash: true },
+        orderBy: [{ erasedAt: "asc" }, { recordId: "asc" }],
+        take: MAX_TOMBSTONES_PER_TICK * 4,
+      });
+      const units: string[] = [];
+      for (const row of waiting) {
+        if (units.length >= MAX_TOMBSTONES_PER_TICK) break;
+        if (`0x${createHash("sha256").update(row.statement).digest("hex")}` !== row.statementHash) {
+          refused.push(row.recordId);
+          continue;
+        }
+        const batchNumber = await nextBatchNumber(tx, ledger, squatted);
+        const batch = await tx.anchorBatch.create({
+          data: { chainId: ledger.chainId, contractAddress: ledger.contractAddress, batchNumber, root: row.statementHash, kind: "TOMBSTONE", recordCount: 0 },
+          select: { id: true },
+        });
+        await tx.recordTombstone.update({ where: { recordId: row.recordId }, data: { batchId: batch.id } });
+        units.push(batch.id);
+      }
+      return units;
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+  await alertSquatted(ledger, squatted);
+  for (const recordId of refused) {
+    await raiseAlert({ kind: "integrity.tombstone_mismatch", severity: "CRITICAL", details: { recordId }, dedupeKey: recordId });
+  }
+  return ids;
+}
+
 /**
  * Only the research export manifests: resume their open units and anchor the waiting ones. For a process that must
  * not touch record batches (the end-to-end server, which leaves records pending on purpose); the worker's tick does
@@ -252,43 +330,62 @@ const REFUSAL_ALERTS: Record<CreationContradiction | "content_mismatch", string>
   already_anchored: "integrity.reanchor_refused",
 };
 
+/** How many times one batch's preparation reads further down the queue past refused and unavailable rows. */
+const MAX_QUEUE_READS = 16;
+
+type Refusal = { recordId: string; reasons: (CreationContradiction | "content_mismatch")[] };
+
 /**
  * Closes a batch when ANCHOR_BATCH_SIZE records are waiting or the oldest has waited ANCHOR_WINDOW_SECONDS.
  * Left out, each with a critical alert: records whose content no longer matches their commitment, whose commitment
  * is not the one their id's earliest creation event fixed, whose id has more than one creation event, or whose id
  * already has an anchored leaf (a row reset to PENDING: anchoring it again would let a rewrite verify).
+ * A refused record leaves the queue for good (an `AnchoringRefusal` row, written in the same transaction), so any
+ * number of them never holds up the sound records behind them; it stays PENDING and every check shows it `tampered`.
  */
 export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; windowSeconds: number; now?: Date }): Promise<string | null> {
   const now = opts.now ?? new Date();
-  const refused: { recordId: string; reasons: (CreationContradiction | "content_mismatch")[] }[] = [];
+  const refused: Refusal[] = [];
   const squatted: bigint[] = [];
   const id = await db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
-      const pending = await tx.medicalRecord.findMany({
-        where: { status: "PENDING", batchId: null },
-        select: verifiableRecordSelect,
-        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-        take: opts.maxRecords,
-      });
-      if (pending.length === 0) return null;
-      const full = pending.length >= opts.maxRecords;
-      if (!full && pending[0]!.createdAt.getTime() > now.getTime() - opts.windowSeconds * 1000) return null;
-
-      // The one verification function: the stored bytes must give the commitment, the commitment must be the one
-      // its id's earliest creation event sealed, the id created once and never anchored before. A v1 row the
-      // backfill has not reached yet is `unavailable`: left waiting.
-      const verdicts = await verifyRecords(pending);
-      const sound = pending.filter((r, i) => {
-        const verdict = verdicts[i]!;
-        if (verdict.verification === "tampered") {
-          const reasons: (CreationContradiction | "content_mismatch")[] = [...verdict.creationReasons];
-          if (verdict.levels.commitment !== "ok" || reasons.length === 0) reasons.push("content_mismatch");
-          refused.push({ recordId: r.id, reasons });
+      type Pending = Prisma.MedicalRecordGetPayload<{ select: typeof verifiableRecordSelect }>;
+      const sound: Pending[] = [];
+      // Rows neither sound nor refused (a v1 row the backfill has not reached: `unavailable`) stay waiting; this
+      // call reads past them.
+      const waiting: string[] = [];
+      for (let read = 0; read < MAX_QUEUE_READS && sound.length < opts.maxRecords; read++) {
+        const want = opts.maxRecords - sound.length;
+        const pending = await tx.medicalRecord.findMany({
+          where: { status: "PENDING", batchId: null, anchoringRefusal: null, id: { notIn: [...sound.map((r) => r.id), ...waiting] } },
+          select: verifiableRecordSelect,
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          take: want,
+        });
+        if (pending.length === 0) break;
+        // The one verification function: the stored bytes must give the commitment, the commitment must be the one
+        // its id's earliest creation event sealed, the id created once and never anchored before.
+        const verdicts = await verifyRecords(pending);
+        const refusedNow: Refusal[] = [];
+        pending.forEach((r, i) => {
+          const verdict = verdicts[i]!;
+          if (verdict.verification === "pending") sound.push(r);
+          else if (verdict.verification === "tampered") {
+            const reasons: Refusal["reasons"] = [...verdict.creationReasons];
+            if (verdict.levels.commitment !== "ok" || reasons.length === 0) reasons.push("content_mismatch");
+            refusedNow.push({ recordId: r.id, reasons });
+          } else waiting.push(r.id);
+        });
+        if (refusedNow.length > 0) {
+          await tx.anchoringRefusal.createMany({ data: refusedNow.map(({ recordId, reasons }) => ({ recordId, reasons })), skipDuplicates: true });
+          refused.push(...refusedNow);
         }
-        return verdict.verification === "pending";
-      });
+        if (pending.length < want) break;
+      }
       if (sound.length === 0) return null;
+      const full = sound.length >= opts.maxRecords;
+      if (!full && sound[0]!.createdAt.getTime() > now.getTime() - opts.windowSeconds * 1000) return null;
 
       const tree = buildMerkleTree(sound.map((r) => r.commitment as Hex32));
       const batchNumber = await nextBatchNumber(tx, ledger, squatted);
@@ -316,7 +413,7 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
     for (const kind of new Set(reasons.map((reason) => REFUSAL_ALERTS[reason]))) {
       await raiseAlert({ kind, severity: "CRITICAL", details: { recordId, reasons }, dedupeKey: recordId });
     }
-    log.error({ recordId, reasons }, "record refused for anchoring");
+    log.error({ recordId, reasons }, "record refused for anchoring; it leaves the queue");
   }
   return id;
 }
@@ -365,8 +462,8 @@ export async function prepareCheckpoint(publicLedger: Ledger, opts: { everyBatch
 }
 
 export type AnchoringConfig = {
-  /** Seal the access log at most this often (minutes); omitted: no sealing in this tick. */
-  sealEveryMinutes?: number;
+  /** Seal the access log at most this often (seconds) while it grows; omitted: no sealing in this tick. */
+  sealEverySeconds?: number;
   batchSize: number;
   windowSeconds: number;
   checkpointEveryBatches: number;
@@ -402,9 +499,10 @@ export async function anchoringTick(
   }
 
   for (const id of await prepareExportManifests(ledgersToUse.private)) count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
+  for (const id of await prepareTombstones(ledgersToUse.private)) count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
 
-  if (config.sealEveryMinutes !== undefined) {
-    const id = await prepareSeal(ledgersToUse.private, { everyMinutes: config.sealEveryMinutes });
+  if (config.sealEverySeconds !== undefined) {
+    const id = await prepareSeal(ledgersToUse.private, { everySeconds: config.sealEverySeconds });
     if (id) count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
   }
 
@@ -426,7 +524,7 @@ export async function anchorEverything(ledgersToUse: { private: Ledger; public: 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const report = await anchoringTick(ledgersToUse, { ...config, windowSeconds: 0 });
-    const waitingRecords = await db().medicalRecord.count({ where: { status: "PENDING", batchId: null } });
+    const waitingRecords = await db().medicalRecord.count({ where: { status: "PENDING", batchId: null, anchoringRefusal: null } });
     const openUnits =
       (await db().anchorBatch.count({ where: { status: { in: ["PREPARED", "SENT"] } } })) +
       (await db().checkpoint.count({ where: { status: { in: ["PREPARED", "SENT"] } } }));

@@ -12,6 +12,8 @@ export type RecordedCounts = {
   tampered: number;
   pending: number;
   unavailable: number;
+  /** Lawfully erased (an anchored tombstone stands for the content). */
+  erased: number;
   unchecked: number;
   checkedAt: Date | null;
 };
@@ -34,7 +36,7 @@ export async function recordedVerdictCounts(patientId: string, except: readonly 
       GROUP BY 1`,
     values: [patientId, [...except], [...RECORDED_TAMPERED_KINDS]],
   });
-  const counts: RecordedCounts = { verified: 0, tampered: 0, pending: 0, unavailable: 0, unchecked: 0, checkedAt: null };
+  const counts: RecordedCounts = { verified: 0, tampered: 0, pending: 0, unavailable: 0, erased: 0, unchecked: 0, checkedAt: null };
   for (const { verdict, n, at } of rows) {
     if (!(verdict in counts) || verdict === ("checkedAt" as string)) continue;
     counts[verdict] += n;

@@ -7,7 +7,7 @@ CREATE TABLE "RecordCheck" (
     "checkedAt" TIMESTAMPTZ(3) NOT NULL,
 
     CONSTRAINT "RecordCheck_pkey" PRIMARY KEY ("recordId"),
-    CONSTRAINT "RecordCheck_verification_check" CHECK ("verification" IN ('verified', 'tampered', 'pending', 'unavailable'))
+    CONSTRAINT "RecordCheck_verification_check" CHECK ("verification" IN ('verified', 'tampered', 'pending', 'unavailable', 'erased'))
 );
 
 CREATE INDEX "RecordCheck_patientId_idx" ON "RecordCheck"("patientId");

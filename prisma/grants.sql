@@ -61,6 +61,8 @@ BEGIN
     EXECUTE format('GRANT INSERT ON "AnchoringRefusal" TO %I', role_name);
     -- A tombstone joins its own anchoring unit (the guard allows nothing else).
     EXECUTE format('GRANT UPDATE ("batchId") ON "RecordTombstone" TO %I', role_name);
+    -- The sweep's recorded verdicts (issue #20): only the worker records them, the web tier only reads them.
+    EXECUTE format('GRANT INSERT, UPDATE ON "RecordCheck" TO %I', role_name);
     -- The job queue (pg-boss) creates its own schema on first start.
     EXECUTE format('GRANT CREATE ON DATABASE %I TO %I', current_database(), role_name);
   END IF;

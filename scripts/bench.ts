@@ -17,7 +17,7 @@
  *    bulk SQL, searchPatients timed in-process (the access-event append included) for six queries, the SQL explained;
  *  - the chart's data work in-process (scripts/bench/chart-dal.ts): getPatientChart and its parts;
  *  - the chart page and the patient list over HTTP (scripts/bench/http.ts): the working tree built into the temporary
- *    directory and served by `next start` on these services, doctors signed in by minted session cookies, autocannon
+ *    directory and served by the product's web server (scripts/web-server.ts) on these services, doctors signed in by minted session cookies, autocannon
  *    at 1, 20 and 50 connections (each connection its own doctor);
  *  - peak memory (kernel high-water mark of resident memory) of the web tier after the HTTP runs, and of the anchoring
  *    worker (scripts/worker.ts as a child process) after it has anchored WORKER_RUN.records new records.
@@ -289,6 +289,7 @@ async function run() {
   const { ledgers, verifiableRecordSelect, verifyRecords, forgetCachedRoots, provenLeavesStats, resourceOf } = await import("@/lib/verification");
   const { anchorKey, commitmentOf, commitmentPreimage, computeCommitment, GENERATION_CHARS, judgeRecord, ProvenLeafCache, rootFromProof, isHex32 } = await import("@/lib/integrity");
   const { readRoots, recordAnchorAbi } = await import("@/lib/ledger");
+  const { creationContradictions } = await import("@/lib/verification/creation-events");
   const chains = ledgers();
   const system = { ip: null, requestId: null };
 
@@ -406,6 +407,8 @@ async function run() {
     // The parts of a warm call: without the recorded-verdict query (the rows alone), and the pure rules alone.
     warmRowsAlone: { run: () => verifyRecords(rows, { recorded: false }) },
     judgeOnly: { run: () => judgeAll() },
+    // The creation check's one statement (creation-events.ts), which a warm call overlaps with its own hashing.
+    creationStatement: { run: () => creationContradictions(rows) },
     hashStored: { run: () => rows.forEach((r) => commitmentOf(fieldsOf(r), bytesOf(r), r.salt)) },
     recomputeFromJson: { run: () => rows.forEach((r, i) => computeCommitment({ ...fieldsOf(r), resource: resources[i] }, r.salt)) },
     parseForDisplay: { run: () => rows.forEach((r) => resourceOf(r)) },
@@ -421,7 +424,7 @@ async function run() {
       samples[name].push(ms(start));
     }
   }
-  const { cold, warm, warmFresh, warmRowsAlone, judgeOnly, hashStored, recomputeFromJson, parseForDisplay, proofWalks, rootsRead } = Object.fromEntries(
+  const { cold, warm, warmFresh, warmRowsAlone, judgeOnly, creationStatement, hashStored, recomputeFromJson, parseForDisplay, proofWalks, rootsRead } = Object.fromEntries(
     Object.entries(samples).map(([name, values]) => [name, stats(values)]),
   ) as Record<keyof typeof probes, Stats>;
   // What warm verification costs beyond hashing the stored bytes (cache hits, root lookups), paired per round.
@@ -552,6 +555,7 @@ async function run() {
   addStats(`verify ${rows.length} rows: warm, without the recorded-verdict query (the rows alone)`, warmRowsAlone);
   addStats("  part: judgeRecord alone (the rules, warm leaf caches, roots given)", judgeOnly);
   addStats("  part: hash the stored canonical bytes (sha256, every call)", hashStored);
+  addStats("  part: the creation check's one statement (overlapped with the hashing)", creationStatement);
   addStats("  part: warm minus hashing (cache hits, lookups), paired", beyondRecompute);
   addStats(`  part: walk ${rows.length} proofs, uncached (depth ${proofDepth})`, proofWalks);
   addStats(`  part: one rootsOf eth_call (${batchNumbers.length} batches)`, rootsRead);
@@ -573,7 +577,7 @@ async function run() {
     chartproofWarm: warm,
     chartproofWarmFreshRows: warmFresh,
     warmRowsAlone,
-    parts: { judgeRecordOnly: judgeOnly, hashStoredBytes: hashStored, proofWalksUncached: proofWalks, rootsOfOneCall: rootsRead, warmBeyondHashing: beyondRecompute },
+    parts: { judgeRecordOnly: judgeOnly, creationStatement, hashStoredBytes: hashStored, proofWalksUncached: proofWalks, rootsOfOneCall: rootsRead, warmBeyondHashing: beyondRecompute },
     beforeAdr016: { note: "NOT the product: the commitment recomputed from the JSON resource (RFC 8785 on every call)", recomputeFromJson },
     parseForDisplay,
     naiveSequential,
@@ -622,14 +626,21 @@ async function run() {
   if (!built) throw new Error("the app was not built");
 
   // --- anchoring throughput -------------------------------------------------------------------------------------
+  const chartsBySize = new Map<number, string>();
   for (const { batchSize, records } of THROUGHPUT_RUNS) {
     if (batchSize === SCALE.batchSize) continue; // measured while seeding the chart
     say(`anchoring throughput at batch size ${batchSize} (${records} records)…`);
     const patient = (await newPatient(`9100${String(batchSize).padStart(4, "0")}`)).id;
     await seedRecords(patient, records, SCALE.records + 20_000 * String(batchSize).length); // hours after 2024-01-01: dates stay in this century
     anchoring.push(await anchorAndMeasure(batchSize, records));
+    chartsBySize.set(records, patient);
   }
   anchoring.sort((a, b) => a.batchSize - b.batchSize);
+  // Issue #20's size comparison: a 100-record chart beside the 10,000-record one the batch-10,000 run just anchored.
+  const smallChart = (await newPatient("91000100")).id;
+  await seedRecords(smallChart, 100, SCALE.records + 400_000);
+  await anchorEverything(chains, { batchSize: 100, windowSeconds: 0, checkpointEveryBatches: SCALE.checkpointEveryBatches, checkpointEveryMinutes: 0 }, 600_000);
+  chartsBySize.set(100, smallChart);
 
   // --- the patient list at scale, in-process ----------------------------------------------------------------------
   const [listDoctor] = population.doctors;
@@ -640,6 +651,7 @@ async function run() {
   // --- the chart's data work, in-process --------------------------------------------------------------------------
   const chartDoctors = population.doctors.slice(0, HTTP.doctors);
   await consentTo(chartPatient, chartDoctors);
+  for (const patient of chartsBySize.values()) await consentTo(patient, chartDoctors.slice(0, 1));
   say(`chart: getPatientChart in-process, ${ITERATIONS.chartDal} rounds…`);
   const chartDal = await measureChartDal(listDoctor, chartPatient, ITERATIONS.chartDal);
 
@@ -653,9 +665,12 @@ async function run() {
   );
   const port = BENCH_PORTS.web;
   const app = await startApp(built.appDir, port, { ...webEnv, NEXTAUTH_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: "warn" }, track);
-  cleanups.push({ label: "next start", run: () => app.stop() });
-  say(`next start on ${app.url} (the working tree's build, the bench database and chains; web tier without writer keys)`);
-  const cookies = await Promise.all(chartDoctors.map((d) => sessionCookie(d, webEnv.AUTH_SECRET!)));
+  cleanups.push({ label: "web server", run: () => app.stop() });
+  say(`web server (scripts/web-server.ts) on ${app.url} (the working tree's build, the bench database and chains; web tier without writer keys)`);
+  const { openSession } = await import("@/lib/dal/sessions");
+  const signedIn = async (d: { id: string; sessionVersion?: number }) =>
+    sessionCookie(d, webEnv.AUTH_SECRET!, await openSession("STAFF", d.id, { ip: null, requestId: null, userAgent: "bench" }));
+  const cookies = await Promise.all(chartDoctors.map(signedIn));
   const chartPath = `/patients/${chartPatient}`;
   const chartPage = await getPage(`${app.url}${chartPath}`, cookies[0]!);
   const recordElements = chartPage.html.match(/data-record-id="/g)?.length ?? 0;
@@ -670,7 +685,7 @@ async function run() {
   if (listPage.status !== 200 || listRows !== 25) throw new Error(`the patient list answered ${listPage.status} with ${listRows} rows (expected 200 and 25)`);
   // The cookies are real sessions, and consent still decides: a doctor without consent is refused the chart.
   const outsider = population.doctors.at(-1)!;
-  const refused = await getPage(`${app.url}${chartPath}`, await sessionCookie(outsider, webEnv.AUTH_SECRET!));
+  const refused = await getPage(`${app.url}${chartPath}`, await signedIn(outsider));
   if (refused.status !== 404) throw new Error(`a doctor without consent got ${refused.status} for the chart (expected 404)`);
   // What the chart's HTML is made of: the RSC payload inlined for hydration (self.__next_f.push scripts) and the rest.
   const composition = (html: string) => {
@@ -707,6 +722,29 @@ async function run() {
   say("HTTP latency is measured on this machine over loopback with the load generator beside the server: it is the server time (plus < 1 ms).");
   const webMemory = peakMemoryOf(app.pid);
 
+  // --- verification's share of the chart request (the product's Server-Timing), and charts of 100 and 10,000 -------
+  say("chart: verification's share from Server-Timing (sequential views), and charts of 100 and 10,000 records…");
+  const shareSamples: number[] = [];
+  const verifyInRequest: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const view = await getPage(`${app.url}${chartPath}`, cookies[0]!);
+    if (view.status !== 200 || view.verifyMs === null) throw new Error(`the chart answered ${view.status} without a Server-Timing verify entry`);
+    shareSamples.push(view.verifyMs / view.ms);
+    verifyInRequest.push(view.verifyMs);
+  }
+  const chartBySize: Record<string, Stats> = {};
+  for (const [records, patient] of [...chartsBySize].sort((a, b) => a[0] - b[0])) {
+    if (records !== 100 && records !== 10_000) continue;
+    const samples: number[] = [];
+    await getPage(`${app.url}/patients/${patient}`, cookies[0]!); // its first view (compiles nothing, but warms its roots)
+    for (let i = 0; i < 10; i++) {
+      const view = await getPage(`${app.url}/patients/${patient}`, cookies[0]!);
+      if (view.status !== 200) throw new Error(`the ${records}-record chart answered ${view.status}`);
+      samples.push(view.ms);
+    }
+    chartBySize[String(records)] = stats(samples);
+  }
+
   // --- the anchoring worker as its own process: anchors new records, then its peak memory ---------------------------
   say(`worker: scripts/worker.ts as a child process anchoring ${WORKER_RUN.records} new records…`);
   const workerPatient = (await newPatient("92000001")).id;
@@ -729,6 +767,31 @@ async function run() {
   const workerMemory = peakMemoryOf(worker.pid);
   worker.kill("SIGTERM");
   if (workerAnchored < WORKER_RUN.records) throw new Error(`the worker anchored ${workerAnchored} of ${WORKER_RUN.records} records in ${workerSeconds.toFixed(0)} s:\n${workerTail}`);
+  // --- the patient's own records page (/me) in-process: 758 records, one page of 50 verified (issue #20) ------------
+  say("patient portal: getOwnRecords in-process for a patient with 758 records…");
+  const portalPatient = await db().patient.create({
+    data: { mrn: "93000758", name: "Bench portal patient", birthDate: new Date("1970-01-01T00:00:00Z"), sex: "FEMALE", portalEmail: "portal@bench.chartproof.local", portalPasswordHash: "x", portalActivatedAt: new Date() },
+    select: { id: true },
+  });
+  await seedRecords(portalPatient.id, 758, SCALE.records + 600_000);
+  await anchorEverything(chains, { batchSize: 1_000, windowSeconds: 0, checkpointEveryBatches: SCALE.checkpointEveryBatches, checkpointEveryMinutes: 0 }, 600_000);
+  const { findActiveActor } = await import("@/lib/dal/actors");
+  const { getOwnRecords } = await import("@/lib/dal/own-records");
+  const portalActor = await findActiveActor("PATIENT", portalPatient.id);
+  if (!portalActor) throw new Error("the bench's portal patient is not active");
+  const portalCaller = { actor: portalActor, context: { ip: null, requestId: null } };
+  const firstOwn = await getOwnRecords(portalCaller);
+  if (firstOwn.records.length !== 50 || firstOwn.total !== 758 || firstOwn.counts.verified !== 50) throw new Error(`/me: ${firstOwn.records.length} rows of ${firstOwn.total}, ${firstOwn.counts.verified} verified`);
+  const ownRecords = await sample(ITERATIONS.chartDal, () => {}, () => getOwnRecords(portalCaller));
+  const ownRecordsJsonBytes = Buffer.byteLength(JSON.stringify(firstOwn));
+
+  // --- the sweep: every record of the bench database, re-verified and its verdict recorded ---------------------------
+  const { sweepAllRecords } = await import("@/lib/jobs/sweep");
+  const sweepStart = process.hrtime.bigint();
+  const sweep = await sweepAllRecords();
+  const sweepSeconds = ms(sweepStart) / 1000;
+  say(`sweep: ${sweep.checked} records in ${sweepSeconds.toFixed(1)} s (${sweep.tampered} tampered)`);
+
   const memory = {
     note: "peak resident memory (VmHWM) of each process tree, read at the end of its run",
     web: webMemory,
@@ -757,6 +820,11 @@ async function run() {
     addValue(`    ${slowest.name}, EXPLAIN ANALYZE ${plan.statement}${plan.seqScans.length ? ` (Seq Scan on ${plan.seqScans.join(", ")})` : ""}`, fmt(plan.executionMs), "ms", `${plan.sharedHit} hit`);
   }
   addValue(`target: patient list p95 ≤ ${TARGETS.patientListP95Ms} ms (worst query)`, verdict(patientList.target.met), `p95 ${fmt(patientList.target.worstP95, 1)} ms`);
+  addStats(`chart over HTTP, 1 doctor, sequential: verification's share (Server-Timing verify / response)`, stats(shareSamples), "ratio");
+  addStats("  verify;dur in the chart request (Server-Timing)", stats(verifyInRequest));
+  for (const [records, st] of Object.entries(chartBySize)) addStats(`chart over HTTP, 1 doctor, sequential: ${records} records`, st);
+  addStats(`/me in-process: getOwnRecords (758 records, 50 shown and verified, DTO ${fmt(ownRecordsJsonBytes / 1024, 0)} KiB JSON)`, ownRecords);
+  addValue(`sweep: ${sweep.checked} records re-verified and recorded`, fmt(sweep.checked / sweepSeconds, 0), "records/s");
   addStats(`chart in-process: getPatientChart (${chartDal.records} records, DTO ${fmt(chartDal.dtoJsonBytes / 1024, 0)} KiB JSON)`, chartDal.getPatientChart, "ms", true);
   addStats("  part: decideChartAccess", chartDal.parts.decideAccess, "ms", true);
   addStats("  part: loadVerifiedRecords (load + verify + summarize)", chartDal.parts.loadAndVerifyRecords, "ms", true);
@@ -786,7 +854,7 @@ async function run() {
     );
   }
   const mib = (m: PeakMemory) => (m ? fmt(m.peakRssBytes / 2 ** 20, 0) : "n/a");
-  addValue(`peak memory: web tier (next start${webMemory && webMemory.processes.length > 1 ? `, ${webMemory.processes.length} processes` : ""}), after the HTTP runs`, mib(webMemory), "MiB (VmHWM)");
+  addValue(`peak memory: web tier (scripts/web-server.ts${webMemory && webMemory.processes.length > 1 ? `, ${webMemory.processes.length} processes` : ""}), after the HTTP runs`, mib(webMemory), "MiB (VmHWM)");
   addValue(`peak memory: anchoring worker, after anchoring ${WORKER_RUN.records} records (${fmt(memory.workerRun.seconds, 1)} s from spawn)`, mib(workerMemory), "MiB (VmHWM)");
   addValue("peak memory: this benchmark process (in-process parts)", fmt(memory.benchProcess.peakRssBytes / 2 ** 20, 0), "MiB (maxRSS)");
   const chartAt20 = http.find((r) => r.page === "chart" && r.connections === 20);
@@ -797,6 +865,7 @@ async function run() {
   printTable();
   console.log("[bench] HTTP latencies: loopback, load generator on the same machine; server time ≈ the latency shown.");
 
+  const runOf = (page: string, connections: number) => http.find((r) => r.page === page && r.connections === connections);
   const finishedAt = new Date();
   const result = {
     date: startedAt.toISOString(),
@@ -825,6 +894,31 @@ async function run() {
     },
     auditThroughput: { concurrency: 32, seconds: 10, ...auditThroughput, target: 500 },
     memory,
+    chartVerification: {
+      note: "sequential chart views at 1 doctor: Server-Timing verify;dur (lib/verification/timing.ts) over the client-timed response",
+      verifyShare: stats(shareSamples),
+      verifyMsInRequest: stats(verifyInRequest),
+      chartBySize,
+    },
+    sweep: { ...sweep, seconds: sweepSeconds, recordsPerSecond: sweep.checked / sweepSeconds },
+    ownRecordsInProcess: { note: "getOwnRecords (one page of 50 of 758, verified; the rest counted from recorded verdicts; access event included)", records: 758, pageSize: 50, dtoJsonBytes: ownRecordsJsonBytes, getOwnRecords: ownRecords },
+    // Issue #20: the flat summary, ms unless named. completenessP50 is null: no chain-first completeness check exists.
+    summary: {
+      verifyWarmP50: warm.p50,
+      verifyColdP50: cold.p50,
+      naiveSequentialP50: naiveSequential.p50,
+      chartP50At1: runOf("chart", 1)?.latency.p50 ?? null,
+      chartP95At20: runOf("chart", 20)?.latency.p95 ?? null,
+      chartReqPerSecAt20: runOf("chart", 20)?.requestsPerSecond ?? null,
+      listReqPerSecAt20: runOf("list", 20)?.requestsPerSecond ?? null,
+      verifyShareP50: stats(shareSamples).p50,
+      chart100P50: chartBySize["100"]?.p50 ?? null,
+      chart10000P50: chartBySize["10000"]?.p50 ?? null,
+      completenessP50: null,
+      sweepRecordsPerSec: sweep.checked / sweepSeconds,
+      webPeakRssMiB: webMemory ? webMemory.peakRssBytes / 2 ** 20 : null,
+      loadAverageStart: machine.loadAverageAtStart[0],
+    },
   };
   await mkdir(join(process.cwd(), "bench", "results"), { recursive: true });
   const file = resultsFile("");
@@ -994,13 +1088,13 @@ async function runIntake() {
     ["DATABASE_URL", "AUTH_SECRET", "LEDGER_RPC_URL", "LEDGER_CHAIN_ID", "LEDGER_CONTRACT_ADDRESS", "LEDGER_CONFIRMATIONS", "PUBLIC_LEDGER_RPC_URL", "PUBLIC_LEDGER_CHAIN_ID", "PUBLIC_LEDGER_CONTRACT_ADDRESS", "PUBLIC_LEDGER_CONFIRMATIONS"].map((k) => [k, process.env[k] ?? ""]),
   );
   const app = await startApp(built.appDir, BENCH_PORTS.web, { ...webEnv, NEXTAUTH_URL: `http://127.0.0.1:${BENCH_PORTS.web}`, LOG_LEVEL: "warn" }, track);
-  cleanups.push({ label: "next start", run: () => app.stop() });
+  cleanups.push({ label: "web server", run: () => app.stop() });
   const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", join(process.cwd(), "scripts", "worker.ts")], {
     env: { ...process.env, LOG_LEVEL: "warn", ANCHOR_WINDOW_SECONDS: "1" },
     stdio: ["ignore", "ignore", "ignore"],
   });
   track("worker", worker);
-  say(`next start on ${app.url}, the anchoring worker running; ${INTAKE.rounds} bundles, then the last one ${INTAKE.rounds} times again…`);
+  say(`web server on ${app.url}, the anchoring worker running; ${INTAKE.rounds} bundles, then the last one ${INTAKE.rounds} times again…`);
   const result = await measureIntake(app.url, token, bodies);
   const anchored = await db().medicalRecord.count({ where: { status: "ANCHORED" } });
   addValue(`intake: POST /api/fhir, ${result.entries} entries, ${fmt(result.bundleBytes / 1024 / 1024, 2)} MB (worker running), first request byte → response`, fmt(result.first.p50, 0), "ms (p50)", `${result.rounds.length}`);

@@ -13,6 +13,7 @@ import pg from "pg";
 import { launcherEnv, trustedProxiesSetting } from "@/lib/env";
 import { DATABASE_ROLE_STANDING_SQL, databaseRoleWarning, type DatabaseRoleStanding } from "@/lib/jobs/database-role-query";
 import { clientAddress, parseTrustedProxies } from "@/lib/net/client-address";
+import { serverTimingEntry, withVerificationTiming } from "@/lib/verification/timing";
 
 const port = launcherEnv().PORT;
 
@@ -51,7 +52,16 @@ const server = createServer((req, res) => {
   delete req.headers["x-real-ip"];
   delete req.headers["forwarded"];
   req.headers["x-request-id"] = randomUUID();
-  void handle(req, res);
+  // Verification's share of the request, from the one verification function (issue #20): added when the headers go
+  // out, which for a page is after its data (and so its verification) is ready.
+  withVerificationTiming((timing) => {
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+    res.writeHead = ((...args: unknown[]) => {
+      if (timing.calls > 0 && !res.headersSent) res.appendHeader("Server-Timing", serverTimingEntry(timing));
+      return writeHead(...args);
+    }) as typeof res.writeHead;
+    void handle(req, res);
+  });
 });
 // Every interface, IPv4 and IPv6, as `next start` does.
 server.listen(port, () => console.log(`[web] listening on port ${port} (trusted proxies: ${trustedProxiesSetting() || "none"})`));

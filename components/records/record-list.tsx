@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { useFormatter, useTimeZone, useTranslations } from "next-intl";
 import { calendarDay } from "@/lib/i18n/formats";
-import type { RecordDto, RecordSummary, VerificationCounts } from "@/lib/dto";
+import type { RecordDto, RecordedCountsDto, RecordSummary, VerificationCounts } from "@/lib/dto";
 import { VerificationBadge } from "@/components/ui/verification-badge";
 import { sourceKind } from "@/lib/chart-summary/types";
 import { IntegrityMark } from "./integrity-mark";
@@ -41,17 +41,50 @@ function CodeChips({ summary }: { summary: RecordSummary }) {
   );
 }
 
-export function VerificationSummary({ counts }: { counts: VerificationCounts }) {
+export function VerificationSummary({ counts, others }: { counts: VerificationCounts; others?: RecordedCountsDto }) {
   const tv = useTranslations("verification");
   const tc = useTranslations("chart");
   return (
-    <section aria-label={tc("summary")} className="mb-4 flex flex-wrap gap-3 text-sm">
-      {(Object.keys(counts) as (keyof VerificationCounts)[]).map((state) => (
-        <span key={state} className="rounded-md border border-line bg-surface px-3 py-1" data-count={state}>
-          {tv(state)}: <strong>{counts[state]}</strong>
-        </span>
-      ))}
+    <section aria-label={tc("summary")} className="mb-4 text-sm">
+      {others ? <h2 className="mb-1 font-semibold">{tv("thisPage")}</h2> : null}
+      <p className="flex flex-wrap gap-3">
+        {(Object.keys(counts) as (keyof VerificationCounts)[]).map((state) => (
+          <span key={state} className="rounded-md border border-line bg-surface px-3 py-1" data-count={state}>
+            {tv(state)}: <strong>{counts[state]}</strong>
+          </span>
+        ))}
+      </p>
+      {others ? <SweepCounts others={others} /> : null}
     </section>
+  );
+}
+
+/**
+ * The records a page does not show, counted by the scheduled check's recorded verdicts: plain text, never the
+ * verified mark (they were not checked in this view), with when the check saw them.
+ */
+function SweepCounts({ others }: { others: RecordedCountsDto }) {
+  const tv = useTranslations("verification");
+  const format = useFormatter();
+  const count = others.verified + others.tampered + others.pending + others.unavailable + others.erased + others.unchecked;
+  if (count === 0) return null;
+  const states = (["tampered", "unavailable", "pending", "verified", "erased", "unchecked"] as const).filter((s) => others[s] > 0);
+  return (
+    <div className="mt-3 text-ink-muted" data-sweep-counts="">
+      <p>
+        {others.checkedAt
+          ? tv("othersAt", { count, time: format.dateTime(new Date(others.checkedAt), { dateStyle: "medium", timeStyle: "short" }) })
+          : tv("othersNever", { count })}
+      </p>
+      <p className="mt-1 flex flex-wrap gap-x-4">
+        {states.map((state) => (
+          <span key={state} data-sweep-count={state} className={state === "tampered" ? "font-semibold text-danger" : undefined}>
+            {state === "unchecked" ? tv("unchecked") : tv(state)}: {others[state]}
+          </span>
+        ))}
+      </p>
+      <p className="mt-1 text-xs">{tv("othersHint")}</p>
+    </div>
   );
 }
 

@@ -3,17 +3,25 @@ import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { buildProofBundle } from "@/lib/integrity/proof-bundle";
 import { buildRecordExport, type ExportEntry } from "@/lib/integrity/record-export";
-import { resourceOf, verifiableRecordSelect, verifyRecords } from "@/lib/verification";
+import { recordedVerdictCounts, resourceOf, verifiableRecordSelect, verifyRecords } from "@/lib/verification";
 import { appendAccessEvent } from "@/lib/audit";
 import { can } from "@/lib/authz";
 import { AccessDeniedError, type Caller } from "./caller";
 import { erasedProofOf } from "./record-proof";
 import { tombstoneOf } from "./record-erasure";
 import type { OwnRecordsDto } from "@/lib/dto";
-import { countByVerification, loadVerifiedRecords } from "./verified-records";
+import { countByVerification, shownRecordSelect, verifyShownRecords } from "./verified-records";
 
-/** A patient's own records, verified the same way a doctor's view is, and logged as SELF_ACCESS. */
-export async function getOwnRecords(caller: Caller): Promise<OwnRecordsDto> {
+/** Rows a page of the patient's own records shows (issue #20: a page, not the whole chart). */
+export const OWN_RECORDS_PAGE_SIZE = 50;
+
+/**
+ * One page of a patient's own records (current versions, newest first, OWN_RECORDS_PAGE_SIZE a page) with the earlier
+ * versions of those records, each verified in this request the same way a doctor's view is, and logged as
+ * SELF_ACCESS with the ids shown. The records not shown are neither loaded nor verified: their counts come from the
+ * sweep's recorded verdicts (recordedVerdictCounts), labelled with when the sweep checked them.
+ */
+export async function getOwnRecords(caller: Caller, page = 1): Promise<OwnRecordsDto> {
   const { actor } = caller;
   if (actor.kind !== "PATIENT" || !can(actor, "own_records.view")) throw new AccessDeniedError();
   const patient = await db().patient.findUnique({
@@ -21,15 +29,56 @@ export async function getOwnRecords(caller: Caller): Promise<OwnRecordsDto> {
     select: { id: true, name: true, mrn: true, birthDate: true },
   });
   if (!patient) throw new AccessDeniedError();
-  const all = await loadVerifiedRecords(patient.id);
-  const records = all.filter((r) => r.supersededAt === null);
-  const earlierVersions = all.filter((r) => r.supersededAt !== null);
+  const current = { patientId: patient.id, supersededAt: null };
+  const total = await db().medicalRecord.count({ where: current });
+  const pageCount = Math.max(1, Math.ceil(total / OWN_RECORDS_PAGE_SIZE));
+  const shownPage = Math.min(Math.max(1, Math.trunc(page) || 1), pageCount);
+  const pageRows = await db().medicalRecord.findMany({
+    where: current,
+    select: shownRecordSelect,
+    orderBy: [{ recordedAt: "desc" }, { id: "asc" }],
+    skip: (shownPage - 1) * OWN_RECORDS_PAGE_SIZE,
+    take: OWN_RECORDS_PAGE_SIZE,
+  });
+  // The history behind the shown records: what each corrects, and what that corrected, one level per query.
+  const earlierRows: typeof pageRows = [];
+  const seen = new Set(pageRows.map((r) => r.id));
+  for (let wanted = pageRows.flatMap((r) => (r.supersedesId ? [r.supersedesId] : [])); wanted.length > 0; ) {
+    const found = await db().medicalRecord.findMany({ where: { id: { in: wanted }, patientId: patient.id }, select: shownRecordSelect });
+    const fresh = found.filter((r) => !seen.has(r.id));
+    fresh.forEach((r) => seen.add(r.id));
+    earlierRows.push(...fresh);
+    wanted = fresh.flatMap((r) => (r.supersedesId && !seen.has(r.supersedesId) ? [r.supersedesId] : []));
+  }
+  earlierRows.sort((a, b) => b.recordedAt.getTime() - a.recordedAt.getTime() || a.id.localeCompare(b.id));
+  const [verified, others] = await Promise.all([
+    verifyShownRecords([...pageRows, ...earlierRows]),
+    recordedVerdictCounts(patient.id, pageRows.map((r) => r.id)),
+  ]);
+  const records = verified.slice(0, pageRows.length).map((v) => v.record);
+  const earlierVersions = verified.slice(pageRows.length).map((v) => v.record);
   const counts = countByVerification(records);
   await appendAccessEvent(
-    { actor, action: "own_records.viewed", outcome: "ALLOWED", purpose: "SELF_ACCESS", patientId: patient.id, details: { recordIds: all.map((r) => r.id), verification: counts } },
+    {
+      actor,
+      action: "own_records.viewed",
+      outcome: "ALLOWED",
+      purpose: "SELF_ACCESS",
+      patientId: patient.id,
+      details: { recordIds: [...records, ...earlierVersions].map((r) => r.id), verification: counts, ...(pageCount > 1 ? { page: shownPage } : {}) },
+    },
     caller.context,
   );
-  return { patient: { name: patient.name, mrn: patient.mrn, birthDate: patient.birthDate.toISOString().slice(0, 10) }, records, earlierVersions, counts };
+  return {
+    patient: { name: patient.name, mrn: patient.mrn, birthDate: patient.birthDate.toISOString().slice(0, 10) },
+    records,
+    earlierVersions,
+    counts,
+    others: { ...others, checkedAt: others.checkedAt?.toISOString() ?? null },
+    total,
+    page: shownPage,
+    pageCount,
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { summarizeResource } from "@/lib/fhir/summarize";
 import type { RecordDto, VerificationCounts } from "@/lib/dto";
 import { resourceOf, verifiableRecordSelect, verifyRecords } from "@/lib/verification";
@@ -27,10 +28,19 @@ export async function loadVerifiedRecordsWithContent(
   const rows = (
     await db().medicalRecord.findMany({
       where: { patientId },
-      select: { ...verifiableRecordSelect, supersededAt: true },
+      select: shownRecordSelect,
       orderBy: [{ recordedAt: "desc" }, { id: "asc" }],
     })
   ).filter(keep);
+  return verifyShownRecords(rows);
+}
+
+/** What a page needs of a record it shows: the verifiable row and when it was corrected. */
+export const shownRecordSelect = { ...verifiableRecordSelect, supersededAt: true } as const;
+type ShownRow = Prisma.MedicalRecordGetPayload<{ select: typeof shownRecordSelect }>;
+
+/** The rows a page shows, verified in this request (one verifyRecords call), as DTOs with their parsed content. */
+export async function verifyShownRecords(rows: readonly ShownRow[]): Promise<{ record: RecordDto; resource: unknown }[]> {
   const verdicts = await verifyRecords(rows);
 
   return rows.map((row, i) => {

@@ -80,8 +80,18 @@ export type OwnRecordsDto = {
   records: RecordDto[];
   /** Versions replaced by a correction, each still verified: the history behind the current records. */
   earlierVersions: RecordDto[];
+  /** This page's records, as verified in this request. */
   counts: VerificationCounts;
+  /** The current records not on this page, counted from the sweep's recorded verdicts (never shown as verified here). */
+  others: RecordedCountsDto;
+  /** Current records in all; the page shown, of pageCount. */
+  total: number;
+  page: number;
+  pageCount: number;
 };
+
+/** Counts by the sweep's last recorded verdict; `checkedAt` the oldest sweep time among them (ISO), null if none. */
+export type RecordedCountsDto = VerificationCounts & { unchecked: number; checkedAt: string | null };
 
 
 /** The result of one level of a record's verification path (lib/integrity/judge.ts `LevelResult`). */

@@ -46,24 +46,32 @@ export function canonicalBytes(resource: unknown): Buffer<ArrayBuffer> {
 // type and source the index holds) is just quoted, which is what JSON.stringify would return.
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const ASCII = /^[\x00-\x7f]*$/;
-const q = (value: string) => (PLAIN.test(value) ? `"${value}"` : JSON.stringify(value));
 
 /** The parts of the canonical preimage before and after the resource bytes. */
 export function commitmentFrame(fields: CommittedFields): { head: string; tail: string } {
+  const { head, tail } = frame(fields);
+  return { head, tail };
+}
+
+/** The frame, and whether every string in it is plain ASCII (then latin1 writes the same bytes, and faster). */
+function frame(fields: CommittedFields): { head: string; tail: string; ascii: boolean } {
+  let ascii = true;
+  const q = (value: string) => {
+    if (PLAIN.test(value)) return `"${value}"`;
+    ascii &&= ASCII.test(value);
+    return JSON.stringify(value);
+  };
   if (fields.recipe === 1) {
-    return {
-      head: `{"patientId":${q(fields.patientId)},"recordId":${q(fields.recordId)},"recordedAt":"${fields.recordedAt.toISOString()}","resource":`,
-      tail: `,"resourceType":${q(fields.resourceType)},"v":1}`,
-    };
+    const head = `{"patientId":${q(fields.patientId)},"recordId":${q(fields.recordId)},"recordedAt":"${fields.recordedAt.toISOString()}","resource":`;
+    return { head, tail: `,"resourceType":${q(fields.resourceType)},"v":1}`, ascii };
   }
   if (fields.recipe !== 2) throw new RangeError("unknown commitment recipe");
   if (!Number.isSafeInteger(fields.identityVersion)) throw new TypeError("recipe v2 binds an integer identity version");
-  return {
-    head:
-      `{"identityVersion":${fields.identityVersion},"patientId":${q(fields.patientId)},"recordId":${q(fields.recordId)},` +
-      `"recordedAt":"${fields.recordedAt.toISOString()}","resource":`,
-    tail: `,"resourceType":${q(fields.resourceType)},"source":${q(fields.source)},"supersedes":${fields.supersedesId === null ? "null" : q(fields.supersedesId)},"v":2}`,
-  };
+  const head =
+    `{"identityVersion":${fields.identityVersion},"patientId":${q(fields.patientId)},"recordId":${q(fields.recordId)},` +
+    `"recordedAt":"${fields.recordedAt.toISOString()}","resource":`;
+  const tail = `,"resourceType":${q(fields.resourceType)},"source":${q(fields.source)},"supersedes":${fields.supersedesId === null ? "null" : q(fields.supersedesId)},"v":2}`;
+  return { head, tail, ascii };
 }
 
 /** The full canonical preimage (for tests, vectors and the outsider's tools; verification hashes it in parts). */
@@ -84,7 +92,12 @@ let scratch = Buffer.alloc(64 * 1024);
  */
 export function commitmentOf(fields: CommittedFields, canonical: Uint8Array, salt: string): Hex32 {
   if (!isHex32(salt)) throw new TypeError("expected a 0x-prefixed 32-byte lower-case hex salt");
-  const { head, tail } = commitmentFrame(fields);
+  return commitmentOfCheckedSalt(fields, canonical, salt);
+}
+
+/** commitmentOf for a salt the caller has just checked with isHex32 (the verification rules' hot path). @internal */
+export function commitmentOfCheckedSalt(fields: CommittedFields, canonical: Uint8Array, salt: Hex32): Hex32 {
+  const { head, tail, ascii } = frame(fields);
   if (!oneShot) {
     return `0x${crypto.createHash("sha256").update(Uint8Array.of(LEAF_TAG)).update(Buffer.from(salt.slice(2), "hex")).update(head, "utf8").update(canonical).update(tail, "utf8").digest("hex")}`;
   }
@@ -92,7 +105,7 @@ export function commitmentOf(fields: CommittedFields, canonical: Uint8Array, sal
   // frame is almost always ASCII, where latin1 writes the same bytes with less work.
   const room = 33 + 3 * (head.length + tail.length) + canonical.byteLength;
   if (scratch.byteLength < room) scratch = Buffer.alloc(Math.max(room, scratch.byteLength * 2));
-  const encoding = ASCII.test(head) && ASCII.test(tail) ? "latin1" : "utf8";
+  const encoding = ascii ? "latin1" : "utf8";
   scratch[0] = LEAF_TAG;
   scratch.write(salt.slice(2), 1, "hex");
   let at = 33 + scratch.write(head, 33, encoding);

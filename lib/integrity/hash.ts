@@ -16,7 +16,7 @@ export function toHex(bytes: Uint8Array): Hex32 {
 const HEX32 = /^0x[0-9a-f]{64}$/;
 
 export function isHex32(value: unknown): value is Hex32 {
-  return typeof value === "string" && HEX32.test(value);
+  return typeof value === "string" && value.length === 66 && HEX32.test(value);
 }
 
 export function fromHex32(value: string): Buffer {

@@ -14,8 +14,11 @@ export { isHex32, newSalt, type Hex32 } from "./hash";
 export { buildMerkleTree, rootFromProof, type MerkleProof, type MerkleTree, type ProofStep } from "./merkle";
 export { prepareRecord, type NewRecordInput, type PreparedRecord } from "./new-record";
 export {
+  contradictedBeyondCreation,
+  judgeLevels,
   judgeRecord,
   levelsPass,
+  verdictOf,
   type Answers,
   type ChainRoot,
   type CheckpointLevel,

@@ -1,4 +1,4 @@
-import { commitmentOf, type CommittedFields } from "./commitment";
+import { commitmentOfCheckedSalt, type CommittedFields } from "./commitment";
 import { isHex32, type Hex32 } from "./hash";
 import { rootFromProof } from "./merkle";
 import type { ProvenLeafCache } from "./proven-leaf-cache";
@@ -96,11 +96,11 @@ function anchorLevel(claimed: string, onChain: ChainRoot): LevelResult {
 }
 
 /** Level: the stored bytes, fields and salt give the stored commitment (hashed on every call, never cached). */
-function commitmentLevel(record: Pick<JudgedRecord, "fields" | "canonical" | "salt" | "commitment">, copyIntact: boolean): LevelResult {
-  if (!isHex32(record.salt) || !isHex32(record.commitment) || !copyIntact) return "mismatch";
+function commitmentLevel(record: Pick<JudgedRecord, "fields" | "canonical" | "salt" | "commitment">, commitmentIsHex: boolean, copyIntact: boolean): LevelResult {
+  if (!commitmentIsHex || !isHex32(record.salt) || !copyIntact) return "mismatch";
   if (record.canonical === null) return record.fields.recipe === 1 ? "unavailable" : "mismatch";
   try {
-    return commitmentOf(record.fields, record.canonical, record.salt) === record.commitment ? "ok" : "mismatch";
+    return commitmentOfCheckedSalt(record.fields, record.canonical, record.salt) === record.commitment ? "ok" : "mismatch";
   } catch {
     return "mismatch"; // fields no recipe can hash (an unknown recipe, a v2 row without its identity version)
   }
@@ -121,8 +121,19 @@ function commitmentLevel(record: Pick<JudgedRecord, "fields" | "canonical" | "sa
  * Leaf caches are read for the proof walks and filled only with pairs the chain has just confirmed.
  */
 export function judgeRecord(record: JudgedRecord, answers: Answers, caches: LeafCaches): Judgement {
+  const levels = judgeLevels(record, answers, caches);
+  return { ...verdictOf(record.status, levels, answers.recordedTampered === true), levels };
+}
+
+/**
+ * The levels alone (the hashing and the proof walks: the costly part), with the creation level as answered. Split
+ * from verdictOf so that a caller may compute them while the database still answers the creation check, then set
+ * `levels.creation` and take the verdict from verdictOf — judgeRecord is exactly that composition.
+ */
+export function judgeLevels(record: JudgedRecord, answers: Omit<Answers, "recordedTampered">, caches: LeafCaches): VerificationLevels {
+  const commitmentIsHex = isHex32(record.commitment);
   const levels: VerificationLevels = {
-    commitment: commitmentLevel(record, answers.copyIntact),
+    commitment: commitmentLevel(record, commitmentIsHex, answers.copyIntact),
     creation: answers.creation,
     batchPath: "skipped",
     batchAnchor: "skipped",
@@ -133,7 +144,7 @@ export function judgeRecord(record: JudgedRecord, answers: Answers, caches: Leaf
   if (record.status !== "PENDING" && batch === null) levels.batchPath = "mismatch"; // anchored, but in no batch
   if (batch !== null) {
     const leaf = record.commitment as Hex32;
-    const walkable = isHex32(leaf) && isHex32(batch.root);
+    const walkable = commitmentIsHex && isHex32(batch.root);
     const proven = !walkable
       ? { root: null, fingerprint: null, cached: false }
       : caches
@@ -161,19 +172,29 @@ export function judgeRecord(record: JudgedRecord, answers: Answers, caches: Leaf
     }
   }
 
-  const contradicted = (l: LevelResult) => l === "mismatch" || l === "missing";
-  const anyContradicted =
+  return levels;
+}
+
+const contradicted = (l: LevelResult) => l === "mismatch" || l === "missing";
+
+/** Whether a level other than the creation event contradicts another (the record is tampered whatever its creation says). */
+export function contradictedBeyondCreation(levels: VerificationLevels): boolean {
+  return (
     contradicted(levels.commitment) ||
-    contradicted(levels.creation) ||
     contradicted(levels.batchPath) ||
     contradicted(levels.batchAnchor) ||
     contradicted(levels.checkpointPath) ||
-    contradicted(levels.checkpointAnchor);
-  if (answers.recordedTampered || anyContradicted) return { verification: "tampered", checkpoint: "none", levels };
-  if (levels.commitment === "unavailable") return { verification: "unavailable", checkpoint: "none", levels };
-  if (record.status === "PENDING") return { verification: "pending", checkpoint: "none", levels };
-  if (levels.batchAnchor !== "ok") return { verification: "unavailable", checkpoint: "none", levels };
-  return { verification: "verified", checkpoint: levels.checkpointAnchor === "ok" ? "public" : "none", levels };
+    contradicted(levels.checkpointAnchor)
+  );
+}
+
+/** The verdict the levels give (the rules listed at judgeRecord). */
+export function verdictOf(status: JudgedRecord["status"], levels: VerificationLevels, recordedTampered: boolean): Omit<Judgement, "levels"> {
+  if (recordedTampered || contradicted(levels.creation) || contradictedBeyondCreation(levels)) return { verification: "tampered", checkpoint: "none" };
+  if (levels.commitment === "unavailable") return { verification: "unavailable", checkpoint: "none" };
+  if (status === "PENDING") return { verification: "pending", checkpoint: "none" };
+  if (levels.batchAnchor !== "ok") return { verification: "unavailable", checkpoint: "none" };
+  return { verification: "verified", checkpoint: levels.checkpointAnchor === "ok" ? "public" : "none" };
 }
 
 /** True when no level failed; skipped levels (not checkpointed, public chain not asked) do not fail. */

@@ -45,7 +45,9 @@ const batchStore: UnitStore = {
     await db().$transaction([
       db().anchorBatch.update({ where: { id }, data: { status: "CONFIRMED", txHash, blockNumber, anchoredAt: new Date() } }),
       db().medicalRecord.updateMany({ where: { batchId: id, status: "PENDING" }, data: { status: "ANCHORED" } }),
-    ]);
+      // A batch of 10,000 moves 10,000 rows through the history triggers: more than Prisma's default 5 s on a busy
+      // machine (the bench failed here at load 13-16), as long as the other transactions here are allowed.
+    ], { timeout: 60_000, maxWait: 30_000 });
   },
   async markFailed(id) {
     // Release the members so they are anchored in a new batch; the proofs they carried are void. An export manifest

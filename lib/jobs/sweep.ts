@@ -1,6 +1,6 @@
 import { db } from "@/lib/db";
 import { appendAccessEvent } from "@/lib/audit";
-import { RECORDED_TAMPERED_KINDS, verifiableRecordSelect, verifyRecords } from "@/lib/verification";
+import { RECORDED_TAMPERED_KINDS, recordedTampered, verifiableRecordSelect, verifyRecords } from "@/lib/verification";
 import { raiseAlert } from "./alerts";
 
 export type SweepReport = {
@@ -53,6 +53,14 @@ export async function sweepAllRecords(opts: { pageSize?: number } = {}): Promise
         WHERE "resolvedAt" IS NULL AND "reviewedAt" IS NOT NULL AND "kind" = ANY(${[...RECORDED_TAMPERED_KINDS]}::text[])
           AND "details"->>'recordId' = ANY(${sound}::text[])`;
     }
+    // What pages count for the records they do not show (issue #20): this verdict, except that a record whose
+    // tampered alert still stands is recorded tampered — recorded verdicts only get better through the review above.
+    const standing = await recordedTampered(rows.map((r) => r.id));
+    await db().$executeRaw`
+      INSERT INTO "RecordCheck" ("recordId", "patientId", "verification", "checkedAt")
+      SELECT id, patient, verdict, now() FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.patientId)}::uuid[],
+        ${verdicts.map((v, i) => (standing.has(rows[i]!.id) ? "tampered" : v.verification))}::text[]) AS t(id, patient, verdict)
+      ON CONFLICT ("recordId") DO UPDATE SET "verification" = EXCLUDED."verification", "checkedAt" = EXCLUDED."checkedAt"`;
     after = rows.at(-1)!.id;
   }
   if (report.overdue > 0) {

@@ -1,11 +1,12 @@
-import { db } from "@/lib/db";
+import { pgPool } from "@/lib/db";
 import { env } from "@/lib/env";
-import { anchorKey, canonicalBytes, judgeRecord, type Answers, type Hex32, type CheckpointLevel, type JudgedRecord, type RecipeVersion, type Verification, type VerificationLevels } from "@/lib/integrity";
+import { anchorKey, canonicalBytes, contradictedBeyondCreation, judgeLevels, verdictOf, type Hex32, type CheckpointLevel, type JudgedRecord, type RecipeVersion, type Verification, type VerificationLevels } from "@/lib/integrity";
 import { processCaches, type VerificationCaches } from "./caches";
 import { chainRootsFor, type AnchorRef } from "./chain-roots";
 import { ledgers } from "./ledgers";
 import { creationContradictions, type CreationContradiction } from "./creation-events";
 import { looksErased, verifyWithErasures } from "./erased";
+import { noteVerification } from "./timing";
 
 /** What verification needs of a record row: select it with `verifiableRecordSelect` (never the JSONB copy). */
 export const verifiableRecordSelect = {
@@ -150,16 +151,26 @@ function judged(row: VerifiableRow): JudgedRecord {
  * - The stored canonical bytes are hashed on every call and must give the stored commitment; the JSONB copy must
  *   equal them (PostgreSQL recomputes `resourceCopyIntact` on every write of either).
  * - The roots are READ FROM THE CHAINS, one call per chain for all distinct batches and checkpoints not yet cached.
- * - Every row not already tampered is checked against the EARLIEST creation event of its id (creation-events.ts):
- *   the witness for a PENDING row, a second creation or a re-anchored id is tampered, and for a recipe v1 row the
- *   source and supersession link, which v1 does not bind. Three queries for all such rows.
+ * - Every row is checked against the EARLIEST creation event of its id (creation-events.ts): the witness for a
+ *   PENDING row, a second creation or a re-anchored id is tampered, and for a recipe v1 row the source and
+ *   supersession link, which v1 does not bind. One statement for all rows, asked beside the chain reads.
  * - `caches` (default: the process's) hold only final roots and proven (leaf, anchor) pairs.
  * - A `tampered` verdict recorded between views (an open integrity alert) stands until the worker clears it after
  *   an officer's review: one query, beside the chain reads.
  */
 export async function verifyRecords(rows: readonly VerifiableRow[], opts: VerifyOptions = {}): Promise<RecordVerdict[]> {
+  // Its share of a request is measured here, in the one function (Server-Timing; timing.ts).
+  const started = performance.now();
+  try {
+    return await judgeRows(rows, opts);
+  } finally {
+    noteVerification(performance.now() - started, rows.length);
+  }
+}
+
+async function judgeRows(rows: readonly VerifiableRow[], opts: VerifyOptions = {}): Promise<RecordVerdict[]> {
   // Lawfully erased records (no content, no salt) are judged against their anchored tombstone (erased.ts, ADR 016).
-  if (rows.some(looksErased)) return verifyWithErasures(rows, opts, verifyRecords);
+  if (rows.some(looksErased)) return verifyWithErasures(rows, opts, judgeRows);
   const caches = opts.caches ?? processCaches();
   const { private: privateLedger, public: publicLedger } = ledgers();
   const batches: AnchorRef[] = [];
@@ -170,11 +181,20 @@ export async function verifyRecords(rows: readonly VerifiableRow[], opts: Verify
     const checkpoint = confirmedCheckpoint(batch);
     if (checkpoint) checkpoints.push({ chainId: checkpoint.chainId, contractAddress: checkpoint.contractAddress, number: checkpoint.checkpointNumber });
   }
-  const [batchRoot, checkpointRoot, flagged] = await Promise.all([
+  // The database's answers (the creation check, recorded verdicts) are asked for every row at once and computed by
+  // PostgreSQL while this process hashes the stored bytes and walks the proofs below; the chains' roots (all cached
+  // when warm) are needed first.
+  const databaseAnswers = Promise.all([
+    opts.recorded === false || rows.length === 0 ? new Set<string>() : recordedTampered(rows.map((r) => r.id)),
+    creationContradictions(rows),
+  ]);
+  databaseAnswers.catch(() => {}); // awaited below; a rejection before then is not "unhandled"
+  const [batchRoot, checkpointRoot] = await Promise.all([
     chainRootsFor(privateLedger, batches, caches.roots),
     chainRootsFor(publicLedger, checkpoints, caches.roots),
-    opts.recorded === false || rows.length === 0 ? new Set<string>() : recordedTampered(rows.map((r) => r.id)),
   ]);
+  // Let the pool write the two statements before the synchronous work holds the event loop.
+  await new Promise((resolve) => setImmediate(resolve));
   // A page's rows share a few batches: each anchor's root is looked up once per call (keyed by its anchorKey).
   const looked = new Map<string, Hex32 | null | undefined>();
   const once = (key: string, lookup: () => Hex32 | null | undefined) => {
@@ -183,54 +203,57 @@ export async function verifyRecords(rows: readonly VerifiableRow[], opts: Verify
     looked.set(key, root);
     return root;
   };
-  const answersFor = (row: VerifiableRow, record: JudgedRecord, creation: Answers["creation"]): Answers => {
+  const levels = rows.map((row) => {
+    const record = judged(row);
     const batch = row.batch;
     const cp = batch ? confirmedCheckpoint(batch) : null;
-    return {
-      batchRoot: batch ? once(record.batch!.anchor, () => batchRoot({ chainId: batch.chainId, contractAddress: batch.contractAddress, number: batch.batchNumber })) : undefined,
-      checkpointRoot: cp
-        ? once(record.batch!.checkpoint!.anchor, () => checkpointRoot({ chainId: cp.chainId, contractAddress: cp.contractAddress, number: cp.checkpointNumber }))
-        : "not_checked",
-      creation,
-      // null: no bytes yet (judgeRecord decides on the bytes alone); false: the copy or the bytes were changed.
-      copyIntact: row.resourceCopyIntact !== false && (!opts.exactCopy || row.canonical === null || copyIsExact(row)),
-      recordedTampered: flagged.has(row.id),
-    };
-  };
+    return judgeLevels(
+      record,
+      {
+        batchRoot: batch ? once(record.batch!.anchor, () => batchRoot({ chainId: batch.chainId, contractAddress: batch.contractAddress, number: batch.batchNumber })) : undefined,
+        checkpointRoot: cp
+          ? once(record.batch!.checkpoint!.anchor, () => checkpointRoot({ chainId: cp.chainId, contractAddress: cp.contractAddress, number: cp.checkpointNumber }))
+          : "not_checked",
+        creation: "skipped", // set below, once the database has answered
+        // null: no bytes yet (judgeRecord decides on the bytes alone); false: the copy or the bytes were changed.
+        copyIntact: row.resourceCopyIntact !== false && (!opts.exactCopy || row.canonical === null || copyIsExact(row)),
+      },
+      caches,
+    );
+  });
+  const [flagged, contradictions] = await databaseAnswers;
 
-  const records = rows.map(judged);
-  const judgements = rows.map((row, i) => judgeRecord(records[i]!, answersFor(row, records[i]!, "skipped"), caches));
-
-  // Every row the chain has not already condemned must also agree with the EARLIEST creation event of its id, be the
-  // only creation of its id, and (pending) not have been anchored before: the witness for a pending row, the guard
-  // against an anchored id re-created under a new commitment, and the binding of a v1 row's source and supersession.
-  // Then those rows are judged again with its answer (docs/decisions/016-database-refuses-to-rewrite-history.md).
-  const witnessed = rows.flatMap((_, i) => (judgements[i]!.verification === "tampered" ? [] : [i]));
-  const reasons = new Map<string, CreationContradiction[]>();
-  if (witnessed.length > 0) {
-    const found = await creationContradictions(witnessed.map((i) => rows[i]!));
-    for (const i of witnessed) {
-      const why = found.get(rows[i]!.id);
-      if (why) reasons.set(rows[i]!.id, why);
-      judgements[i] = judgeRecord(records[i]!, answersFor(rows[i]!, records[i]!, why ? "mismatch" : "ok"), caches);
-    }
-  }
-
+  // Every row must also agree with the EARLIEST creation event of its id, be the only creation of its id, and
+  // (pending) not have been anchored before: the witness for a pending row, the guard against an anchored id
+  // re-created under a new commitment, and the binding of a v1 row's source and supersession
+  // (docs/decisions/016-database-refuses-to-rewrite-history.md). Where the row is already condemned otherwise, the
+  // creation level reads as not reached (skipped).
   const overdueBefore = (opts.now ?? new Date()).getTime() - env().PENDING_WARN_MINUTES * 60_000;
-  return judgements.map(({ verification, checkpoint, levels }, i) => ({
-    verification,
-    checkpoint,
-    levels,
-    overdue: verification === "pending" && rows[i]!.createdAt.getTime() < overdueBefore,
-    creationReasons: reasons.get(rows[i]!.id) ?? [],
-  }));
+  return rows.map((row, i) => {
+    const rowLevels = levels[i]!;
+    const recorded = flagged.has(row.id);
+    const why = contradictions.get(row.id);
+    const condemnedElsewhere = recorded || contradictedBeyondCreation(rowLevels);
+    rowLevels.creation = condemnedElsewhere ? "skipped" : why ? "mismatch" : "ok";
+    const { verification, checkpoint } = verdictOf(row.status, rowLevels, recorded);
+    return {
+      verification,
+      checkpoint,
+      levels: rowLevels,
+      overdue: verification === "pending" && row.createdAt.getTime() < overdueBefore,
+      creationReasons: condemnedElsewhere ? [] : (why ?? []),
+    };
+  });
 }
 
 /** Ids among `ids` with an open alert recording them tampered. One indexed query (open alerts are few). */
-async function recordedTampered(ids: readonly string[]): Promise<Set<string>> {
-  const rows = await db().$queryRaw<{ recordId: string }[]>`
-    SELECT DISTINCT a."details"->>'recordId' AS "recordId" FROM "Alert" AS a
-    WHERE a."resolvedAt" IS NULL AND a."kind" = ANY(${[...RECORDED_TAMPERED_KINDS]}::text[]) AND a."details"->>'recordId' = ANY(${[...ids]}::text[])`;
+export async function recordedTampered(ids: readonly string[]): Promise<Set<string>> {
+  const { rows } = await pgPool().query<{ recordId: string }>({
+    name: "chartproof_recorded_tampered",
+    text: `SELECT DISTINCT a."details"->>'recordId' AS "recordId" FROM "Alert" AS a
+     WHERE a."resolvedAt" IS NULL AND a."kind" = ANY($1::text[]) AND a."details"->>'recordId' = ANY($2::text[])`,
+    values: [[...RECORDED_TAMPERED_KINDS], [...ids]],
+  });
   return new Set(rows.map((r) => r.recordId));
 }
 

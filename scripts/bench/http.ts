@@ -76,9 +76,10 @@ export type RunningApp = { url: string; pid: number | undefined; stop(): Promise
 
 /** `next start` on the built copy with the web tier's environment (no writer keys); resolves once /api/health answers. */
 export async function startApp(appDir: string, port: number, env: Record<string, string>, track: Track): Promise<RunningApp> {
-  const child = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1", appDir], {
+  // The product's own HTTP server (what `npm start` serves), so that its Server-Timing entry is measured too.
+  const child = spawn(process.execPath, ["--import", "tsx", join(appDir, "scripts", "web-server.ts")], {
     cwd: appDir,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   track("next", child);
@@ -132,9 +133,10 @@ export async function drain(url: string, maxSeconds = 120): Promise<number> {
  * A session cookie as a sign-in would set it: next-auth's encrypted JWT with the claims lib/auth/options.ts puts in
  * (actor kind, id as `sub`, session version, sign-in time). The server still looks the staff member up on every request.
  */
-export async function sessionCookie(staff: { id: string; sessionVersion?: number }, secret: string): Promise<string> {
+export async function sessionCookie(staff: { id: string; sessionVersion?: number }, secret: string, sid: string): Promise<string> {
+  // `sid`: a live server-side session (lib/dal/sessions.ts openSession); a token without one is signed out.
   const token = await encode({
-    token: { sub: staff.id, actorKind: "STAFF", sessionVersion: staff.sessionVersion ?? 0, authAt: Math.floor(Date.now() / 1000) },
+    token: { sub: staff.id, actorKind: "STAFF", sessionVersion: staff.sessionVersion ?? 0, authAt: Math.floor(Date.now() / 1000), sid },
     secret,
     maxAge: 60 * 60,
   });
@@ -142,11 +144,13 @@ export async function sessionCookie(staff: { id: string; sessionVersion?: number
 }
 
 /** One GET with a cookie: the status, the HTML, and how long it took (ms). */
-export async function getPage(url: string, cookie: string): Promise<{ status: number; html: string; ms: number }> {
+export async function getPage(url: string, cookie: string): Promise<{ status: number; html: string; ms: number; verifyMs: number | null }> {
   const start = process.hrtime.bigint();
   const response = await fetch(url, { headers: { cookie }, redirect: "manual" });
   const html = await response.text();
-  return { status: response.status, html, ms: ms(start) };
+  // The product's `Server-Timing: verify;dur=…` (lib/verification/timing.ts), absent when nothing was verified.
+  const verify = /(?:^|,)\s*verify;dur=([0-9.]+)/.exec(response.headers.get("server-timing") ?? "");
+  return { status: response.status, html, ms: ms(start), verifyMs: verify ? Number(verify[1]) : null };
 }
 
 export type LoadResult = {

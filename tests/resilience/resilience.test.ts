@@ -121,7 +121,10 @@ beforeAll(async () => {
     select: { id: true, email: true },
   });
   doctors = created.sort((a, b) => a.email.localeCompare(b.email));
-  cookies = await Promise.all(doctors.map((d) => sessionCookie(d, stack.authSecret)));
+  // Each cookie names a live server-side session, as a real sign-in's does (a token without one is signed out).
+  cookies = await Promise.all(
+    doctors.map(async (d) => sessionCookie(d, stack.authSecret, (await db().authSession.create({ data: { actorKind: "STAFF", actorId: d.id }, select: { id: true } })).id)),
+  );
   const anchoring = { batchSize: 40, windowSeconds: 0, checkpointEveryBatches: 2, checkpointEveryMinutes: 0 };
   // Anchored apart, so that no batch holds records of both charts (a root read for one would be cached for the other).
   const steady = await newPatient("R0000001", LOAD.chartRecords, "steady");

@@ -44,7 +44,7 @@ test("a patient who signs in with the staff account type is told which type to c
   await page.getByLabel("Email").fill("patient@demo.chartproof.local");
   await page.getByLabel("Password").fill("chartproof-demo");
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(page.getByRole("alert")).toContainText('You chose "Staff". Patients sign in with "Patient", hospital staff with "Staff".');
+  await expect(page.locator('p[role="alert"]')).toContainText('You chose "Staff". Patients sign in with "Patient", hospital staff with "Staff".');
   await page.getByLabel("Patient", { exact: true }).check();
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/me$/);

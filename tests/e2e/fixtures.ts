@@ -10,6 +10,8 @@ export const PASSWORD = "chartproof-demo";
 export const ACCOUNTS = {
   doctor: { email: "doctor@demo.chartproof.local", kind: "staff" },
   doctor2: { email: "doctor2@demo.chartproof.local", kind: "staff" },
+  // A cardiologist of the demo directory whom only the e2e erasure fixture consents to: no other spec counts her list.
+  cardiologist: { email: "yoon.dohyun@demo.chartproof.local", kind: "staff" },
   admin: { email: "admin@demo.chartproof.local", kind: "staff" },
   admin2: { email: "admin2@demo.chartproof.local", kind: "staff" },
   compliance: { email: "compliance@demo.chartproof.local", kind: "staff" },

@@ -49,7 +49,7 @@ for (const [i, locale] of (["en", "ko"] as Locale[]).entries()) {
     const doctor = await browser.newContext();
     const doctorPage = await doctor.newPage();
     await doctorPage.setViewportSize({ width: 1440, height: 1000 });
-    await login(doctorPage, "doctor2", locale);
+    await login(doctorPage, "cardiologist", locale);
     await doctorPage.goto(`/patients/${record!.patientId}/records/${record!.id}`);
     await expect(doctorPage.locator(`[data-record-id="${record!.id}"]`)).toHaveAttribute("data-verification", "erased");
     await expect(doctorPage.getByTestId("record-erased")).toContainText(t.erased);

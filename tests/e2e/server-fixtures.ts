@@ -67,8 +67,8 @@ export async function seedE2eFixtures(): Promise<void> {
     },
     select: { id: true },
   });
-  // Consented to doctor2 (whose patient list no other spec counts), so that the doctor's list the specs count stays as it is.
-  const cardiologist = await db().staff.findUniqueOrThrow({ where: { email: "doctor2@demo.chartproof.local" }, select: { id: true } });
+  // Consented to a cardiologist whose patient list no spec counts (doctor's and doctor2's lists are counted).
+  const cardiologist = await db().staff.findUniqueOrThrow({ where: { email: "yoon.dohyun@demo.chartproof.local" }, select: { id: true } });
   const erasure = await db().patient.create({ data: { mrn: ERASURE_MRN, name: "삭제 Erasure", birthDate: new Date("1975-05-05T00:00:00Z"), sex: "FEMALE" }, select: { id: true } });
   await db().consent.create({ data: { patientId: erasure.id, scope: "TREATMENT", granteeStaffId: cardiologist.id, recordClasses: [], validFrom: new Date(Date.now() - 86_400_000) } });
   await createRecords(

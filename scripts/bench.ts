@@ -64,7 +64,9 @@ const BENCH_DATABASE = "chartproof_bench";
 /** `npm run bench -- --verification`: only the chart's verification figures and the tamper checks (~1 minute). */
 const VERIFICATION_ONLY = process.argv.slice(2).includes("--verification");
 /** Fixed ports (this machine's convention: 3430–3439 for what the resilience work serves; the suite takes 3430–3433). */
-const BENCH_PORTS = { web: 3434, postgres: 3435, privateChain: 3436, publicChain: 3437 } as const;
+/** BENCH_PORT_BASE moves all four (two benchmarks on one machine, say `--intake` beside another run). */
+const BENCH_PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 3434);
+const BENCH_PORTS = { web: BENCH_PORT_BASE, postgres: BENCH_PORT_BASE + 1, privateChain: BENCH_PORT_BASE + 2, publicChain: BENCH_PORT_BASE + 3 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Statistics and output

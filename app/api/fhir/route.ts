@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { ingestHospitalBundle, IntakeRejectedError, ServiceAuthError } from "@/lib/dal/uploads";
-import { problemLocation, type EntryOutcome, type TypeSummary } from "@/lib/fhir/ingest";
+import { refusalOutcome, summaryIssues, type EntryOutcome, type OutcomeIssue } from "@/lib/fhir/ingest";
 
 // FHIR intake for the hospital's own systems (EHR, lab): POST a transaction Bundle with `Authorization: Bearer cps_…`.
 // "public" in ROUTE_RULES because the request carries its own credential: the DAL authenticates it on every request
@@ -8,22 +8,8 @@ import { problemLocation, type EntryOutcome, type TypeSummary } from "@/lib/fhir
 
 const FHIR_JSON = { "Content-Type": "application/fhir+json; charset=utf-8", "Cache-Control": "no-store" } as const;
 
-type Issue = { severity: "error" | "information"; code: string; diagnostics: string; expression?: string };
-
-function outcome(status: number, issues: Issue[]) {
-  return new Response(
-    JSON.stringify({ resourceType: "OperationOutcome", issue: issues.map((i) => ({ severity: i.severity, code: i.code, diagnostics: i.diagnostics, ...(i.expression ? { expression: [i.expression] } : {}) })) }),
-    { status, headers: FHIR_JSON },
-  );
-}
-
-/** The import summary per type, as `information` issues: the same words on success (in the Bundle) and on refusal. */
-function summaryIssues(summary: readonly TypeSummary[]): Issue[] {
-  return summary.map((s) => ({
-    severity: "information",
-    code: s.refused ? "invalid" : s.skipped && !s.created && !s.unchanged && !s.corrected ? "not-supported" : "informational",
-    diagnostics: `${s.resourceType}: ${s.created} created, ${s.unchanged} unchanged, ${s.corrected} corrected, ${s.directory} to the directory, ${s.skipped} skipped${s.skipped ? " (not patient data: not kept)" : ""}, ${s.refused} refused`,
-  }));
+function outcome(status: number, issues: OutcomeIssue[]) {
+  return new Response(JSON.stringify({ resourceType: "OperationOutcome", issue: issues }), { status, headers: FHIR_JSON });
 }
 
 function entryResponse(o: EntryOutcome, patientId: string) {
@@ -43,24 +29,6 @@ function entryResponse(o: EntryOutcome, patientId: string) {
       return { status: "200 OK", location: `Patient/${patientId}` };
   }
 }
-
-const REASONS: Record<IntakeRejectedError["reason"], { status: number; code: string; text: string }> = {
-  empty: { status: 400, code: "required", text: "The request has no Bundle, or the Bundle has no records." },
-  too_large: { status: 413, code: "too-costly", text: "The Bundle is larger than this server accepts." },
-  not_json: { status: 400, code: "structure", text: "The body is not JSON." },
-  too_deep: { status: 400, code: "too-costly", text: "The JSON nests too deeply." },
-  too_many_entries: { status: 413, code: "too-costly", text: "The Bundle has too many entries." },
-  forbidden_key: { status: 400, code: "security", text: "The JSON carries a key that is refused." },
-  not_fhir: { status: 400, code: "structure", text: "The body is not a FHIR resource." },
-  bundle_type: { status: 422, code: "not-supported", text: "Only transaction Bundles are accepted here." },
-  fhir_version: { status: 422, code: "not-supported", text: "The Bundle is not FHIR R4 (it looks like an earlier version)." },
-  invalid_entries: { status: 422, code: "invalid", text: "Entries of the Bundle are not valid FHIR R4; nothing was stored." },
-  patient_mismatch: { status: 422, code: "business-rule", text: "The Bundle's Patient does not match the patient with this MRN." },
-  several_patients: { status: 422, code: "business-rule", text: "The Bundle is about more than one patient." },
-  patient_missing: { status: 422, code: "business-rule", text: "The Bundle must name a known patient by MRN." },
-  content_type: { status: 415, code: "not-supported", text: "Send application/fhir+json." },
-  forbidden_character: { status: 400, code: "structure", text: "The JSON carries a NUL character (U+0000)." },
-};
 
 export async function POST(request: Request) {
   const auth = request.headers.get("authorization");
@@ -90,16 +58,8 @@ export async function POST(request: Request) {
       return response;
     }
     if (error instanceof IntakeRejectedError) {
-      const reason = REASONS[error.reason];
-      const issues: Issue[] = [
-        { severity: "error", code: reason.code, diagnostics: reason.text },
-        ...error.problems.map((p): Issue => {
-          const at = problemLocation(p);
-          return { severity: "error", code: p.code ?? reason.code, diagnostics: at.entryNumber === null ? p.message : `Entry ${at.entryNumber} (${p.resourceType ?? "?"}): ${p.message}`, ...(at.expression ? { expression: at.expression } : {}) };
-        }),
-        ...summaryIssues(error.summary),
-      ];
-      return outcome(reason.status, issues);
+      const refusal = refusalOutcome(error);
+      return new Response(JSON.stringify(refusal.outcome), { status: refusal.status, headers: FHIR_JSON });
     }
     throw error;
   }

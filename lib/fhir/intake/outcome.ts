@@ -1,0 +1,53 @@
+// How a refused upload is answered over HTTP, the same on both entry points (a patient's upload and a hospital
+// system's POST /api/fhir): the status, and a FHIR OperationOutcome whose first issue says why in one line and whose
+// next issues name every problem with its entry and FHIRPath, then the import summary per type. Pure.
+import { problemLocation, type IntakeReason, type IntakeRejectedError, type TypeSummary } from "./model";
+
+export type OutcomeIssue = { severity: "error" | "information"; code: string; diagnostics: string; expression?: string[] };
+export type OperationOutcome = { resourceType: "OperationOutcome"; issue: OutcomeIssue[] };
+
+const REFUSALS: Record<IntakeReason, { status: number; code: string; text: string }> = {
+  empty: { status: 400, code: "required", text: "The request has no Bundle, or the Bundle has no records." },
+  too_large: { status: 413, code: "too-costly", text: "The Bundle is larger than this server accepts." },
+  not_json: { status: 400, code: "structure", text: "The body is not JSON." },
+  too_deep: { status: 400, code: "too-costly", text: "The JSON nests too deeply." },
+  too_many_entries: { status: 413, code: "too-costly", text: "The Bundle has too many entries." },
+  forbidden_key: { status: 400, code: "security", text: "The JSON carries a key that is refused." },
+  forbidden_character: { status: 400, code: "structure", text: "The JSON carries a character that cannot be stored (NUL or an unpaired surrogate)." },
+  not_fhir: { status: 400, code: "structure", text: "The body is not a FHIR resource." },
+  bundle_type: { status: 422, code: "not-supported", text: "This type of Bundle is not accepted here." },
+  fhir_version: { status: 422, code: "not-supported", text: "The Bundle is not FHIR R4 (it looks like an earlier version)." },
+  invalid_entries: { status: 422, code: "invalid", text: "Entries of the Bundle are not valid FHIR R4; nothing was stored." },
+  patient_mismatch: { status: 422, code: "business-rule", text: "The Bundle's Patient does not match the patient with this MRN." },
+  several_patients: { status: 422, code: "business-rule", text: "The Bundle is about more than one patient." },
+  patient_missing: { status: 422, code: "business-rule", text: "The Bundle must name a known patient by MRN." },
+  content_type: { status: 415, code: "not-supported", text: "Send application/fhir+json." },
+};
+
+/** The import summary per type, as `information` issues: the same words on success (in the Bundle) and on refusal. */
+export function summaryIssues(summary: readonly TypeSummary[]): OutcomeIssue[] {
+  return summary.map((s) => ({
+    severity: "information",
+    code: s.refused ? "invalid" : s.skipped && !s.created && !s.unchanged && !s.corrected ? "not-supported" : "informational",
+    diagnostics: `${s.resourceType}: ${s.created} created, ${s.unchanged} unchanged, ${s.corrected} corrected, ${s.directory} to the directory, ${s.skipped} skipped${s.skipped ? " (not patient data: not kept)" : ""}, ${s.refused} refused`,
+  }));
+}
+
+/** The HTTP status and OperationOutcome of a refusal. */
+export function refusalOutcome(error: IntakeRejectedError): { status: number; outcome: OperationOutcome } {
+  const reason = REFUSALS[error.reason];
+  const issues: OutcomeIssue[] = [
+    { severity: "error", code: reason.code, diagnostics: reason.text },
+    ...error.problems.map((p): OutcomeIssue => {
+      const at = problemLocation(p);
+      return {
+        severity: "error",
+        code: p.code ?? reason.code,
+        diagnostics: at.entryNumber === null ? p.message : `Entry ${at.entryNumber} (${p.resourceType ?? "?"}): ${p.message}`,
+        ...(at.expression ? { expression: [at.expression] } : {}),
+      };
+    }),
+    ...summaryIssues(error.summary),
+  ];
+  return { status: reason.status, outcome: { resourceType: "OperationOutcome", issue: issues } };
+}

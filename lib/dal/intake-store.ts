@@ -58,7 +58,7 @@ export async function storeIntake(
   context: AuditContext,
 ): Promise<StoredIntake> {
   const { who, plan, from } = input;
-  const counts = Object.fromEntries((["created", "unchanged", "corrected", "directory", "skipped"] as const).map((k) => [k, plan.outcomes.filter((o) => o.outcome === k).length]));
+  const counts = Object.fromEntries((["created", "unchanged", "corrected", "directory", "skipped", "refused"] as const).map((k) => [k, plan.outcomes.filter((o) => o.outcome === k).length]));
   // What was received, anchored with the upload (the audit log is hash-chained and anchored): the file's sha256, its
   // size and the sha256 of its name — the name itself is the patient's words and stays on the upload row only.
   const received = { fileSha256: bytesSha256(input.bytes), byteSize: input.bytes.byteLength, ...(input.fileName ? { fileNameSha256: bytesSha256(input.fileName) } : {}) };

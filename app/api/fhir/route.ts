@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { ingestHospitalBundle, IntakeRejectedError, ServiceAuthError } from "@/lib/dal/uploads";
-import { refusalOutcome, summaryIssues, type EntryOutcome, type OutcomeIssue } from "@/lib/fhir/ingest";
+import { problemIssues, refusalOutcome, summaryIssues, type EntryOutcome, type OutcomeIssue } from "@/lib/fhir/ingest";
 
-// FHIR intake for the hospital's own systems (EHR, lab): POST a transaction Bundle with `Authorization: Bearer cps_…`.
+// FHIR intake for the hospital's own systems (EHR, lab): POST a transaction or batch Bundle with `Authorization: Bearer cps_…`.
 // "public" in ROUTE_RULES because the request carries its own credential: the DAL authenticates it on every request
-// (a revoked credential fails on the next one). Answers a transaction-response Bundle, or an OperationOutcome.
+// (a revoked credential fails on the next one). Answers a transaction-response or batch-response Bundle, or an OperationOutcome.
 
 const FHIR_JSON = { "Content-Type": "application/fhir+json; charset=utf-8", "Cache-Control": "no-store" } as const;
 
@@ -27,6 +27,8 @@ function entryResponse(o: EntryOutcome, patientId: string) {
       return { status: "200 OK", outcome: info("not-supported", `${o.resourceType} is not patient data and is not kept; references to it keep its name and identifier.`) };
     case "patient":
       return { status: "200 OK", location: `Patient/${patientId}` };
+    case "refused":
+      return { status: "422 Unprocessable Entity", outcome: { resourceType: "OperationOutcome", issue: problemIssues(o.problems) } };
   }
 }
 
@@ -43,11 +45,12 @@ export async function POST(request: Request) {
     );
     const response = {
       resourceType: "Bundle",
-      type: "transaction-response",
+      type: `${result.bundleType}-response`,
       // The import summary per type rides on Bundle.meta (R4 Bundle has no place for an OperationOutcome of its own).
       meta: { extension: [{ url: "https://chartproof.example/fhir/StructureDefinition/import-summary", valueString: summaryIssues(result.summary).map((i) => i.diagnostics).join("; ") }] },
-      // One response per request entry, in order (FHIR transaction rules). A re-sent entry answers 200 with the record
-      // stored the first time; a new record 201 with its id.
+      // One response per request entry, in order (FHIR transaction and batch rules). A re-sent entry answers 200 with the
+      // record stored the first time; a new record 201 with its id; a batch entry refused for its own problems 422 with
+      // them (the others are stored).
       entry: [...result.outcomes].sort((a, b) => a.index - b.index).map((o) => ({ response: entryResponse(o, result.patientId) })),
     };
     return new Response(JSON.stringify(response), { status: 200, headers: FHIR_JSON });

@@ -1,7 +1,7 @@
 // How a refused upload is answered over HTTP, the same on both entry points (a patient's upload and a hospital
 // system's POST /api/fhir): the status, and a FHIR OperationOutcome whose first issue says why in one line and whose
 // next issues name every problem with its entry and FHIRPath, then the import summary per type. Pure.
-import { problemLocation, type IntakeReason, type IntakeRejectedError, type TypeSummary } from "./model";
+import { problemLocation, type IntakeProblem, type IntakeReason, type IntakeRejectedError, type TypeSummary } from "./model";
 
 export type OutcomeIssue = { severity: "error" | "information"; code: string; diagnostics: string; expression?: string[] };
 export type OperationOutcome = { resourceType: "OperationOutcome"; issue: OutcomeIssue[] };
@@ -33,21 +33,22 @@ export function summaryIssues(summary: readonly TypeSummary[]): OutcomeIssue[] {
   }));
 }
 
+/** One `error` issue per problem, naming its entry (counted from 1) and its FHIRPath from the top of the file. */
+export function problemIssues(problems: readonly IntakeProblem[], fallbackCode = "invalid"): OutcomeIssue[] {
+  return problems.map((p) => {
+    const at = problemLocation(p);
+    return {
+      severity: "error",
+      code: p.code ?? fallbackCode,
+      diagnostics: at.entryNumber === null ? p.message : `Entry ${at.entryNumber} (${p.resourceType ?? "?"}): ${p.message}`,
+      ...(at.expression ? { expression: [at.expression] } : {}),
+    };
+  });
+}
+
 /** The HTTP status and OperationOutcome of a refusal. */
 export function refusalOutcome(error: IntakeRejectedError): { status: number; outcome: OperationOutcome } {
   const reason = REFUSALS[error.reason];
-  const issues: OutcomeIssue[] = [
-    { severity: "error", code: reason.code, diagnostics: reason.text },
-    ...error.problems.map((p): OutcomeIssue => {
-      const at = problemLocation(p);
-      return {
-        severity: "error",
-        code: p.code ?? reason.code,
-        diagnostics: at.entryNumber === null ? p.message : `Entry ${at.entryNumber} (${p.resourceType ?? "?"}): ${p.message}`,
-        ...(at.expression ? { expression: [at.expression] } : {}),
-      };
-    }),
-    ...summaryIssues(error.summary),
-  ];
+  const issues: OutcomeIssue[] = [{ severity: "error", code: reason.code, diagnostics: reason.text }, ...problemIssues(error.problems, reason.code), ...summaryIssues(error.summary)];
   return { status: reason.status, outcome: { resourceType: "OperationOutcome", issue: issues } };
 }

@@ -7,7 +7,7 @@
 import { stats, type Stats } from "./stats";
 import { syntheaBundle } from "../../tests/fixtures/fhir/synthea-parts";
 
-export const INTAKE = { entries: 374, bytes: 1.3 * 1024 * 1024, rounds: 5, encounters: 25 } as const;
+export const INTAKE = { entries: 374, bytes: 1.3 * 1024 * 1024, rounds: 5, encounters: 25, bulkRecords: 10_000 } as const;
 
 /** A bundle of exactly INTAKE.entries entries whose JSON is within 2 % of INTAKE.bytes (note sizes searched for). */
 export function intakeBody(seed: number, patient: { family: string; given: string; birthDate: string; mrn: { system: string; value: string } }): { body: string; entries: number } {

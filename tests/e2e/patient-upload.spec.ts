@@ -98,11 +98,13 @@ test("malformed, foreign, hostile and wrongly typed files get clear errors, and 
     json("someone-else.json", foreign),
     json("hostile.json", hostile),
     json("polluted.json", polluted),
+    // An unpaired surrogate escape: not Unicode, and PostgreSQL could not store it (once a 500).
+    json("surrogate.json", '{"resourceType":"Condition","code":{"text":"\\ud800"}}'),
     { name: "scan.pdf", mimeType: "application/pdf", buffer: Buffer.from("<html><script>alert(1)</script></html>") },
     { name: "page.html", mimeType: "text/html", buffer: Buffer.from("<html></html>") },
   ]);
   const refused = page.locator('[data-upload-result="refused"]');
-  await expect(refused).toHaveCount(7);
+  await expect(refused).toHaveCount(8);
   await expect(refused.nth(0)).toHaveAttribute("data-reason", "not_json");
   await expect(refused.nth(1)).toHaveAttribute("data-reason", "invalid_entries");
   await expect(refused.nth(1).locator('[data-problem-entry="1"][data-problem-field="Observation.status"]')).toContainText("Missing required property");
@@ -112,8 +114,11 @@ test("malformed, foreign, hostile and wrongly typed files get clear errors, and 
   await expect(refused.nth(3)).toHaveAttribute("data-reason", "invalid_entries");
   await expect(refused.nth(3).locator('[data-problem-field="Condition.text.div"]')).toContainText("<script>");
   await expect(refused.nth(4)).toHaveAttribute("data-reason", "forbidden_key");
-  await expect(refused.nth(5)).toHaveAttribute("data-reason", "content_type");
+  await expect(refused.nth(5)).toHaveAttribute("data-reason", "forbidden_character");
+  await expect(refused.nth(5)).toContainText("cannot be stored");
+  await expect(refused.nth(5).locator('[data-problem-field="code.text"]')).toContainText("unpaired surrogate");
   await expect(refused.nth(6)).toHaveAttribute("data-reason", "content_type");
+  await expect(refused.nth(7)).toHaveAttribute("data-reason", "content_type");
   for (const item of await refused.all()) await expect(item).toContainText("Nothing from this file was stored.");
   expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
   await expectAccessible(page);

@@ -29,7 +29,7 @@ import { summarize } from "@/lib/fhir/intake/plan";
 import type { OwnUploadsDto, UploadResultDto } from "@/lib/dto/uploads";
 import { AccessDeniedError, type Caller } from "./caller";
 import { countByVerification, loadVerifiedRecords } from "./verified-records";
-import { authenticateServiceToken, credentialCovers, ServiceAuthError } from "./service-credentials";
+import { authenticateServiceToken, credentialCovers, ServiceAuthError, type AuthenticatedCredential } from "./service-credentials";
 import { isIntakeConflict, loadIntakeContext, storeIntake, type IntakeSource } from "./intake-store";
 
 export { IntakeRejectedError, ServiceAuthError };
@@ -231,15 +231,39 @@ const HOSPITAL_BUNDLE_TYPES = ["transaction", "batch"] as const;
  */
 export async function ingestHospitalBundle(token: string | null, file: IncomingFile, context: AuditContext): Promise<TransactionResult> {
   const credential = await authenticateServiceToken(token, context);
+  const bytes = await readHospitalBundle(credential, file, context);
+  return ingestHospitalBytes(credential, bytes, mediaType(file.contentType), context);
+}
+
+/** The body of a hospital system's request, read with the byte cap; a refusal here is logged like any other. */
+export async function readHospitalBundle(credential: AuthenticatedCredential, file: IncomingFile, context: AuditContext): Promise<Uint8Array> {
+  try {
+    if (!JSON_TYPES.has(mediaType(file.contentType))) {
+      throw new IntakeRejectedError("content_type", [{ entry: null, resourceType: null, field: null, message: "Send the Bundle as application/fhir+json (or application/json).", code: "not-supported" }]);
+    }
+    return await readBody(file, intakeLimits());
+  } catch (error) {
+    if (error instanceof IntakeRejectedError) await logRejection("SYSTEM", null, error, context, { serviceCredentialId: credential.id });
+    throw error;
+  }
+}
+
+/**
+ * A hospital system's Bundle, already read, through intake: found by its MRN, planned, stored. `onPhase` hears what
+ * is happening (the asynchronous path shows it on its status URL).
+ */
+export async function ingestHospitalBytes(
+  credential: AuthenticatedCredential,
+  bytes: Uint8Array,
+  contentType: string,
+  context: AuditContext,
+  onPhase: (phase: "validating" | "storing", entries: number) => Promise<void> = async () => {},
+): Promise<TransactionResult> {
   const limits = intakeLimits();
-  const type = mediaType(file.contentType);
   const from: IntakeSource = { source: "HOSPITAL_SYSTEM", sourceKey: `credential:${credential.id}`, serviceCredentialId: credential.id };
   let who: PatientIdentity | null = null;
   try {
-    if (!JSON_TYPES.has(type)) {
-      throw new IntakeRejectedError("content_type", [{ entry: null, resourceType: null, field: null, message: "Send the Bundle as application/fhir+json (or application/json).", code: "not-supported" }]);
-    }
-    const bytes = await readBody(file, limits);
+    await onPhase("validating", 0);
     const analysed = analyseUpload(bytes, limits, HOSPITAL_BUNDLE_TYPES);
     const bundleType = analysed.upload.bundleType === "batch" ? "batch" : "transaction";
     const mrn = mrnOf(analysed.upload);
@@ -253,8 +277,9 @@ export async function ingestHospitalBundle(token: string | null, file: IncomingF
       missing.push({ entry: analysed.upload.patients[0]?.index ?? null, resourceType: "Patient", field: "Patient.identifier", message: `The Bundle must carry the Patient with an identifier of system ${MRN_SYSTEM}.`, code: "required" });
     }
     if (!who) decideIntake(analysed, null, { earlier: [], directory: [] }, new Date(), { problems: missing, reason: missing.length ? "patient_missing" : null });
+    await onPhase("storing", analysed.upload.entries.length);
     // A batch: each entry stands alone (its own problems refuse it only); a transaction: all or nothing.
-    const result = await planAndStore(analysed, who!, from, { bytes, fileName: null, contentType: type }, "SYSTEM", context, bundleType === "batch" ? "each" : "whole");
+    const result = await planAndStore(analysed, who!, from, { bytes, fileName: null, contentType }, "SYSTEM", context, bundleType === "batch" ? "each" : "whole");
     return { ...result, patientId: who!.id, bundleType };
   } catch (error) {
     if (error instanceof IntakeRejectedError) await logRejection("SYSTEM", who?.id ?? null, error, context, { serviceCredentialId: credential.id });

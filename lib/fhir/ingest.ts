@@ -18,7 +18,7 @@ export { activeNarrativeContent } from "./intake/validate-entry";
 export { normaliseName, patientMatches } from "./intake/identity";
 export { clinicalTime, lookupKeys, type DirectoryRow, type EarlierEntry, type EntryOutcome, type IntakeContext, type IntakePlan, type TypeSummary } from "./intake/plan";
 export { PATIENT_BUNDLE_TYPES, type ReadUpload } from "./intake/read";
-export { problemIssues, refusalOutcome, summaryIssues, type OperationOutcome, type OutcomeIssue } from "./intake/outcome";
+export { intakeResponse, problemIssues, refusalOutcome, summaryIssues, type OperationOutcome, type OutcomeIssue } from "./intake/outcome";
 
 /** A parsed and checked upload, before whom it is about is known (the hospital path finds the patient by its MRN). */
 export type AnalysedUpload = { upload: ReadUpload; problems: IntakeProblem[]; olderVersion: string | null };

@@ -165,7 +165,7 @@ test("others cannot use the upload endpoint", async ({ page, request }) => {
   expect(doctor.status()).toBe(404);
 });
 
-test("an admin issues a service credential; a hospital system posts a transaction Bundle with it until it is revoked", async ({ page, request, browser }) => {
+test("an admin issues a service credential; a hospital system posts transaction and batch Bundles with it, now or asynchronously, until it is revoked", async ({ page, request, browser }) => {
   await login(page, "admin");
   await page.goto("/admin/service-credentials");
   await expectAccessible(page);
@@ -204,6 +204,25 @@ test("an admin issues a service credential; a hospital system posts a transactio
   expect(outcome.issue).toContainEqual(expect.objectContaining({ expression: ["Bundle.entry[1].resource.status"] }));
   expect((await post(token, bundle, "text/plain")).status()).toBe(415);
   expect((await post(null)).status()).toBe(401);
+
+  // A batch with the same bad entry: the good one is answered (already stored), the bad one refused alone.
+  const batch = await post(token, { ...bundle, type: "batch", entry: [bundle.entry[0], bundle.entry[1], { ...bundle.entry[1], resource: { resourceType: "Observation", code: { text: "x" } } }] });
+  expect(batch.status()).toBe(200);
+  expect(await batch.json()).toMatchObject({ type: "batch-response", entry: [{ response: { status: "200 OK" } }, { response: { status: "200 OK" } }, { response: { status: "422 Unprocessable Entity" } }] });
+  // Prefer: respond-async — 202 with a status URL, then the answer the synchronous request would have given.
+  const observation = { ...bundle.entry[1], resource: { ...bundle.entry[1]!.resource, code: { text: "Ferritin" } } };
+  const accepted = await request.post("/api/fhir", {
+    data: JSON.stringify({ ...bundle, entry: [bundle.entry[0], observation] }),
+    headers: { "Content-Type": "application/fhir+json", Authorization: `Bearer ${token}`, Prefer: "respond-async" },
+  });
+  expect(accepted.status()).toBe(202);
+  const statusUrl = accepted.headers()["content-location"]!;
+  expect(statusUrl).toMatch(/^\/api\/fhir\/jobs\/[0-9a-f-]{36}$/);
+  await expect
+    .poll(async () => (await request.get(statusUrl, { headers: { Authorization: `Bearer ${token}` } })).status(), { timeout: 30_000 })
+    .toBe(200);
+  const answer = await (await request.get(statusUrl, { headers: { Authorization: `Bearer ${token}` } })).json();
+  expect(answer).toMatchObject({ type: "batch-response", entry: [{ response: { status: "200 OK" }, resource: { type: "transaction-response", entry: [{}, { response: { status: "201 Created" } }] } }] });
 
   await page.reload();
   await expect(page.locator("tr", { hasText: name })).not.toContainText("Never");

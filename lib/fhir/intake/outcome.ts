@@ -1,7 +1,8 @@
-// How a refused upload is answered over HTTP, the same on both entry points (a patient's upload and a hospital
-// system's POST /api/fhir): the status, and a FHIR OperationOutcome whose first issue says why in one line and whose
+// How an upload is answered over HTTP: an accepted Bundle's transaction-response or batch-response, and a refusal, the same on every entry point (a patient's upload, a hospital
+// system's POST /api/fhir, answered now or asynchronously): a refusal's status, and a FHIR OperationOutcome whose first issue says why in one line and whose
 // next issues name every problem with its entry and FHIRPath, then the import summary per type. Pure.
 import { problemLocation, type IntakeProblem, type IntakeReason, type IntakeRejectedError, type TypeSummary } from "./model";
+import type { EntryOutcome } from "./plan";
 
 export type OutcomeIssue = { severity: "error" | "information"; code: string; diagnostics: string; expression?: string[] };
 export type OperationOutcome = { resourceType: "OperationOutcome"; issue: OutcomeIssue[] };
@@ -51,4 +52,38 @@ export function refusalOutcome(error: IntakeRejectedError): { status: number; ou
   const reason = REFUSALS[error.reason];
   const issues: OutcomeIssue[] = [{ severity: "error", code: reason.code, diagnostics: reason.text }, ...problemIssues(error.problems, reason.code), ...summaryIssues(error.summary)];
   return { status: reason.status, outcome: { resourceType: "OperationOutcome", issue: issues } };
+}
+
+function entryResponse(o: EntryOutcome, patientId: string) {
+  const info = (code: string, diagnostics: string) => ({ resourceType: "OperationOutcome", issue: [{ severity: "information", code, diagnostics }] });
+  switch (o.outcome) {
+    case "created":
+      return { status: "201 Created", location: `${o.resourceType}/${o.recordId}` };
+    case "corrected":
+      return { status: "201 Created", location: `${o.resourceType}/${o.recordId}`, outcome: info("informational", "Stored as a correction of the record this entry created before.") };
+    case "unchanged":
+      return { status: "200 OK", location: `${o.resourceType}/${o.recordId}`, outcome: info("informational", "Already stored: nothing was created.") };
+    case "directory":
+      return { status: o.created ? "201 Created" : "200 OK", location: `${o.resourceType}/${o.directoryId}` };
+    case "skipped":
+      return { status: "200 OK", outcome: info("not-supported", `${o.resourceType} is not patient data and is not kept; references to it keep its name and identifier.`) };
+    case "patient":
+      return { status: "200 OK", location: `Patient/${patientId}` };
+    case "refused":
+      return { status: "422 Unprocessable Entity", outcome: { resourceType: "OperationOutcome", issue: problemIssues(o.problems) } };
+  }
+}
+
+/** A hospital system's accepted Bundle, answered: one response per request entry, in order, and the summary per type. */
+export function intakeResponse(result: { bundleType: "transaction" | "batch"; patientId: string; outcomes: readonly EntryOutcome[]; summary: readonly TypeSummary[] }) {
+  return {
+    resourceType: "Bundle",
+    type: `${result.bundleType}-response`,
+    // The import summary per type rides on Bundle.meta (R4 Bundle has no place for an OperationOutcome of its own).
+    meta: { extension: [{ url: "https://chartproof.example/fhir/StructureDefinition/import-summary", valueString: summaryIssues(result.summary).map((i) => i.diagnostics).join("; ") }] },
+    // One response per request entry, in order (FHIR transaction and batch rules). A re-sent entry answers 200 with the
+    // record stored the first time; a new record 201 with its id; a batch entry refused for its own problems 422 with
+    // them (the others are stored).
+    entry: [...result.outcomes].sort((a, b) => a.index - b.index).map((o) => ({ response: entryResponse(o, result.patientId) })),
+  };
 }

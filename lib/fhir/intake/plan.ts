@@ -56,8 +56,14 @@ export function clinicalTime(resource: Json): Date | null {
   return null;
 }
 
+// An entry's hash is needed twice (the keys looked up before planning, then the plan): a received resource is never
+// changed (identity and references work on copies), so it is canonicalized once.
+const hashes = new WeakMap<Json, string>();
+
 export function contentHashOf(resource: Json): string {
-  return bytesSha256(canonicalize(resource));
+  let hash = hashes.get(resource);
+  if (hash === undefined) hashes.set(resource, (hash = bytesSha256(canonicalize(resource))));
+  return hash;
 }
 
 /** `Type/id` of an entry, when its resource has an id. */

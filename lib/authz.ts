@@ -171,6 +171,7 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   grantConsentAction: "own_consents.manage",
   revokeConsentAction: "own_consents.manage",
   correctRecordAction: "own_records.upload",
+  dismissPatientNoticeAction: "own_records.view",
   issueServiceCredentialAction: "service_credential.manage",
   revokeServiceCredentialAction: "service_credential.manage",
   saveCohortAction: "research.cohort",

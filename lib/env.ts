@@ -19,7 +19,7 @@ const envSchema = z.object({
   /**
    * Four eyes on privileged admin steps (granting a role, resetting someone's password or second factor, issuing a
    * service credential): "required" makes them requests a second administrator approves; "alert_only" executes them at
-   * once and raises a critical alert — for a very small clinic only, unsuitable for a hospital (README).
+   * once and raises a critical alert — for a very small clinic only, unsuitable for a hospital (docs/operations/production.md).
    */
   FOUR_EYES_MODE: z.enum(["required", "alert_only"]).default("required"),
   /** How long a privileged request waits for its second administrator. */
@@ -43,8 +43,18 @@ const envSchema = z.object({
    * searched, but can match a known term). Kept outside the database; derived from AUTH_SECRET when unset.
    */
   AUDIT_HMAC_KEY: z.string().min(32, "AUDIT_HMAC_KEY must be at least 32 characters").optional(),
-  /** The worker seals the access log's chain heads into the anchoring pipeline this often. */
-  AUDIT_SEAL_MINUTES: z.coerce.number().min(0.05).max(24 * 60).default(5),
+  /**
+   * While there are new access events, the worker seals the log's chain heads onto the private chain at least this
+   * often: events younger than this are the only ones an insider can delete without a trace (docs/threat-model.md).
+   */
+  AUDIT_SEAL_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
+  /** How often the worker checks the access log against the seals on chain (cron; at most every 5 minutes). */
+  AUDIT_CHECK_CRON: z.string().default("*/5 * * * *"),
+  /**
+   * Every alert is also POSTed here as JSON (optional): a copy outside the database, which its owner cannot delete.
+   * Failed deliveries are retried by the worker and logged; the alert itself is never lost.
+   */
+  ALERT_WEBHOOK_URL: z.string().url().optional(),
   /** Access events are kept at least this long; older ones may be archived only as whole sealed segments. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(365).max(36_500).default(730),
   /** Research counts below this many patients are shown as "< N" (small-cell suppression), and no export is smaller. */
@@ -57,6 +67,11 @@ const envSchema = z.object({
   LEDGER_RPC_URL: z.string().url(),
   LEDGER_CHAIN_ID: z.coerce.number().int().positive(),
   LEDGER_CONTRACT_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+  /**
+   * The block the contract was deployed in (published with its address): what exists on chain is read from its events
+   * from here on. 0 reads from genesis — correct, only slower.
+   */
+  LEDGER_DEPLOYMENT_BLOCK: z.coerce.bigint().min(0n).default(0n),
   /** Only the anchoring side (seed, worker) holds it; the web tier runs without. */
   LEDGER_WRITER_KEY: z.string().regex(hex).length(66).optional(),
   /** The writer's public address, so the web tier can report its balance without holding its key. */

@@ -7,7 +7,7 @@ CREATE OR REPLACE FUNCTION chartproof_grant_tier(role_name text, tier text) RETU
 DECLARE
   t text;
   -- People, consents, settings: the web tier keeps them current (their history is the access log).
-  mutable text[] := ARRAY['Department', 'Staff', 'OneTimeCode', 'RecoveryCode', 'SignInFailure', 'Patient', 'Consent',
+  mutable text[] := ARRAY['Department', 'Staff', 'OneTimeCode', 'RecoveryCode', 'Patient', 'Consent',
                           'BreakGlassGrant', 'ServiceCredential', 'ResearchStudy', 'ResearchCohort',
                           -- Sign-in attempts in the window, and server-side sessions (docs/decisions/019-four-eyes-and-sign-in.md).
                           'SignInAttempt', 'AuthSession',
@@ -38,6 +38,9 @@ BEGIN
   -- never rewritten by the app, so an approval can only execute what was asked.
   EXECUTE format('GRANT INSERT ON "PrivilegedRequest" TO %I', role_name);
   EXECUTE format('GRANT UPDATE (status, "decidedById", "decidedAt", "result") ON "PrivilegedRequest" TO %I', role_name);
+  -- Portal messages about the patient's own account (issue 21): filed by the desk, then only dismissed by the patient.
+  EXECUTE format('GRANT INSERT ON "PatientNotice" TO %I', role_name);
+  EXECUTE format('GRANT UPDATE ("dismissedAt") ON "PatientNotice" TO %I', role_name);
   -- Intake's keys (issue #25): a correction moves an entry's key to the new version, and only those columns.
   EXECUTE format('GRANT UPDATE ("contentHash", "recordId", "resourceRef", "updatedAt") ON "IntakeEntry" TO %I', role_name);
   IF tier = 'worker' THEN
@@ -52,6 +55,8 @@ BEGIN
     -- worker's backfill, which proves them against the chains first (lib/jobs/backfill-canonical.ts).
     EXECUTE format('GRANT UPDATE ("canonical") ON "MedicalRecord" TO %I', role_name);
     EXECUTE format('GRANT UPDATE ("batchId") ON "ResearchExport" TO %I', role_name);
+    -- Alert delivery to ALERT_WEBHOOK_URL (lib/jobs/alert-delivery.ts): the worker alone sends and records it.
+    EXECUTE format('GRANT UPDATE ("deliveredAt", "deliveryAttempts", "nextDeliveryAt") ON "Alert" TO %I', role_name);
     -- The job queue (pg-boss) creates its own schema on first start.
     EXECUTE format('GRANT CREATE ON DATABASE %I TO %I', current_database(), role_name);
   END IF;

@@ -1027,7 +1027,8 @@ async function runIntake() {
     { ip: null, requestId: null },
   );
   const bulkMs = Number(process.hrtime.bigint() - bulkStart) / 1e6;
-  const logCheck = await checkAccessLog({ unsealedGraceMinutes: 60 });
+  const { ledgers } = await import("@/lib/verification");
+  const logCheck = await checkAccessLog({ ledger: ledgers().private, unsealedGraceSeconds: 3600 });
   addValue(`intake: POST /api/fhir, ${result.entries} entries, ${fmt(result.bundleBytes / 1024 / 1024, 2)} MB (worker running), first request byte → response`, fmt(result.first.p50, 0), "ms (p50)", `${result.rounds.length}`);
   addValue("  each round", result.rounds.map((r) => fmt(r, 0)).join(" / "), "ms", `${result.createdPerRound} created each`);
   addValue("  the same bundle again (idempotent: nothing stored)", fmt(result.resend.p50, 0), "ms (p50)", `${result.unchangedOnResend} × 200`);

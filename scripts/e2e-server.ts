@@ -5,12 +5,13 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { launcherEnv } from "@/lib/env";
 import { prepareDemoStack } from "./embedded/demo-stack";
-import { e2eDatabaseFile } from "../tests/e2e/database-file";
+import { e2eDatabaseFile, e2eWebLogFile } from "../tests/e2e/database-file";
 import { dropDatabase, dropRoles, ensureDatabase, newRolePassword, serverUrlOf, startEmbeddedPostgres, tierRoleNamesFor } from "./embedded/postgres";
 
 // Per process, so two e2e runs on one server never drop each other's database.
@@ -44,14 +45,17 @@ async function main() {
   // UI (patient uploads) become anchored and verified while a test watches. Only anchoring is frequent here: seals,
   // sweeps and privacy scans are pushed out of a test run's way so that they cannot change what other tests count.
   const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", join(process.cwd(), "scripts", "worker.ts")], {
-    env: { ...process.env, ...stack.workerEnv, ANCHOR_WINDOW_SECONDS: "1", AUDIT_SEAL_MINUTES: "1440", SWEEP_CRON: "0 3 1 1 *", PRIVACY_ALERTS_CRON: "0 3 1 1 *", LOG_LEVEL: "warn" },
+    env: { ...process.env, ...stack.workerEnv, ANCHOR_WINDOW_SECONDS: "1", AUDIT_CHECK_CRON: "0 3 1 1 *", SWEEP_CRON: "0 3 1 1 *", PRIVACY_ALERTS_CRON: "0 3 1 1 *", LOG_LEVEL: "warn" },
     stdio: "inherit",
   });
   // The same server as `npm start`: client addresses from the socket, server-made request ids.
   const web = spawn(process.execPath, ["--import", "tsx", join(process.cwd(), "scripts", "web-server.ts")], {
     env: { ...process.env, ...stack.webEnv, PORT: String(config.PORT) },
-    stdio: "inherit",
+    stdio: ["inherit", "pipe", "inherit"],
   });
+  // Its log lines also go to a file the tests read (a refusal must be logged, not only answered).
+  web.stdout.pipe(process.stdout);
+  web.stdout.pipe(createWriteStream(e2eWebLogFile(config.PORT), { flags: "w" }));
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { launcherEnv } from "@/lib/env";
 import { DEMO_PASSWORD, DEMO_PATIENTS, DEMO_STAFF, DEMO_TOTP_SECRETS } from "@/lib/jobs/demo-data";
 import { prepareDemoStack, type TierAccess } from "./embedded/demo-stack";
+import { pipeReadable } from "./embedded/readable-log";
 import { provideDatabase } from "./embedded/stack";
 import { embeddedTierAccess, savedTierUrls } from "./embedded/tier-roles";
 
@@ -23,7 +24,7 @@ const shout = (line: string) => console.error(`\n[chartproof] !!! ${line}\n`);
 async function main() {
   const config = launcherEnv();
   if (config.LEDGER_RPC_URL) {
-    throw new Error("npm start runs the demo on its own embedded chain. For an external chain use `npm run start:prod` with LEDGER_* set (see README).");
+    throw new Error("npm start runs the demo on its own embedded chain. For an external chain use `npm run start:prod` with LEDGER_* set (see docs/operations/production.md).");
   }
   const dataDir = config.CHARTPROOF_DATA_DIR ?? join(root, ".data");
   await mkdir(dataDir, { recursive: true });
@@ -71,15 +72,27 @@ async function main() {
     // The anchoring worker holds the writer keys; the web process gets none.
     const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", join(root, "scripts", "worker.ts")], {
       env: { ...process.env, ...stack.workerEnv },
-      stdio: "inherit",
+      stdio: ["ignore", "pipe", "pipe"],
     });
+    pipeReadable("worker", worker.stdout, process.stdout);
+    pipeReadable("worker", worker.stderr, process.stderr);
     children.push(worker);
     // The web server decides client addresses from the socket (TRUSTED_PROXIES), then hands requests to Next.
     children.push(spawn(process.execPath, ["--import", "tsx", join(root, "scripts", "web-server.ts")], { env: { ...process.env, ...stack.webEnv, PORT: String(config.PORT) }, stdio: "inherit" }));
     for (const child of children) child.on("exit", (code) => void shutdown(code ?? 0));
+    // One summary, where a person looks last: what runs where.
+    const env = stack.webEnv;
+    say("──────────────────────────────────────────────────────────────────────");
+    say(`database      ${where.pathname.slice(1)} on ${where.hostname}:${where.port || 5432}${database.embedded ? " (embedded PostgreSQL, data in " + join(dataDir, "postgres") + ")" : ""}`);
+    say(`chains        private chain (anvil, chain id ${env.LEDGER_CHAIN_ID}) on ${env.LEDGER_RPC_URL}, contract ${env.LEDGER_CONTRACT_ADDRESS}`);
+    say(`              public chain (anvil stand-in, chain id ${env.PUBLIC_LEDGER_CHAIN_ID}) on ${env.PUBLIC_LEDGER_RPC_URL}, contract ${env.PUBLIC_LEDGER_CONTRACT_ADDRESS}`);
+    say(`worker        anchoring service running (its lines start with [worker])`);
+    say(`portal        http://localhost:${config.PORT}`);
+    say("──────────────────────────────────────────────────────────────────────");
     say(`Chartproof is running on http://localhost:${config.PORT}`);
     say(`Demo accounts — the password "${DEMO_PASSWORD}" is PUBLIC, for the demo only:`);
-    for (const s of DEMO_STAFF) {
+    // The accounts each role's tour starts from; the rest of the directory is under Staff.
+    for (const s of DEMO_STAFF.filter((s) => s.email.split("@")[0]!.match(/^[a-z]+\d?$/))) {
       const totp = DEMO_TOTP_SECRETS[s.email];
       say(`  ${s.role.padEnd(10)} ${s.email}${totp ? `  (two-factor: TOTP secret ${totp} — add it to an authenticator app)` : ""}`);
     }

@@ -2,7 +2,8 @@
  * `npm run worker`: the anchoring service (docs/decisions/006-anchoring-service.md). Runs on pg-boss queues in the
  * application's database: `anchoring` (stately: one active, one queued, across any number of workers) ticks every
  * ANCHOR_WINDOW_SECONDS and on a one-minute schedule as a safety net; `integrity-sweep` re-verifies every record on
- * SWEEP_CRON. Chain errors fail the job and pg-boss retries it with exponential backoff.
+ * SWEEP_CRON; `access-log-check` checks the access log against the seals on chain on AUDIT_CHECK_CRON; `alert-delivery`
+ * POSTs alerts to ALERT_WEBHOOK_URL when one is configured. Chain errors fail the job and pg-boss retries it with exponential backoff.
  */
 import PgBoss from "pg-boss";
 import { disconnectDb } from "@/lib/db";
@@ -13,11 +14,15 @@ import { sweepAllRecords } from "@/lib/jobs/sweep";
 import { databaseRoleStanding, runsUnrestricted } from "@/lib/jobs/database-role";
 import { backfillCanonicalBytes } from "@/lib/jobs/backfill-canonical";
 import { runPrivacyAlerts } from "@/lib/jobs/privacy-alerts";
+import { runAccessLogCheck } from "@/lib/jobs/access-log-check";
+import { deliverPendingAlerts } from "@/lib/jobs/alert-delivery";
 import { ledgers } from "@/lib/verification";
 
 const ANCHORING = "anchoring";
 const SWEEP = "integrity-sweep";
 const PRIVACY = "privacy-alerts";
+const LOG_CHECK = "access-log-check";
+const ALERT_DELIVERY = "alert-delivery";
 
 // Fault injection for the exactly-once tests: the process kills itself at the named step. Never set in production.
 const faultAt = process.env.CHARTPROOF_FAULT_AT as AnchorStep | undefined;
@@ -73,7 +78,7 @@ async function main() {
     log.error({ err: error instanceof Error ? error.message : String(error) }, "canonical bytes backfill failed; records without bytes stay unavailable");
   }
   const anchoringConfig = {
-    sealEveryMinutes: config.AUDIT_SEAL_MINUTES,
+    sealEverySeconds: config.AUDIT_SEAL_SECONDS,
     batchSize: config.ANCHOR_BATCH_SIZE,
     windowSeconds: config.ANCHOR_WINDOW_SECONDS,
     checkpointEveryBatches: config.CHECKPOINT_EVERY_BATCHES,
@@ -107,6 +112,26 @@ async function main() {
     const report = await runPrivacyAlerts({ timeZone: config.DEFAULT_TIME_ZONE });
     if (Object.values(report.raised).some((n) => n > 0)) log.warn({ raised: report.raised }, "privacy alerts raised");
   });
+  // The access log against the seals on chain; breaks raise critical alerts (lib/jobs/access-log-check.ts).
+  await boss.createQueue(LOG_CHECK, { name: LOG_CHECK, policy: "stately", expireInSeconds: 30 * 60, ...retry });
+  await boss.schedule(LOG_CHECK, config.AUDIT_CHECK_CRON);
+  await boss.work(LOG_CHECK, { pollingIntervalSeconds: 5 }, async () => {
+    const outcome = await runAccessLogCheck(chains.private);
+    if (outcome.status === "checked") log.info({ checkedEvents: outcome.check.checkedEvents, breaks: outcome.check.breaks.length, unsealedEvents: outcome.check.unsealedEvents }, "access log check");
+    else log.warn("access log check: the chain could not be read, nothing was checked");
+  });
+  // Alerts leave the database: every few seconds, the undelivered ones go to the webhook (retried with backoff).
+  const webhook = config.ALERT_WEBHOOK_URL;
+  if (webhook) {
+    await boss.createQueue(ALERT_DELIVERY, { name: ALERT_DELIVERY, policy: "stately", expireInSeconds: 5 * 60, ...retry });
+    await boss.schedule(ALERT_DELIVERY, "* * * * *");
+    await boss.work(ALERT_DELIVERY, { pollingIntervalSeconds: 1 }, async () => {
+      const report = await deliverPendingAlerts(webhook);
+      if (report.delivered || report.failed) log.info(report, "alert delivery");
+      await boss.send(ALERT_DELIVERY, {}, { startAfter: 5 });
+    });
+    await boss.send(ALERT_DELIVERY, {});
+  }
   await boss.send(ANCHORING, {});
   log.info({ chains: [chains.private.chainId, chains.public?.chainId ?? null] }, "anchoring worker started");
 

@@ -5,7 +5,11 @@ import { requireCaller } from "@/lib/auth/require-caller";
 import { can } from "@/lib/authz";
 import { AccessDeniedError } from "@/lib/dal/caller";
 import { getOwnRecords } from "@/lib/dal/own-records";
+import { getOwnNotices } from "@/lib/dal/patient-notices";
+import { getOwnIdentity } from "@/lib/dal/own-identity";
 import { PageHeader } from "@/components/ui/page-header";
+import { AccountNotices } from "@/components/patients/account-notices";
+import { IdentityCard } from "@/components/patients/identity-card";
 import { RecordList, VerificationSummary } from "@/components/records/record-list";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -14,7 +18,7 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function MyRecordsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const caller = await requireCaller("own_records.view");
-  const own = await getOwnRecords(caller).catch((error: unknown) => {
+  const [own, notices, identity] = await Promise.all([getOwnRecords(caller), getOwnNotices(caller), getOwnIdentity(caller)]).catch((error: unknown) => {
     if (error instanceof AccessDeniedError) notFound();
     throw error;
   });
@@ -24,7 +28,9 @@ export default async function MyRecordsPage({ searchParams }: { searchParams: Pr
   const tc = await getTranslations("chart");
   return (
     <>
-      <PageHeader title={t("title")} description={`${own.patient.name} · ${t("mrn", { mrn: own.patient.mrn })} — ${t("description")}`} />
+      <PageHeader title={t("title")} description={t("description")} />
+      <AccountNotices notices={notices} />
+      <IdentityCard identity={identity} />
       <div className="mb-4 flex flex-wrap items-center gap-3 text-sm">
         <a href="/me/export" download className="rounded border border-line-strong bg-surface px-3 py-2 font-semibold text-brand hover:bg-surface-muted">
           {t("exportAll")}

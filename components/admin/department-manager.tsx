@@ -4,7 +4,7 @@ import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { createDepartmentAction, renameDepartmentAction, setDepartmentActiveAction } from "@/lib/actions/departments";
 import type { DepartmentRowDto, FormState } from "@/lib/dto/admin";
-import { Field, Notice, SubmitButton, inputClass } from "@/components/ui/form-bits";
+import { ConfirmSubmit, Field, inputClass, Notice, SubmitButton } from "@/components/ui/form-bits";
 
 const idle: FormState = { status: "idle" };
 
@@ -63,7 +63,13 @@ function ActiveToggle({ department }: { department: DepartmentRowDto }) {
     <form action={action} className="space-y-1">
       <input type="hidden" name="departmentId" value={department.id} />
       <input type="hidden" name="active" value={department.active ? "false" : "true"} />
-      <SubmitButton tone={department.active ? "danger" : "primary"}>{department.active ? t("deactivate") : t("activate")}</SubmitButton>
+      {department.active ? (
+        <ConfirmSubmit question={t("deactivateConfirm", { name: department.name })} confirmLabel={t("deactivateYes")} ariaLabel={`${t("deactivate")} ${department.name}`}>
+          {t("deactivate")}
+        </ConfirmSubmit>
+      ) : (
+        <SubmitButton tone="primary">{t("activate")}</SubmitButton>
+      )}
       {state.status === "error" && state.formError ? (
         <Notice tone="danger">{t(`formErrors.${state.formError}`, state.formErrorValues ?? { staff: 0, consents: 0 })}</Notice>
       ) : null}

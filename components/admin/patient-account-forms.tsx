@@ -9,7 +9,7 @@ import {
   reissuePatientCodeAction,
 } from "@/lib/actions/patient-accounts";
 import { ID_DOCUMENTS, type FormState, type IssuedCodeDto, type PatientAccountDto } from "@/lib/dto/admin";
-import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
+import { ConfirmSubmit, Field, Notice, SubmitButton } from "@/components/ui/form-bits";
 import { IssuedCode } from "./issued-code";
 
 const idle = { status: "idle" } as const;
@@ -154,7 +154,9 @@ function DisablePatientAccountForm({ account }: { account: PatientAccountDto }) 
       {errors.form ? <Notice tone="danger">{errors.form}</Notice> : null}
       {state.status === "success" ? <Notice tone="ok">{t("portalDisabled")}</Notice> : null}
       <div className="flex flex-wrap items-center gap-3">
-        <SubmitButton tone="danger">{t("disablePortal")}</SubmitButton>
+        <ConfirmSubmit question={t("disablePortalConfirm")} confirmLabel={t("disablePortalYes")}>
+          {t("disablePortal")}
+        </ConfirmSubmit>
         <span className="text-sm text-ink-muted">{t("disablePortalHint")}</span>
       </div>
     </form>

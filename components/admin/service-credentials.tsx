@@ -5,7 +5,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import { issueServiceCredentialAction, revokeServiceCredentialAction } from "@/lib/actions/service-credentials";
 import type { DepartmentOptionDto, FormState, PrivilegedOutcome } from "@/lib/dto/admin";
 import type { ServiceCredentialDto } from "@/lib/dto/uploads";
-import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
+import { ConfirmSubmit, Field, Notice, SubmitButton } from "@/components/ui/form-bits";
 import { PrivilegedOutcomeView } from "./privileged-outcome";
 
 /** Request form (four eyes): the token is shown once, to the approving administrator (or here in alert-only mode). */
@@ -56,9 +56,13 @@ function RevokeButton({ credential }: { credential: ServiceCredentialDto }) {
   return (
     <form action={action}>
       <input type="hidden" name="credentialId" value={credential.id} />
-      <button type="submit" aria-label={t("credentials.revokeLabel", { name: credential.name })} className="rounded border border-danger px-3 py-1 text-sm font-semibold text-danger hover:bg-danger-soft">
+      <ConfirmSubmit
+        ariaLabel={t("credentials.revokeLabel", { name: credential.name })}
+        question={t("credentials.revokeConfirm", { name: credential.name })}
+        confirmLabel={t("credentials.revokeYes")}
+      >
         {t("credentials.revoke")}
-      </button>
+      </ConfirmSubmit>
       {state.status === "error" && state.formError ? <Notice tone="danger">{t(`credentials.errors.${state.formError}`)}</Notice> : null}
     </form>
   );

@@ -13,7 +13,7 @@ import {
   updateStaffAction,
 } from "@/lib/actions/staff";
 import type { FormState, PrivilegedOutcome, StaffDetailDto } from "@/lib/dto/admin";
-import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
+import { ConfirmSubmit, Field, Notice, SubmitButton } from "@/components/ui/form-bits";
 import { PrivilegedOutcomeView } from "./privileged-outcome";
 
 const idle = { status: "idle" } as const;
@@ -86,9 +86,15 @@ export function StaffActionButton({ staffId, kind, hint, disabled }: { staffId: 
     <form action={action} className="space-y-2">
       <input type="hidden" name="staffId" value={staffId} />
       <div className="flex flex-wrap items-center gap-3">
-        <SubmitButton tone={kind === "reactivate" ? "primary" : "danger"} disabled={disabled}>
-          {t(kind)}
-        </SubmitButton>
+        {kind === "suspend" ? (
+          <ConfirmSubmit question={t("suspendConfirm")} confirmLabel={t("suspendYes")} disabled={disabled}>
+            {t(kind)}
+          </ConfirmSubmit>
+        ) : (
+          <SubmitButton tone="primary" disabled={disabled}>
+            {t(kind)}
+          </SubmitButton>
+        )}
         {hint ? <span className="text-sm text-ink-muted">{hint}</span> : null}
       </div>
       {errorKey ? <Notice tone="danger">{t(`formErrors.${errorKey}`)}</Notice> : null}

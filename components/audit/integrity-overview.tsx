@@ -12,6 +12,9 @@ const KNOWN_KINDS = new Set([
   "anchoring.number_squatted",
   "integrity.reanchor_refused",
   "integrity.second_creation_event",
+  "integrity.access_log_break",
+  "integrity.access_log_behind_seal",
+  "integrity.access_log_unchecked",
 ]);
 
 export function IntegrityOverview({ overview }: { overview: IntegrityOverviewDto }) {

@@ -12,6 +12,7 @@ type AccountKind = "staff" | "patient";
 type Step = "credentials" | "otp" | "enrolPrompt" | "enrol";
 type Problem = "failed" | "throttled" | "otpInvalid" | null;
 
+
 // next-auth hands authorize()'s thrown message back as `error` (see lib/auth/options.ts SIGN_IN_ERRORS).
 const PROBLEMS: Record<string, Problem> = { THROTTLED: "throttled", MFA_INVALID: "otpInvalid" };
 
@@ -85,6 +86,9 @@ export function LoginForm({ activated = false }: { activated?: boolean }) {
   const alert = problem ? (
     <p role="alert" className="rounded border border-danger bg-danger-soft px-3 py-2 text-sm text-danger">
       {t(problem)}
+      {/* The trap of a shared form: the wrong account type reads as a wrong password. Said for both, so it reveals
+          nothing about which kind of account an email has. */}
+      {problem === "failed" && step === "credentials" ? <span className="mt-1 block">{t("failedKind", { kind: kind === "patient" ? t("patientTab") : t("staffTab") })}</span> : null}
     </p>
   ) : null;
 

@@ -5,9 +5,16 @@ import { useActionState, useState } from "react";
 import { grantConsentAction, revokeConsentAction } from "@/lib/actions/consents";
 import type { FormState } from "@/lib/dto/admin";
 import { CONSENT_RECORD_CLASSES, type ConsentTargetsDto } from "@/lib/dto/consents";
-import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
+import { ConfirmSubmit, Field, Notice, SubmitButton } from "@/components/ui/form-bits";
 
 const idle = { status: "idle" } as const;
+
+/** Case- and space-insensitive containment, so "lee seo" finds "이서연 Lee Seo-yeon" and "내과" finds the department. */
+function matching<T>(items: readonly T[], query: string, text: (item: T) => string): T[] {
+  const fold = (s: string) => s.normalize("NFC").toLowerCase().replace(/[\s-]+/g, "");
+  const q = fold(query);
+  return q ? items.filter((item) => fold(text(item)).includes(q)) : [...items];
+}
 
 /** Give a consent. Controlled, so a refused submission keeps every choice made. */
 export function GrantConsentForm({ targets }: { targets: ConsentTargetsDto }) {
@@ -16,6 +23,9 @@ export function GrantConsentForm({ targets }: { targets: ConsentTargetsDto }) {
   const [state, action] = useActionState(grantConsentAction, idle as FormState);
   const [scope, setScope] = useState<"TREATMENT" | "RESEARCH">("TREATMENT");
   const [grantee, setGrantee] = useState("");
+  const [search, setSearch] = useState("");
+  const departments = matching(targets.departments, search, (d) => d.name);
+  const doctors = matching(targets.doctors, search, (d) => `${d.name} ${d.department ?? ""}`);
   const [classes, setClasses] = useState<string[]>([]);
   const [dataFrom, setDataFrom] = useState("");
   const [dataUntil, setDataUntil] = useState("");
@@ -43,6 +53,7 @@ export function GrantConsentForm({ targets }: { targets: ConsentTargetsDto }) {
                 onChange={() => {
                   setScope(s);
                   setGrantee("");
+                  setSearch("");
                 }}
               />
               {t(`scopes.${s}`)}
@@ -52,6 +63,33 @@ export function GrantConsentForm({ targets }: { targets: ConsentTargetsDto }) {
         <p className="mt-1 text-xs text-ink-muted">{scope === "TREATMENT" ? t("treatmentHint") : t("researchHint")}</p>
       </fieldset>
 
+      {scope === "TREATMENT" ? (
+        <div>
+          <label htmlFor="grantee-search" className="mb-1 block text-sm font-semibold">
+            {t("searchGrantee")}
+          </label>
+          <input
+            id="grantee-search"
+            type="search"
+            className="w-full rounded border border-line-strong bg-surface px-3 py-2"
+            value={search}
+            maxLength={80}
+            autoComplete="off"
+            aria-describedby="grantee-search-hint"
+            onChange={(e) => {
+              setSearch(e.target.value);
+              // The only match is chosen; a choice the search hides is cleared, so nobody grants what they cannot see.
+              const next = e.target.value;
+              const visible = [...matching(targets.departments, next, (d) => d.name).map((d) => `department:${d.id}`), ...matching(targets.doctors, next, (d) => `${d.name} ${d.department ?? ""}`).map((d) => `staff:${d.id}`)];
+              if (visible.length === 1) setGrantee(visible[0]!);
+              else if (!visible.includes(grantee)) setGrantee("");
+            }}
+          />
+          <p id="grantee-search-hint" className="mt-1 text-xs text-ink-muted">
+            {t("searchGranteeHint", { count: departments.length + doctors.length })}
+          </p>
+        </div>
+      ) : null}
       <Field label={scope === "TREATMENT" ? t("whoTreatment") : t("whoResearch")} name="grantee" error={error("grantee")}>
         {(props) => (
           <select {...props} value={grantee} onChange={(e) => setGrantee(e.target.value)}>
@@ -59,14 +97,14 @@ export function GrantConsentForm({ targets }: { targets: ConsentTargetsDto }) {
               <>
                 <option value="">{t("chooseGrantee")}</option>
                 <optgroup label={t("departments")}>
-                  {targets.departments.map((d) => (
+                  {departments.map((d) => (
                     <option key={d.id} value={`department:${d.id}`}>
                       {d.name}
                     </option>
                   ))}
                 </optgroup>
                 <optgroup label={t("doctors")}>
-                  {targets.doctors.map((d) => (
+                  {doctors.map((d) => (
                     <option key={d.id} value={`staff:${d.id}`}>
                       {d.department ? `${d.name} — ${d.department}` : d.name}
                     </option>
@@ -111,17 +149,17 @@ export function GrantConsentForm({ targets }: { targets: ConsentTargetsDto }) {
   );
 }
 
+/** Revoking takes effect at the doctor's next request: the patient confirms first, naming whom it concerns. */
 export function RevokeConsentButton({ consentId, label }: { consentId: string; label: string }) {
   const t = useTranslations("consents");
   const [state, action] = useActionState(revokeConsentAction, idle as FormState);
   return (
-    <form action={action} className="inline">
+    <form action={action} className="inline-flex flex-wrap items-center gap-2">
       <input type="hidden" name="consentId" value={consentId} />
-      <SubmitButton tone="danger" pendingLabel={t("revoking")}>
+      <ConfirmSubmit ariaLabel={`${t("revoke")} ${label}`} question={t("revokeConfirm", { who: label })} confirmLabel={t("revokeYes")} pendingLabel={t("revoking")}>
         {t("revoke")}
-        <span className="sr-only"> {label}</span>
-      </SubmitButton>
-      {state.status === "error" ? <p className="mt-1 text-sm text-danger">{t(`errors.${state.formError ?? Object.values(state.fieldErrors)[0] ?? "not_found"}`)}</p> : null}
+      </ConfirmSubmit>
+      {state.status === "error" ? <p className="mt-1 w-full text-sm text-danger">{t(`errors.${state.formError ?? Object.values(state.fieldErrors)[0] ?? "not_found"}`)}</p> : null}
     </form>
   );
 }

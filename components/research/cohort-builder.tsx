@@ -5,8 +5,9 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition, type FormEvent } from "react";
 import { useTranslations } from "next-intl";
 import { COHORT_RECORD_TYPES, COHORT_SEXES, criteriaToSearchParams, type CohortCriteria } from "@/lib/research/criteria";
-import type { StudyOptionDto } from "@/lib/dto/research";
+import type { CodeLookupDto, StudyOptionDto } from "@/lib/dto/research";
 import { inputClass } from "@/components/ui/form-bits";
+import { CodePicker } from "./code-picker";
 
 const split = (text: string) =>
   text
@@ -36,7 +37,7 @@ function Labelled({ id, label, hint, children }: { id: string; label: string; hi
  * The builder's criteria. Submitting writes them to the URL (criteria are codes and ranges, never PHI), and the page
  * counts what the URL says: a count can be bookmarked, shared and reloaded, and is logged each time it is computed.
  */
-export function CohortBuilder({ criteria, studyId, studies }: { criteria: CohortCriteria; studyId: string | null; studies: StudyOptionDto[] }) {
+export function CohortBuilder({ criteria, studyId, studies, codes }: { criteria: CohortCriteria; studyId: string | null; studies: StudyOptionDto[]; codes: CodeLookupDto }) {
   const t = useTranslations("research.builder");
   const tTypes = useTranslations("research.recordTypes");
   const tSex = useTranslations("common.sex");
@@ -58,6 +59,8 @@ export function CohortBuilder({ criteria, studyId, studies }: { criteria: Cohort
     types: new Set<string>(criteria.types),
   });
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  const append = (key: "conditions" | "medications") => (value: string) =>
+    setForm((f) => (split(f[key]).includes(value) ? f : { ...f, [key]: [...split(f[key]), value].join(", ") }));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -93,6 +96,7 @@ export function CohortBuilder({ criteria, studyId, studies }: { criteria: Cohort
       <Labelled id="cb-conditions" label={t("conditions")} hint={t("conditionsHint")}>
         <input id="cb-conditions" aria-describedby="cb-conditions-hint" className={inputClass} maxLength={400} value={form.conditions} onChange={set("conditions")} />
       </Labelled>
+      <CodePicker options={codes.conditions} label={t("conditions")} onPick={append("conditions")} />
       <div className="grid gap-3 sm:grid-cols-3">
         <Labelled id="cb-obs" label={t("observation")} hint={t("observationHint")}>
           <input id="cb-obs" aria-describedby="cb-obs-hint" className={inputClass} maxLength={32} value={form.obsCode} onChange={set("obsCode")} />
@@ -104,9 +108,11 @@ export function CohortBuilder({ criteria, studyId, studies }: { criteria: Cohort
           <input id="cb-obs-max" type="number" step="any" className={inputClass} value={form.obsMax} onChange={set("obsMax")} />
         </Labelled>
       </div>
+      <CodePicker options={codes.observations} label={t("observation")} onPick={(value) => setForm((f) => ({ ...f, obsCode: value }))} />
       <Labelled id="cb-meds" label={t("medications")} hint={t("medicationsHint")}>
         <input id="cb-meds" aria-describedby="cb-meds-hint" className={inputClass} maxLength={400} value={form.medications} onChange={set("medications")} />
       </Labelled>
+      <CodePicker options={codes.medications} label={t("medications")} onPick={append("medications")} />
       <div className="grid gap-3 sm:grid-cols-3">
         <Labelled id="cb-age-min" label={t("ageMin")}>
           <input id="cb-age-min" type="number" min={0} max={130} className={inputClass} value={form.ageMin} onChange={set("ageMin")} />

@@ -120,6 +120,24 @@ export function ExportDetail({ detail }: { detail: ExportDetailDto }) {
         </a>
       </section>
 
+      {m.pipa ? (
+        <section aria-labelledby="pipa-title" className="space-y-3 rounded-lg border border-warn bg-surface p-4" data-pipa-record>
+          <h2 id="pipa-title" className="text-lg font-semibold">
+            {t("export.pipaTitle")}
+          </h2>
+          <Pairs
+            rows={[
+              [t("export.pipaLegalBasis"), m.pipa.legalBasis],
+              [t("export.pipaPurpose"), m.pipa.purpose],
+              [t("export.pipaIrb"), m.pipa.irbApprovalNumber],
+              [t("export.pipaCustodian"), m.pipa.keyCustodian],
+              [t("export.pipaDestroyOn"), <time key="d" dateTime={m.pipa.destroyOn}>{m.pipa.destroyOn}</time>],
+              [t("export.pipaSafeguards"), m.pipa.safeguards],
+            ]}
+          />
+        </section>
+      ) : null}
+
       <section aria-labelledby="anchor-title" className="space-y-3 rounded-lg border border-line bg-surface p-4">
         <h2 id="anchor-title" className="text-lg font-semibold">
           {t("export.anchorTitle")}

@@ -49,6 +49,23 @@ export function StaffTable({ page, query }: { page: StaffPageDto; query: StaffLi
             <span className={info.getValue() === "ACTIVE" ? "" : "font-semibold text-warn"}>{t(`statuses.${info.getValue()}`)}</span>
           ),
         }),
+        helper.accessor("lastSignInAt", {
+          header: () => t("lastSignIn"),
+          enableSorting: false,
+          cell: (info) => {
+            const at = info.getValue();
+            return at ? <time dateTime={at}>{format.dateTime(new Date(at), "audit")}</time> : <span className="text-ink-muted">{t("neverSignedIn")}</span>;
+          },
+        }),
+        helper.accessor("mfaEnabled", {
+          header: () => t("twoFactor"),
+          enableSorting: false,
+          cell: (info) => (
+            <span data-mfa={info.getValue() ? "on" : "off"} className={info.getValue() ? "text-ok" : "font-semibold text-warn"}>
+              {info.getValue() ? t("twoFactorOn") : t("twoFactorOff")}
+            </span>
+          ),
+        }),
         helper.accessor("createdAt", {
           header: () => ta("createdAt"),
           cell: (info) => <time dateTime={info.getValue()}>{format.dateTime(new Date(info.getValue()), { dateStyle: "medium" })}</time>,

@@ -1,6 +1,7 @@
 "use client";
 
-import { useId, type InputHTMLAttributes, type ReactNode } from "react";
+import { useId, useState, type InputHTMLAttributes, type ReactNode } from "react";
+import { useTranslations } from "next-intl";
 import { useFormStatus } from "react-dom";
 
 const inputClass = "w-full rounded border border-line-strong bg-surface px-3 py-2 aria-[invalid=true]:border-danger";
@@ -51,6 +52,52 @@ export function SubmitButton({ children, pendingLabel, tone = "primary", disable
     <button type="submit" disabled={pending || disabled} className={`rounded px-4 py-2 text-sm font-semibold disabled:opacity-60 ${tones[tone]}`}>
       {pending && pendingLabel ? pendingLabel : children}
     </button>
+  );
+}
+
+/**
+ * The one way to submit something destructive (suspend, revoke, deactivate, disable): a secondary, outlined button
+ * that asks first — "question? [yes] [cancel]" — inside the same form, so nothing happens on one stray click.
+ */
+export function ConfirmSubmit({
+  children,
+  question,
+  confirmLabel,
+  ariaLabel,
+  disabled,
+  pendingLabel,
+}: {
+  children: ReactNode;
+  question: string;
+  confirmLabel: string;
+  ariaLabel?: string;
+  disabled?: boolean;
+  pendingLabel?: string;
+}) {
+  const t = useTranslations("common");
+  const [asking, setAsking] = useState(false);
+  if (!asking)
+    return (
+      <button
+        type="button"
+        disabled={disabled}
+        aria-label={ariaLabel}
+        onClick={() => setAsking(true)}
+        className="rounded border border-danger bg-surface px-4 py-2 text-sm font-semibold text-danger hover:bg-danger-soft disabled:opacity-60"
+      >
+        {children}
+      </button>
+    );
+  return (
+    <span role="group" aria-label={question} className="inline-flex flex-wrap items-center gap-2" data-confirming>
+      <span className="text-sm font-semibold text-danger">{question}</span>
+      <SubmitButton tone="danger" pendingLabel={pendingLabel}>
+        {confirmLabel}
+      </SubmitButton>
+      <button type="button" onClick={() => setAsking(false)} className="rounded border border-line-strong px-4 py-2 text-sm font-semibold hover:bg-surface-muted">
+        {t("cancel")}
+      </button>
+    </span>
   );
 }
 

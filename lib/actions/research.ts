@@ -23,19 +23,30 @@ export async function saveCohortAction(_previous: FormState, formData: FormData)
   redirect(`/research/cohorts/${id}`);
 }
 
-/** A researcher exports a saved cohort in an explicitly chosen mode, then lands on the export's page. */
+/** A researcher exports a saved cohort (Safe Harbor, or pseudonymised with PIPA's record), then lands on the export's page. */
 export async function createExportAction(_previous: FormState, formData: FormData): Promise<FormState> {
   const caller = await requireActionCaller("research.export");
-  const parsed = createExportSchema.safeParse({ cohortId: formData.get("cohortId"), mode: formData.get("mode") ?? undefined, acknowledge: formData.get("acknowledge") });
+  const field = (name: string) => formData.get(name) ?? undefined;
+  const parsed = createExportSchema.safeParse({
+    cohortId: formData.get("cohortId"),
+    mode: field("mode"),
+    acknowledge: formData.get("acknowledge"),
+    purpose: field("purpose"),
+    irbApprovalNumber: field("irbApprovalNumber"),
+    keyCustodian: field("keyCustodian"),
+    retainUntil: field("retainUntil"),
+  });
   if (!parsed.success) return fieldErrorState(parsed.error);
+  const { cohortId, mode, purpose, irbApprovalNumber, keyCustodian, retainUntil } = parsed.data;
+  const terms = mode === "PSEUDONYMISED" ? { purpose: purpose!, irbApprovalNumber: irbApprovalNumber!, keyCustodian: keyCustodian!, retainUntil: retainUntil! } : undefined;
   let exportId: string;
   try {
-    ({ exportId } = await exportCohort(caller, parsed.data.cohortId, parsed.data.mode));
+    ({ exportId } = await exportCohort(caller, cohortId, mode, terms));
   } catch (error) {
     if (error instanceof ResearchExportRefusedError) return formErrorState(error.code);
     throw error;
   }
-  revalidatePath(`/research/cohorts/${parsed.data.cohortId}`);
+  revalidatePath(`/research/cohorts/${cohortId}`);
   redirect(`/research/exports/${exportId}`);
 }
 

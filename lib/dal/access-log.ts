@@ -465,6 +465,7 @@ export async function getIntegrityOverview(caller: Caller): Promise<IntegrityOve
   return {
     overduePending,
     databaseRole: { user: standing.user, unrestricted: runsUnrestricted(standing) },
+    sealIntervalSeconds: env().AUDIT_SEAL_SECONDS,
     alerts: alerts.map((a) => {
       const details = (a.details ?? {}) as Record<string, unknown>;
       return {

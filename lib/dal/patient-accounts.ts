@@ -7,6 +7,7 @@ import { can } from "@/lib/authz";
 import type { IssuedCodeDto, PatientAccountDto } from "@/lib/dto/admin";
 import { AccessDeniedError, type Caller } from "./caller";
 import { issueOneTimeCode } from "./one-time-codes";
+import { filePatientNotice } from "./patient-notices";
 
 // Patients' portal accounts are made at the desk (docs/decisions/015-patients-accounts-consents-corrections.md): staff with
 // `patient_account.manage` find the patient by MRN *and* birth date read from an identity document, then hand over
@@ -136,6 +137,7 @@ export async function createPatientAccount(caller: Caller, patientId: string, in
         select: { id: true },
       });
       const code = await issueOneTimeCode(tx, { patientId }, "ACTIVATION", actor.id);
+      await filePatientNotice(tx, patientId, "ACCOUNT_OPENED");
       await appendAccessEventIn(
         tx,
         { actor, action: "patient_account.created", outcome: "ALLOWED", purpose: "OPERATIONS", patientId, details: { idDocument: input.idDocument, codeExpiresAt: code.expiresAt } },
@@ -168,6 +170,9 @@ export async function reissuePatientCode(caller: Caller, patientId: string, idDo
       select: { id: true },
     });
     const code = await issueOneTimeCode(tx, { patientId }, purpose, actor.id);
+    // A new activation code for an account never activated is still a change the patient should hear of: whoever
+    // holds the new code, and not the patient, could be the one who activates it.
+    await filePatientNotice(tx, patientId, "ACCOUNT_RESET");
     await appendAccessEventIn(
       tx,
       {

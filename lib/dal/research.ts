@@ -16,10 +16,13 @@ import {
   deidentificationTerms,
   manifestHash,
   MANIFEST_FORMAT,
+  pipaRecord,
   sha256Hex,
   type ConsentSnapshotEntry,
   type ExportManifest,
+  type PseudonymisationTerms,
 } from "@/lib/research/manifest";
+import { codeLookup, type CodeLookup } from "@/lib/research/code-lookup";
 import { decideRelease, symmetricDifferenceSize, type CountRelease } from "@/lib/research/suppression";
 import {
   countDto,
@@ -41,7 +44,7 @@ import { AccessDeniedError, type Caller } from "./caller";
 /** An export the rules refuse (the cohort's count would be suppressed); nothing is written but the refusal event. */
 export class ResearchExportRefusedError extends Error {
   override name = "ResearchExportRefusedError";
-  constructor(readonly code: "cohort_suppressed") {
+  constructor(readonly code: "cohort_suppressed" | "pipa_terms_required") {
     super(code);
   }
 }
@@ -178,17 +181,27 @@ function countEventDetails(criteria: CohortCriteria, studyId: string | null, rel
 
 /** Counts a cohort (counts only, suppressed below the threshold and against differencing). One `research.cohort_counted` event. */
 export async function countCohort(caller: Caller, criteria: CohortCriteria, studyId: string | null = null): Promise<CohortCountDto> {
+  return (await cohortBuilderView(caller, criteria, studyId)).count;
+}
+
+/**
+ * The builder's page: the count, and the code look-up — the codes the research-covered records carry (of the study's
+ * population, before the criteria), each held by at least RESEARCH_MIN_CELL patients. One evaluation for both.
+ */
+export async function cohortBuilderView(caller: Caller, criteria: CohortCriteria, studyId: string | null = null): Promise<{ count: CohortCountDto; codes: CodeLookup }> {
   const researcher = requireResearcher(caller, "research.cohort");
   const parsed = cohortCriteriaSchema.parse(criteria);
   await studyOption(studyId);
   const now = new Date();
-  const { selection } = await evaluate(parsed, studyId, now);
+  const { population, selection } = await evaluate(parsed, studyId, now);
+  const covered = selectCohort(population.patients, population.records, cohortCriteriaSchema.parse({}), studyId, now);
+  const codes = codeLookup(covered.records, researchMinCell());
   const release = await db().$transaction(async (tx) => {
     const decision = await releaseIn(tx, researcher.id, selection.patientIds, now);
     await appendAccessEventIn(tx, { actor: researcher, action: "research.cohort_counted", outcome: "ALLOWED", purpose: "RESEARCH", details: countEventDetails(parsed, studyId, decision) }, caller.context);
     return decision;
   });
-  return countDto(release);
+  return { count: countDto(release), codes };
 }
 
 export async function listStudies(caller: Caller): Promise<StudyOptionDto[]> {
@@ -311,8 +324,15 @@ export async function getCohort(caller: Caller, cohortId: string): Promise<Cohor
  * EXPORT_MANIFEST unit. Consents are evaluated now: a patient whose research consent was revoked is not in it. The
  * export is a release like a count: refused (and logged as refused) when its count would be suppressed.
  */
-export async function exportCohort(caller: Caller, cohortId: string, mode: ExportMode): Promise<{ exportId: string; manifestHash: string }> {
+export async function exportCohort(
+  caller: Caller,
+  cohortId: string,
+  mode: ExportMode,
+  terms?: PseudonymisationTerms,
+): Promise<{ exportId: string; manifestHash: string }> {
   const researcher = requireResearcher(caller, "research.export");
+  // PIPA Art. 28-4: no pseudonymised release without its record (purpose, IRB approval, key custodian, retention).
+  if (mode === "PSEUDONYMISED" && !terms) throw new ResearchExportRefusedError("pipa_terms_required");
   const cohort = await ownCohort(researcher, cohortId);
   const studyId = cohort.study?.id ?? null;
   const now = new Date();
@@ -337,6 +357,7 @@ export async function exportCohort(caller: Caller, cohortId: string, mode: Expor
     mode,
     safeHarbor: mode === "SAFE_HARBOR",
     deidentification: deidentificationTerms(mode),
+    ...(mode === "PSEUDONYMISED" && terms ? { pipa: pipaRecord(terms) } : {}),
     consentSnapshot: { count: entries.length, sha256: consents.sha256, evaluatedAt: now.toISOString() },
     counts: { patients: result.patientCount, resources: result.resourceCount, omittedByType: result.omittedByType },
     files: result.files.map((f) => ({ name: f.name, resourceType: f.resourceType, sha256: sha256Hex(f.content), lines: f.lineCount, bytes: Buffer.byteLength(f.content) })),

@@ -56,11 +56,29 @@ const rowSelect = {
   role: true,
   status: true,
   createdAt: true,
+  totpEnabledAt: true,
   department: { select: { name: true } },
 } as const;
 
-function toRow(s: Prisma.StaffGetPayload<{ select: typeof rowSelect }>): StaffRowDto {
-  return { id: s.id, name: s.name, email: s.email, role: s.role, status: s.status, department: s.department?.name ?? null, createdAt: s.createdAt.toISOString() };
+function toRow(s: Prisma.StaffGetPayload<{ select: typeof rowSelect }>, lastSignIn: Date | null): StaffRowDto {
+  return {
+    id: s.id,
+    name: s.name,
+    email: s.email,
+    role: s.role,
+    status: s.status,
+    department: s.department?.name ?? null,
+    createdAt: s.createdAt.toISOString(),
+    lastSignInAt: lastSignIn?.toISOString() ?? null,
+    mfaEnabled: s.totpEnabledAt !== null,
+  };
+}
+
+/** The newest session each account opened: its last sign-in (sessions are rows; one indexed query per page). */
+async function lastSignIns(ids: readonly string[]): Promise<Map<string, Date>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db().authSession.groupBy({ by: ["actorId"], where: { actorKind: "STAFF", actorId: { in: [...ids] } }, _max: { createdAt: true } });
+  return new Map(rows.flatMap((r) => (r._max.createdAt ? [[r.actorId, r._max.createdAt] as const] : [])));
 }
 
 /** One page of the directory: search, filters, sort and paging are all done by the database. */
@@ -85,14 +103,15 @@ export async function listStaff(caller: Caller, query: StaffListQuery): Promise<
     skip: (page - 1) * query.size,
     take: query.size,
   });
-  return { rows: rows.map(toRow), total, page, pageSize: query.size };
+  const signIns = await lastSignIns(rows.map((r) => r.id));
+  return { rows: rows.map((r) => toRow(r, signIns.get(r.id) ?? null)), total, page, pageSize: query.size };
 }
 
 export async function getStaffDetail(caller: Caller, id: string): Promise<StaffDetailDto | null> {
   const actor = requirePermission(caller, "staff.manage");
   const s = await db().staff.findUnique({
     where: { id },
-    select: { ...rowSelect, departmentId: true, licenceNumber: true, totpEnabledAt: true },
+    select: { ...rowSelect, departmentId: true, licenceNumber: true },
   });
   if (!s) return null;
   const open = await db().oneTimeCode.findFirst({
@@ -100,8 +119,9 @@ export async function getStaffDetail(caller: Caller, id: string): Promise<StaffD
     orderBy: { createdAt: "desc" },
     select: { expiresAt: true },
   });
+  const signIns = await lastSignIns([s.id]);
   return {
-    ...toRow(s),
+    ...toRow(s, signIns.get(s.id) ?? null),
     departmentId: s.departmentId,
     licenceNumber: s.licenceNumber,
     mfaEnabled: s.totpEnabledAt !== null,

@@ -35,6 +35,9 @@ export type StaffRowDto = {
   status: (typeof STAFF_STATUSES)[number];
   department: string | null;
   createdAt: string;
+  /** When the account last signed in (a session was opened), or null if never. */
+  lastSignInAt: string | null;
+  mfaEnabled: boolean;
 };
 
 export type StaffPageDto = { rows: StaffRowDto[]; total: number; page: number; pageSize: number };

@@ -22,6 +22,7 @@ export const KNOWN_ACTIONS = [
   "break_glass.queue_viewed",
   "own_records.viewed",
   "own_access_history.viewed",
+  "own_identity.viewed",
   "auth.signed_in",
   "auth.sign_in_throttled",
   "staff.created",
@@ -243,16 +244,28 @@ export type AccessEventDetailDto = {
   integrity: EventIntegrityDto;
 };
 
-export type LogBreakDto = { kind: "edited" | "deleted" | "reordered" | "seal_mismatch" | "unsealed_tail"; chain: number; chainSeq: string; seq: string | null; occurredAt: string | null };
+export type LogBreakDto = {
+  kind: "edited" | "deleted" | "reordered" | "seal_missing" | "seal_mismatch" | "unsealed_tail";
+  chain: number | null;
+  chainSeq: string | null;
+  seq: string | null;
+  occurredAt: string | null;
+  sealNumber: string | null;
+};
 
 export type LogCheckDto = {
   checkedAt: string;
+  /** False when the chain could not be read: then nothing was checked. */
+  checked: boolean;
   checkedEvents: number;
   chains: number;
   firstBreak: LogBreakDto | null;
-  brokenChains: number;
-  lastSeal: { sealedAt: string; eventCount: string; batchNumber: string | null; anchored: boolean } | null;
+  breaks: number;
+  sealsOnChain: number;
+  newestSeal: { number: string; blockNumber: string; sealedAt: string | null; eventCount: string | null } | null;
   unsealedEvents: number;
+  unsealedSince: string | null;
+  sealIntervalSeconds: number;
 };
 
 export type AlertRowDto = {

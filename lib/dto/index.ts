@@ -62,6 +62,18 @@ export type PatientChartDto = {
   sources: string[];
 };
 
+/** The identity the hospital registered for the patient, as the patient sees it on /me. */
+export type OwnIdentityDto = {
+  name: string;
+  mrn: string;
+  birthDate: string;
+  sex: "FEMALE" | "MALE" | "OTHER" | "UNKNOWN";
+  phone: string | null;
+  address: string | null;
+  email: string | null;
+  accountSince: string | null;
+};
+
 export type OwnRecordsDto = {
   patient: { name: string; mrn: string; birthDate: string };
   /** The current version of every record. */
@@ -148,7 +160,12 @@ export type IntegrityOverviewDto = {
   /** The web tier's own database role, and whether it is the owner or a superuser (it must be neither). */
   databaseRole: { user: string; unrestricted: boolean };
   alerts: { id: string; kind: string; severity: string; createdAt: string; recordId: string | null; batchNumber: string | null }[];
+  /** The access log is sealed on chain this often while it grows: the window an insider could delete unseen. */
+  sealIntervalSeconds: number;
 };
+
+/** An integrity break no chart can be spared from: when it was found (closed only by an officer's review note). */
+export type IntegrityFailureDto = { failedAt: string };
 
 /** One staff access to a patient's own chart, as the patient sees it in "who looked". */
 export type OwnAccessEventDto = {

@@ -12,6 +12,8 @@ export const EXPORT_MODES = ["SAFE_HARBOR", "PSEUDONYMISED"] as const;
 export type ExportModeDto = (typeof EXPORT_MODES)[number];
 
 /** What the screen may show of a count: the number, or "< threshold" (never why it was suppressed). */
+export type { CodeLookup as CodeLookupDto, CodeOption as CodeOptionDto } from "@/lib/research/code-lookup";
+
 export type CohortCountDto = { released: true; count: number } | { released: false; threshold: number };
 
 export function countDto(release: CountRelease): CohortCountDto {
@@ -100,14 +102,46 @@ export const saveCohortSchema = z.object({
     .transform((query) => criteriaFromSearchParams(Object.fromEntries([...new URLSearchParams(query).keys()].map((k) => [k, new URLSearchParams(query).getAll(k)])))),
 });
 
-/** Export: the cohort and an explicit mode; pseudonymisation must be acknowledged as NOT Safe Harbor. */
+/** The longest retention a pseudonymised release may ask for before it must be destroyed. */
+export const MAX_RETENTION_YEARS = 10;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Export: the cohort and a mode (Safe Harbor unless chosen otherwise). Pseudonymisation must be acknowledged as NOT
+ * Safe Harbor and carries PIPA's record: purpose, IRB approval number, the key's custodian, the retention end.
+ */
 export const createExportSchema = z
   .object({
     cohortId: z.uuid("invalid"),
     mode: z.enum(EXPORT_MODES, "mode_required"),
     acknowledge: z.preprocess((v) => v === "on" || v === "true", z.boolean()),
+    purpose: z.preprocess(blankToUndefined, z.string().trim().min(10, "purpose_too_short").max(500, "too_long").optional()),
+    irbApprovalNumber: z.preprocess(
+      blankToUndefined,
+      z.string().trim().min(3, "irb_invalid").max(64, "too_long").regex(/^[\p{L}\p{N}][\p{L}\p{N} ./_-]*$/u, "irb_invalid").optional(),
+    ),
+    keyCustodian: z.preprocess(blankToUndefined, z.string().trim().min(2, "custodian_required").max(120, "too_long").optional()),
+    retainUntil: z.preprocess(blankToUndefined, z.string().regex(DAY, "retention_invalid").optional()),
   })
-  .refine((v) => v.mode !== "PSEUDONYMISED" || v.acknowledge, { message: "acknowledge_required", path: ["acknowledge"] });
+  .superRefine((v, ctx) => {
+    if (v.mode !== "PSEUDONYMISED") return;
+    if (!v.acknowledge) ctx.addIssue({ code: "custom", message: "acknowledge_required", path: ["acknowledge"] });
+    if (!v.purpose) ctx.addIssue({ code: "custom", message: "purpose_required", path: ["purpose"] });
+    if (!v.irbApprovalNumber) ctx.addIssue({ code: "custom", message: "irb_required", path: ["irbApprovalNumber"] });
+    if (!v.keyCustodian) ctx.addIssue({ code: "custom", message: "custodian_required", path: ["keyCustodian"] });
+    if (!v.retainUntil) ctx.addIssue({ code: "custom", message: "retention_required", path: ["retainUntil"] });
+    else if (!retentionInRange(v.retainUntil, new Date())) ctx.addIssue({ code: "custom", message: "retention_invalid", path: ["retainUntil"] });
+  });
+
+/** A retention end after today and at most MAX_RETENTION_YEARS away, as a real calendar day. */
+export function retentionInRange(day: string, now: Date): boolean {
+  const at = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== day) return false;
+  const today = new Date(now.toISOString().slice(0, 10) + "T00:00:00Z");
+  const latest = new Date(today);
+  latest.setUTCFullYear(latest.getUTCFullYear() + MAX_RETENTION_YEARS);
+  return at > today && at <= latest;
+}
 
 export const verifyExportSchema = z.object({ exportId: z.uuid("invalid") });
 

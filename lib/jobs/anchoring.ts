@@ -6,6 +6,8 @@ import { confirmationsOf, findAnchorEvent, readRoots, RootAlreadyAnchoredError, 
 import { verifiableRecordSelect, verifyRecords, type CreationContradiction, type Ledger } from "@/lib/verification";
 import { raiseAlert } from "./alerts";
 import { sealRoot, type ChainHead } from "@/lib/audit/seal-root";
+import { SEAL_NUMBER_BASE } from "@/lib/audit/on-chain-seals";
+import { sealedTail } from "@/lib/audit/sealed-heads";
 import { manifestHash } from "@/lib/research/manifest";
 
 /**
@@ -130,7 +132,7 @@ const PREPARE_LOCK_KEY = 0x43_50_41_4e; // "CPAN"
  */
 async function nextBatchNumber(tx: Prisma.TransactionClient, ledger: Ledger, squatted: bigint[]): Promise<bigint> {
   const last = await tx.anchorBatch.findFirst({
-    where: { chainId: ledger.chainId, contractAddress: ledger.contractAddress },
+    where: { chainId: ledger.chainId, contractAddress: ledger.contractAddress, batchNumber: { lt: SEAL_NUMBER_BASE } },
     orderBy: { batchNumber: "desc" },
     select: { batchNumber: true },
   });
@@ -149,31 +151,58 @@ async function alertSquatted(ledger: Ledger, squatted: readonly bigint[]): Promi
 }
 
 /**
- * Seals the access log: the head of every chain, hashed into a root (lib/audit/seal-root.ts) and written as an
- * AUDIT_SEAL unit that the anchoring service sends like a batch (and a checkpoint then covers). Only when events
- * were appended since the last seal and that seal is at least `everyMinutes` old.
+ * The next seal number: above every seal number the chain or this database has used (seals have their own range,
+ * lib/audit/on-chain-seals.ts), skipping any the chain already holds (collected in `squatted`). Call under
+ * PREPARE_LOCK_KEY.
  */
-export async function prepareSeal(ledger: Ledger, opts: { everyMinutes: number; now?: Date }): Promise<string | null> {
+async function nextSealNumber(tx: Prisma.TransactionClient, ledger: Ledger, newestOnChain: bigint | null, squatted: bigint[]): Promise<bigint> {
+  const last = await tx.anchorBatch.findFirst({
+    where: { chainId: ledger.chainId, contractAddress: ledger.contractAddress, batchNumber: { gte: SEAL_NUMBER_BASE } },
+    orderBy: { batchNumber: "desc" },
+    select: { batchNumber: true },
+  });
+  let number = [SEAL_NUMBER_BASE, last?.batchNumber ?? 0n, newestOnChain ?? 0n].reduce((a, b) => (a > b ? a : b)) + 1n;
+  while ((await readRoots(ledger.clients, [number])).get(number)) {
+    squatted.push(number);
+    number += 1n;
+  }
+  return number;
+}
+
+/**
+ * Seals the access log: the head of every chain, hashed into a root (lib/audit/seal-root.ts) and written as an
+ * AUDIT_SEAL unit numbered in the seal range, which the anchoring service sends like a batch (and a checkpoint then
+ * covers). Only when events were appended since the last seal and that seal is at least `everySeconds` old; and only
+ * heads that extend the newest seal on chain by valid links (lib/audit/sealed-heads.ts) — a log that fell behind or
+ * was rewritten is never sealed, it raises a critical alert instead.
+ */
+export async function prepareSeal(ledger: Ledger, opts: { everySeconds: number; now?: Date }): Promise<string | null> {
   const now = opts.now ?? new Date();
+  const last = await db().auditSeal.findFirst({ orderBy: { sealedAt: "desc" }, select: { sealedAt: true } });
+  if (last && last.sealedAt.getTime() > now.getTime() - opts.everySeconds * 1000) return null;
+  const tail = await sealedTail(ledger);
+  if (!tail.ok) {
+    await raiseAlert({ kind: "integrity.access_log_behind_seal", severity: "CRITICAL", details: { ...tail.problem }, dedupeKey: `seal:${tail.newest?.number ?? "none"}` });
+    log.error({ problem: tail.problem }, "the access log no longer extends its newest seal on chain; not sealing it");
+    return null;
+  }
+  const heads = tail.heads;
+  if (heads.length === 0) return null;
   const squatted: bigint[] = [];
   const id = await db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
-      const last = await tx.auditSeal.findFirst({ orderBy: { sealedAt: "desc" }, select: { sealedAt: true, heads: true } });
-      if (last && last.sealedAt.getTime() > now.getTime() - opts.everyMinutes * 60_000) return null;
-      const rows = await tx.$queryRaw<{ chain: number; chainSeq: bigint; hash: string }[]>`
-        SELECT DISTINCT ON (chain) chain, "chainSeq", hash FROM "AccessEvent" ORDER BY chain, "chainSeq" DESC`;
-      if (rows.length === 0) return null;
-      const heads: ChainHead[] = rows.map((r) => ({ chain: r.chain, chainSeq: r.chainSeq.toString(), hash: r.hash }));
+      const previous = await tx.auditSeal.findFirst({ orderBy: { sealedAt: "desc" }, select: { sealedAt: true, heads: true } });
+      if (previous && previous.sealedAt.getTime() > now.getTime() - opts.everySeconds * 1000) return null;
       const same = (a: ChainHead[], b: ChainHead[]) => a.length === b.length && a.every((h, i) => h.chain === b[i]!.chain && h.chainSeq === b[i]!.chainSeq);
-      if (last && same([...(last.heads as ChainHead[])].sort((a, b) => a.chain - b.chain), heads)) return null;
+      if (previous && same([...(previous.heads as ChainHead[])].sort((a, b) => a.chain - b.chain), heads)) return null;
       const root = sealRoot(heads);
-      const batchNumber = await nextBatchNumber(tx, ledger, squatted);
+      const batchNumber = await nextSealNumber(tx, ledger, tail.newest?.number ?? null, squatted);
       const batch = await tx.anchorBatch.create({
         data: { chainId: ledger.chainId, contractAddress: ledger.contractAddress, batchNumber, root, kind: "AUDIT_SEAL", recordCount: 0 },
         select: { id: true },
       });
-      const eventCount = rows.reduce((n, r) => n + r.chainSeq, 0n);
+      const eventCount = heads.reduce((n, h) => n + BigInt(h.chainSeq), 0n);
       await tx.auditSeal.create({ data: { sealedAt: now, heads, root, eventCount, batchId: batch.id } });
       return batch.id;
     },
@@ -363,8 +392,8 @@ export async function prepareCheckpoint(publicLedger: Ledger, opts: { everyBatch
 }
 
 export type AnchoringConfig = {
-  /** Seal the access log at most this often (minutes); omitted: no sealing in this tick. */
-  sealEveryMinutes?: number;
+  /** Seal the access log at most this often (seconds) while it grows; omitted: no sealing in this tick. */
+  sealEverySeconds?: number;
   batchSize: number;
   windowSeconds: number;
   checkpointEveryBatches: number;
@@ -401,8 +430,8 @@ export async function anchoringTick(
 
   for (const id of await prepareExportManifests(ledgersToUse.private)) count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
 
-  if (config.sealEveryMinutes !== undefined) {
-    const id = await prepareSeal(ledgersToUse.private, { everyMinutes: config.sealEveryMinutes });
+  if (config.sealEverySeconds !== undefined) {
+    const id = await prepareSeal(ledgersToUse.private, { everySeconds: config.sealEverySeconds });
     if (id) count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
   }
 

@@ -7,9 +7,18 @@ export const DEMO_DEPARTMENTS = [
   { code: "IM", name: "내과 Internal Medicine" },
   { code: "CARD", name: "순환기내과 Cardiology" },
   { code: "ADMIN", name: "의료정보팀 Health Information" },
+  { code: "EM", name: "응급의학과 Emergency Medicine" },
 ] as const;
 
-export type DemoStaff = { email: string; name: string; role: "DOCTOR" | "ADMIN" | "COMPLIANCE" | "RESEARCHER" | "REGISTRAR"; department: string | null };
+export type DemoStaff = {
+  email: string;
+  name: string;
+  role: "DOCTOR" | "ADMIN" | "COMPLIANCE" | "RESEARCHER" | "REGISTRAR";
+  department: string | null;
+  licenceNumber?: string;
+  /** ACTIVE unless stated: a suspended account and one awaiting activation make the directory's filters real. */
+  status?: "SUSPENDED" | "PENDING";
+};
 
 export const DEMO_STAFF: DemoStaff[] = [
   { email: "doctor@demo.chartproof.local", name: "김민준 Kim Min-jun", role: "DOCTOR", department: "IM" },
@@ -21,6 +30,15 @@ export const DEMO_STAFF: DemoStaff[] = [
   { email: "researcher@demo.chartproof.local", name: "한지우 Han Ji-woo", role: "RESEARCHER", department: null },
   // The registration desk opens patients' portal accounts; administrators do not.
   { email: "desk@demo.chartproof.local", name: "오지민 Oh Ji-min", role: "REGISTRAR", department: "ADMIN" },
+  // The rest of a small hospital's directory (none of them is in a patient's consent, so no chart list changes).
+  { email: "park.seojun@demo.chartproof.local", name: "박서준 Park Seo-jun", role: "DOCTOR", department: "IM", licenceNumber: "KR-MD-20418" },
+  { email: "choi.yujin@demo.chartproof.local", name: "최유진 Choi Yu-jin", role: "DOCTOR", department: "IM", licenceNumber: "KR-MD-31207" },
+  { email: "yoon.dohyun@demo.chartproof.local", name: "윤도현 Yoon Do-hyun", role: "DOCTOR", department: "CARD", licenceNumber: "KR-MD-18852" },
+  { email: "kang.minji@demo.chartproof.local", name: "강민지 Kang Min-ji", role: "DOCTOR", department: "EM", licenceNumber: "KR-MD-40913" },
+  { email: "lim.hajun@demo.chartproof.local", name: "임하준 Lim Ha-jun", role: "DOCTOR", department: "EM", licenceNumber: "KR-MD-42277" },
+  { email: "song.jia@demo.chartproof.local", name: "송지아 Song Ji-a", role: "REGISTRAR", department: "ADMIN" },
+  { email: "cho.eunwoo@demo.chartproof.local", name: "조은우 Cho Eun-woo", role: "DOCTOR", department: "IM", licenceNumber: "KR-MD-27730", status: "SUSPENDED" },
+  { email: "han.seoyoon@demo.chartproof.local", name: "한서윤 Han Seo-yoon", role: "DOCTOR", department: "CARD", licenceNumber: "KR-MD-45106", status: "PENDING" },
 ];
 
 /** Research studies a RESEARCH consent may be limited to. */
@@ -144,7 +162,7 @@ export const DEMO_IDENTIFIERS = {
 const LOINC = "http://loinc.org";
 const SNOMED = "http://snomed.info/sct";
 
-function observation(code: string, display: string, measured: number, unit: string, low?: number, high?: number): Resource {
+export function observation(code: string, display: string, measured: number, unit: string, low?: number, high?: number): Resource {
   const value = Math.round(measured * 10) / 10;
   const flag = low !== undefined && value < low ? "L" : high !== undefined && value > high ? "H" : "N";
   return {

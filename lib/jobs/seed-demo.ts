@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { db } from "@/lib/db";
 import { appendAccessEvent } from "@/lib/audit";
 import { hashPassword } from "@/lib/auth/password";
@@ -17,6 +18,7 @@ import {
   identifierPatientRecords,
   wardRecords,
 } from "./demo-data";
+import { DEMO_RESEARCH_PATIENTS, researchRecords } from "./demo-research";
 import type { Ledger } from "@/lib/verification";
 import { anchorEverything } from "./anchoring";
 
@@ -49,7 +51,10 @@ export async function seedDemo(ledgers: { private: Ledger; public: Ledger | null
         email: s.email,
         name: s.name,
         role: s.role,
-        passwordHash,
+        status: s.status ?? "ACTIVE",
+        // An account awaiting activation has no usable password until its holder sets one with a code.
+        passwordHash: s.status === "PENDING" ? await hashPassword(randomBytes(32).toString("base64url")) : passwordHash,
+        licenceNumber: s.licenceNumber ?? null,
         departmentId: s.department ? departments.get(s.department)! : null,
         ...(totp ? { totpSecret: sealTotpSecret(totp, env().AUTH_SECRET), totpEnabledAt: now } : {}),
       },
@@ -67,6 +72,7 @@ export async function seedDemo(ledgers: { private: Ledger; public: Ledger | null
     ...DEMO_PATIENTS.map((p, index) => ({ p, records: demoRecords(index, now) })),
     ...DEMO_WARD_PATIENTS.map((p, index) => ({ p, records: wardRecords(index, now) })),
     { p: DEMO_IDENTIFIER_PATIENT, records: identifierPatientRecords() },
+    ...DEMO_RESEARCH_PATIENTS.map((p, index) => ({ p, records: researchRecords(index, now) })),
   ];
   for (const { p, records } of patients) {
     const patient = await db().patient.create({

@@ -16,6 +16,7 @@ export {
 export { installMulticall3 } from "./install-multicall3";
 export { readRoots } from "./read-roots";
 export { confirmationsOf, findAnchorEvent, type AnchorEvent } from "./find-anchor-event";
+export { headBlock, listAnchoredRoots, type AnchoredRoot } from "./list-anchored-roots";
 export { RoleAdminRequiredError } from "./errors";
 export { writerBalance } from "./writer-balance";
 export {

@@ -36,3 +36,21 @@ export function badQuery(raw: string): boolean {
   }
   return false;
 }
+
+/**
+ * Text that may be JSON (a server action's encoded arguments): true when a string in it, once parsed, carries a NUL or
+ * a lone surrogate (JSON writes both as escapes, which badText cannot see). Text that is not JSON is not judged here.
+ */
+export function badJson(text: string): boolean {
+  if (!/\\u/i.test(text)) return false;
+  let bad = false;
+  try {
+    JSON.parse(text, (key, value: unknown) => {
+      if (badText(key) || (typeof value === "string" && badText(value))) bad = true;
+      return value;
+    });
+  } catch {
+    return false;
+  }
+  return bad;
+}

@@ -119,6 +119,14 @@ class Transformer {
     private readonly shiftDays: number,
   ) {}
 
+  /**
+   * Free text: Safe Harbor exports none at all (only codes, and displays from known terminologies); a pseudonymised
+   * export keeps the reviewed clinical phrases of SAFE_TEXTS.
+   */
+  phrase(text: string): boolean {
+    return this.mode !== "SAFE_HARBOR" && SAFE_TEXTS.has(text.toLowerCase());
+  }
+
   token(v: unknown): string | undefined {
     return typeof v === "string" && TOKEN.test(v) ? v : undefined;
   }
@@ -126,7 +134,7 @@ class Transformer {
   coding(v: unknown): Json | undefined {
     if (!isObject(v)) return undefined;
     const system = typeof v.system === "string" && SAFE_SYSTEMS.has(v.system) ? v.system : undefined;
-    const display = typeof v.display === "string" && (system !== undefined || SAFE_TEXTS.has(v.display.toLowerCase())) && v.display.length <= 200 ? v.display : undefined;
+    const display = typeof v.display === "string" && (system !== undefined || this.phrase(v.display)) && v.display.length <= 200 ? v.display : undefined;
     // A code from an unknown system could be anything (a local patient or device identifier): only known encounter
     // classes pass without one.
     const code = typeof v.code === "string" && (system ? TERM_CODE.test(v.code) : SYSTEMLESS_CODES.has(v.code)) ? v.code : undefined;
@@ -137,7 +145,7 @@ class Transformer {
     if (!isObject(v)) return undefined;
     const coding = (Array.isArray(v.coding) ? v.coding : []).map((c) => this.coding(c)).filter((c): c is Json => c !== undefined);
     const displays = new Set(coding.map((c) => (typeof c.display === "string" ? c.display.toLowerCase() : "")));
-    const text = typeof v.text === "string" && (SAFE_TEXTS.has(v.text.toLowerCase()) || displays.has(v.text.toLowerCase())) ? v.text : undefined;
+    const text = typeof v.text === "string" && (this.phrase(v.text) || (this.mode !== "SAFE_HARBOR" && displays.has(v.text.toLowerCase()))) ? v.text : undefined;
     return compact({ coding, text });
   }
 

@@ -19,6 +19,23 @@ export type ConsentSnapshotEntry = {
 
 export type ManifestFile = { name: string; resourceType: string; sha256: string; lines: number; bytes: number };
 
+/**
+ * What Korea's PIPA asks a pseudonymised release to record (Art. 28-2: pseudonymised information may be processed
+ * without consent for scientific research; Art. 28-4: the additional information — here the pseudonym key — kept
+ * apart under a named custodian, a record of the processing, and destruction when the retention period ends).
+ */
+export type PseudonymisationTerms = {
+  purpose: string;
+  irbApprovalNumber: string;
+  keyCustodian: string;
+  /** The last day the recipient may keep the data (YYYY-MM-DD); it is destroyed then. */
+  retainUntil: string;
+};
+
+export const PIPA_LEGAL_BASIS = "PIPA Art. 28-2 (pseudonymised information processed for scientific research)";
+export const PIPA_SAFEGUARDS =
+  "PIPA Art. 28-4: the pseudonym key is kept separately under the named custodian and never leaves the hospital; this manifest is the record of processing; the data is destroyed at the end of the retention period";
+
 export type ExportManifest = {
   format: typeof MANIFEST_FORMAT;
   exportId: string;
@@ -28,6 +45,8 @@ export type ExportManifest = {
   mode: ExportMode;
   safeHarbor: boolean;
   deidentification: { method: string; dates: string; ids: string; ageCeiling: number; linkable: boolean };
+  /** Pseudonymised exports only: the PIPA record of the processing. */
+  pipa?: PseudonymisationTerms & { legalBasis: string; safeguards: string; destroyOn: string };
   /** Which consents admitted the data: their count and the digest of their canonical list (kept by the hospital). */
   consentSnapshot: { count: number; sha256: string; evaluatedAt: string };
   counts: { patients: number; resources: number; omittedByType: Record<string, number> };
@@ -57,6 +76,11 @@ export function deidentificationTerms(mode: ExportMode): ExportManifest["deident
         ageCeiling: AGE_CEILING,
         linkable: true,
       };
+}
+
+/** The PIPA record a pseudonymised export's manifest carries. */
+export function pipaRecord(terms: PseudonymisationTerms): NonNullable<ExportManifest["pipa"]> {
+  return { legalBasis: PIPA_LEGAL_BASIS, safeguards: PIPA_SAFEGUARDS, ...terms, destroyOn: terms.retainUntil };
 }
 
 /** The manifest's canonical bytes and the 0x-prefixed sha256 anchored on chain. */

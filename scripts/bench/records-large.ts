@@ -83,7 +83,7 @@ export async function seedLargeRecords(opts: { patientMrns: { from: string; to: 
   const { hashAccessEvent, GENESIS_HASH } = await import("@/lib/audit");
   const { AUDIT_CHAINS } = await import("@/lib/audit/event-hash");
   const { checkAccessLog } = await import("@/lib/audit/check-log");
-  const { verifyRecords, verifiableRecordSelect } = await import("@/lib/verification");
+  const { ledgers, verifyRecords, verifiableRecordSelect } = await import("@/lib/verification");
   const { say } = opts;
 
   const patients = await db().patient.findMany({
@@ -237,7 +237,7 @@ export async function seedLargeRecords(opts: { patientMrns: { from: string; to: 
   // point here: unsealed events are counted, not reported as a tail).
   say(`indexes rebuilt in ${indexSeconds.toFixed(0)} s; checking the access log (checkAccessLog, every chain from its genesis)…`);
   const checkStart = process.hrtime.bigint();
-  const check = await checkAccessLog({ unsealedGraceMinutes: 10 * 366 * 24 * 60 });
+  const check = await checkAccessLog({ ledger: ledgers().private, unsealedGraceSeconds: 10 * 366 * 24 * 3600 });
   const logCheck = { seconds: ms(checkStart) / 1000, checkedEvents: check.checkedEvents, chains: check.chains, firstBreak: check.firstBreak, unsealedEvents: check.unsealedEvents };
   if (check.firstBreak) throw new Error(`the access log does not check clean after the load: ${JSON.stringify(check.firstBreak)}`);
   if (check.checkedEvents < total) throw new Error(`the log check saw ${check.checkedEvents} events, fewer than the ${total} written`);

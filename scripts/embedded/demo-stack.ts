@@ -61,7 +61,7 @@ export async function prepareDemoStack(opts: {
     if (opts.access.kind === "owner") {
       opts.warn(
         "The web tier and the worker run as the database OWNER: nothing separates what they may do, and either could " +
-          "disable the triggers that keep history append-only. Give them their own roles: `npm run db:roles` (README, \"Database roles\").",
+          "disable the triggers that keep history append-only. Give them their own roles: `npm run db:roles` (docs/operations/production.md, \"Database roles\").",
       );
     }
     const webEnv = {

@@ -20,6 +20,13 @@ async function createDoctor(page: Page, browser: Browser, tag: string): Promise<
   const second = await approveAsSecondAdmin(browser, email);
   const code = (await second.page.getByTestId("one-time-code").textContent())!.trim();
   expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
+  // The slip carries the portal's full address and prints alone.
+  await expect(second.page.locator("[data-activation-url]")).toHaveText(/^http:\/\/localhost:\d+\/activate$/);
+  await second.page.emulateMedia({ media: "print" });
+  await expect(second.page.locator("[data-activation-slip]")).toBeVisible();
+  await expect(second.page.locator("header").first()).toBeHidden();
+  await expect(second.page.getByRole("button", { name: "Print the activation slip" })).toBeHidden();
+  await second.page.emulateMedia({ media: "screen" });
   await second.page.getByTestId("approval-result").getByRole("link").click();
   await second.page.waitForURL(/\/admin\/staff\/[0-9a-f-]{36}$/);
   const url = second.page.url();
@@ -75,7 +82,11 @@ test("an admin creates a doctor who activates with the code; suspension ends the
   await expect(doctorPage).toHaveURL(/\/patients$/);
 
   await page.goto(doctor.url);
+  // Destructive actions ask first: one stray click changes nothing.
   await page.getByRole("button", { name: "Suspend" }).click();
+  await expect(page.getByText("Suspend this account? Its open sessions end at once.")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Yes, suspend" }).click();
   await expect(page.getByTestId("staff-status")).toHaveText("Suspended");
 
   // The doctor's next request, with the same cookie, is refused.
@@ -138,6 +149,12 @@ test("the staff directory filters, sorts and pages through URL search params", a
   const emails = await page.locator("[data-staff-id] td:nth-child(2)").allTextContents();
   expect(emails).toEqual([...emails].sort().reverse());
   await expectAccessible(page);
+  // Last sign-in and two-factor at a glance: the demo admin signed in just now with a second factor.
+  await page.goto("/admin/staff?q=admin%40demo");
+  const admin = page.locator("[data-staff-id]", { hasText: "admin@demo.chartproof.local" });
+  await expect(page.getByRole("columnheader", { name: "Last sign-in" })).toBeVisible();
+  await expect(admin.locator('[data-mfa="on"]')).toHaveText("On");
+  await expect(admin.locator("time").first()).toBeVisible();
 });
 
 test("a doctor enrols in two-factor sign-in and then signs in with a code", async ({ page, browser }) => {
@@ -214,10 +231,15 @@ test("departments: create, rename, and deactivation refused while in use", async
   await row.getByRole("button", { name: "Rename" }).click();
   await expect(row.getByRole("textbox")).toHaveValue("응급의학과 Emergency Medicine");
   await row.getByRole("button", { name: "Deactivate" }).click();
+  await row.getByRole("button", { name: "Cancel" }).click();
+  await expect(row.getByText("Inactive")).toHaveCount(0);
+  await row.getByRole("button", { name: "Deactivate" }).click();
+  await row.getByRole("button", { name: "Yes, deactivate" }).click();
   await expect(row.getByText("Inactive")).toBeVisible();
 
   const im = page.locator('[data-department-code="IM"]');
   await im.getByRole("button", { name: "Deactivate" }).click();
+  await im.getByRole("button", { name: "Yes, deactivate" }).click();
   await expect(im.getByRole("alert")).toContainText("Still in use");
   await expectAccessible(page);
 });

@@ -206,6 +206,7 @@ test("a Synthea-sized history uploaded by the patient: the five sections still s
     await page.screenshot({ path: `${SHOTS}/chart-long-history-ko-1440.png` });
   } finally {
     await granted.getByRole("button", { name: /Revoke/ }).click();
+    await granted.getByRole("button", { name: "Yes, revoke" }).click();
     await expect(granted).toHaveCount(0);
     await patientContext.close();
   }

@@ -5,3 +5,8 @@ import { join } from "node:path";
 export function e2eDatabaseFile(port: number): string {
   return join(tmpdir(), `chartproof-e2e-${port}.json`);
 }
+
+/** Where scripts/e2e-server.ts copies the web server's log lines (JSON, one a line) for the tests on this port. */
+export function e2eWebLogFile(port: number): string {
+  return join(tmpdir(), `chartproof-e2e-${port}-web.log`);
+}

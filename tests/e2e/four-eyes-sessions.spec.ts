@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { approveAsSecondAdmin, expectAccessible, login, setLocaleCookie, type Locale } from "./fixtures";
+import { approveAsSecondAdmin, expectAccessible, login, setLocaleCookie, sqlOnE2eDatabase, type Locale } from "./fixtures";
 
 // Issue 21, end to end against the real server (scripts/web-server.ts in front of the built app).
 
@@ -85,6 +85,22 @@ test("a copy of the cookie is refused after sign-out: page, proof.json, a server
   const thief = await copy.newPage();
   await thief.goto("/patients/emergency");
   expect((await thief.request.get(`${recordPath}/proof.json`)).status()).toBe(200);
+  // A server action as the copy sends it (the patient search): it works before sign-out — the action answers with
+  // the sealed search link — and the very same request is replayed after.
+  await thief.goto("/patients");
+  const [actionRequest] = await Promise.all([
+    thief.waitForRequest((r) => r.method() === "POST" && r.headers()["next-action"] !== undefined),
+    (async () => {
+      await thief.getByLabel("Name or MRN").fill("10000001");
+      await thief.getByRole("button", { name: "Search", exact: true }).click();
+    })(),
+  ]);
+  const actionResponse = (await actionRequest.response())!;
+  expect(actionResponse.status()).toBe(200);
+  expect(await actionResponse.headerValue("x-action-redirect")).toMatch(/^\/patients\?s=/);
+  const replayAction = () =>
+    thief.request.fetch(actionRequest.url(), { method: "POST", headers: actionRequest.headers(), data: actionRequest.postDataBuffer()!, maxRedirects: 0 });
+  expect((await replayAction()).headers()["x-action-redirect"]).toMatch(/^\/patients\?s=/);
 
   await page.goto("/account/security");
   await page.getByRole("button", { name: /Sign out|로그아웃/ }).click();
@@ -95,8 +111,11 @@ test("a copy of the cookie is refused after sign-out: page, proof.json, a server
   expect((await thief.request.get(`${recordPath}/proof.json`)).status()).not.toBe(200);
   const prefetch = await thief.request.get(chartUrl, { headers: { RSC: "1", "Next-Router-Prefetch": "1" }, maxRedirects: 0 });
   expect(await prefetch.text()).not.toContain("data-record-id");
-  // Server actions resolve the caller the same way (tests/unit/authorization-matrix.test.ts refuses a signed-out
-  // session's cookie on every action).
+  // The action is refused before it runs (AccessDeniedError, no search link). tests/unit/authorization-matrix.test.ts
+  // refuses a signed-out session's cookie on every other action the same way.
+  const replayed = await replayAction();
+  expect(replayed.headers()["x-action-redirect"]).toBeUndefined();
+  expect(replayed.ok()).toBe(false);
   await copy.close();
 });
 
@@ -120,8 +139,11 @@ async function signInAttempt(request: APIRequestContext, email: string, password
 test("a spoofed X-Forwarded-For from a non-proxy peer is ignored: rotating it does not evade the throttle (real socket)", async ({ playwright, baseURL }) => {
   const request = await playwright.request.newContext({ baseURL });
   const statuses: number[] = [];
+  const requestIds: string[] = [];
   for (let i = 0; i < 7; i++) {
-    statuses.push((await signInAttempt(request, `nobody.${run}@hospital.example`, `wrong guess ${i}`, `6.6.6.${i}`)).status());
+    const response = await signInAttempt(request, `nobody.${run}@hospital.example`, `wrong guess ${i}`, `6.6.6.${i}`);
+    statuses.push(response.status());
+    requestIds.push(response.headers()["x-request-id"]!);
   }
   // Five evaluated (401: wrong password), then a delay, whatever address the client claims.
   expect(statuses.slice(0, 5).every((s) => s !== 429)).toBe(true);
@@ -129,6 +151,9 @@ test("a spoofed X-Forwarded-For from a non-proxy peer is ignored: rotating it do
   expect(refused.status()).toBe(429);
   expect(Number(refused.headers()["retry-after"])).toBeGreaterThan(0);
   expect(statuses.slice(5)).toEqual([429, 429]);
+  // The access log records the socket's address for each attempt, never the one the client claimed.
+  expect(await sqlOnE2eDatabase(`SELECT DISTINCT "requestId" FROM "AccessEvent" WHERE "requestId" = ANY($1) AND ip IN ('127.0.0.1', '::1', '::ffff:127.0.0.1')`, [requestIds])).toBe(7);
+  expect(await sqlOnE2eDatabase(`SELECT 1 FROM "AccessEvent" WHERE "requestId" = ANY($1) AND ip LIKE '6.6.6.%'`, [requestIds])).toBe(0);
   await request.dispose();
 });
 

@@ -128,6 +128,15 @@ test.describe.serial("a patient's portal", () => {
     await expectAccessible(page);
     await shot(page, "correction");
 
+    // A condition opens on the simple form: its status and dates as plain fields, written into the one JSON submitted.
+    await expect(page.locator('[data-simple-correction="Condition"]')).toBeVisible();
+    await expect(page.getByLabel("Began on")).toHaveValue("2019-04-01");
+    await page.getByLabel("Status").selectOption("resolved");
+    await page.getByLabel("Ended on").fill("2024-10-01");
+    await page.getByRole("button", { name: "Edit as FHIR JSON instead" }).click();
+    await expect(page.getByLabel("Corrected record (FHIR R4 JSON)")).toHaveValue(/"abatementDateTime": "2024-10-01"/);
+    await expect(page.getByLabel("Corrected record (FHIR R4 JSON)")).toHaveValue(/"code": "resolved"/);
+
     // A refused correction keeps the text and stores nothing.
     await page.getByLabel("Corrected record (FHIR R4 JSON)").fill(JSON.stringify({ ...condition, resourceType: "Observation" }));
     await page.getByRole("button", { name: "Save correction" }).click();
@@ -162,6 +171,11 @@ test.describe.serial("a patient's portal", () => {
 
     // Grant treatment access to doctor2 (Lee Seo-yeon, cardiology) by name.
     const whoMayRead = patient.page.getByLabel("Who may read");
+    // The picker searches: a part of the name narrows the list (spaces, case and hyphens do not matter).
+    const allOptions = await whoMayRead.locator("option").count();
+    await patient.page.getByLabel("Search for a doctor or department").fill("lee seo");
+    await expect(whoMayRead.locator("option", { hasText: "Lee Seo-yeon" })).toHaveCount(1);
+    expect(await whoMayRead.locator("option").count()).toBeLessThan(allOptions);
     await whoMayRead.selectOption((await whoMayRead.locator("option", { hasText: "Lee Seo-yeon" }).getAttribute("value"))!);
     await patient.page.getByRole("button", { name: "Give consent" }).click();
     await expect(patient.page.getByText("Your consent is saved and in force now.")).toBeVisible();
@@ -182,7 +196,14 @@ test.describe.serial("a patient's portal", () => {
     await shot(doctor, "doctor-record-versions");
 
     // Revoke: the doctor's very next request is refused.
+    // Revoking asks first; "Cancel" keeps it.
     await granted.getByRole("button", { name: /Revoke/ }).click();
+    await granted.getByRole("button", { name: "Cancel" }).click();
+    await expect(granted).toHaveCount(1);
+    await granted.getByRole("button", { name: /Revoke/ }).click();
+    await expect(granted.getByText(/Revoke the consent to .*\? It takes effect at their next request\./)).toBeVisible();
+    await expectAccessible(patient.page);
+    await granted.getByRole("button", { name: "Yes, revoke" }).click();
     await expect(granted).toHaveCount(0);
     await expect(patient.page.locator('[data-testid="consent-history"]', { hasText: "Lee Seo-yeon" })).toHaveCount(2);
     const response = await doctor.goto(chartUrl);

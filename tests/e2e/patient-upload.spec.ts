@@ -227,6 +227,7 @@ test("an admin issues a service credential; a hospital system posts transaction 
   await page.reload();
   await expect(page.locator("tr", { hasText: name })).not.toContainText("Never");
   await page.locator("tr", { hasText: name }).getByRole("button", { name: `Revoke the credential ${name}` }).click();
+  await page.locator("tr", { hasText: name }).getByRole("button", { name: "Yes, revoke" }).click();
   await expect(page.locator("tr", { hasText: name })).toContainText("Revoked");
   expect((await post(token)).status()).toBe(401);
 });

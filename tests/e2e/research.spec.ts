@@ -35,6 +35,20 @@ test("a researcher builds a cohort, sees suppressed counts, saves, exports and v
   await expect(count).toHaveText("< 11");
   await expectAccessible(page);
 
+  // The code look-up offers the codes research-covered records carry: LDL cholesterol, found by name, released.
+  await page.getByRole("link", { name: "Clear criteria" }).click();
+  await expect(page).toHaveURL(/\/research\/cohorts$/);
+  const lookup = page.locator("details", { hasText: "Look up a code (Observation code)" });
+  await lookup.getByText("Look up a code (Observation code)").click();
+  await lookup.getByLabel("Search by name or code").fill("LDL");
+  await lookup.getByRole("button", { name: /^Add Cholesterol in LDL/ }).click();
+  await expect(page.getByLabel("Observation code")).toHaveValue("2089-1");
+  await page.getByRole("button", { name: "Count" }).click();
+  await expect(page).toHaveURL(/obs=2089-1/);
+  await expect(count).toHaveText(/^\d+$/);
+  expect(Number(await count.textContent())).toBeGreaterThanOrEqual(11);
+  await expectAccessible(page);
+
   // Women with a creatinine result: released; then the same minus the oldest ones by an age bound — a difference
   // smaller than the threshold from the released set, suppressed however large it is itself.
   await page.getByRole("link", { name: "Clear criteria" }).click();
@@ -62,12 +76,18 @@ test("a researcher builds a cohort, sees suppressed counts, saves, exports and v
   await expect(page.locator("[data-cohort-count]")).toHaveText(String(everyone));
   await expectAccessible(page);
 
-  // The mode is an explicit choice; pseudonymisation must be acknowledged as not Safe Harbor.
-  await page.getByRole("button", { name: "Export de-identified data" }).click();
-  await expect(page.getByText("Choose an export mode.")).toBeVisible();
+  // Safe Harbor is preselected; pseudonymisation must be acknowledged as not Safe Harbor and carry PIPA's record,
+  // and a refused submission keeps what was typed.
+  await expect(page.getByLabel(/HIPAA Safe Harbor/)).toBeChecked();
   await page.getByLabel(/Pseudonymised — not Safe Harbor/).check();
+  await page.getByLabel("IRB approval number").fill("IRB-2026-0142");
   await page.getByRole("button", { name: "Export de-identified data" }).click();
   await expect(page.getByText("Confirm that you understand")).toBeVisible();
+  await expect(page.getByText("State the research purpose.")).toBeVisible();
+  await expect(page.getByText("Name the custodian of the pseudonym key.")).toBeVisible();
+  await expect(page.getByText("Give the date the data must be destroyed.")).toBeVisible();
+  await expect(page.getByLabel("IRB approval number")).toHaveValue("IRB-2026-0142");
+  await expectAccessible(page);
   await page.getByLabel(/HIPAA Safe Harbor/).check();
   await page.getByRole("button", { name: "Export de-identified data" }).click();
   await expect(page).toHaveURL(/\/research\/exports\/[0-9a-f-]{36}$/);
@@ -90,6 +110,24 @@ test("a researcher builds a cohort, sees suppressed counts, saves, exports and v
   await page.getByRole("button", { name: "Verify now" }).click();
   await expect(page.locator("[data-verdict]")).toHaveAttribute("data-verdict", "verified");
   await expect(page.getByText("Verified: the files are exactly what was exported")).toBeVisible();
+  await expectAccessible(page);
+});
+
+test("a pseudonymised export carries PIPA's record (purpose, IRB approval, key custodian, destruction date) into its anchored manifest", async ({ page }) => {
+  await login(page, "researcher");
+  await page.goto(cohortUrl);
+  await page.getByLabel(/Pseudonymised — not Safe Harbor/).check();
+  const destroyOn = `${new Date().getUTCFullYear() + 3}-06-30`;
+  await page.getByLabel("Research purpose").fill("Outcomes of type 2 diabetes care in the internal medicine ward");
+  await page.getByLabel("IRB approval number").fill("IRB-2026-0142");
+  await page.getByLabel("Custodian of the pseudonym key").fill("Research data office");
+  await page.getByLabel("Retained until (destroyed on)").fill(destroyOn);
+  await page.getByLabel(/I understand a pseudonymised export/).check();
+  await page.getByRole("button", { name: "Export de-identified data" }).click();
+  await expect(page).toHaveURL(/\/research\/exports\/[0-9a-f-]{36}$/);
+  await expect(page.locator("[data-export-mode]")).toHaveAttribute("data-export-mode", "PSEUDONYMISED");
+  const record = page.locator("[data-pipa-record]");
+  for (const text of ["Art. 28-2", "Outcomes of type 2 diabetes care", "IRB-2026-0142", "Research data office", destroyOn, "Art. 28-4"]) await expect(record).toContainText(text);
   await expectAccessible(page);
 });
 
@@ -119,9 +157,15 @@ for (const locale of ["en", "ko"] as const satisfies Locale[]) {
     await shot(page, `${locale}-builder-suppressed`);
     await page.goto("/research/cohorts?obs=2160-0::&sex=FEMALE");
     await expect(page.locator("[data-cohort-count]")).toHaveText(/^\d+$/);
+    await page.locator("details").first().locator("summary").click();
+    await expect(page.locator("[data-code-options]").first()).toBeVisible();
     await shot(page, `${locale}-builder`);
     await page.goto(cohortUrl);
     await shot(page, `${locale}-cohort`);
+    await expectAccessible(page);
+    await page.locator("input[name=mode][value=PSEUDONYMISED]").check();
+    await expect(page.locator("[data-pipa-terms]")).toBeVisible();
+    await shot(page, `${locale}-export-pseudonymised`);
     await expectAccessible(page);
     await page.goto(exportUrl);
     await page.locator("form:has(input[name=exportId]) button[type=submit]").click();

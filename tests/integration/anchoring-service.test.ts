@@ -10,6 +10,7 @@ import { reconcileWithChains } from "@/lib/jobs/reconcile";
 import { canonicalBytes, computeCommitment } from "@/lib/integrity";
 import { anchorRoot, recordAnchorAbi } from "@/lib/ledger";
 import { forgetCachedRoots, ledgers, verifiableRecordSelect, verifyRecords } from "@/lib/verification";
+import { SEAL_NUMBER_BASE } from "@/lib/audit/on-chain-seals";
 
 const SYSTEM = { ip: null, requestId: null };
 const config: AnchoringConfig = { batchSize: 1024, windowSeconds: 0, checkpointEveryBatches: 1, checkpointEveryMinutes: 0 };
@@ -194,7 +195,8 @@ describe("resilience and finality", () => {
 describe("attacks and audits", () => {
   it("skips a batch number squatted on chain by someone else (a leaked writer key), with an alert", async () => {
     await anchorEverything(ledgers(), config);
-    const last = await db().anchorBatch.findFirstOrThrow({ orderBy: { batchNumber: "desc" }, select: { batchNumber: true } });
+    // Record batches are numbered below the seal range (lib/audit/on-chain-seals.ts).
+    const last = await db().anchorBatch.findFirstOrThrow({ where: { batchNumber: { lt: SEAL_NUMBER_BASE } }, orderBy: { batchNumber: "desc" }, select: { batchNumber: true } });
     const squatted = last.batchNumber + 1n;
     await anchorRoot(ledgers().private.clients, { batchId: squatted, root: `0x${"66".repeat(32)}` });
     const ids = await newRecords(2, "squatted");

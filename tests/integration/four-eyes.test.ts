@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { redeemOneTimeCode, verifyCredentials } from "@/lib/dal/actors";
 import type { Caller } from "@/lib/dal/caller";
 import { readOutbox } from "@/lib/dal/code-outbox";
+import { createPatientAccount, findPatientForAccount } from "@/lib/dal/patient-accounts";
 import { reviewAlert } from "@/lib/dal/compliance";
 import { approvePrivilegedRequest, listPrivilegedRequests, rejectPrivilegedRequest, requestPrivileged } from "@/lib/dal/privileged-requests";
 import { suspendStaff, reactivateStaff } from "@/lib/dal/staff";
@@ -117,6 +118,28 @@ describe("the admin's own escalation paths need a second admin", () => {
     expect(sent).toHaveLength(1);
     expect(await verifyCredentials("STAFF", email, PASSWORD, ctx)).toEqual({ ok: false, reason: "invalid" });
     expect(await redeemOneTimeCode(sent[0]!.code, "the owner's own new phrase", ctx)).toEqual({ ok: true, purpose: "PASSWORD_RESET" });
+  });
+
+  it("a patient's portal account: the admin holds no desk power; a desk account needs the second admin, and the patient is told", async () => {
+    const patient = await db().patient.create({
+      data: { mrn: `FE${run}`.slice(0, 20), name: "환자 Four Eyes", birthDate: new Date("1966-05-17"), sex: "FEMALE" },
+      select: { id: true, mrn: true },
+    });
+    await expect(findPatientForAccount(admin, patient.mrn, "1966-05-17")).rejects.toMatchObject({ name: "AccessDeniedError" });
+    await expect(createPatientAccount(admin, patient.id, { email: `mine.${run}@admin-controls.example`, idDocument: "PASSPORT" })).rejects.toMatchObject({ name: "AccessDeniedError" });
+
+    const email = `self.desk.${run}@admin-controls.example`;
+    const requestId = await pending({ kind: "STAFF_CREATE", staff: { name: "Desk Me", email, role: "REGISTRAR", departmentId: null, licenceNumber: null } });
+    expect(await db().staff.findUnique({ where: { email }, select: { id: true } })).toBeNull();
+    await expect(approvePrivilegedRequest(admin, requestId)).rejects.toMatchObject({ code: "request_own" });
+    const made = await approvePrivilegedRequest(admin2, requestId);
+    if (made.kind !== "STAFF_CREATE") throw new Error("unexpected result");
+    await redeemOneTimeCode(made.code.code, PASSWORD, ctx);
+    // Even then, whatever the desk account does to the portal account, the patient hears of it.
+    const desk = await callerFor(email);
+    expect(await findPatientForAccount(desk, patient.mrn, "1966-05-17")).toBe(patient.id);
+    await createPatientAccount(desk, patient.id, { email: `mine.${run}@admin-controls.example`, idDocument: "PASSPORT" });
+    expect(await db().patientNotice.findMany({ where: { patientId: patient.id }, select: { kind: true } })).toEqual([{ kind: "ACCOUNT_OPENED" }]);
   });
 
   it("a service credential: none exists until approved; it expires within a year", async () => {

@@ -14,6 +14,7 @@ import type { Caller } from "@/lib/dal/caller";
 import { searchPatients, getPatientChart } from "@/lib/dal/patients";
 import { listAccessLog } from "@/lib/dal/access-log";
 import {
+  cohortBuilderView,
   countCohort,
   exportCohort,
   exportFileContent,
@@ -28,12 +29,15 @@ import { patientListQuerySchema } from "@/lib/dto/patients";
 import { accessLogQuerySchema } from "@/lib/dto/compliance";
 import { anchorEverything } from "@/lib/jobs/anchoring";
 import { DEMO_IDENTIFIER_PATIENT, DEMO_PATIENTS, DEMO_WARD_PATIENTS } from "@/lib/jobs/demo-data";
+import { DEMO_RESEARCH_PATIENTS } from "@/lib/jobs/demo-research";
 import { cohortCriteriaSchema, type CohortCriteria } from "@/lib/research/criteria";
 import { pseudonym } from "@/lib/research/deidentify";
 import { ledgers } from "@/lib/verification";
 import { scanForIdentifiers } from "../support/identifier-scan";
 import { asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
 
+/** PIPA's record for a pseudonymised release (Art. 28-2, 28-4). */
+const PIPA = { purpose: "Outcomes of type 2 diabetes care, 2020-2026", irbApprovalNumber: "IRB-2026-0142", keyCustodian: "Research data office, Kim Data", retainUntil: "2031-12-31" };
 const CONFIG = { batchSize: 64, windowSeconds: 0, checkpointEveryBatches: 1, checkpointEveryMinutes: 0 };
 const criteria = (c: Partial<CohortCriteria> = {}): CohortCriteria => cohortCriteriaSchema.parse(c);
 
@@ -66,7 +70,7 @@ afterAll(async () => {
 
 /** The patients' ids the demo admits to general research use (not study-bound, not revoked). */
 async function generalResearchPatients(): Promise<string[]> {
-  const mrns = [...DEMO_PATIENTS, ...DEMO_WARD_PATIENTS, DEMO_IDENTIFIER_PATIENT].filter((p) => p.research?.kind === "general").map((p) => p.mrn);
+  const mrns = [...DEMO_PATIENTS, ...DEMO_WARD_PATIENTS, DEMO_IDENTIFIER_PATIENT, ...DEMO_RESEARCH_PATIENTS].filter((p) => p.research?.kind === "general").map((p) => p.mrn);
   return Promise.all(mrns.map(async (mrn) => (await patientByMrn(mrn)).id));
 }
 
@@ -97,6 +101,20 @@ describe("cohorts, consent and suppression", () => {
     const event = await db().accessEvent.findFirstOrThrow({ where: { action: "research.cohort_counted", actorId: researcher.actor.id }, orderBy: { seq: "desc" } });
     expect(event).toMatchObject({ purpose: "RESEARCH", outcome: "ALLOWED", patientId: null, details: { released: true, count: expected } });
     expect(await db().accessEvent.count({ where: { action: "research.cohort_counted" } })).toBe(before + 1);
+  });
+
+  it("the demo's research population answers a condition, an observation and a medication query, each released, each with its code in the look-up", async () => {
+    const queries = [
+      { criteria: criteria({ conditions: ["44054006"] }), kind: "conditions", code: "44054006" },
+      { criteria: criteria({ observations: [{ code: "2089-1" }] }), kind: "observations", code: "2089-1" },
+      { criteria: criteria({ medications: ["745679"] }), kind: "medications", code: "745679" },
+    ] as const;
+    for (const q of queries) {
+      const view = await cohortBuilderView(researcher, q.criteria);
+      expect(view.count, q.code).toMatchObject({ released: true });
+      expect((view.count as { count: number }).count, q.code).toBeGreaterThanOrEqual(env().RESEARCH_MIN_CELL);
+      expect(view.codes[q.kind].map((o) => o.value), q.code).toContain(q.code);
+    }
   });
 
   it("suppresses small cells as '< threshold' and records no release for them", async () => {
@@ -189,7 +207,7 @@ describe("de-identified exports", () => {
   });
 
   it("never contains a patient without an active research consent; a revocation excludes the patient from every later export", async () => {
-    const first = await exportCohort(researcher, everyone, "PSEUDONYMISED");
+    const first = await exportCohort(researcher, everyone, "PSEUDONYMISED", PIPA);
     const scope = "general";
     const idsIn = async (exportId: string) => new Set(lines(await exportFileContent(researcher, exportId, "Patient.ndjson")).map((p) => p.id as string));
     const general = await generalResearchPatients();
@@ -204,16 +222,30 @@ describe("de-identified exports", () => {
     const consent = await db().consent.findFirstOrThrow({ where: { patientId: revoking.id, scope: "RESEARCH" }, select: { id: true } });
     await db().consent.update({ where: { id: consent.id }, data: { revokedAt: new Date() } });
     cleanup.push(() => db().consent.update({ where: { id: consent.id }, data: { revokedAt: null } }));
-    const after = await exportCohort(researcher, everyone, "PSEUDONYMISED");
+    const after = await exportCohort(researcher, everyone, "PSEUDONYMISED", PIPA);
     const afterIds = await idsIn(after.exportId);
     expect(afterIds.has(pseudonym({ key: key(), scope }, "Patient", revoking.id))).toBe(false);
     expect(afterIds.size).toBe(present.size - 1);
     expect((await getExport(researcher, after.exportId)).manifest.consentSnapshot.count).toBe(general.length - 1);
   });
 
+  it("a pseudonymised export records PIPA's terms in its anchored manifest, and is refused without them", async () => {
+    await expect(exportCohort(researcher, everyone, "PSEUDONYMISED")).rejects.toMatchObject({ code: "pipa_terms_required" });
+    const { exportId } = await exportCohort(researcher, everyone, "PSEUDONYMISED", PIPA);
+    const { manifest } = await getExport(researcher, exportId);
+    expect(manifest.pipa).toEqual({
+      legalBasis: expect.stringContaining("Art. 28-2"),
+      safeguards: expect.stringContaining("Art. 28-4"),
+      ...PIPA,
+      destroyOn: PIPA.retainUntil,
+    });
+    const safeHarbor = await exportCohort(researcher, everyone, "SAFE_HARBOR");
+    expect((await getExport(researcher, safeHarbor.exportId)).manifest.pipa).toBeUndefined();
+  });
+
   it("a pseudonymised export repeated gives the same pseudonyms (and the same files)", async () => {
-    const one = await exportCohort(researcher, everyone, "PSEUDONYMISED");
-    const two = await exportCohort(researcher, everyone, "PSEUDONYMISED");
+    const one = await exportCohort(researcher, everyone, "PSEUDONYMISED", PIPA);
+    const two = await exportCohort(researcher, everyone, "PSEUDONYMISED", PIPA);
     const a = await allFiles(researcher, one.exportId);
     const b = await allFiles(researcher, two.exportId);
     expect(a).toEqual(b);

@@ -149,7 +149,7 @@ export async function startStack(): Promise<Stack> {
     LEDGER_WRITER_KEY: writerKey,
     PUBLIC_LEDGER_WRITER_KEY: writerKey,
     ANCHOR_WINDOW_SECONDS: "1",
-    AUDIT_SEAL_MINUTES: "1440",
+    AUDIT_CHECK_CRON: "0 3 1 1 *",
   };
 
   const stack: Stack = {

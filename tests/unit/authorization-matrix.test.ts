@@ -2,10 +2,10 @@
 // server action in lib/actions/ must have a rule in lib/authz.ts (ROUTE_RULES, ACTION_RULES), and for every role —
 // and for a signed-out visitor — the entry point must allow or deny exactly as that rule and ROLE_PERMISSIONS say.
 // A new route or action without a rule fails here.
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { readFileSync } from "node:fs";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ACTION_RULES, ROUTE_RULES, ruleAllows, type Actor, type ActorRole } from "@/lib/authz";
+import { ACTION_FILES, ROUTES } from "../support/entry-points";
 
 const session = vi.hoisted(() => ({ current: null as null | { actor: { kind: string; id: string; sessionVersion: number; authAt: number; sid: string } } }));
 const dalCalls = vi.hoisted(() => ({ count: 0 }));
@@ -26,7 +26,7 @@ vi.mock("next/navigation", () => ({
   },
 }));
 // The data layer is replaced by counters: an action that is denied must not reach it.
-const MOCKED_DAL = ["actors", "staff", "departments", "patients", "break-glass", "patient-accounts", "own-consents", "service-credentials", "uploads", "corrections", "research", "sessions", "privileged-requests"];
+const MOCKED_DAL = ["actors", "staff", "departments", "patients", "break-glass", "patient-accounts", "own-consents", "service-credentials", "uploads", "corrections", "research", "sessions", "privileged-requests", "patient-notices"];
 for (const path of MOCKED_DAL.map((name) => `@/lib/dal/${name}`)) {
   vi.doMock(path, async (importOriginal) => {
     const real = (await importOriginal()) as Record<string, unknown>;
@@ -49,26 +49,8 @@ const ACTORS: Record<ActorRole, Actor> = {
 };
 const WHO = [...(Object.keys(ACTORS) as ActorRole[]), "SIGNED_OUT"] as const;
 
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : [path];
-  });
-}
-
-/** app/patients/[patientId]/page.tsx → /patients/[patientId]; route groups "(x)" vanish from the URL. */
-function routePattern(file: string): string {
-  const parts = relative("app", file).split(sep).slice(0, -1).filter((p) => !/^\(.*\)$/.test(p));
-  return `/${parts.join("/")}`;
-}
-
-const routeFiles = walk("app").filter((f) => /(^|\/)(page\.tsx|route\.ts)$/.test(f));
-const routes = routeFiles.map((file) => ({ file, pattern: routePattern(file) }));
-
-const actionFiles = readdirSync("lib/actions")
-  .filter((f) => f.endsWith(".ts"))
-  .map((f) => join("lib/actions", f))
-  .filter((f) => /^\s*["']use server["']/.test(readFileSync(f, "utf8")));
+const routes = ROUTES;
+const actionFiles = ACTION_FILES;
 
 describe("every entry point has a rule", () => {
   it("finds the routes and actions it is meant to check", () => {

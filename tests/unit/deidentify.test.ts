@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEMO_IDENTIFIER_PATIENT, DEMO_IDENTIFIERS, identifierPatientRecords, wardRecords, demoRecords } from "@/lib/jobs/demo-data";
 import { AGE_BAND_EXTENSION, dateShiftDays, deidentify, MAX_SHIFT_DAYS, pseudonym, type ExportRecord } from "@/lib/research/deidentify";
-import { provinceOf } from "@/lib/research/vocabulary";
+import { provinceOf, SAFE_SYSTEMS } from "@/lib/research/vocabulary";
 import { checkFiles, manifestHash, sha256Hex } from "@/lib/research/manifest";
 import { scanForIdentifiers } from "../support/identifier-scan";
 
@@ -74,6 +74,30 @@ describe("Safe Harbor export (allow-list)", () => {
       for (const line of lines(file.content)) expect(patientIds.has(((line.subject ?? line.patient) as { reference: string }).reference)).toBe(true);
     }
     expect(result.omittedByType).toEqual({ Coverage: 1 });
+  });
+
+  it("carries no free text at all: no CodeableConcept text, no display outside a known terminology", () => {
+    // The ward's prescriptions are text only ("Metformin 500 mg tablet"), its encounter types and reasons too.
+    const texts: string[] = [];
+    const walk = (v: unknown, key = ""): void => {
+      if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+      else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) if (k !== "extension") walk(x, k);
+      else if (typeof v === "string" && (key === "text" || key === "valueString" || key === "description" || key === "conclusion")) texts.push(v);
+    };
+    for (const file of result.files) for (const line of lines(file.content)) walk(line);
+    expect(texts).toEqual([]);
+    const displays: { display: unknown; system: unknown }[] = [];
+    const codings = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(codings);
+      else if (v && typeof v === "object") {
+        const o = v as Record<string, unknown>;
+        if ("display" in o) displays.push({ display: o.display, system: o.system });
+        Object.values(o).forEach(codings);
+      }
+    };
+    for (const file of result.files) for (const line of lines(file.content)) codings(line);
+    expect(displays.length).toBeGreaterThan(0);
+    expect(displays.filter((d) => typeof d.system !== "string" || !SAFE_SYSTEMS.has(d.system))).toEqual([]);
   });
 
   it("never links two exports: ids are fresh each time", () => {

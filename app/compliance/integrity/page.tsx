@@ -18,7 +18,7 @@ export default async function IntegrityPage() {
     <>
       <PageHeader title={t("integrity.title")} description={t("integrity.description")} />
       <IntegrityOverview overview={overview} />
-      <IntegrityCheck />
+      <IntegrityCheck sealIntervalSeconds={overview.sealIntervalSeconds} />
     </>
   );
 }

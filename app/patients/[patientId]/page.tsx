@@ -5,10 +5,12 @@ import { getTranslations } from "next-intl/server";
 import { requireCaller } from "@/lib/auth/require-caller";
 import { AccessDeniedError } from "@/lib/dal/caller";
 import { getPatientChart } from "@/lib/dal/patients";
+import { openIntegrityFailure } from "@/lib/dal/integrity-notice";
 import { chartQuerySchema } from "@/lib/dto/patients";
 import { firstValues } from "@/lib/dto/search-params";
 import { ChartHeader } from "@/components/patients/chart-header";
 import { ChartIntegrityLine } from "@/components/records/chart-integrity-line";
+import { IntegrityFailureBanner } from "@/components/records/integrity-failure-banner";
 import { ClinicalSummaryView } from "@/components/records/clinical-summary";
 import { RecordTimeline } from "@/components/records/record-list";
 import { TimelineFilters, TimelinePager } from "@/components/records/timeline-filters";
@@ -32,6 +34,7 @@ export default async function PatientChartPage({ params, searchParams }: Props) 
     if (error instanceof AccessDeniedError) notFound();
     throw error;
   });
+  const integrityFailure = await openIntegrityFailure(caller);
   const t = await getTranslations("chart");
   const { patient } = chart;
   const filtered = chart.matching !== chart.total;
@@ -43,6 +46,7 @@ export default async function PatientChartPage({ params, searchParams }: Props) 
       <div className="mt-1">
         <ChartHeader patient={patient} access={chart.access} />
       </div>
+      <IntegrityFailureBanner failure={integrityFailure} />
       <ChartIntegrityLine counts={chart.counts} overdue={chart.overdue} />
       <ClinicalSummaryView summary={chart.summary} patientId={patient.id} showingAllResults={results === "all"} />
       <section aria-labelledby="timeline-heading" id="timeline" data-timeline>

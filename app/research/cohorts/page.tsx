@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { requireCaller } from "@/lib/auth/require-caller";
 import { AccessDeniedError } from "@/lib/dal/caller";
-import { countCohort, listStudies, researchMinCell, UnknownStudyError } from "@/lib/dal/research";
+import { cohortBuilderView, listStudies, researchMinCell, UnknownStudyError } from "@/lib/dal/research";
 import { criteriaFromSearchParams, criteriaToSearchParams } from "@/lib/research/criteria";
 import { PageHeader } from "@/components/ui/page-header";
 import { CohortBuilder } from "@/components/research/cohort-builder";
@@ -25,19 +25,20 @@ export default async function CohortBuilderPage({ searchParams }: Props) {
   const requested = typeof params.study === "string" ? params.study : null;
   // An unknown study in the URL is dropped (a URL is user input), not an error page.
   const study = studies.find((s) => s.id === requested) ?? null;
-  let count;
+  let view;
   try {
-    count = await countCohort(caller, criteria, study?.id ?? null);
+    view = await cohortBuilderView(caller, criteria, study?.id ?? null);
   } catch (error) {
     if (error instanceof AccessDeniedError || error instanceof UnknownStudyError) notFound();
     throw error;
   }
+  const { count, codes } = view;
   const t = await getTranslations("research.builder");
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
       <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-        <CohortBuilder key={JSON.stringify([criteria, study?.id])} criteria={criteria} studyId={study?.id ?? null} studies={studies} />
+        <CohortBuilder key={JSON.stringify([criteria, study?.id])} criteria={criteria} studyId={study?.id ?? null} studies={studies} codes={codes} />
         <div className="space-y-6">
           <section aria-labelledby="count-title" aria-live="polite" className="rounded-lg border border-line bg-surface p-4">
             <h2 id="count-title" className="text-sm font-semibold text-ink-muted">

@@ -29,7 +29,7 @@ export default async function CorrectRecordPage({ params }: { params: Promise<{ 
         ← {t("backToRecords")}
       </Link>
       <PageHeader title={t("correctionTitle")} description={t("correctionDescription", { type: tt.has(record.resourceType) ? tt(record.resourceType) : record.resourceType })} />
-      <CorrectionForm recordId={record.id} initial={record.json} />
+      <CorrectionForm recordId={record.id} initial={record.json} resourceType={record.resourceType} />
     </>
   );
 }

@@ -39,6 +39,13 @@ export const PERMISSIONS = [
   "research.export",
   /** A staff member's own sign-in security: two-factor enrolment and recovery codes. */
   "account.security",
+  /**
+   * Ask for a record's lawful erasure (reason, legal basis): the privacy officer's duty under PIPA Art. 36. It never
+   * executes without an approver (docs/decisions/016-database-refuses-to-rewrite-history.md, "Erasure").
+   */
+  "record.erase.request",
+  /** Approve (or reject) a requested erasure: a second person, of another role, who never sees the record's content. */
+  "record.erase.approve",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -48,8 +55,8 @@ export type ActorRole = StaffRole | "PATIENT";
 /** The one table of who may do what. Separation of duties: admins manage people, not charts. */
 export const ROLE_PERMISSIONS: Readonly<Record<ActorRole, readonly Permission[]>> = {
   DOCTOR: ["patient.list", "chart.view", "break_glass.open", "account.security"],
-  ADMIN: ["staff.list", "staff.manage", "department.manage", "service_credential.manage", "account.security"],
-  COMPLIANCE: ["access_log.read", "access_log.export", "access_log.sign_off", "alerts.review", "break_glass.review", "account.security"],
+  ADMIN: ["staff.list", "staff.manage", "department.manage", "service_credential.manage", "record.erase.approve", "account.security"],
+  COMPLIANCE: ["access_log.read", "access_log.export", "access_log.sign_off", "alerts.review", "break_glass.review", "record.erase.request", "account.security"],
   RESEARCHER: ["research.cohort", "research.export", "account.security"],
   /**
    * The registration desk, apart from staff administration (issue 21): an administrator can no longer open a portal
@@ -109,6 +116,7 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/compliance/integrity": "access_log.read",
   "/compliance/sign-off": "access_log.read",
   "/compliance/break-glass": "break_glass.review",
+  "/compliance/erasures": "record.erase.request",
   "/me": "own_records.view",
   "/me/access": "own_records.view",
   "/me/consents": "own_records.view",
@@ -142,6 +150,8 @@ export const ACTION_RULES: Readonly<Record<string, AccessRule>> = {
   openBreakGlassAction: "break_glass.open",
   reportRecordAction: "chart.view",
   reviewBreakGlassAction: "break_glass.review",
+  requestRecordErasureAction: "record.erase.request",
+  withdrawRecordErasureAction: "record.erase.request",
   runIntegrityCheckAction: "access_log.read",
   reviewAlertAction: "alerts.review",
   signOffMonthAction: "access_log.sign_off",
@@ -240,7 +250,7 @@ export function consentCoversRecord(
 export type NavItem = {
   href: string;
   labelKey:
-    | "patients" | "emergency" | "staff" | "approvals" | "departments" | "patientAccounts" | "serviceCredentials" | "accessLog" | "complianceOverview" | "alerts"
+    | "patients" | "emergency" | "staff" | "approvals" | "departments" | "patientAccounts" | "serviceCredentials" | "accessLog" | "complianceOverview" | "alerts" | "erasures"
     | "integrity" | "signOff" | "breakGlassReview" | "myRecords" | "myUploads" | "myConsents" | "myAccess" | "research" | "cohortBuilder" | "security";
 };
 
@@ -258,6 +268,7 @@ const NAV: readonly (NavItem & { permission: Permission })[] = [
   { href: "/compliance/integrity", labelKey: "integrity", permission: "access_log.read" },
   { href: "/compliance/sign-off", labelKey: "signOff", permission: "access_log.read" },
   { href: "/compliance/break-glass", labelKey: "breakGlassReview", permission: "break_glass.review" },
+  { href: "/compliance/erasures", labelKey: "erasures", permission: "record.erase.request" },
   { href: "/me", labelKey: "myRecords", permission: "own_records.view" },
   { href: "/me/upload", labelKey: "myUploads", permission: "own_records.upload" },
   { href: "/me/consents", labelKey: "myConsents", permission: "own_records.view" },

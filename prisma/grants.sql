@@ -43,6 +43,8 @@ BEGIN
   EXECUTE format('GRANT UPDATE ("dismissedAt") ON "PatientNotice" TO %I', role_name);
   -- Intake's keys (issue #25): a correction moves an entry's key to the new version, and only those columns.
   EXECUTE format('GRANT UPDATE ("contentHash", "recordId", "resourceRef", "updatedAt") ON "IntakeEntry" TO %I', role_name);
+  -- Lawful erasure: the approval calls the owner's function, which alone writes tombstones and the erased columns.
+  EXECUTE format('GRANT EXECUTE ON FUNCTION chartproof_erase_record(uuid, bytea) TO %I', role_name);
   IF tier = 'worker' THEN
     -- The worker alone moves records forward and writes what the chains were sent. It also does what the web tier
     -- does (it creates nothing through it, but the seed and the tests run both in one process); it holds the
@@ -57,6 +59,10 @@ BEGIN
     EXECUTE format('GRANT UPDATE ("batchId") ON "ResearchExport" TO %I', role_name);
     -- Alert delivery to ALERT_WEBHOOK_URL (lib/jobs/alert-delivery.ts): the worker alone sends and records it.
     EXECUTE format('GRANT UPDATE ("deliveredAt", "deliveryAttempts", "nextDeliveryAt") ON "Alert" TO %I', role_name);
+    -- A record it refuses leaves the queue (lib/jobs/anchoring.ts); the refusal is history, never changed.
+    EXECUTE format('GRANT INSERT ON "AnchoringRefusal" TO %I', role_name);
+    -- A tombstone joins its own anchoring unit (the guard allows nothing else).
+    EXECUTE format('GRANT UPDATE ("batchId") ON "RecordTombstone" TO %I', role_name);
     -- The job queue (pg-boss) creates its own schema on first start.
     EXECUTE format('GRANT CREATE ON DATABASE %I TO %I', current_database(), role_name);
   END IF;

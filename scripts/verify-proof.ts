@@ -31,6 +31,7 @@ import {
 } from "@/lib/integrity/proof-bundle";
 import { isRecordExport, parseRecordExport, type ParsedExportEntry } from "@/lib/integrity/record-export";
 import { isWithheldProof, type WithheldProof } from "@/lib/integrity/withheld";
+import { checkErasedProof, isErasedProof, parseErasedProof, type ErasedProof } from "@/lib/integrity/tombstone";
 import { createLedgerClients, LedgerError, readRoots } from "@/lib/ledger";
 
 const USAGE = `Usage: npm run verify-proof -- <bundle.json or export.json> --rpc <url> [--public-rpc <url>]
@@ -212,7 +213,8 @@ function rpcUrlOption(value: string | undefined, name: string): string | undefin
 type Input =
   | { kind: "bundle"; bundle: ProofBundle; options: VerifyProofOptions }
   | { kind: "export"; entries: ParsedExportEntry[]; options: VerifyProofOptions }
-  | { kind: "withheld"; withheld: WithheldProof };
+  | { kind: "withheld"; withheld: WithheldProof }
+  | { kind: "erased"; erased: ErasedProof; options: VerifyProofOptions };
 
 /** Parses argv, reads and validates the bundle or record export; BadInputError for anything the user must fix. */
 export async function loadInput(argv: readonly string[]): Promise<Input> {
@@ -255,12 +257,46 @@ export async function loadInput(argv: readonly string[]): Promise<Input> {
     return { kind: "export", entries: parsedExport.entries, options: { rpcUrl, publicRpcUrl } };
   }
   if (isWithheldProof(json)) return { kind: "withheld", withheld: json };
+  if (isErasedProof(json)) {
+    const erased = parseErasedProof(json);
+    if (!erased.ok) throw new BadInputError(`${file} is not a Chartproof erasure proof:\n  ${erased.problems.join("\n  ")}`);
+    return { kind: "erased", erased: erased.proof, options: { rpcUrl, publicRpcUrl } };
+  }
   const bundle = parseProofBundle(json);
   if (!bundle.ok) throw new BadInputError(`${file} is not a Chartproof proof bundle:\n  ${bundle.problems.join("\n  ")}`);
   return { kind: "bundle", bundle: bundle.bundle, options: { rpcUrl, publicRpcUrl } };
 }
 
-export type ExportReport = { verified: number; pending: number; failed: { recordId: string; problem: string }[]; ok: boolean };
+export type ExportReport = { verified: number; pending: number; erased: number; failed: { recordId: string; problem: string }[]; ok: boolean };
+
+/**
+ * A lawfully erased record (lib/integrity/tombstone.ts): its commitment's leaf must still be in a batch root the
+ * private chain holds, and its tombstone statement's hash must be anchored under the tombstone's unit. Then the record
+ * existed with that commitment and was erased as the statement says; there is no content left to verify.
+ */
+export async function verifyErasedProof(proof: ErasedProof, options: VerifyProofOptions) {
+  const [leaf, tombstone] = await Promise.all([
+    readAnchoredRoot(options.rpcUrl, { chainId: proof.batch.chainId, contract: proof.batch.contract, number: proof.batch.batchNumber }),
+    proof.tombstone.unit
+      ? readAnchoredRoot(options.rpcUrl, { chainId: proof.tombstone.unit.chainId, contract: proof.tombstone.unit.contract, number: proof.tombstone.unit.batchNumber })
+      : Promise.resolve<ChainReading>({ root: null, problem: "the tombstone is not anchored yet" }),
+  ]);
+  return { ...checkErasedProof(proof, { batchRoot: leaf.root, tombstoneRoot: tombstone.root }), problems: [leaf.problem, tombstone.problem].filter((p): p is string => p !== null) };
+}
+
+export function formatErasedReport(proof: ErasedProof, report: Awaited<ReturnType<typeof verifyErasedProof>>): string {
+  const s = proof.tombstone.statement;
+  const lines = [
+    `Chartproof record ${proof.recordId}: ERASED under ${s.legalBasis} at ${s.erasedAt}`,
+    `  requested by ${s.requestedById}, approved by ${s.approvedById} (request ${s.requestId})`,
+    ...Object.entries(report.levels).map(([level, result]) => `  ${level.padEnd(16)} ${result}`),
+    ...report.problems.map((p) => `  note: ${p}`),
+    report.ok
+      ? "ERASED LAWFULLY: the record existed with this commitment, and its erasure is anchored. There is no content left to verify."
+      : "NOT PROVEN: see above.",
+  ];
+  return `${lines.join("\n")}\n`;
+}
 
 /**
  * Every entry of a patient's record export: each anchored record through all the levels of its proof bundle. The
@@ -268,11 +304,19 @@ export type ExportReport = { verified: number; pending: number; failed: { record
  * reported as such, so the export as a whole does not verify until it is anchored.
  */
 export async function verifyRecordExport(entries: readonly ParsedExportEntry[], options: VerifyProofOptions): Promise<ExportReport> {
-  const report: ExportReport = { verified: 0, pending: 0, failed: [], ok: false };
+  const report: ExportReport = { verified: 0, pending: 0, erased: 0, failed: [], ok: false };
   for (const entry of entries) {
     if (entry.state === "pending") report.pending += 1;
     else if (entry.state === "tampered") report.failed.push({ recordId: entry.recordId, problem: "tampered: its content was withheld by the hospital's own check" });
     else if (entry.state === "invalid") report.failed.push({ recordId: entry.recordId, problem: entry.problem });
+    else if (entry.state === "erased") {
+      const result = await verifyErasedProof(entry.erased, options);
+      if (result.ok) report.erased += 1;
+      else {
+        const failedLevel = Object.entries(result.levels).find(([, r]) => r !== "ok");
+        report.failed.push({ recordId: entry.recordId, problem: `erasure not proven: ${failedLevel ? `${failedLevel[0]}: ${failedLevel[1]}` : "unknown"}` });
+      }
+    }
     else {
       const result = await verifyProofBundle(entry.proof, options);
       if (result.ok) report.verified += 1;
@@ -282,12 +326,12 @@ export async function verifyRecordExport(entries: readonly ParsedExportEntry[], 
       }
     }
   }
-  report.ok = report.failed.length === 0 && report.pending === 0 && report.verified > 0;
+  report.ok = report.failed.length === 0 && report.pending === 0 && report.verified + report.erased > 0;
   return report;
 }
 
 export function formatExportReport(report: ExportReport): string {
-  const lines = [`Chartproof record export: ${report.verified} verified, ${report.pending} pending, ${report.failed.length} failed`];
+  const lines = [`Chartproof record export: ${report.verified} verified, ${report.erased} lawfully erased, ${report.pending} pending, ${report.failed.length} failed`];
   for (const f of report.failed) lines.push(`  FAILED ${f.recordId}: ${f.problem}`);
   if (report.pending > 0) lines.push(`  ${report.pending} record(s) not anchored yet: export again later to verify them.`);
   lines.push(report.ok ? "VERIFIED: every record in this export matches what was anchored." : "NOT VERIFIED: see above.");
@@ -312,6 +356,11 @@ export async function main(argv: readonly string[], out = process.stdout, err = 
     // Nothing to check: the hospital's own verification found the record tampered and kept its content back.
     out.write(`Chartproof record ${input.withheld.recordId}: TAMPERED (failing level: ${input.withheld.failingLevel}); its content was withheld.\nNOT VERIFIED.\n`);
     return 1;
+  }
+  if (input.kind === "erased") {
+    const erased = await verifyErasedProof(input.erased, input.options);
+    out.write(formatErasedReport(input.erased, erased));
+    return erased.ok ? 0 : 1;
   }
   if (input.kind === "export") {
     const exported = await verifyRecordExport(input.entries, input.options);

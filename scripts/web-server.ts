@@ -9,10 +9,34 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import next from "next";
+import pg from "pg";
 import { launcherEnv, trustedProxiesSetting } from "@/lib/env";
+import { DATABASE_ROLE_STANDING_SQL, databaseRoleWarning, type DatabaseRoleStanding } from "@/lib/jobs/database-role-query";
 import { clientAddress, parseTrustedProxies } from "@/lib/net/client-address";
 
 const port = launcherEnv().PORT;
+
+/**
+ * Before anything else: who the web tier is in the database. As the owner or a superuser it could rewrite history,
+ * so start-up says so loudly (the integrity page says it too, from the app's own connection). A database that cannot
+ * be asked now is said and left to the readiness check.
+ */
+async function announceDatabaseRole(databaseUrl: string | undefined): Promise<void> {
+  if (!databaseUrl) return;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    const standing = (await client.query<DatabaseRoleStanding>(DATABASE_ROLE_STANDING_SQL)).rows[0]!;
+    const warning = databaseRoleWarning("web", standing);
+    if (warning) console.error(`\n[web] ${warning}\n`);
+    else console.log(`[web] database role ${standing.user}: restricted to the web tier's grants`);
+  } catch (error) {
+    console.error(`[web] could not check the database role: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+await announceDatabaseRole(launcherEnv().DATABASE_URL);
 const trusted = parseTrustedProxies(trustedProxiesSetting());
 
 const app = next({ dev: false, dir: process.cwd(), port, hostname: "localhost" });

@@ -11,7 +11,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { anchoringTick, type AnchorStep } from "@/lib/jobs/anchoring";
 import { sweepAllRecords } from "@/lib/jobs/sweep";
-import { databaseRoleStanding, runsUnrestricted } from "@/lib/jobs/database-role";
+import { announceWorkerDatabaseRole } from "@/lib/jobs/database-role";
 import { backfillCanonicalBytes } from "@/lib/jobs/backfill-canonical";
 import { runPrivacyAlerts } from "@/lib/jobs/privacy-alerts";
 import { runAccessLogCheck } from "@/lib/jobs/access-log-check";
@@ -58,15 +58,7 @@ async function main() {
   const config = env();
   if (!config.LEDGER_WRITER_KEY) throw new Error("LEDGER_WRITER_KEY is required: the worker is the only process that anchors.");
   const chains = ledgers();
-  const standing = await databaseRoleStanding();
-  if (runsUnrestricted(standing)) {
-    log.error(
-      { role: standing.user },
-      "!!! THE WORKER RUNS AS THE DATABASE OWNER OR A SUPERUSER: it could disable the triggers that keep history append-only. Give it its own role (npm run db:roles).",
-    );
-  } else if (!standing.mayAnchor) {
-    log.error({ role: standing.user }, "!!! the worker's database role may not write anchors: anchoring will fail. Give it the worker role (npm run db:roles).");
-  }
+  await announceWorkerDatabaseRole();
   // Records from before stored canonical bytes get them, each proven against the chains (ADR 017); until then they
   // verify as unavailable, and pending ones wait for it before they can be anchored.
   // A failure (a chain down, a role without the grant) must not stop anchoring: the rows stay `unavailable` and

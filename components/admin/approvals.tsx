@@ -11,8 +11,12 @@ import { ApprovalResultView } from "./privileged-outcome";
 function useWhat() {
   const t = useTranslations("approvals");
   const tc = useTranslations("common");
+  const tl = useTranslations("erasure");
   const format = useFormatter();
   return (r: PrivilegedRequestDto): string[] => {
+    if (r.erasure) {
+      return [t("eraseRecord", { recordId: r.erasure.recordId }), t("eraseBasis", { basis: tl(`bases.${r.erasure.legalBasis}`) }), t("eraseReason", { reason: r.erasure.reason }), t("eraseWarning")];
+    }
     if (r.newStaff) {
       return [
         t("newStaff", { name: r.newStaff.name, email: r.newStaff.email, role: tc(`roles.${r.newStaff.role}`) }),

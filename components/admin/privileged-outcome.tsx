@@ -27,6 +27,12 @@ export function ApprovalResultView({ result }: { result: ApprovalResult }) {
       return <Notice tone="ok">{t("approvedReset", { name: result.name, time: format.dateTime(new Date(result.codeSent.expiresAt), "audit") })}</Notice>;
     case "MFA_RESET":
       return <Notice tone="ok">{t("approvedMfa")}</Notice>;
+    case "RECORD_ERASE":
+      return (
+        <Notice tone="ok">
+          <span data-testid="erasure-approved">{t("approvedErase", { recordId: result.recordId, hash: result.statementHash })}</span>
+        </Notice>
+      );
     case "SERVICE_CREDENTIAL":
       return (
         <div className="rounded-lg border-2 border-warn bg-warn-soft p-4" data-testid="issued-credential">

@@ -15,6 +15,9 @@ const KNOWN_KINDS = new Set([
   "integrity.access_log_break",
   "integrity.access_log_behind_seal",
   "integrity.access_log_unchecked",
+  "database.worker_unrestricted",
+  "record.erased",
+  "integrity.tombstone_mismatch",
 ]);
 
 export function IntegrityOverview({ overview }: { overview: IntegrityOverviewDto }) {

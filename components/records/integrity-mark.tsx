@@ -1,12 +1,13 @@
 import { useTranslations } from "next-intl";
 import type { Verification } from "@/lib/integrity/judge";
 
-const marks: Record<Verification, string> = { verified: "✓", tampered: "✗", pending: "…", unavailable: "?" };
+const marks: Record<Verification, string> = { verified: "✓", tampered: "✗", pending: "…", unavailable: "?", erased: "∅" };
 const styles: Record<Verification, string> = {
   verified: "text-ok",
   tampered: "rounded border border-danger bg-danger-soft px-1 font-bold text-danger",
   pending: "rounded border border-warn bg-warn-soft px-1 font-bold text-warn",
   unavailable: "rounded border border-line-strong bg-surface-muted px-1 font-bold text-ink-muted",
+  erased: "rounded border border-ink-muted bg-surface-muted px-1 font-bold text-ink",
 };
 
 /**

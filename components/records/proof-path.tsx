@@ -118,6 +118,7 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
   const tc = useTranslations("chart");
   const ts = useTranslations("sources");
   const tsum = useTranslations("summary");
+  const te = useTranslations("erasure");
   const format = useFormatter();
   const { record, batch, checkpoint, levels } = proof;
   const verified = record.verification === "verified";
@@ -153,7 +154,12 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
             {tc("overdue")}
           </p>
         ) : null}
-        {tampered || record.resource === null ? (
+        {proof.erasure ? (
+          <p role="status" className="mt-2 rounded border border-ink-muted bg-surface-muted px-2 py-1 text-sm" data-testid="record-erased">
+            {te("erasedNotice", { time: format.dateTime(new Date(proof.erasure.erasedAt), "clinical"), basis: te(`bases.${proof.erasure.legalBasis}`) })}{" "}
+            <span className="break-all font-mono text-xs">{te("erasedTombstone", { hash: proof.erasure.statementHash })}</span>
+          </p>
+        ) : tampered || record.resource === null ? (
           <>
             <p role="alert" className="mt-2 text-sm font-semibold text-danger">
               {tc("withheld")}
@@ -272,7 +278,7 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
         </h2>
         {proof.exportable ? (
           <>
-            <p className="mt-1 text-sm text-ink-muted">{t("exportNote")}</p>
+            <p className="mt-1 text-sm text-ink-muted">{proof.erasure ? te("exportNote") : t("exportNote")}</p>
             <pre className="mt-2 whitespace-pre-wrap break-all rounded bg-surface-muted p-2 font-mono text-xs text-ink">
               {`npm run verify-proof -- chartproof-proof-${record.id}.json --rpc <private-chain-rpc> --public-rpc <public-chain-rpc>`}
             </pre>

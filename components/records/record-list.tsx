@@ -81,7 +81,9 @@ export function RecordCard({ record, patientId, correctable }: { record: RecordD
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
         <div className="w-32 shrink-0 text-[11px] font-semibold uppercase tracking-wide text-ink-muted">{tt(typeKey)}</div>
         <div className="min-w-0 flex-1">
-          {tampered || record.summary === null ? (
+          {record.verification === "erased" ? (
+            <p className="text-sm text-ink-muted">{t("erased")}</p>
+          ) : tampered || record.summary === null ? (
             <p role="alert" className="text-sm font-semibold text-danger">
               {t("withheld")}
             </p>

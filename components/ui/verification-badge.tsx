@@ -6,9 +6,10 @@ const styles: Record<Verification, string> = {
   tampered: "bg-danger-soft text-danger border-danger",
   pending: "bg-warn-soft text-warn border-warn",
   unavailable: "bg-surface-muted text-ink-muted border-line-strong",
+  erased: "bg-surface-muted text-ink border-ink-muted",
 };
 
-const marks: Record<Verification, string> = { verified: "✓", tampered: "✗", pending: "…", unavailable: "?" };
+const marks: Record<Verification, string> = { verified: "✓", tampered: "✗", pending: "…", unavailable: "?", erased: "∅" };
 
 /** The state is given in words and a mark, never by colour alone. */
 export function VerificationBadge({ verification }: { verification: Verification }) {

@@ -6,6 +6,7 @@ import { requireActionCaller } from "@/lib/auth/require-caller";
 import { PrivilegedRuleError, approvePrivilegedRequest, rejectPrivilegedRequest, type ApprovalResult } from "@/lib/dal/privileged-requests";
 import { StaffRuleError } from "@/lib/dal/staff";
 import { ServiceCredentialRuleError } from "@/lib/dal/service-credentials";
+import { RecordEraseRuleError } from "@/lib/dal/record-erasure";
 import { fieldErrorState, formErrorState, type FormState } from "@/lib/dto/admin";
 
 // The second administrator's side of four eyes. The DAL refuses the requester and the subject, expired or decided
@@ -14,7 +15,9 @@ import { fieldErrorState, formErrorState, type FormState } from "@/lib/dto/admin
 const decisionSchema = z.object({ requestId: z.uuid({ error: "request_not_found" }) });
 
 function ruleState(error: unknown) {
-  if (error instanceof PrivilegedRuleError || error instanceof StaffRuleError || error instanceof ServiceCredentialRuleError) return formErrorState(error.code);
+  if (error instanceof PrivilegedRuleError || error instanceof StaffRuleError || error instanceof ServiceCredentialRuleError || error instanceof RecordEraseRuleError) {
+    return formErrorState(error.code);
+  }
   throw error;
 }
 

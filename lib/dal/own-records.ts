@@ -7,6 +7,8 @@ import { resourceOf, verifiableRecordSelect, verifyRecords } from "@/lib/verific
 import { appendAccessEvent } from "@/lib/audit";
 import { can } from "@/lib/authz";
 import { AccessDeniedError, type Caller } from "./caller";
+import { erasedProofOf } from "./record-proof";
+import { tombstoneOf } from "./record-erasure";
 import type { OwnRecordsDto } from "@/lib/dto";
 import { countByVerification, loadVerifiedRecords } from "./verified-records";
 
@@ -46,14 +48,19 @@ export async function exportOwnRecords(caller: Caller): Promise<Record<string, u
   // Verified as the chart is: a tampered record's content is untrusted and is not exported at all; the rest come
   // from the stored bytes, never the JSONB query copy.
   const verdicts = await verifyRecords(rows);
+  const erasedIds = rows.filter((_, i) => verdicts[i]!.verification === "erased").map((r) => r.id);
+  const tombstones = new Map(await Promise.all(erasedIds.map(async (id) => [id, await tombstoneOf(id)] as const)));
   const entries: ExportEntry[] = rows.map((row, i) => {
-    if (verdicts[i]!.verification === "tampered") {
+    // Erased: no content left; its leaf and tombstone prove that it existed and was erased lawfully.
+    const erased = verdicts[i]!.verification === "erased" ? erasedProofOf(row, tombstones.get(row.id) ?? null) : null;
+    if (erased) return { recordId: row.id, resource: null, proof: null, supersedes: row.supersedesId, superseded: row.supersededAt !== null, erased };
+    if (verdicts[i]!.verification === "tampered" || verdicts[i]!.verification === "erased") {
       return { recordId: row.id, resource: null, proof: null, supersedes: row.supersedesId, superseded: row.supersededAt !== null, tampered: true };
     }
     const built = buildProofBundle(row);
     return { recordId: row.id, resource: resourceOf(row), proof: built.ok ? built.bundle : null, supersedes: row.supersedesId, superseded: row.supersededAt !== null };
   });
-  const verification = { verified: 0, tampered: 0, pending: 0, unavailable: 0 };
+  const verification = { verified: 0, tampered: 0, pending: 0, unavailable: 0, erased: 0 };
   for (const v of verdicts) verification[v.verification] += 1;
   const exportId = randomUUID();
   await appendAccessEvent(

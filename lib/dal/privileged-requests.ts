@@ -21,19 +21,24 @@ import {
   type NewStaff,
 } from "./staff";
 import { executeServiceCredential, precheckServiceCredential, type NewServiceCredential } from "./service-credentials";
+import { executeRecordErase, precheckRecordErase, type RecordEraseParams } from "./record-erasure";
 
 // Four eyes (docs/decisions/019-four-eyes-and-sign-in.md). The steps by which an administrator could give themselves
 // clinical, compliance or admin power, or take over someone else's sign-in, or let a system file records into charts,
 // are requests here. A different active administrator — neither the requester nor the account acted on — approves,
 // and the approval executes exactly the stored parameters (their hash is checked first). Requests lapse after
 // FOUR_EYES_REQUEST_HOURS (at most 24 h).
+// Lawful erasure of a record (RECORD_ERASE, docs/decisions/016-database-refuses-to-rewrite-history.md) is the one kind
+// an administrator does not request: a compliance officer does (record.erase.request) and an administrator approves
+// (record.erase.approve); it never executes without that approval, whatever FOUR_EYES_MODE says.
 
 export type PrivilegedParams =
   | { kind: "STAFF_CREATE"; staff: NewStaff }
   | { kind: "ROLE_CHANGE"; staffId: string; role: StaffRole }
   | { kind: "PASSWORD_RESET"; staffId: string }
   | { kind: "MFA_RESET"; staffId: string }
-  | { kind: "SERVICE_CREDENTIAL"; credential: NewServiceCredential };
+  | { kind: "SERVICE_CREDENTIAL"; credential: NewServiceCredential }
+  | ({ kind: "RECORD_ERASE" } & RecordEraseParams);
 
 export type PrivilegedKind = PrivilegedParams["kind"];
 
@@ -55,14 +60,27 @@ export class PrivilegedRuleError extends Error {
   }
 }
 
-function permissionFor(kind: PrivilegedKind): "staff.manage" | "service_credential.manage" {
-  return kind === "SERVICE_CREDENTIAL" ? "service_credential.manage" : "staff.manage";
+type StaffActor = Extract<Actor, { kind: "STAFF" }>;
+
+/** Who may ask for a step of this kind. */
+function requestPermission(kind: PrivilegedKind): "staff.manage" | "service_credential.manage" | "record.erase.request" {
+  return kind === "SERVICE_CREDENTIAL" ? "service_credential.manage" : kind === "RECORD_ERASE" ? "record.erase.request" : "staff.manage";
 }
 
-function requireAdmin(caller: Caller, kind: PrivilegedKind | null): Extract<Actor, { kind: "STAFF" }> {
+/** Who may approve (or reject) a step of this kind: an administrator in every case. */
+function approvePermission(kind: PrivilegedKind): "staff.manage" | "service_credential.manage" | "record.erase.approve" {
+  return kind === "RECORD_ERASE" ? "record.erase.approve" : requestPermission(kind) === "service_credential.manage" ? "service_credential.manage" : "staff.manage";
+}
+
+function requireRequester(caller: Caller, kind: PrivilegedKind): StaffActor {
   const actor = caller.actor;
-  if (actor.kind !== "STAFF" || actor.role !== "ADMIN") throw new AccessDeniedError();
-  if (!can(actor, kind ? permissionFor(kind) : "staff.manage")) throw new AccessDeniedError();
+  if (actor.kind !== "STAFF" || !can(actor, requestPermission(kind))) throw new AccessDeniedError();
+  return actor;
+}
+
+function requireAdmin(caller: Caller): StaffActor {
+  const actor = caller.actor;
+  if (actor.kind !== "STAFF" || actor.role !== "ADMIN" || !can(actor, "staff.manage")) throw new AccessDeniedError();
   return actor;
 }
 
@@ -86,11 +104,12 @@ async function approverAvailable(tx: AuditTx, excluded: (string | null)[]): Prom
  * the requester hears of them at once; every check runs again when the step executes.
  */
 export async function requestPrivileged(caller: Caller, params: PrivilegedParams): Promise<PrivilegedOutcome> {
-  const requester = requireAdmin(caller, params.kind);
+  const requester = requireRequester(caller, params.kind);
   const subject = subjectOf(params);
   try {
     if (subject === requester.id) throw new StaffRuleError(params.kind === "ROLE_CHANGE" ? "self_role" : "self_reset");
-    if (params.kind === "STAFF_CREATE") await precheckStaffCreate(params.staff);
+    if (params.kind === "RECORD_ERASE") await precheckRecordErase(params);
+    else if (params.kind === "STAFF_CREATE") await precheckStaffCreate(params.staff);
     else if (params.kind === "ROLE_CHANGE") await precheckRoleChange(params.staffId, params.role);
     else if (params.kind === "SERVICE_CREDENTIAL") await precheckServiceCredential(params.credential);
     else await precheckSubject(params.staffId, params.kind);
@@ -98,7 +117,8 @@ export async function requestPrivileged(caller: Caller, params: PrivilegedParams
     await logRefusal(caller, "privileged_request.created", { kind: params.kind, subjectStaffId: subject, reason: ruleCode(error) });
     throw error;
   }
-  const alertOnly = env().FOUR_EYES_MODE === "alert_only";
+  // An erasure cannot be undone: it always waits for its approver.
+  const alertOnly = env().FOUR_EYES_MODE === "alert_only" && params.kind !== "RECORD_ERASE";
   const now = new Date();
   const hash = paramsHash(params);
 
@@ -119,7 +139,13 @@ export async function requestPrivileged(caller: Caller, params: PrivilegedParams
       });
       await appendAccessEventIn(
         tx,
-        { actor: requester, action: "privileged_request.created", outcome: "ALLOWED", purpose: "OPERATIONS", details: { requestId: row.id, kind: params.kind, subjectStaffId: subject, paramsHash: hash } },
+        {
+          actor: requester,
+          action: "privileged_request.created",
+          outcome: "ALLOWED",
+          purpose: "OPERATIONS",
+          details: { requestId: row.id, kind: params.kind, subjectStaffId: subject, paramsHash: hash, ...(params.kind === "RECORD_ERASE" ? { recordId: params.recordId, legalBasis: params.legalBasis } : {}) },
+        },
         caller.context,
       );
       return row;
@@ -176,17 +202,20 @@ async function execute(tx: AuditTx, caller: Caller, params: PrivilegedParams, re
       return { kind: "MFA_RESET", staffId: params.staffId };
     case "SERVICE_CREDENTIAL":
       return { kind: "SERVICE_CREDENTIAL", credential: await executeServiceCredential(tx, caller, params.credential, requestId) };
+    case "RECORD_ERASE":
+      return { kind: "RECORD_ERASE", ...(await executeRecordErase(tx, caller, params, requestId)) };
   }
 }
 
 /** Ids only: a code or a token is never stored. */
 function storedResult(result: ApprovalResult): object {
   if (result.kind === "SERVICE_CREDENTIAL") return { credentialId: result.credential.id, tokenPrefix: result.credential.tokenPrefix };
+  if (result.kind === "RECORD_ERASE") return { recordId: result.recordId, statementHash: result.statementHash };
   return { staffId: result.staffId };
 }
 
 function resultSubject(result: ApprovalResult): string | null {
-  return result.kind === "SERVICE_CREDENTIAL" ? null : result.staffId;
+  return result.kind === "SERVICE_CREDENTIAL" || result.kind === "RECORD_ERASE" ? null : result.staffId;
 }
 
 /**
@@ -194,7 +223,7 @@ function resultSubject(result: ApprovalResult): string | null {
  * are checked against their hash, and exactly that step executes in the same transaction. Refusals are logged.
  */
 export async function approvePrivilegedRequest(caller: Caller, requestId: string): Promise<ApprovalResult> {
-  const approver = requireAdmin(caller, null);
+  const approver = requireAdmin(caller);
   if (!isUuid(requestId)) throw new PrivilegedRuleError("request_not_found");
   let row: { kind: PrivilegedKind; requestedById: string; subjectStaffId: string | null } | null = null;
   try {
@@ -206,7 +235,7 @@ export async function approvePrivilegedRequest(caller: Caller, requestId: string
       });
       if (!found) throw new PrivilegedRuleError("request_not_found");
       row = found;
-      if (!can(approver, permissionFor(found.kind))) throw new AccessDeniedError();
+      if (!can(approver, approvePermission(found.kind))) throw new AccessDeniedError();
       if (found.requestedById === approver.id) throw new PrivilegedRuleError("request_own");
       if (found.subjectStaffId === approver.id) throw new PrivilegedRuleError("request_subject");
       if (found.status !== "PENDING") throw new PrivilegedRuleError("request_decided");
@@ -238,7 +267,7 @@ export async function approvePrivilegedRequest(caller: Caller, requestId: string
     // Approved steps are still alerted: compliance sees every grant of power, and who let it through.
     await raiseAlert({
       kind: "admin.privileged_step_approved",
-      severity: r.kind === "SERVICE_CREDENTIAL" || r.kind === "ROLE_CHANGE" ? "WARNING" : "INFO",
+      severity: r.kind === "SERVICE_CREDENTIAL" || r.kind === "ROLE_CHANGE" || r.kind === "RECORD_ERASE" ? "WARNING" : "INFO",
       details: { requestId, stepKind: r.kind, adminIds: [r.requestedById, approver.id], subjectStaffId: r.subjectStaffId ?? resultSubject(result) },
     });
     return result;
@@ -252,13 +281,15 @@ export async function approvePrivilegedRequest(caller: Caller, requestId: string
   }
 }
 
-/** The requester withdraws (CANCELLED) or another administrator refuses (REJECTED) a pending request. */
+/** The requester withdraws (CANCELLED) or an approver of its kind refuses (REJECTED) a pending request. */
 export async function rejectPrivilegedRequest(caller: Caller, requestId: string): Promise<void> {
-  const admin = requireAdmin(caller, null);
+  const admin = caller.actor;
+  if (admin.kind !== "STAFF") throw new AccessDeniedError();
   if (!isUuid(requestId)) throw new PrivilegedRuleError("request_not_found");
   await db().$transaction(async (tx) => {
     const found = await tx.privilegedRequest.findUnique({ where: { id: requestId }, select: { kind: true, requestedById: true, subjectStaffId: true } });
     if (!found) throw new PrivilegedRuleError("request_not_found");
+    if (found.requestedById !== admin.id && !can(admin, approvePermission(found.kind))) throw new AccessDeniedError();
     if (found.subjectStaffId === admin.id) throw new PrivilegedRuleError("request_subject");
     const status = found.requestedById === admin.id ? "CANCELLED" : "REJECTED";
     const updated = await tx.privilegedRequest.updateMany({ where: { id: requestId, status: "PENDING" }, data: { status, decidedById: admin.id, decidedAt: new Date() } });
@@ -273,7 +304,7 @@ export async function rejectPrivilegedRequest(caller: Caller, requestId: string)
 
 /** Pending requests (newest first) and the last decided ones, for the approvals page. */
 export async function listPrivilegedRequests(caller: Caller): Promise<PrivilegedRequestDto[]> {
-  const admin = requireAdmin(caller, null);
+  const admin = requireAdmin(caller);
   const now = new Date();
   const rows = await db().privilegedRequest.findMany({
     where: { OR: [{ status: "PENDING" }, { decidedAt: { gt: new Date(now.getTime() - 7 * 24 * 3600_000) } }] },
@@ -316,6 +347,8 @@ export async function listPrivilegedRequests(caller: Caller): Promise<Privileged
           ? { name: p.staff.name, email: p.staff.email, role: p.staff.role, department: p.staff.departmentId ? (dept.get(p.staff.departmentId) ?? null) : null, licenceNumber: p.staff.licenceNumber }
           : null,
       newRole: p.kind === "ROLE_CHANGE" ? p.role : null,
+      // What the approver must weigh; the record itself stays out of an administrator's sight.
+      erasure: p.kind === "RECORD_ERASE" ? { recordId: p.recordId, legalBasis: p.legalBasis, reason: p.reason } : null,
       credential:
         p.kind === "SERVICE_CREDENTIAL"
           ? {

@@ -1,6 +1,8 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { withheldProof, type WithheldProof } from "@/lib/integrity/withheld";
+import { ERASED_PROOF_FORMAT, type ErasedProof, type TombstoneStatement } from "@/lib/integrity/tombstone";
+import { tombstoneOf } from "./record-erasure";
 import { appendAccessEvent } from "@/lib/audit";
 import { summarizeResource } from "@/lib/fhir/summarize";
 import { checkAttachments } from "@/lib/fhir/attachment";
@@ -120,6 +122,7 @@ export async function getRecordProof(caller: Caller, patientId: string, recordId
   const { doctor, patient, access, row } = await authorizeRecord(caller, patientId, recordId, "record.viewed");
   const { verdict, versions } = await verifyWithVersions(row, access.covers);
   const tampered = verdict.verification === "tampered";
+  const tombstone = verdict.verification === "erased" ? await tombstoneOf(row.id) : null;
   const built = buildProofBundle(row);
   // Shown from the bytes that were just hashed, parsed once; never the JSONB query copy.
   const resource = tampered ? null : resourceOf(row);
@@ -188,7 +191,10 @@ export async function getRecordProof(caller: Caller, patientId: string, recordId
           }
         : null,
     levels: verdict.levels,
-    exportable: built.ok,
+    exportable: built.ok || tombstone !== null,
+    erasure: tombstone
+      ? { erasedAt: tombstone.erasedAt.toISOString(), legalBasis: tombstone.legalBasis, statementHash: tombstone.statementHash, unitNumber: tombstone.batch?.batchNumber.toString() ?? null }
+      : null,
   };
 }
 
@@ -201,12 +207,13 @@ export async function getRecordProof(caller: Caller, patientId: string, recordId
  *
  * @throws AccessDeniedError (logged as DENIED); ProofNotExportableError when the record is not anchored yet.
  */
-export async function exportRecordProof(caller: Caller, patientId: string, recordId: string): Promise<ProofBundle | WithheldProof> {
+export async function exportRecordProof(caller: Caller, patientId: string, recordId: string): Promise<ProofBundle | WithheldProof | ErasedProof> {
   const { doctor, patient, access, row } = await authorizeRecord(caller, patientId, recordId, "record.proof_exported");
   const built = buildProofBundle(row);
   const [verdict] = await verifyRecords([row]);
   const tampered = verdict!.verification === "tampered";
-  if (!built.ok && !tampered) throw new ProofNotExportableError(built.reason);
+  const erased = verdict!.verification === "erased" ? erasedProofOf(row, await tombstoneOf(row.id)) : null;
+  if (!built.ok && !tampered && !erased) throw new ProofNotExportableError(built.reason);
   await appendAccessEvent(
     {
       actor: doctor,
@@ -218,5 +225,47 @@ export async function exportRecordProof(caller: Caller, patientId: string, recor
     },
     caller.context,
   );
+  if (erased) return erased;
   return tampered || !built.ok ? withheldProof(row.id, verdict!.levels) : built.bundle;
+}
+
+/**
+ * An erased record's download (lib/integrity/tombstone.ts): its leaf and path, and its tombstone with the unit that
+ * anchors it — no content, no salt (there are none left). Null when the row or its tombstone lacks what it needs.
+ */
+export function erasedProofOf(
+  row: {
+    id: string;
+    commitment: string;
+    leafIndex: number | null;
+    proof: unknown;
+    batch: { chainId: number; contractAddress: string; batchNumber: bigint; root: string; txHash: string | null; blockNumber: bigint | null } | null;
+  },
+  tombstone: Awaited<ReturnType<typeof tombstoneOf>>): ErasedProof | null {
+  const batch = row.batch;
+  if (!tombstone || !batch || row.leafIndex === null || !Array.isArray(row.proof)) return null;
+  const unit = tombstone.batch?.status === "CONFIRMED" ? tombstone.batch : null;
+  return {
+    format: ERASED_PROOF_FORMAT,
+    recordId: row.id,
+    verification: "erased",
+    commitment: row.commitment,
+    leafIndex: row.leafIndex,
+    proof: row.proof as ErasedProof["proof"],
+    batch: {
+      chainId: batch.chainId,
+      contract: batch.contractAddress,
+      batchNumber: batch.batchNumber.toString(),
+      root: batch.root,
+      txHash: batch.txHash,
+      blockNumber: batch.blockNumber?.toString() ?? null,
+    },
+    tombstone: {
+      statement: JSON.parse(Buffer.from(tombstone.statement).toString("utf8")) as TombstoneStatement,
+      statementHash: tombstone.statementHash,
+      unit: unit
+        ? { chainId: unit.chainId, contract: unit.contractAddress, batchNumber: unit.batchNumber.toString(), root: unit.root, txHash: unit.txHash, blockNumber: unit.blockNumber?.toString() ?? null }
+        : null,
+    },
+  };
 }

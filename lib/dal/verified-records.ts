@@ -68,7 +68,7 @@ export async function loadVerifiedRecordsWithContent(
 }
 
 export function countByVerification(records: readonly RecordDto[]): VerificationCounts {
-  const counts: VerificationCounts = { verified: 0, tampered: 0, pending: 0, unavailable: 0 };
+  const counts: VerificationCounts = { verified: 0, tampered: 0, pending: 0, unavailable: 0, erased: 0 };
   for (const record of records) counts[record.verification] += 1;
   return counts;
 }

@@ -107,7 +107,7 @@ export const ID_DOCUMENTS = ["RESIDENT_CARD", "DRIVER_LICENCE", "PASSPORT", "ALI
 /** A privileged step waiting for (or decided by) a second administrator, for the approvals page. */
 export type PrivilegedRequestDto = {
   id: string;
-  kind: "STAFF_CREATE" | "ROLE_CHANGE" | "PASSWORD_RESET" | "MFA_RESET" | "SERVICE_CREDENTIAL";
+  kind: "STAFF_CREATE" | "ROLE_CHANGE" | "PASSWORD_RESET" | "MFA_RESET" | "SERVICE_CREDENTIAL" | "RECORD_ERASE";
   status: "PENDING" | "APPROVED" | "REJECTED" | "CANCELLED" | "EXPIRED";
   requestedBy: string | null;
   decidedBy: string | null;
@@ -119,6 +119,8 @@ export type PrivilegedRequestDto = {
   newStaff: { name: string; email: string; role: StaffRole; department: string | null; licenceNumber: string | null } | null;
   newRole: StaffRole | null;
   credential: { name: string; expiresAt: string; scopeMrn: string | null; scopeDepartment: string | null } | null;
+  /** A lawful erasure: which record, on what basis, and the requester's reason. */
+  erasure: { recordId: string; legalBasis: string; reason: string } | null;
   own: boolean;
   /** Pending, not expired, and the viewer is neither the requester nor the subject. */
   canApprove: boolean;
@@ -130,7 +132,8 @@ export type ApprovalResult =
   | { kind: "ROLE_CHANGE"; staffId: string }
   | { kind: "PASSWORD_RESET"; staffId: string; name: string; codeSent: { purpose: IssuedCodeDto["purpose"]; expiresAt: string } }
   | { kind: "MFA_RESET"; staffId: string }
-  | { kind: "SERVICE_CREDENTIAL"; credential: IssuedServiceCredentialDto };
+  | { kind: "SERVICE_CREDENTIAL"; credential: IssuedServiceCredentialDto }
+  | { kind: "RECORD_ERASE"; recordId: string; statementHash: string };
 
 export type PrivilegedOutcome = { status: "pending"; requestId: string } | { status: "executed"; requestId: string; result: ApprovalResult };
 

@@ -307,3 +307,20 @@ export type ComplianceDashboardDto = {
   emergencyAccesses: number;
   deniedAccesses: number;
 };
+
+/** One lawful-erasure request and, once approved, its tombstone (the compliance officer's erasures page). */
+export type RecordErasureDto = {
+  requestId: string;
+  recordId: string;
+  legalBasis: string;
+  reason: string;
+  status: "PENDING" | "APPROVED" | "REJECTED" | "CANCELLED" | "EXPIRED";
+  requestedBy: string | null;
+  decidedBy: string | null;
+  createdAt: string;
+  decidedAt: string | null;
+  /** What identifies the record without its content. */
+  record: { resourceType: string; recordedAt: string; mrn: string } | null;
+  tombstone: { erasedAt: string; statementHash: string; unit: { number: string; status: string; txHash: string | null } | null } | null;
+  own: boolean;
+};

@@ -152,6 +152,8 @@ export type RecordProofDto = {
   levels: ProofLevelsDto;
   /** Whether a proof bundle can be exported (anchored, with a well-formed proof). */
   exportable: boolean;
+  /** Set when the record was lawfully erased: what its anchored tombstone says (never the reason's words). */
+  erasure: { erasedAt: string; legalBasis: string; statementHash: string; unitNumber: string | null } | null;
 };
 
 /** Open alerts and overdue anchoring, for compliance: ids and counts, never record contents. */

@@ -12,6 +12,7 @@ import enChart from "./messages/en/chart.json";
 import enCommon from "./messages/en/common.json";
 import enCompliance from "./messages/en/compliance.json";
 import enConsents from "./messages/en/consents.json";
+import enErasure from "./messages/en/erasure.json";
 import enErrors from "./messages/en/errors.json";
 import enFhirCodes from "./messages/en/fhirCodes.json";
 import enFhirView from "./messages/en/fhirView.json";
@@ -39,6 +40,7 @@ import koChart from "./messages/ko/chart.json";
 import koCommon from "./messages/ko/common.json";
 import koCompliance from "./messages/ko/compliance.json";
 import koConsents from "./messages/ko/consents.json";
+import koErasure from "./messages/ko/erasure.json";
 import koErrors from "./messages/ko/errors.json";
 import koFhirCodes from "./messages/ko/fhirCodes.json";
 import koFhirView from "./messages/ko/fhirView.json";
@@ -69,6 +71,7 @@ export const catalogues = {
     common: enCommon,
     compliance: enCompliance,
     consents: enConsents,
+    erasure: enErasure,
     errors: enErrors,
     fhirCodes: enFhirCodes,
     fhirView: enFhirView,
@@ -98,6 +101,7 @@ export const catalogues = {
     common: koCommon,
     compliance: koCompliance,
     consents: koConsents,
+    erasure: koErasure,
     errors: koErrors,
     fhirCodes: koFhirCodes,
     fhirView: koFhirView,

@@ -11,7 +11,8 @@ import type { ProvenLeafCache } from "./proven-leaf-cache";
  * (lib/verification/verify-records.ts) or checkProofBundle (proof-bundle.ts). No I/O.
  */
 
-export type Verification = "verified" | "tampered" | "pending" | "unavailable";
+/** `erased`: lawfully erased by an anchored tombstone (lib/integrity/tombstone.ts); never produced by judgeRecord. */
+export type Verification = "verified" | "tampered" | "pending" | "unavailable" | "erased";
 export type CheckpointLevel = "public" | "none";
 
 /**

@@ -1,5 +1,6 @@
 import { canonicalize } from "./canonical-json";
 import { parseProofBundle, type ProofBundle } from "./proof-bundle";
+import { parseErasedProof, type ErasedProof } from "./tombstone";
 
 // A patient's download of all their records (docs/decisions/015-patients-accounts-consents-corrections.md): a FHIR R4 `collection` Bundle
 // whose entries carry the record's resource and, once anchored, its proof bundle as an entry extension. Anyone can
@@ -22,6 +23,8 @@ export type ExportEntry = {
   superseded: boolean;
   /** The hospital's own verification found it tampered: exported with no content and no proof, only its state. */
   tampered?: boolean;
+  /** Lawfully erased: exported with no content, with its leaf and anchored tombstone (lib/integrity/tombstone.ts). */
+  erased?: ErasedProof;
 };
 
 type Extension = { url: string; valueAttachment?: { contentType: string; data: string }; valueCode?: string; valueString?: string };
@@ -35,6 +38,15 @@ export function buildRecordExport(entries: readonly ExportEntry[], exportId: str
     timestamp: now.toISOString(),
     entry: entries.map((e) => {
       if (e.tampered) return { fullUrl: `urn:uuid:${e.recordId}`, extension: [{ url: RECORD_STATE_EXTENSION, valueCode: "tampered" }] };
+      if (e.erased) {
+        return {
+          fullUrl: `urn:uuid:${e.recordId}`,
+          extension: [
+            { url: RECORD_STATE_EXTENSION, valueCode: "erased" },
+            { url: PROOF_BUNDLE_EXTENSION, valueAttachment: { contentType: "application/json", data: Buffer.from(JSON.stringify(e.erased), "utf8").toString("base64") } },
+          ],
+        };
+      }
       const extension: Extension[] = [{ url: RECORD_STATE_EXTENSION, valueCode: e.proof ? (e.superseded ? "superseded" : "anchored") : "pending" }];
       if (e.proof) {
         extension.push({ url: PROOF_BUNDLE_EXTENSION, valueAttachment: { contentType: "application/json", data: Buffer.from(JSON.stringify(e.proof), "utf8").toString("base64") } });
@@ -58,6 +70,7 @@ export type ParsedExportEntry =
   | { recordId: string; state: "anchored" | "superseded"; proof: ProofBundle }
   | { recordId: string; state: "pending" }
   | { recordId: string; state: "tampered" }
+  | { recordId: string; state: "erased"; erased: ErasedProof }
   | { recordId: string; state: "invalid"; problem: string };
 
 /**
@@ -84,6 +97,12 @@ export function parseRecordExport(json: unknown): { ok: true; entries: ParsedExp
         decoded = JSON.parse(Buffer.from(String(attachment.data), "base64").toString("utf8"));
       } catch {
         return { recordId, state: "invalid", problem: "the proof bundle is not base64-encoded JSON" };
+      }
+      if (state === "erased") {
+        const erased = parseErasedProof(decoded);
+        if (!erased.ok) return { recordId, state: "invalid", problem: `malformed erasure proof (${erased.problems[0]})` };
+        if (erased.proof.recordId !== recordId) return { recordId, state: "invalid", problem: "the erasure proof is for another record" };
+        return { recordId, state: "erased", erased: erased.proof };
       }
       const parsed = parseProofBundle(decoded);
       if (!parsed.ok) return { recordId, state: "invalid", problem: `malformed proof bundle (${parsed.problems[0]})` };

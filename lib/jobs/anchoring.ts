@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
 import { log } from "@/lib/log";
@@ -53,6 +54,8 @@ const batchStore: UnitStore = {
       db().medicalRecord.updateMany({ where: { batchId: id, status: "PENDING" }, data: { batchId: null, leafIndex: null, proof: Prisma.DbNull } }),
       db().researchExport.updateMany({ where: { batchId: id }, data: { batchId: null } }),
       db().anchorBatch.update({ where: { id }, data: { status: "FAILED" } }),
+      // After the unit is FAILED: the tombstone guard releases a tombstone only from a failed unit.
+      db().recordTombstone.updateMany({ where: { batchId: id }, data: { batchId: null } }),
     ]);
   },
 };
@@ -258,6 +261,52 @@ export async function prepareExportManifests(ledger: Ledger): Promise<string[]> 
   return ids;
 }
 
+const MAX_TOMBSTONES_PER_TICK = 8;
+
+/**
+ * Tombstones of lawfully erased records waiting for the chain (docs/decisions/016-database-refuses-to-rewrite-history.md,
+ * "Erasure"): each becomes its own TOMBSTONE unit whose root is the hash of its statement, as an export manifest does.
+ * The hash is recomputed here from the stored statement bytes; a tombstone whose bytes and hash disagree is never
+ * anchored and raises a critical alert (the erasure itself raised its `record.erased` alert in the database).
+ */
+export async function prepareTombstones(ledger: Ledger): Promise<string[]> {
+  const refused: string[] = [];
+  const squatted: bigint[] = [];
+  const ids = await db().$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
+      const waiting = await tx.recordTombstone.findMany({
+        where: { batchId: null },
+        select: { recordId: true, statement: true, statementHash: true },
+        orderBy: [{ erasedAt: "asc" }, { recordId: "asc" }],
+        take: MAX_TOMBSTONES_PER_TICK * 4,
+      });
+      const units: string[] = [];
+      for (const row of waiting) {
+        if (units.length >= MAX_TOMBSTONES_PER_TICK) break;
+        if (`0x${createHash("sha256").update(row.statement).digest("hex")}` !== row.statementHash) {
+          refused.push(row.recordId);
+          continue;
+        }
+        const batchNumber = await nextBatchNumber(tx, ledger, squatted);
+        const batch = await tx.anchorBatch.create({
+          data: { chainId: ledger.chainId, contractAddress: ledger.contractAddress, batchNumber, root: row.statementHash, kind: "TOMBSTONE", recordCount: 0 },
+          select: { id: true },
+        });
+        await tx.recordTombstone.update({ where: { recordId: row.recordId }, data: { batchId: batch.id } });
+        units.push(batch.id);
+      }
+      return units;
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+  await alertSquatted(ledger, squatted);
+  for (const recordId of refused) {
+    await raiseAlert({ kind: "integrity.tombstone_mismatch", severity: "CRITICAL", details: { recordId }, dedupeKey: recordId });
+  }
+  return ids;
+}
+
 /**
  * Only the research export manifests: resume their open units and anchor the waiting ones. For a process that must
  * not touch record batches (the end-to-end server, which leaves records pending on purpose); the worker's tick does
@@ -279,43 +328,62 @@ const REFUSAL_ALERTS: Record<CreationContradiction | "content_mismatch", string>
   already_anchored: "integrity.reanchor_refused",
 };
 
+/** How many times one batch's preparation reads further down the queue past refused and unavailable rows. */
+const MAX_QUEUE_READS = 16;
+
+type Refusal = { recordId: string; reasons: (CreationContradiction | "content_mismatch")[] };
+
 /**
  * Closes a batch when ANCHOR_BATCH_SIZE records are waiting or the oldest has waited ANCHOR_WINDOW_SECONDS.
  * Left out, each with a critical alert: records whose content no longer matches their commitment, whose commitment
  * is not the one their id's earliest creation event fixed, whose id has more than one creation event, or whose id
  * already has an anchored leaf (a row reset to PENDING: anchoring it again would let a rewrite verify).
+ * A refused record leaves the queue for good (an `AnchoringRefusal` row, written in the same transaction), so any
+ * number of them never holds up the sound records behind them; it stays PENDING and every check shows it `tampered`.
  */
 export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; windowSeconds: number; now?: Date }): Promise<string | null> {
   const now = opts.now ?? new Date();
-  const refused: { recordId: string; reasons: (CreationContradiction | "content_mismatch")[] }[] = [];
+  const refused: Refusal[] = [];
   const squatted: bigint[] = [];
   const id = await db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
-      const pending = await tx.medicalRecord.findMany({
-        where: { status: "PENDING", batchId: null },
-        select: verifiableRecordSelect,
-        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-        take: opts.maxRecords,
-      });
-      if (pending.length === 0) return null;
-      const full = pending.length >= opts.maxRecords;
-      if (!full && pending[0]!.createdAt.getTime() > now.getTime() - opts.windowSeconds * 1000) return null;
-
-      // The one verification function: the stored bytes must give the commitment, the commitment must be the one
-      // its id's earliest creation event sealed, the id created once and never anchored before. A v1 row the
-      // backfill has not reached yet is `unavailable`: left waiting.
-      const verdicts = await verifyRecords(pending);
-      const sound = pending.filter((r, i) => {
-        const verdict = verdicts[i]!;
-        if (verdict.verification === "tampered") {
-          const reasons: (CreationContradiction | "content_mismatch")[] = [...verdict.creationReasons];
-          if (verdict.levels.commitment !== "ok" || reasons.length === 0) reasons.push("content_mismatch");
-          refused.push({ recordId: r.id, reasons });
+      type Pending = Prisma.MedicalRecordGetPayload<{ select: typeof verifiableRecordSelect }>;
+      const sound: Pending[] = [];
+      // Rows neither sound nor refused (a v1 row the backfill has not reached: `unavailable`) stay waiting; this
+      // call reads past them.
+      const waiting: string[] = [];
+      for (let read = 0; read < MAX_QUEUE_READS && sound.length < opts.maxRecords; read++) {
+        const want = opts.maxRecords - sound.length;
+        const pending = await tx.medicalRecord.findMany({
+          where: { status: "PENDING", batchId: null, anchoringRefusal: null, id: { notIn: [...sound.map((r) => r.id), ...waiting] } },
+          select: verifiableRecordSelect,
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          take: want,
+        });
+        if (pending.length === 0) break;
+        // The one verification function: the stored bytes must give the commitment, the commitment must be the one
+        // its id's earliest creation event sealed, the id created once and never anchored before.
+        const verdicts = await verifyRecords(pending);
+        const refusedNow: Refusal[] = [];
+        pending.forEach((r, i) => {
+          const verdict = verdicts[i]!;
+          if (verdict.verification === "pending") sound.push(r);
+          else if (verdict.verification === "tampered") {
+            const reasons: Refusal["reasons"] = [...verdict.creationReasons];
+            if (verdict.levels.commitment !== "ok" || reasons.length === 0) reasons.push("content_mismatch");
+            refusedNow.push({ recordId: r.id, reasons });
+          } else waiting.push(r.id);
+        });
+        if (refusedNow.length > 0) {
+          await tx.anchoringRefusal.createMany({ data: refusedNow.map(({ recordId, reasons }) => ({ recordId, reasons })), skipDuplicates: true });
+          refused.push(...refusedNow);
         }
-        return verdict.verification === "pending";
-      });
+        if (pending.length < want) break;
+      }
       if (sound.length === 0) return null;
+      const full = sound.length >= opts.maxRecords;
+      if (!full && sound[0]!.createdAt.getTime() > now.getTime() - opts.windowSeconds * 1000) return null;
 
       const tree = buildMerkleTree(sound.map((r) => r.commitment as Hex32));
       const batchNumber = await nextBatchNumber(tx, ledger, squatted);
@@ -343,7 +411,7 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
     for (const kind of new Set(reasons.map((reason) => REFUSAL_ALERTS[reason]))) {
       await raiseAlert({ kind, severity: "CRITICAL", details: { recordId, reasons }, dedupeKey: recordId });
     }
-    log.error({ recordId, reasons }, "record refused for anchoring");
+    log.error({ recordId, reasons }, "record refused for anchoring; it leaves the queue");
   }
   return id;
 }
@@ -429,6 +497,7 @@ export async function anchoringTick(
   }
 
   for (const id of await prepareExportManifests(ledgersToUse.private)) count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
+  for (const id of await prepareTombstones(ledgersToUse.private)) count(await advanceUnit(ledgersToUse.private, batchStore, id, fault), "batch");
 
   if (config.sealEverySeconds !== undefined) {
     const id = await prepareSeal(ledgersToUse.private, { everySeconds: config.sealEverySeconds });
@@ -453,7 +522,7 @@ export async function anchorEverything(ledgersToUse: { private: Ledger; public: 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const report = await anchoringTick(ledgersToUse, { ...config, windowSeconds: 0 });
-    const waitingRecords = await db().medicalRecord.count({ where: { status: "PENDING", batchId: null } });
+    const waitingRecords = await db().medicalRecord.count({ where: { status: "PENDING", batchId: null, anchoringRefusal: null } });
     const openUnits =
       (await db().anchorBatch.count({ where: { status: { in: ["PREPARED", "SENT"] } } })) +
       (await db().checkpoint.count({ where: { status: { in: ["PREPARED", "SENT"] } } }));

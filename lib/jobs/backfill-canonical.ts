@@ -12,6 +12,8 @@ export type BackfillReport = {
   pending: number;
   tampered: number;
   unavailable: number;
+  /** Never reached: erased rows are not backfilled (the verdict type has the case). */
+  erased: number;
   /** Rows whose JSONB resource cannot be canonicalized at all: left without bytes, flagged tampered. */
   unserializable: number;
 };
@@ -31,12 +33,13 @@ export type BackfillReport = {
  */
 export async function backfillCanonicalBytes(opts: { pageSize?: number } = {}): Promise<BackfillReport> {
   const pageSize = opts.pageSize ?? 1000;
-  const report: BackfillReport = { filled: 0, verified: 0, pending: 0, tampered: 0, unavailable: 0, unserializable: 0 };
+  const report: BackfillReport = { filled: 0, verified: 0, pending: 0, tampered: 0, unavailable: 0, erased: 0, unserializable: 0 };
   const caches = newVerificationCaches();
   let after: string | undefined;
   for (;;) {
     const missing = await db().medicalRecord.findMany({
-      where: { canonical: null, ...(after ? { id: { gt: after } } : {}) },
+      // An erased record has no bytes on purpose (its tombstone says so; the database refuses bytes for it).
+      where: { canonical: null, tombstone: null, ...(after ? { id: { gt: after } } : {}) },
       select: { id: true, patientId: true, resource: true },
       orderBy: { id: "asc" },
       take: pageSize,

@@ -36,6 +36,8 @@ export const DEMO_STAFF: DemoStaff[] = [
   { email: "yoon.dohyun@demo.chartproof.local", name: "윤도현 Yoon Do-hyun", role: "DOCTOR", department: "CARD", licenceNumber: "KR-MD-18852" },
   { email: "kang.minji@demo.chartproof.local", name: "강민지 Kang Min-ji", role: "DOCTOR", department: "EM", licenceNumber: "KR-MD-40913" },
   { email: "lim.hajun@demo.chartproof.local", name: "임하준 Lim Ha-jun", role: "DOCTOR", department: "EM", licenceNumber: "KR-MD-42277" },
+  // A second officer: an alert about one officer's own act (a lawful erasure they requested) is reviewed by the other.
+  { email: "compliance2@demo.chartproof.local", name: "배준서 Bae Jun-seo", role: "COMPLIANCE", department: "ADMIN" },
   { email: "song.jia@demo.chartproof.local", name: "송지아 Song Ji-a", role: "REGISTRAR", department: "ADMIN" },
   { email: "cho.eunwoo@demo.chartproof.local", name: "조은우 Cho Eun-woo", role: "DOCTOR", department: "IM", licenceNumber: "KR-MD-27730", status: "SUSPENDED" },
   { email: "han.seoyoon@demo.chartproof.local", name: "한서윤 Han Seo-yoon", role: "DOCTOR", department: "CARD", licenceNumber: "KR-MD-45106", status: "PENDING" },
@@ -65,6 +67,7 @@ export const DEMO_TOTP_SECRETS: Readonly<Record<string, string>> = {
   "admin@demo.chartproof.local": "DEMOADMINCHARTPROOFTOTPSECRETAAA",
   "admin2@demo.chartproof.local": "DEMOADMINTWOCHARTPROOFTOTPSECRET",
   "compliance@demo.chartproof.local": "DEMOCOMPLIANCECHARTPROOFTOTPXYZW",
+  "compliance2@demo.chartproof.local": "DEMOCOMPLIANCETWOCHARTPROOFTOTPQ",
 };
 
 export type DemoPatient = {

@@ -10,6 +10,8 @@ export type SweepReport = {
   pending: number;
   overdue: number;
   unavailable: number;
+  /** Lawfully erased by an anchored tombstone (lib/verification/erased.ts): accepted, never tampered. */
+  erased: number;
   /** Recorded `tampered` verdicts cleared: reviewed by an officer, and the record sound again. */
   cleared: number;
 };
@@ -21,7 +23,7 @@ export type SweepReport = {
  */
 export async function sweepAllRecords(opts: { pageSize?: number } = {}): Promise<SweepReport> {
   const pageSize = opts.pageSize ?? 1000;
-  const report: SweepReport = { checked: 0, verified: 0, tampered: 0, pending: 0, overdue: 0, unavailable: 0, cleared: 0 };
+  const report: SweepReport = { checked: 0, verified: 0, tampered: 0, pending: 0, overdue: 0, unavailable: 0, erased: 0, cleared: 0 };
   let after: string | undefined;
   for (;;) {
     const rows = await db().medicalRecord.findMany({

@@ -5,6 +5,7 @@ import { processCaches, type VerificationCaches } from "./caches";
 import { chainRootsFor, type AnchorRef } from "./chain-roots";
 import { ledgers } from "./ledgers";
 import { creationContradictions, type CreationContradiction } from "./creation-events";
+import { looksErased, verifyWithErasures } from "./erased";
 
 /** What verification needs of a record row: select it with `verifiableRecordSelect` (never the JSONB copy). */
 export const verifiableRecordSelect = {
@@ -157,6 +158,8 @@ function judged(row: VerifiableRow): JudgedRecord {
  *   an officer's review: one query, beside the chain reads.
  */
 export async function verifyRecords(rows: readonly VerifiableRow[], opts: VerifyOptions = {}): Promise<RecordVerdict[]> {
+  // Lawfully erased records (no content, no salt) are judged against their anchored tombstone (erased.ts, ADR 016).
+  if (rows.some(looksErased)) return verifyWithErasures(rows, opts, verifyRecords);
   const caches = opts.caches ?? processCaches();
   const { private: privateLedger, public: publicLedger } = ledgers();
   const batches: AnchorRef[] = [];

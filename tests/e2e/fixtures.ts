@@ -108,6 +108,18 @@ export async function sqlOnE2eDatabase(statement: string, values: unknown[] = []
   }
 }
 
+/** Reads rows from the e2e server's database: only to find what the seed created (ids), never to change anything. */
+export async function readE2eDatabase<Row>(statement: string, values: unknown[] = []): Promise<Row[]> {
+  const { databaseUrl } = JSON.parse(await readFile(e2eDatabaseFile(Number(process.env.E2E_PORT ?? 3100)), "utf8")) as { databaseUrl: string };
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(statement, values)).rows as Row[];
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Four eyes: the demo's second administrator, in a browser of its own, approves the pending request whose card
  * mentions `text`; returns that page (still showing what the approval produced once: a code or a token).

@@ -6,7 +6,7 @@ import { anchorEverything } from "@/lib/jobs/anchoring";
 import { ledgers } from "@/lib/verification";
 import { hashPassword } from "@/lib/auth/password";
 import { DEMO_PASSWORD } from "@/lib/jobs/demo-data";
-import { LONG_HISTORY, UPLOADER } from "./uploader";
+import { ERASURE_MRN, LONG_HISTORY, UPLOADER } from "./uploader";
 
 export const HOSTILE_MRN = "10000900";
 export const HOSTILE_PAYLOADS = ["<script>window.__pwned=1</script>", '<img src=x onerror="window.__pwned=1">'] as const;
@@ -67,5 +67,20 @@ export async function seedE2eFixtures(): Promise<void> {
     },
     select: { id: true },
   });
+  // Consented to doctor2 (whose patient list no other spec counts), so that the doctor's list the specs count stays as it is.
+  const cardiologist = await db().staff.findUniqueOrThrow({ where: { email: "doctor2@demo.chartproof.local" }, select: { id: true } });
+  const erasure = await db().patient.create({ data: { mrn: ERASURE_MRN, name: "삭제 Erasure", birthDate: new Date("1975-05-05T00:00:00Z"), sex: "FEMALE" }, select: { id: true } });
+  await db().consent.create({ data: { patientId: erasure.id, scope: "TREATMENT", granteeStaffId: cardiologist.id, recordClasses: [], validFrom: new Date(Date.now() - 86_400_000) } });
+  await createRecords(
+    ["en", "ko"].map((locale, i) => ({
+      patientId: erasure.id,
+      resourceType: "Condition",
+      resource: { resourceType: "Condition", code: { text: `Filed in the wrong chart (${locale})` }, clinicalStatus: { coding: [{ code: "active" }] } },
+      recordedAt: new Date(now - (i + 1) * 86_400_000),
+      source: "SEED",
+    })),
+    "SYSTEM",
+    { ip: null, requestId: null },
+  );
   await anchorEverything(ledgers(), { batchSize: 16, windowSeconds: 0, checkpointEveryBatches: 1, checkpointEveryMinutes: 0 });
 }

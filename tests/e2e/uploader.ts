@@ -6,3 +6,6 @@ export const UPLOADER = { mrn: "10000950", email: "uploader@e2e.chartproof.local
  * portal account and no consent, so that no other test's counts see her until a test grants and then revokes one.
  */
 export const LONG_HISTORY = { mrn: "10000960", email: "long-history@e2e.chartproof.local", name: "오하늘 Oh Ha-neul", birthDate: "1961-02-11" } as const;
+
+/** A patient (consented to doctor2) with two anchored records that the erasure spec erases, one per language. */
+export const ERASURE_MRN = "10000970";

@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
 import pg from "pg";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
@@ -5,7 +7,7 @@ import { GENESIS_HASH, hashAccessEvent } from "@/lib/audit/event-hash";
 import { loadVerifiedRecords } from "@/lib/dal/verified-records";
 import { anchorEverything, type AnchoringConfig } from "@/lib/jobs/anchoring";
 import { createRecords } from "@/lib/jobs/create-records";
-import { databaseRoleStanding } from "@/lib/jobs/database-role";
+import { announceWorkerDatabaseRole, databaseRoleStanding, databaseRoleWarning } from "@/lib/jobs/database-role";
 import { computeCommitment } from "@/lib/integrity";
 import { forgetCachedRoots, ledgers } from "@/lib/verification";
 import { asOwner, ensureDemo } from "./helpers";
@@ -169,7 +171,7 @@ describe.each(TIERS)("as the %s tier's role", (tier) => {
     }
   });
 
-  it.each(["MedicalRecord", "AccessEvent", "AuditSeal", "RecordUpload", "Alert", "AnchorBatch", "Checkpoint", "AnchoredLeaf"])("no %s row is deleted or truncated", async (table) => {
+  it.each(["MedicalRecord", "AccessEvent", "AuditSeal", "RecordUpload", "Alert", "AnchorBatch", "Checkpoint", "AnchoredLeaf", "AnchoringRefusal"])("no %s row is deleted or truncated", async (table) => {
     expect(await attempt(tier, `DELETE FROM "${table}"`)).toMatch(REFUSED);
     expect(await attempt(tier, `TRUNCATE "${table}" CASCADE`)).toMatch(REFUSED);
   });
@@ -206,6 +208,50 @@ describe("the tiers' roles", () => {
       { tier: "web", role: stack.roles.web },
       { tier: "worker", role: stack.roles.worker },
     ]);
+  });
+});
+
+/** Starts the web server (`npm run start:prod`'s entry) with this database URL and returns what it printed first. */
+function webServerStartup(databaseUrl: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(process.cwd(), "scripts", "web-server.ts")], {
+      // Nothing is served here; the role is checked before Next is even loaded.
+      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const done = () => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      resolve(output);
+    };
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`web server printed no database role within 30 s:\n${output}`));
+    }, 30_000);
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on("data", (chunk: Buffer) => {
+        output += chunk.toString("utf8");
+        if (/database role|RUNS AS THE DATABASE/.test(output)) done();
+      });
+    }
+    child.on("exit", () => done());
+  });
+}
+
+describe("start-up says who each tier is in the database", () => {
+  it("the web server (npm start, start:prod) shouts when it runs as the owner, and not as its own role", async () => {
+    expect(await webServerStartup(stack.ownerDatabaseUrl)).toMatch(/!!! THE WEB TIER RUNS AS THE DATABASE (OWNER|SUPERUSER)/);
+    const restricted = await webServerStartup(stack.webDatabaseUrl);
+    expect(restricted).toContain(`database role ${stack.roles.web}: restricted`);
+    expect(restricted).not.toMatch(/!!!/);
+  });
+
+  it("the worker shouts and leaves a critical alert for the integrity page when unrestricted; as its own role, neither", async () => {
+    expect(databaseRoleWarning("worker", { user: "postgres", superuser: true, owner: true, mayAnchor: true })).toMatch(/!!! THE WORKER RUNS AS THE DATABASE SUPERUSER/);
+    expect(databaseRoleWarning("worker", { user: "x", superuser: false, owner: false, mayAnchor: false })).toMatch(/may not write anchors/);
+    expect(await announceWorkerDatabaseRole()).toMatchObject({ user: stack.roles.worker, superuser: false, owner: false });
+    expect(await db().alert.count({ where: { kind: "database.worker_unrestricted" } })).toBe(0);
   });
 });
 
@@ -255,6 +301,35 @@ describe("the worker's own path", () => {
 
     // What the chart (and the patient's own view) renders: loadVerifiedRecords is their one loader.
     expect((await loadVerifiedRecords(patientId)).find((r) => r.id === record.id)).toMatchObject({ verification: "tampered", summary: null });
+  });
+
+  it("refused records leave the queue: sound records behind more refused ones than a batch holds still anchor", async () => {
+    const small: AnchoringConfig = { ...config, batchSize: 3 };
+    const observation = (label: string) => ({
+      patientId,
+      resourceType: "Observation",
+      resource: { resourceType: "Observation", status: "final", code: { text: label } },
+      recordedAt: new Date(),
+      source: "CLINICIAN",
+    });
+    // Drain what other tests left waiting, so that the queue's head is this test's.
+    await anchorEverything(ledgers(), config);
+    const bad = await createRecords(Array.from({ length: 2 * small.batchSize + 1 }, (_, i) => observation(`refused ${i}`)), "SYSTEM", { ip: null, requestId: null });
+    // The owner past the triggers swaps their salts: each no longer gives its commitment, so the worker refuses it.
+    await asOwner(`UPDATE "MedicalRecord" SET salt = '0x' || encode(sha256(convert_to(id::text, 'UTF8')), 'hex') WHERE id = ANY($1::uuid[])`, [bad]);
+    const good = await createRecords([observation("behind 1"), observation("behind 2")], "SYSTEM", { ip: null, requestId: null });
+
+    await anchorEverything(ledgers(), small);
+    const rows = await db().medicalRecord.findMany({ where: { id: { in: [...bad, ...good] } }, select: { id: true, status: true, anchoringRefusal: { select: { reasons: true } } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const id of good) expect(byId.get(id!)).toMatchObject({ status: "ANCHORED", anchoringRefusal: null });
+    for (const id of bad) expect(byId.get(id!)).toMatchObject({ status: "PENDING", anchoringRefusal: { reasons: ["content_mismatch"] } });
+    expect(await db().alert.count({ where: { kind: "integrity.commitment_mismatch", OR: bad.map((id) => ({ details: { path: ["recordId"], equals: id } })) } })).toBe(bad.length);
+    // Still tampered wherever they are shown; a refusal is final, and only the worker may write one.
+    const shown = await loadVerifiedRecords(patientId);
+    for (const id of bad) expect(shown.find((r) => r.id === id)).toMatchObject({ verification: "tampered" });
+    expect(await attempt("web", `INSERT INTO "AnchoringRefusal" ("recordId", reasons) VALUES ($1, '{}')`, [good[0]])).toMatch(/permission denied/);
+    expect(await attempt("worker", `UPDATE "AnchoringRefusal" SET reasons = '{}' WHERE "recordId" = $1`, [bad[0]])).toMatch(REFUSED);
   });
 
   it("verification checks a record against the earliest creation event of its id", async () => {

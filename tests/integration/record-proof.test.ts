@@ -10,6 +10,7 @@ import { AccessDeniedError } from "@/lib/dal/caller";
 import { exportRecordProof, getRecordProof, ProofNotExportableError } from "@/lib/dal/record-proof";
 import { parseProofBundle, type ProofBundle } from "@/lib/integrity/proof-bundle";
 import { isWithheldProof, type WithheldProof } from "@/lib/integrity/withheld";
+import { isErasedProof, type ErasedProof } from "@/lib/integrity/tombstone";
 import { forgetCachedRoots } from "@/lib/verification";
 import { formatReport, verifyProofBundle } from "@/scripts/verify-proof";
 import { asInsider, asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
@@ -54,8 +55,9 @@ async function lastSeq(): Promise<bigint> {
 }
 
 /** A bundle as the recipient gets it: JSON text, parsed and validated. */
-function received(bundle: ProofBundle | WithheldProof): ProofBundle {
+function received(bundle: ProofBundle | WithheldProof | ErasedProof): ProofBundle {
   if (isWithheldProof(bundle)) throw new Error(`withheld: ${bundle.failingLevel}`);
+  if (isErasedProof(bundle)) throw new Error("erased");
   const parsed = parseProofBundle(JSON.parse(JSON.stringify(bundle)));
   if (!parsed.ok) throw new Error(parsed.problems.join("; "));
   return parsed.bundle;

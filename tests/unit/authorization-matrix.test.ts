@@ -26,7 +26,7 @@ vi.mock("next/navigation", () => ({
   },
 }));
 // The data layer is replaced by counters: an action that is denied must not reach it.
-const MOCKED_DAL = ["actors", "staff", "departments", "patients", "break-glass", "patient-accounts", "own-consents", "service-credentials", "uploads", "corrections", "research", "sessions", "privileged-requests", "patient-notices"];
+const MOCKED_DAL = ["actors", "staff", "departments", "patients", "break-glass", "patient-accounts", "own-consents", "service-credentials", "uploads", "corrections", "research", "sessions", "privileged-requests", "patient-notices", "record-erasure"];
 for (const path of MOCKED_DAL.map((name) => `@/lib/dal/${name}`)) {
   vi.doMock(path, async (importOriginal) => {
     const real = (await importOriginal()) as Record<string, unknown>;

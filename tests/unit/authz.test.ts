@@ -27,8 +27,8 @@ const actors: Record<ActorRole, Actor> = {
 // The expected matrix, written out by hand so that a change to the table must change this test too.
 const expected: Record<ActorRole, Permission[]> = {
   DOCTOR: ["patient.list", "chart.view", "break_glass.open", "account.security"],
-  ADMIN: ["staff.list", "staff.manage", "department.manage", "service_credential.manage", "account.security"],
-  COMPLIANCE: ["access_log.read", "access_log.export", "access_log.sign_off", "alerts.review", "break_glass.review", "account.security"],
+  ADMIN: ["staff.list", "staff.manage", "department.manage", "service_credential.manage", "record.erase.approve", "account.security"],
+  COMPLIANCE: ["access_log.read", "access_log.export", "access_log.sign_off", "alerts.review", "break_glass.review", "record.erase.request", "account.security"],
   RESEARCHER: ["research.cohort", "research.export", "account.security"],
   REGISTRAR: ["patient_account.manage", "account.security"],
   PATIENT: ["own_records.view", "own_records.upload", "own_consents.manage"],

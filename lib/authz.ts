@@ -127,6 +127,8 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/api/uploads": "own_records.upload",
   /** Hospital systems: the request carries its own service credential, checked by the DAL on every request. */
   "/api/fhir": "public",
+  // The status URL of an asynchronous intake: the same bearer credential, checked by the DAL on every request.
+  "/api/fhir/jobs/[id]": "public",
   "/admin/service-credentials": "service_credential.manage",
   /** Four eyes: privileged steps another administrator requested, to approve or reject. */
   "/admin/approvals": "staff.manage",

@@ -10,7 +10,9 @@ DECLARE
   mutable text[] := ARRAY['Department', 'Staff', 'OneTimeCode', 'RecoveryCode', 'Patient', 'Consent',
                           'BreakGlassGrant', 'ServiceCredential', 'ResearchStudy', 'ResearchCohort',
                           -- Sign-in attempts in the window, and server-side sessions (docs/decisions/019-four-eyes-and-sign-in.md).
-                          'SignInAttempt', 'AuthSession'];
+                          'SignInAttempt', 'AuthSession',
+                          -- A hospital system's asynchronous intake: its progress and answer (issue #24).
+                          'IntakeJob'];
   -- History: the web tier appends to it, and changes nothing but the columns granted below.
   append_only text[] := ARRAY['AccessEvent', 'MedicalRecord', 'RecordUpload', 'Alert', 'AuditReview', 'ResearchExport',
                               'ResearchExportFile', 'ResearchQueryRelease', 'IntakeEntry', 'DirectoryResource'];

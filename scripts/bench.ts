@@ -39,7 +39,7 @@ import { LARGE, measureLargeAccessLog, syntheticLogBeginsAt } from "./bench/acce
 import { anchorLargeRecords, LARGE_RECORDS, seedLargeRecords, type LargeAnchoringResult } from "./bench/records-large";
 import { buildApp, drain, getPage, load, sessionCookie, startApp, type LoadResult, type Track } from "./bench/http";
 import { observation } from "./bench/fhir";
-import { INTAKE, intakeBody, measureIntake } from "./bench/intake";
+import { INTAKE, intakeBody, largeBatchBody, measureIntake, measureLargeBatch } from "./bench/intake";
 import { consentTo, measurePatientList, POPULATION, seedPopulation } from "./bench/patient-list";
 import { peakMemoryOf, type PeakMemory } from "./bench/memory";
 import { ms, stats, type Stats } from "./bench/stats";
@@ -64,7 +64,9 @@ const BENCH_DATABASE = "chartproof_bench";
 /** `npm run bench -- --verification`: only the chart's verification figures and the tamper checks (~1 minute). */
 const VERIFICATION_ONLY = process.argv.slice(2).includes("--verification");
 /** Fixed ports (this machine's convention: 3430–3439 for what the resilience work serves; the suite takes 3430–3433). */
-const BENCH_PORTS = { web: 3434, postgres: 3435, privateChain: 3436, publicChain: 3437 } as const;
+/** BENCH_PORT_BASE moves all four (two benchmarks on one machine, say `--intake` beside another run). */
+const BENCH_PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 3434);
+const BENCH_PORTS = { web: BENCH_PORT_BASE, postgres: BENCH_PORT_BASE + 1, privateChain: BENCH_PORT_BASE + 2, publicChain: BENCH_PORT_BASE + 3 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Statistics and output
@@ -1087,7 +1089,13 @@ async function runIntake() {
   const webEnv = Object.fromEntries(
     ["DATABASE_URL", "AUTH_SECRET", "LEDGER_RPC_URL", "LEDGER_CHAIN_ID", "LEDGER_CONTRACT_ADDRESS", "LEDGER_CONFIRMATIONS", "PUBLIC_LEDGER_RPC_URL", "PUBLIC_LEDGER_CHAIN_ID", "PUBLIC_LEDGER_CONTRACT_ADDRESS", "PUBLIC_LEDGER_CONFIRMATIONS"].map((k) => [k, process.env[k] ?? ""]),
   );
-  const app = await startApp(built.appDir, BENCH_PORTS.web, { ...webEnv, NEXTAUTH_URL: `http://127.0.0.1:${BENCH_PORTS.web}`, LOG_LEVEL: "warn" }, track);
+  // Limits at their maximum (25 MiB, 10,000 entries) for issue #24's 10,000-entry batch.
+  const app = await startApp(
+    built.appDir,
+    BENCH_PORTS.web,
+    { ...webEnv, NEXTAUTH_URL: `http://127.0.0.1:${BENCH_PORTS.web}`, LOG_LEVEL: "warn", UPLOAD_MAX_BYTES: String(25 * 1024 * 1024), UPLOAD_MAX_ENTRIES: "10000" },
+    track,
+  );
   cleanups.push({ label: "web server", run: () => app.stop() });
   const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", join(process.cwd(), "scripts", "worker.ts")], {
     env: { ...process.env, LOG_LEVEL: "warn", ANCHOR_WINDOW_SECONDS: "1" },
@@ -1097,11 +1105,59 @@ async function runIntake() {
   say(`web server on ${app.url}, the anchoring worker running; ${INTAKE.rounds} bundles, then the last one ${INTAKE.rounds} times again…`);
   const result = await measureIntake(app.url, token, bodies);
   const anchored = await db().medicalRecord.count({ where: { status: "ANCHORED" } });
+  // Issue #24, throughput: records created in bulk through the one record-creation path (events hash-chained in memory
+  // on one locked chain, multi-row INSERTs), in this process beside the running app and worker; then the whole log is
+  // checked, so a fast but broken chain cannot pass.
+  const { createRecords } = await import("@/lib/jobs/create-records");
+  const { checkAccessLog } = await import("@/lib/audit/check-log");
+  const bulkPatient = await db().patient.create({ data: { mrn: "93000002", name: "Bench bulk", birthDate: new Date("1960-01-01T00:00:00Z"), sex: "FEMALE" }, select: { id: true } });
+  const bulkStart = process.hrtime.bigint();
+  await createRecords(
+    Array.from({ length: INTAKE.bulkRecords }, (_, i) => {
+      const recordedAt = new Date(Date.UTC(2024, 0, 1) + i * 3_600_000);
+      return { patientId: bulkPatient.id, resourceType: "Observation", resource: observation(i, bulkPatient.id, recordedAt), recordedAt, source: "HOSPITAL_SYSTEM" };
+    }),
+    "SYSTEM",
+    { ip: null, requestId: null },
+  );
+  const bulkMs = Number(process.hrtime.bigint() - bulkStart) / 1e6;
+  const { ledgers } = await import("@/lib/verification");
+  const logCheck = await checkAccessLog({ ledger: ledgers().private, unsealedGraceSeconds: 3600 });
   addValue(`intake: POST /api/fhir, ${result.entries} entries, ${fmt(result.bundleBytes / 1024 / 1024, 2)} MB (worker running), first request byte → response`, fmt(result.first.p50, 0), "ms (p50)", `${result.rounds.length}`);
   addValue("  each round", result.rounds.map((r) => fmt(r, 0)).join(" / "), "ms", `${result.createdPerRound} created each`);
   addValue("  the same bundle again (idempotent: nothing stored)", fmt(result.resend.p50, 0), "ms (p50)", `${result.unchangedOnResend} × 200`);
   addValue("target: ≤ 3 s (p50 of 5)", result.first.p50 <= 3000 ? "met" : "NOT met", `p50 ${fmt(result.first.p50, 0)} ms`);
   addValue("records anchored by the worker meanwhile", String(anchored), "records");
+  addValue(`intake: createRecords of ${fmt(INTAKE.bulkRecords, 0)} records in one call (one transaction, creation events chained)`, fmt(INTAKE.bulkRecords / (bulkMs / 1000), 0), "records/s", `${fmt(bulkMs, 0)} ms`);
+  addValue("  the access log checked afterwards", logCheck.firstBreak ? "BROKEN" : "clean", `${fmt(logCheck.checkedEvents, 0)} events`);
+
+  // Issue #24: a 10,000-entry batch, asynchronously, then until every record it created is anchored; the web tier's
+  // peak RSS (the kernel's high-water mark for the whole run, so it covers this batch).
+  const large = largeBatchBody(patient);
+  say(`a ${fmt(large.entries, 0)}-entry batch (${fmt(Buffer.byteLength(large.body) / 1024 / 1024, 1)} MB) with Prefer: respond-async…`);
+  let largeBatch: Record<string, unknown> = {};
+  try {
+    const batch = await measureLargeBatch(app.url, token, large);
+    const anchorStart = process.hrtime.bigint();
+    const batchPatient = (await db().patient.findUniqueOrThrow({ where: { mrn }, select: { id: true } })).id;
+    let pending = 1;
+    while (pending > 0 && Number(process.hrtime.bigint() - anchorStart) / 1e9 < 600) {
+      pending = await db().medicalRecord.count({ where: { patientId: batchPatient, status: "PENDING" } });
+      if (pending > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const anchoredMs = batch.answeredMs + Number(process.hrtime.bigint() - anchorStart) / 1e6;
+    addValue(`intake: ${fmt(batch.entries, 0)}-entry batch, ${fmt(batch.bytes / 1024 / 1024, 1)} MB, Prefer: respond-async → 202`, fmt(batch.acceptedMs, 0), "ms");
+    addValue("  → the answer (status URL polled)", fmt(batch.answeredMs, 0), "ms", `${fmt(batch.created, 0)} records, ${batch.refused} refused; ${batch.progress.join(" → ")}`);
+    addValue("  → every record of the patient anchored", pending === 0 ? fmt(anchoredMs, 0) : "NOT within 600 s", "ms", `${fmt(batch.created / (anchoredMs / 1000), 0)} records/s end to end`);
+    largeBatch = { ...batch, anchoredMs, pendingAtEnd: pending };
+  } catch (error) {
+    // Reported, not fatal: the rows above stand on their own.
+    const reason = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}` : String(error);
+    addValue(`intake: ${fmt(large.entries, 0)}-entry batch with Prefer: respond-async`, "FAILED", reason.slice(0, 160));
+    largeBatch = { failed: reason };
+  }
+  const webPeak = peakMemoryOf(app.pid);
+  addValue("  web tier peak RSS (whole run; target ≤ 600 MiB)", webPeak ? fmt(webPeak.peakRssBytes / 1024 / 1024, 0) : "n/a", "MiB");
   printTable();
   const file = join(process.cwd(), "bench", "results", `${startedAt.toISOString().replace(/[:.]/g, "-").slice(0, 19)}Z-intake-${os.hostname()}.json`);
   await mkdir(join(process.cwd(), "bench", "results"), { recursive: true });
@@ -1113,7 +1169,8 @@ async function runIntake() {
         revision: spawnSync("git", ["describe", "--always", "--dirty"], { encoding: "utf8" }).stdout?.trim() || null,
         machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, loadAverageAtEnd: os.loadavg() },
         units: "milliseconds",
-        intake: result,
+        largeBatch: { ...largeBatch, webPeakRssBytes: webPeak?.peakRssBytes ?? null },
+        intake: { ...result, bulk: { records: INTAKE.bulkRecords, ms: bulkMs, recordsPerSecond: INTAKE.bulkRecords / (bulkMs / 1000), logClean: logCheck.firstBreak === null } },
       },
       null,
       2,

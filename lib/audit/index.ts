@@ -1,3 +1,3 @@
-export { appendAccessEvent, appendAccessEventIn, type AccessEventInput, type AuditContext, type AuditTx } from "./append-access-event";
+export { appendAccessEvent, appendAccessEventIn, appendAccessEventsIn, type AccessEventInput, type AuditContext, type AuditTx } from "./append-access-event";
 export { GENESIS_HASH, hashAccessEvent } from "./event-hash";
 export { searchTermsDigest } from "./search-terms";

@@ -39,6 +39,13 @@ async function currentVersion(tx: Prisma.TransactionClient, recordId: string): P
   return head;
 }
 
+// The new keys of an upload in one statement (Prisma's createMany costs more than the records' own INSERT). A key
+// another upload stored meanwhile is left alone and counted as missing: the caller plans again.
+const INSERT_KEYS_SQL = `INSERT INTO "IntakeEntry" (id, "patientId", "sourceKey", "entryKey", "resourceRef", "resourceType", "contentHash", "recordId")
+  SELECT gen_random_uuid(), $1::uuid, $2::text, k."entryKey", k."resourceRef", k."resourceType", k."contentHash", k."recordId"
+  FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[]) AS k("entryKey", "resourceRef", "resourceType", "contentHash", "recordId")
+  ON CONFLICT ("patientId", "sourceKey", "entryKey") DO NOTHING`;
+
 export type StoredIntake = { uploadId: string | null; recordIds: string[] };
 
 /**
@@ -51,7 +58,7 @@ export async function storeIntake(
   context: AuditContext,
 ): Promise<StoredIntake> {
   const { who, plan, from } = input;
-  const counts = Object.fromEntries((["created", "unchanged", "corrected", "directory", "skipped"] as const).map((k) => [k, plan.outcomes.filter((o) => o.outcome === k).length]));
+  const counts = Object.fromEntries((["created", "unchanged", "corrected", "directory", "skipped", "refused"] as const).map((k) => [k, plan.outcomes.filter((o) => o.outcome === k).length]));
   // What was received, anchored with the upload (the audit log is hash-chained and anchored): the file's sha256, its
   // size and the sha256 of its name — the name itself is the patient's words and stays on the upload row only.
   const received = { fileSha256: bytesSha256(input.bytes), byteSize: input.bytes.byteLength, ...(input.fileName ? { fileNameSha256: bytesSha256(input.fileName) } : {}) };
@@ -101,7 +108,7 @@ export async function storeIntake(
         context,
         { tx, uploadId: upload.id },
       );
-      // One statement for the new keys (a re-send racing this one fails here on the unique key and plans again);
+      // One statement for the new keys (a re-send racing this one finds a key taken here and plans again);
       // corrections move their existing key to the new version.
       const keyOf = (r: (typeof plan.records)[number]) => ({
         resourceRef: typeof r.resource.id === "string" ? `${r.resourceType}/${r.resource.id}` : null,
@@ -110,7 +117,18 @@ export async function storeIntake(
       });
       const fresh = plan.records.filter((r) => !r.supersedesId);
       if (fresh.length) {
-        await tx.intakeEntry.createMany({ data: fresh.map((r) => ({ patientId: who.id, sourceKey: from.sourceKey, entryKey: r.entryKey!, resourceType: r.resourceType, ...keyOf(r) })) });
+        const keys = fresh.map((r) => ({ entryKey: r.entryKey!, resourceType: r.resourceType, ...keyOf(r) }));
+        const inserted = await tx.$executeRawUnsafe(
+          INSERT_KEYS_SQL,
+          who.id,
+          from.sourceKey,
+          keys.map((k) => k.entryKey),
+          keys.map((k) => k.resourceRef),
+          keys.map((k) => k.resourceType),
+          keys.map((k) => k.contentHash),
+          keys.map((k) => k.recordId),
+        );
+        if (inserted !== keys.length) throw new IntakeConflictError();
       }
       for (const r of plan.records.filter((x) => x.supersedesId)) {
         await tx.intakeEntry.update({ where: { patientId_sourceKey_entryKey: { patientId: who.id, sourceKey: from.sourceKey, entryKey: r.entryKey! } }, data: keyOf(r) });

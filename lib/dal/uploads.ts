@@ -19,6 +19,7 @@ import {
   type AnalysedUpload,
   type EntryOutcome,
   type IntakeLimits,
+  type IntakeMode,
   type IntakeProblem,
   type IntakeReason,
   type PatientIdentity,
@@ -28,7 +29,7 @@ import { summarize } from "@/lib/fhir/intake/plan";
 import type { OwnUploadsDto, UploadResultDto } from "@/lib/dto/uploads";
 import { AccessDeniedError, type Caller } from "./caller";
 import { countByVerification, loadVerifiedRecords } from "./verified-records";
-import { authenticateServiceToken, credentialCovers, ServiceAuthError } from "./service-credentials";
+import { authenticateServiceToken, credentialCovers, ServiceAuthError, type AuthenticatedCredential } from "./service-credentials";
 import { isIntakeConflict, loadIntakeContext, storeIntake, type IntakeSource } from "./intake-store";
 
 export { IntakeRejectedError, ServiceAuthError };
@@ -96,10 +97,11 @@ async function planAndStore(
   file: { bytes: Uint8Array; fileName: string | null; contentType: string },
   actor: AccessEventInput["actor"],
   context: AuditContext,
+  mode: IntakeMode = "whole",
 ): Promise<IntakeResult> {
   for (let attempt = 1; ; attempt++) {
     const ctx = await loadIntakeContext(who.id, from.sourceKey, analysed.upload);
-    const { plan } = decideIntake(analysed, who, ctx, new Date());
+    const { plan } = decideIntake(analysed, who, ctx, new Date(), undefined, mode);
     try {
       const stored = await storeIntake({ who, plan, from, ...file }, actor, context);
       return { ...stored, outcomes: plan.outcomes, summary: plan.summary };
@@ -214,27 +216,56 @@ export function uploadMaxBytes(): number {
 }
 
 /** What became of each Bundle entry, by its index, and the import summary per type. */
-export type TransactionResult = { uploadId: string | null; recordIds: string[]; patientId: string; outcomes: EntryOutcome[]; summary: TypeSummary[] };
+export type TransactionResult = { uploadId: string | null; recordIds: string[]; patientId: string; bundleType: "transaction" | "batch"; outcomes: EntryOutcome[]; summary: TypeSummary[] };
+
+/** What hospital systems may post: a transaction (all or nothing) or a batch (each entry on its own). */
+const HOSPITAL_BUNDLE_TYPES = ["transaction", "batch"] as const;
 
 /**
- * A hospital system (EHR, lab) posts a FHIR transaction Bundle with its service credential. The credential is checked
+ * A hospital system (EHR, lab) posts a FHIR transaction or batch Bundle with its service credential. The credential is checked
  * here (ServiceAuthError when missing, unknown or revoked: effective on the next request); the Bundle goes through the
  * same intake as a patient's upload; its Patient is named by the hospital MRN identifier, which must exist and match
  * (name and birth date). A missing or unknown MRN is reported together with every other problem of the Bundle.
- * Stored, anchored and audited like any upload, as SYSTEM with the credential's id; idempotent per credential.
+ * Stored, anchored and audited like any upload, as SYSTEM with the credential's id; idempotent per credential. In a
+ * batch, an entry with problems of its own is refused alone (its outcome carries them) and the others are stored.
  */
 export async function ingestHospitalBundle(token: string | null, file: IncomingFile, context: AuditContext): Promise<TransactionResult> {
   const credential = await authenticateServiceToken(token, context);
+  const bytes = await readHospitalBundle(credential, file, context);
+  return ingestHospitalBytes(credential, bytes, mediaType(file.contentType), context);
+}
+
+/** The body of a hospital system's request, read with the byte cap; a refusal here is logged like any other. */
+export async function readHospitalBundle(credential: AuthenticatedCredential, file: IncomingFile, context: AuditContext): Promise<Uint8Array> {
+  try {
+    if (!JSON_TYPES.has(mediaType(file.contentType))) {
+      throw new IntakeRejectedError("content_type", [{ entry: null, resourceType: null, field: null, message: "Send the Bundle as application/fhir+json (or application/json).", code: "not-supported" }]);
+    }
+    return await readBody(file, intakeLimits());
+  } catch (error) {
+    if (error instanceof IntakeRejectedError) await logRejection("SYSTEM", null, error, context, { serviceCredentialId: credential.id });
+    throw error;
+  }
+}
+
+/**
+ * A hospital system's Bundle, already read, through intake: found by its MRN, planned, stored. `onPhase` hears what
+ * is happening (the asynchronous path shows it on its status URL).
+ */
+export async function ingestHospitalBytes(
+  credential: AuthenticatedCredential,
+  bytes: Uint8Array,
+  contentType: string,
+  context: AuditContext,
+  onPhase: (phase: "validating" | "storing", entries: number) => Promise<void> = async () => {},
+): Promise<TransactionResult> {
   const limits = intakeLimits();
-  const type = mediaType(file.contentType);
   const from: IntakeSource = { source: "HOSPITAL_SYSTEM", sourceKey: `credential:${credential.id}`, serviceCredentialId: credential.id };
   let who: PatientIdentity | null = null;
   try {
-    if (!JSON_TYPES.has(type)) {
-      throw new IntakeRejectedError("content_type", [{ entry: null, resourceType: null, field: null, message: "Send the Bundle as application/fhir+json (or application/json).", code: "not-supported" }]);
-    }
-    const bytes = await readBody(file, limits);
-    const analysed = analyseUpload(bytes, limits, ["transaction"]);
+    await onPhase("validating", 0);
+    const analysed = analyseUpload(bytes, limits, HOSPITAL_BUNDLE_TYPES);
+    const bundleType = analysed.upload.bundleType === "batch" ? "batch" : "transaction";
     const mrn = mrnOf(analysed.upload);
     const missing: IntakeProblem[] = [];
     if (analysed.upload.patients.length === 1 && mrn !== null) {
@@ -246,8 +277,10 @@ export async function ingestHospitalBundle(token: string | null, file: IncomingF
       missing.push({ entry: analysed.upload.patients[0]?.index ?? null, resourceType: "Patient", field: "Patient.identifier", message: `The Bundle must carry the Patient with an identifier of system ${MRN_SYSTEM}.`, code: "required" });
     }
     if (!who) decideIntake(analysed, null, { earlier: [], directory: [] }, new Date(), { problems: missing, reason: missing.length ? "patient_missing" : null });
-    const result = await planAndStore(analysed, who!, from, { bytes, fileName: null, contentType: type }, "SYSTEM", context);
-    return { ...result, patientId: who!.id };
+    await onPhase("storing", analysed.upload.entries.length);
+    // A batch: each entry stands alone (its own problems refuse it only); a transaction: all or nothing.
+    const result = await planAndStore(analysed, who!, from, { bytes, fileName: null, contentType }, "SYSTEM", context, bundleType === "batch" ? "each" : "whole");
+    return { ...result, patientId: who!.id, bundleType };
   } catch (error) {
     if (error instanceof IntakeRejectedError) await logRejection("SYSTEM", who?.id ?? null, error, context, { serviceCredentialId: credential.id });
     throw error;

@@ -1,6 +1,6 @@
 // Patient uploads and hospital-system intake: the shapes the DAL hands to pages and components. Pure: no I/O.
 import type { RecordDto, VerificationCounts } from "./index";
-import type { IntakeProblem, IntakeReason, TypeSummary } from "@/lib/fhir/ingest";
+import type { IntakeProblem, IntakeReason, OperationOutcome, TypeSummary } from "@/lib/fhir/ingest";
 
 export type { IntakeProblem, IntakeReason, TypeSummary };
 
@@ -13,7 +13,7 @@ export type UploadResultDto = { uploadId: string | null; recordCount: number; su
  */
 export type UploadResponseDto =
   | ({ ok: true } & UploadResultDto)
-  | { ok: false; reason: IntakeReason | "denied" | "failed"; problems: IntakeProblem[]; summary?: TypeSummary[]; registered?: { name: string; birthDate: string } | null };
+  | { ok: false; reason: IntakeReason | "denied" | "failed"; problems: IntakeProblem[]; summary?: TypeSummary[]; registered?: { name: string; birthDate: string } | null; outcome?: OperationOutcome };
 
 export type OwnUploadDto = {
   id: string;

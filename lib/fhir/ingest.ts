@@ -18,6 +18,7 @@ export { activeNarrativeContent } from "./intake/validate-entry";
 export { normaliseName, patientMatches } from "./intake/identity";
 export { clinicalTime, lookupKeys, type DirectoryRow, type EarlierEntry, type EntryOutcome, type IntakeContext, type IntakePlan, type TypeSummary } from "./intake/plan";
 export { PATIENT_BUNDLE_TYPES, type ReadUpload } from "./intake/read";
+export { intakeResponse, problemIssues, refusalOutcome, summaryIssues, type OperationOutcome, type OutcomeIssue } from "./intake/outcome";
 
 /** A parsed and checked upload, before whom it is about is known (the hospital path finds the patient by its MRN). */
 export type AnalysedUpload = { upload: ReadUpload; problems: IntakeProblem[]; olderVersion: string | null };
@@ -49,6 +50,13 @@ function reasonFor(problems: IntakeProblem[], olderVersion: string | null, extra
 export type IntakeDecision = { plan: IntakePlan; upload: ReadUpload };
 
 /**
+ * How problems are handled: `whole` (a transaction, a patient's file) refuses everything when any entry has one;
+ * `each` (a batch) refuses only the entries with problems of their own — problems of the file itself or of its Patient
+ * entry (whose records these are) still refuse it whole.
+ */
+export type IntakeMode = "whole" | "each";
+
+/**
  * Binds an analysed upload to `who` (null: the patient could not be found, already reported in `extraProblems`) and
  * plans what to store. Throws IntakeRejectedError with every problem — validation, identity, MRN — when there is any.
  */
@@ -58,11 +66,26 @@ export function decideIntake(
   ctx: IntakeContext,
   now: Date,
   extra: { problems: IntakeProblem[]; reason: IntakeReason | null } = { problems: [], reason: null },
+  mode: IntakeMode = "whole",
 ): IntakeDecision {
   const identity = bindEntries(analysed.upload, who);
   // An older FHIR version: its R4 errors would only confuse, so the answer says the one thing that matters.
   const found = analysed.olderVersion ? analysed.problems.filter((p) => p.entry === null) : [...extra.problems, ...analysed.problems, ...identity.problems];
   const problems = found.sort((a, b) => (a.entry ?? -1) - (b.entry ?? -1));
+  const patientEntries = new Set(analysed.upload.patients.map((p) => p.index));
+  if (mode === "each" && who && !analysed.olderVersion && !problems.some((p) => p.entry === null || patientEntries.has(p.entry))) {
+    const refused = new Map<number, IntakeProblem[]>();
+    for (const p of problems) refused.set(p.entry!, [...(refused.get(p.entry!) ?? []), p]);
+    const plan = planIntake(analysed.upload, identity.bound, ctx, now, refused);
+    // An entry with no resource at all has no place among the entries read: it still answers, in its place.
+    const answered = new Set(plan.outcomes.map((o) => o.index));
+    for (const [index, entryProblems] of refused) {
+      if (!answered.has(index)) plan.outcomes.push({ index, resourceType: entryProblems[0]!.resourceType ?? "unknown", outcome: "refused", problems: entryProblems });
+    }
+    plan.outcomes.sort((a, b) => a.index - b.index);
+    plan.summary = summarize(plan.outcomes, []);
+    return { plan, upload: analysed.upload };
+  }
   if (problems.length || !who) {
     const identityTrouble = !analysed.olderVersion && (identity.problems.length > 0 || extra.reason !== null);
     // A single resource (not in a Bundle) has no entries to number: its problems are located by FHIRPath alone.

@@ -7,7 +7,7 @@
 import { stats, type Stats } from "./stats";
 import { syntheaBundle } from "../../tests/fixtures/fhir/synthea-parts";
 
-export const INTAKE = { entries: 374, bytes: 1.3 * 1024 * 1024, rounds: 5, encounters: 25 } as const;
+export const INTAKE = { entries: 374, bytes: 1.3 * 1024 * 1024, rounds: 5, encounters: 25, bulkRecords: 10_000 } as const;
 
 /** A bundle of exactly INTAKE.entries entries whose JSON is within 2 % of INTAKE.bytes (note sizes searched for). */
 export function intakeBody(seed: number, patient: { family: string; given: string; birthDate: string; mrn: { system: string; value: string } }): { body: string; entries: number } {
@@ -52,4 +52,53 @@ export async function measureIntake(url: string, token: string, bodies: { body: 
     unchangedOnResend = r.unchanged;
   }
   return { bundleBytes: Buffer.byteLength(bodies[0]!.body), entries: bodies[0]!.entries, rounds, first: stats(rounds), resend: stats(resends), createdPerRound, unchangedOnResend };
+}
+
+/** Issue #24's row: one Bundle of LARGE_BATCH.entries entries (a batch), sent with `Prefer: respond-async`. */
+export const LARGE_BATCH = { entries: 10_000, noteBytes: 2_000, encounters: 760 } as const;
+
+export function largeBatchBody(patient: Parameters<typeof intakeBody>[1]): { body: string; entries: number } {
+  const bundle = syntheaBundle({ seed: 4242, encounters: LARGE_BATCH.encounters, noteBytes: LARGE_BATCH.noteBytes, patient }) as { type: string; entry: unknown[] };
+  bundle.type = "batch";
+  bundle.entry = bundle.entry.slice(0, LARGE_BATCH.entries);
+  return { body: JSON.stringify(bundle), entries: bundle.entry.length };
+}
+
+export type LargeBatchResult = { entries: number; bytes: number; acceptedMs: number; answeredMs: number; created: number; refused: number; progress: string[] };
+
+/** POSTs the batch asynchronously and polls its status URL until the answer: the time to 202, and to the answer. */
+export async function measureLargeBatch(url: string, token: string, body: { body: string; entries: number }): Promise<LargeBatchResult> {
+  const started = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
+  const response = await fetch(`${url}/api/fhir`, {
+    method: "POST",
+    body: body.body,
+    headers: { "Content-Type": "application/fhir+json", Authorization: `Bearer ${token}`, Prefer: "respond-async" },
+  });
+  const acceptedMs = elapsed();
+  if (response.status !== 202) throw new Error(`POST /api/fhir (respond-async) answered ${response.status}: ${(await response.text()).slice(0, 2000)}`);
+  const status = `${url}${response.headers.get("content-location")}`;
+  const progress: string[] = [];
+  for (;;) {
+    const poll = await fetch(status, { headers: { Authorization: `Bearer ${token}` } });
+    if (poll.status === 202) {
+      const now = poll.headers.get("x-progress") ?? "";
+      if (progress.at(-1) !== now) progress.push(now);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    const answer = (await poll.json()) as { entry: { response: { status: string }; resource: { entry?: { response: { status: string; location?: string } }[] } }[] };
+    const inner = answer.entry[0]!;
+    if (!inner.response.status.startsWith("200")) throw new Error(`the large batch was answered ${inner.response.status}: ${JSON.stringify(inner.resource).slice(0, 2000)}`);
+    const statuses = (inner.resource.entry ?? []).map((e) => e.response);
+    return {
+      entries: body.entries,
+      bytes: Buffer.byteLength(body.body),
+      acceptedMs,
+      answeredMs: elapsed(),
+      created: statuses.filter((s) => s.status.startsWith("201") && !/^(Practitioner|Organization|Location)\//.test(s.location ?? "")).length,
+      refused: statuses.filter((s) => s.status.startsWith("422")).length,
+      progress,
+    };
+  }
 }

@@ -98,11 +98,13 @@ test("malformed, foreign, hostile and wrongly typed files get clear errors, and 
     json("someone-else.json", foreign),
     json("hostile.json", hostile),
     json("polluted.json", polluted),
+    // An unpaired surrogate escape: not Unicode, and PostgreSQL could not store it (once a 500).
+    json("surrogate.json", '{"resourceType":"Condition","code":{"text":"\\ud800"}}'),
     { name: "scan.pdf", mimeType: "application/pdf", buffer: Buffer.from("<html><script>alert(1)</script></html>") },
     { name: "page.html", mimeType: "text/html", buffer: Buffer.from("<html></html>") },
   ]);
   const refused = page.locator('[data-upload-result="refused"]');
-  await expect(refused).toHaveCount(7);
+  await expect(refused).toHaveCount(8);
   await expect(refused.nth(0)).toHaveAttribute("data-reason", "not_json");
   await expect(refused.nth(1)).toHaveAttribute("data-reason", "invalid_entries");
   await expect(refused.nth(1).locator('[data-problem-entry="1"][data-problem-field="Observation.status"]')).toContainText("Missing required property");
@@ -112,8 +114,11 @@ test("malformed, foreign, hostile and wrongly typed files get clear errors, and 
   await expect(refused.nth(3)).toHaveAttribute("data-reason", "invalid_entries");
   await expect(refused.nth(3).locator('[data-problem-field="Condition.text.div"]')).toContainText("<script>");
   await expect(refused.nth(4)).toHaveAttribute("data-reason", "forbidden_key");
-  await expect(refused.nth(5)).toHaveAttribute("data-reason", "content_type");
+  await expect(refused.nth(5)).toHaveAttribute("data-reason", "forbidden_character");
+  await expect(refused.nth(5)).toContainText("cannot be stored");
+  await expect(refused.nth(5).locator('[data-problem-field="code.text"]')).toContainText("unpaired surrogate");
   await expect(refused.nth(6)).toHaveAttribute("data-reason", "content_type");
+  await expect(refused.nth(7)).toHaveAttribute("data-reason", "content_type");
   for (const item of await refused.all()) await expect(item).toContainText("Nothing from this file was stored.");
   expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
   await expectAccessible(page);
@@ -160,7 +165,7 @@ test("others cannot use the upload endpoint", async ({ page, request }) => {
   expect(doctor.status()).toBe(404);
 });
 
-test("an admin issues a service credential; a hospital system posts a transaction Bundle with it until it is revoked", async ({ page, request, browser }) => {
+test("an admin issues a service credential; a hospital system posts transaction and batch Bundles with it, now or asynchronously, until it is revoked", async ({ page, request, browser }) => {
   await login(page, "admin");
   await page.goto("/admin/service-credentials");
   await expectAccessible(page);
@@ -199,6 +204,25 @@ test("an admin issues a service credential; a hospital system posts a transactio
   expect(outcome.issue).toContainEqual(expect.objectContaining({ expression: ["Bundle.entry[1].resource.status"] }));
   expect((await post(token, bundle, "text/plain")).status()).toBe(415);
   expect((await post(null)).status()).toBe(401);
+
+  // A batch with the same bad entry: the good one is answered (already stored), the bad one refused alone.
+  const batch = await post(token, { ...bundle, type: "batch", entry: [bundle.entry[0], bundle.entry[1], { ...bundle.entry[1], resource: { resourceType: "Observation", code: { text: "x" } } }] });
+  expect(batch.status()).toBe(200);
+  expect(await batch.json()).toMatchObject({ type: "batch-response", entry: [{ response: { status: "200 OK" } }, { response: { status: "200 OK" } }, { response: { status: "422 Unprocessable Entity" } }] });
+  // Prefer: respond-async — 202 with a status URL, then the answer the synchronous request would have given.
+  const observation = { ...bundle.entry[1], resource: { ...bundle.entry[1]!.resource, code: { text: "Ferritin" } } };
+  const accepted = await request.post("/api/fhir", {
+    data: JSON.stringify({ ...bundle, entry: [bundle.entry[0], observation] }),
+    headers: { "Content-Type": "application/fhir+json", Authorization: `Bearer ${token}`, Prefer: "respond-async" },
+  });
+  expect(accepted.status()).toBe(202);
+  const statusUrl = accepted.headers()["content-location"]!;
+  expect(statusUrl).toMatch(/^\/api\/fhir\/jobs\/[0-9a-f-]{36}$/);
+  await expect
+    .poll(async () => (await request.get(statusUrl, { headers: { Authorization: `Bearer ${token}` } })).status(), { timeout: 30_000 })
+    .toBe(200);
+  const answer = await (await request.get(statusUrl, { headers: { Authorization: `Bearer ${token}` } })).json();
+  expect(answer).toMatchObject({ type: "batch-response", entry: [{ response: { status: "200 OK" }, resource: { type: "transaction-response", entry: [{}, { response: { status: "201 Created" } }] } }] });
 
   await page.reload();
   await expect(page.locator("tr", { hasText: name })).not.toContainText("Never");

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { appendAccessEvent } from "@/lib/audit";
+import { checkAccessLog } from "@/lib/audit/check-log";
 import { db } from "@/lib/db";
 import { findActiveActor } from "@/lib/dal/actors";
 import type { Caller } from "@/lib/dal/caller";
@@ -91,6 +93,25 @@ describe("a patient uploads a Synthea R4 export", () => {
     const encounter = await db().intakeEntry.findUniqueOrThrow({ where: { patientId_sourceKey_entryKey: { patientId, sourceKey: "patient", entryKey: `url:${encounterUrl}` } }, select: { recordId: true } });
     const obs = await db().medicalRecord.findFirstOrThrow({ where: { patientId, resourceType: "Observation" }, orderBy: { createdAt: "desc" }, select: { resource: true } });
     expect((obs.resource as { encounter: { reference: string } }).encounter.reference).toBe(`Encounter/${encounter.recordId}`);
+  });
+
+  it("writes a bundle's creation events in bulk, chained: one per record, one contiguous run of one chain, the log clean", async () => {
+    // Single appends on other chains meanwhile, as page views would be: the bulk write locks only its own chain.
+    const bundle = syntheaBundle({ seed: 77, encounters: 6, patient: { family: "Gerlach374", given: "Lindsay928", birthDate: "1950-10-24" } });
+    const [result] = await Promise.all([
+      uploadOwnRecords(patient, file(bundle)),
+      ...Array.from({ length: 20 }, (_, i) => appendAccessEvent({ actor: "SYSTEM", action: "test.noise", outcome: "ALLOWED", details: { i } }, context)),
+    ]);
+    const records = await db().medicalRecord.findMany({ where: { uploadId: result.uploadId! }, select: { id: true, creationEventSeq: true, commitment: true } });
+    expect(records.length).toBe(result.recordCount);
+    const events = await db().accessEvent.findMany({ where: { action: "record.created", seq: { in: records.map((r) => r.creationEventSeq!) } }, orderBy: { seq: "asc" }, select: { chain: true, chainSeq: true, details: true } });
+    expect(events).toHaveLength(records.length);
+    expect(new Set(events.map((e) => e.chain)).size).toBe(1);
+    events.forEach((e, i) => expect(e.chainSeq).toBe(events[0]!.chainSeq + BigInt(i)));
+    const byId = new Map(records.map((r) => [r.id, r.commitment]));
+    for (const e of events) expect(byId.get((e.details as { recordId: string }).recordId)).toBe((e.details as { commitment: string }).commitment);
+    expect((await checkAccessLog({ ledger: ledgers().private, unsealedGraceSeconds: 600 })).firstBreak).toBeNull();
+    await anchorEverything(ledgers(), config);
   });
 
   it("generated bundles (shuffled, Encounter ↔ Condition cycles) import whole and re-import as a no-op", async () => {

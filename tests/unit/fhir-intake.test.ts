@@ -152,6 +152,27 @@ describe("hostile input", () => {
     expect(error.reason).toBe("forbidden_character");
     expect(error.problems[0]!.field).toBe("code.text");
   });
+  it("refuses a raw NUL byte in the text, saying where it is, before parsing", () => {
+    const error = rejection(() => parseJsonWithLimits(bytes('{"resourceType":"Condition",\n "code":{"text":"a\u0000b"}}'), LIMITS));
+    expect(error.reason).toBe("forbidden_character");
+    expect(error.problems[0]!.message).toMatch(/NUL character \(U\+0000\).*line 2, column 19/);
+  });
+  it("refuses an unpaired surrogate escape in a value or a key, with its path; a paired one is text", () => {
+    for (const [json, field] of [
+      ['{"resourceType":"Condition","code":{"text":"a\\ud800b"}}', "code.text"],
+      ['{"resourceType":"Condition","code":{"text":"\\udc00"}}', "code.text"],
+      ['{"resourceType":"Condition","note":[{"text":"ok"},{"text":"x\\ud83d"}]}', "note[1].text"],
+      ['{"resourceType":"Condition","code":{"\\udfff":"x"}}', "code.?"],
+      ['{"resourceType":"Condition","code":{"a\\u0000":"x"}}', "code.?"],
+    ] as const) {
+      const error = rejection(() => parseJsonWithLimits(bytes(json), LIMITS));
+      expect(error.reason, json).toBe("forbidden_character");
+      expect(error.problems[0]!.field, json).toBe(field);
+      // The answer itself is well-formed text (no lone surrogate echoed back).
+      expect(error.problems[0]!.field! + error.problems[0]!.message, json).not.toMatch(/[\uD800-\uDFFF]/);
+    }
+    expect(parseJsonWithLimits(bytes('{"resourceType":"Condition","code":{"text":"\\ud83d\\ude00"}}'), LIMITS)).toEqual({ resourceType: "Condition", code: { text: "😀" } });
+  });
   it("refuses active content in a narrative, naming the entry and field", () => {
     for (const div of [
       '<div xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></div>',

@@ -1,87 +1,43 @@
 import { randomUUID } from "node:crypto";
+import { after } from "next/server";
+import { acceptHospitalBundle } from "@/lib/dal/intake-jobs";
 import { ingestHospitalBundle, IntakeRejectedError, ServiceAuthError } from "@/lib/dal/uploads";
-import { problemLocation, type EntryOutcome, type TypeSummary } from "@/lib/fhir/ingest";
+import { intakeResponse, refusalOutcome, type OutcomeIssue } from "@/lib/fhir/ingest";
 
-// FHIR intake for the hospital's own systems (EHR, lab): POST a transaction Bundle with `Authorization: Bearer cps_…`.
+// FHIR intake for the hospital's own systems (EHR, lab): POST a transaction or batch Bundle with `Authorization: Bearer cps_…`.
 // "public" in ROUTE_RULES because the request carries its own credential: the DAL authenticates it on every request
-// (a revoked credential fails on the next one). Answers a transaction-response Bundle, or an OperationOutcome.
+// (a revoked credential fails on the next one). Answers a transaction-response or batch-response Bundle, or an OperationOutcome.
+// With `Prefer: respond-async` (FHIR's asynchronous pattern, for large Bundles): 202 once the body is read, with the
+// status URL in Content-Location (app/api/fhir/jobs/[id]); the intake runs after the response.
 
 const FHIR_JSON = { "Content-Type": "application/fhir+json; charset=utf-8", "Cache-Control": "no-store" } as const;
 
-type Issue = { severity: "error" | "information"; code: string; diagnostics: string; expression?: string };
-
-function outcome(status: number, issues: Issue[]) {
-  return new Response(
-    JSON.stringify({ resourceType: "OperationOutcome", issue: issues.map((i) => ({ severity: i.severity, code: i.code, diagnostics: i.diagnostics, ...(i.expression ? { expression: [i.expression] } : {}) })) }),
-    { status, headers: FHIR_JSON },
-  );
+function outcome(status: number, issues: OutcomeIssue[]) {
+  return new Response(JSON.stringify({ resourceType: "OperationOutcome", issue: issues }), { status, headers: FHIR_JSON });
 }
-
-/** The import summary per type, as `information` issues: the same words on success (in the Bundle) and on refusal. */
-function summaryIssues(summary: readonly TypeSummary[]): Issue[] {
-  return summary.map((s) => ({
-    severity: "information",
-    code: s.refused ? "invalid" : s.skipped && !s.created && !s.unchanged && !s.corrected ? "not-supported" : "informational",
-    diagnostics: `${s.resourceType}: ${s.created} created, ${s.unchanged} unchanged, ${s.corrected} corrected, ${s.directory} to the directory, ${s.skipped} skipped${s.skipped ? " (not patient data: not kept)" : ""}, ${s.refused} refused`,
-  }));
-}
-
-function entryResponse(o: EntryOutcome, patientId: string) {
-  const info = (code: string, diagnostics: string) => ({ resourceType: "OperationOutcome", issue: [{ severity: "information", code, diagnostics }] });
-  switch (o.outcome) {
-    case "created":
-      return { status: "201 Created", location: `${o.resourceType}/${o.recordId}` };
-    case "corrected":
-      return { status: "201 Created", location: `${o.resourceType}/${o.recordId}`, outcome: info("informational", "Stored as a correction of the record this entry created before.") };
-    case "unchanged":
-      return { status: "200 OK", location: `${o.resourceType}/${o.recordId}`, outcome: info("informational", "Already stored: nothing was created.") };
-    case "directory":
-      return { status: o.created ? "201 Created" : "200 OK", location: `${o.resourceType}/${o.directoryId}` };
-    case "skipped":
-      return { status: "200 OK", outcome: info("not-supported", `${o.resourceType} is not patient data and is not kept; references to it keep its name and identifier.`) };
-    case "patient":
-      return { status: "200 OK", location: `Patient/${patientId}` };
-  }
-}
-
-const REASONS: Record<IntakeRejectedError["reason"], { status: number; code: string; text: string }> = {
-  empty: { status: 400, code: "required", text: "The request has no Bundle, or the Bundle has no records." },
-  too_large: { status: 413, code: "too-costly", text: "The Bundle is larger than this server accepts." },
-  not_json: { status: 400, code: "structure", text: "The body is not JSON." },
-  too_deep: { status: 400, code: "too-costly", text: "The JSON nests too deeply." },
-  too_many_entries: { status: 413, code: "too-costly", text: "The Bundle has too many entries." },
-  forbidden_key: { status: 400, code: "security", text: "The JSON carries a key that is refused." },
-  not_fhir: { status: 400, code: "structure", text: "The body is not a FHIR resource." },
-  bundle_type: { status: 422, code: "not-supported", text: "Only transaction Bundles are accepted here." },
-  fhir_version: { status: 422, code: "not-supported", text: "The Bundle is not FHIR R4 (it looks like an earlier version)." },
-  invalid_entries: { status: 422, code: "invalid", text: "Entries of the Bundle are not valid FHIR R4; nothing was stored." },
-  patient_mismatch: { status: 422, code: "business-rule", text: "The Bundle's Patient does not match the patient with this MRN." },
-  several_patients: { status: 422, code: "business-rule", text: "The Bundle is about more than one patient." },
-  patient_missing: { status: 422, code: "business-rule", text: "The Bundle must name a known patient by MRN." },
-  content_type: { status: 415, code: "not-supported", text: "Send application/fhir+json." },
-  forbidden_character: { status: 400, code: "structure", text: "The JSON carries a NUL character (U+0000)." },
-};
 
 export async function POST(request: Request) {
   const auth = request.headers.get("authorization");
   const token = auth?.startsWith("Bearer ") ? auth.slice("Bearer ".length).trim() : null;
   const length = request.headers.has("content-length") ? Number(request.headers.get("content-length")) : Number.NaN;
   const context = { ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null, requestId: request.headers.get("x-request-id") ?? randomUUID() };
+  const file = { body: request.body, declaredLength: Number.isFinite(length) ? length : null, contentType: request.headers.get("content-type"), fileName: null };
   try {
+    if (/\brespond-async\b/i.test(request.headers.get("prefer") ?? "")) {
+      const accepted = await acceptHospitalBundle(token, file, context);
+      after(accepted.run);
+      const location = `/api/fhir/jobs/${accepted.jobId}`;
+      return new Response(
+        JSON.stringify({ resourceType: "OperationOutcome", issue: [{ severity: "information", code: "informational", diagnostics: `Accepted; the result will be at ${location}.` }] }),
+        { status: 202, headers: { ...FHIR_JSON, "Content-Location": location } },
+      );
+    }
     const result = await ingestHospitalBundle(
       token,
-      { body: request.body, declaredLength: Number.isFinite(length) ? length : null, contentType: request.headers.get("content-type"), fileName: null },
+      file,
       context,
     );
-    const response = {
-      resourceType: "Bundle",
-      type: "transaction-response",
-      // The import summary per type rides on Bundle.meta (R4 Bundle has no place for an OperationOutcome of its own).
-      meta: { extension: [{ url: "https://chartproof.example/fhir/StructureDefinition/import-summary", valueString: summaryIssues(result.summary).map((i) => i.diagnostics).join("; ") }] },
-      // One response per request entry, in order (FHIR transaction rules). A re-sent entry answers 200 with the record
-      // stored the first time; a new record 201 with its id.
-      entry: [...result.outcomes].sort((a, b) => a.index - b.index).map((o) => ({ response: entryResponse(o, result.patientId) })),
-    };
+    const response = intakeResponse(result);
     return new Response(JSON.stringify(response), { status: 200, headers: FHIR_JSON });
   } catch (error) {
     if (error instanceof ServiceAuthError) {
@@ -90,16 +46,8 @@ export async function POST(request: Request) {
       return response;
     }
     if (error instanceof IntakeRejectedError) {
-      const reason = REASONS[error.reason];
-      const issues: Issue[] = [
-        { severity: "error", code: reason.code, diagnostics: reason.text },
-        ...error.problems.map((p): Issue => {
-          const at = problemLocation(p);
-          return { severity: "error", code: p.code ?? reason.code, diagnostics: at.entryNumber === null ? p.message : `Entry ${at.entryNumber} (${p.resourceType ?? "?"}): ${p.message}`, ...(at.expression ? { expression: at.expression } : {}) };
-        }),
-        ...summaryIssues(error.summary),
-      ];
-      return outcome(reason.status, issues);
+      const refusal = refusalOutcome(error);
+      return new Response(JSON.stringify(refusal.outcome), { status: refusal.status, headers: FHIR_JSON });
     }
     throw error;
   }

@@ -3,6 +3,7 @@ import { can } from "@/lib/authz";
 import { AccessDeniedError } from "@/lib/dal/caller";
 import { IntakeRejectedError, uploadOwnRecords } from "@/lib/dal/uploads";
 import type { UploadResponseDto } from "@/lib/dto/uploads";
+import { refusalOutcome } from "@/lib/fhir/ingest";
 
 // A patient's upload: one file per request, its raw bytes as the body (so the byte limit is the file's own, with no
 // multipart overhead to guess at), its name in X-Upload-Filename (percent-encoded; never in the URL). The page sends it
@@ -13,8 +14,6 @@ const noStore = { "Cache-Control": "no-store" } as const;
 function answer(body: UploadResponseDto, status: number) {
   return Response.json(body, { status, headers: noStore });
 }
-
-const STATUS: Partial<Record<IntakeRejectedError["reason"], number>> = { too_large: 413, content_type: 415 };
 
 function fileNameOf(request: Request): string | null {
   const raw = request.headers.get("x-upload-filename");
@@ -46,7 +45,9 @@ export async function POST(request: Request) {
     return answer({ ok: true, ...result }, 200);
   } catch (error) {
     if (error instanceof IntakeRejectedError) {
-      return answer({ ok: false, reason: error.reason, problems: error.problems, summary: error.summary, registered: error.registered }, STATUS[error.reason] ?? 422);
+      // The same status and OperationOutcome as POST /api/fhir gives; the page reads the problems, a script the outcome.
+      const refusal = refusalOutcome(error);
+      return answer({ ok: false, reason: error.reason, problems: error.problems, summary: error.summary, registered: error.registered, outcome: refusal.outcome }, refusal.status);
     }
     if (error instanceof AccessDeniedError) return answer({ ok: false, reason: "denied", problems: [] }, 404);
     throw error;

@@ -34,23 +34,36 @@ export function jsonDepth(text: string, limit = Number.POSITIVE_INFINITY): numbe
   return max;
 }
 
+type Forbidden = { kind: "key" | "nul" | "surrogate"; path: string };
+
+/** What is wrong with a string PostgreSQL must store: a NUL (text and jsonb cannot hold U+0000), an unpaired surrogate
+ * (a `\uD800`-style escape without its pair: not Unicode, and jsonb refuses it), or nothing. */
+function badCharacter(text: string): "nul" | "surrogate" | null {
+  if (text.includes("\u0000")) return "nul";
+  return (text as string & { isWellFormed(): boolean }).isWellFormed() ? null : "surrogate";
+}
+
 /**
- * The first forbidden key or NUL character in a parsed value, with its path, or null. Iterative: the depth is already
- * bounded. (PostgreSQL cannot store U+0000 in jsonb: refused here with a clear message rather than failing the insert.)
+ * The first forbidden key or character in a parsed value, with its path, or null. Iterative: the depth is already
+ * bounded. Refused here with a message that names the element, rather than failing the database write later.
  */
-function forbiddenContent(root: unknown): { kind: "key" | "character"; path: string } | null {
+function forbiddenContent(root: unknown): Forbidden | null {
   const stack: { value: unknown; path: string }[] = [{ value: root, path: "" }];
   while (stack.length > 0) {
     const { value, path } = stack.pop()!;
     if (typeof value === "string") {
-      if (value.includes("\u0000")) return { kind: "character", path };
+      const bad = badCharacter(value);
+      if (bad) return { kind: bad, path };
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]` }));
     } else if (isObject(value)) {
       for (const key of Object.keys(value)) {
-        const child = path ? `${path}.${key}` : key;
+        // A key that is itself the bad character is named by a placeholder: the answer must be valid text too.
+        const shown = badCharacter(key) ? "?" : key;
+        const child = path ? `${path}.${shown}` : shown;
         if (FORBIDDEN_KEYS.has(key)) return { kind: "key", path: child };
-        if (key.includes("\u0000")) return { kind: "character", path: child };
+        const bad = badCharacter(key);
+        if (bad) return { kind: bad, path: child };
         stack.push({ value: value[key], path: child });
       }
     }
@@ -58,7 +71,20 @@ function forbiddenContent(root: unknown): { kind: "key" | "character"; path: str
   return null;
 }
 
-/** Parses uploaded JSON within the limits: size, UTF-8, nesting depth, no prototype-polluting keys. */
+const CHARACTER_MESSAGES = {
+  nul: "The text contains a NUL character (U+0000), which is not allowed.",
+  surrogate: "The text contains an unpaired surrogate (a \\uD800–\\uDFFF escape without its pair), which is not valid Unicode.",
+} as const;
+
+/** Line and column (1-based) of a position in the text, to point at a character that has no element to name. */
+function lineAndColumn(text: string, at: number): string {
+  const before = text.slice(0, at);
+  const line = before.split("\n").length;
+  return `line ${line}, column ${at - before.lastIndexOf("\n")}`;
+}
+
+/** Parses uploaded JSON within the limits: size, UTF-8, nesting depth, no prototype-polluting keys, no character the
+ * database cannot store (NUL, unpaired surrogates). */
 export function parseJsonWithLimits(bytes: Uint8Array, limits: IntakeLimits): unknown {
   if (bytes.byteLength === 0) throw new IntakeRejectedError("empty");
   if (bytes.byteLength > limits.maxBytes) throw new IntakeRejectedError("too_large");
@@ -67,6 +93,11 @@ export function parseJsonWithLimits(bytes: Uint8Array, limits: IntakeLimits): un
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw new IntakeRejectedError("not_json", [{ entry: null, resourceType: null, field: null, message: "The file is not UTF-8 text.", code: "structure" }]);
+  }
+  // A NUL written as a raw byte (not as the escape \u0000) is not JSON at all; said plainly, with where it is.
+  const nul = text.indexOf("\u0000");
+  if (nul >= 0) {
+    throw new IntakeRejectedError("forbidden_character", [{ entry: null, resourceType: null, field: null, message: `${CHARACTER_MESSAGES.nul} (${lineAndColumn(text, nul)})`, code: "structure" }]);
   }
   if (jsonDepth(text, limits.maxDepth) > limits.maxDepth) {
     throw new IntakeRejectedError("too_deep", [{ entry: null, resourceType: null, field: null, message: `Objects and arrays nest deeper than ${limits.maxDepth} levels.`, code: "too-costly" }]);
@@ -83,8 +114,8 @@ export function parseJsonWithLimits(bytes: Uint8Array, limits: IntakeLimits): un
   if (forbidden?.kind === "key") {
     throw new IntakeRejectedError("forbidden_key", [{ entry: null, resourceType: null, field: forbidden.path, message: "This key is not part of FHIR and is refused.", code: "security" }]);
   }
-  if (forbidden?.kind === "character") {
-    throw new IntakeRejectedError("forbidden_character", [{ entry: null, resourceType: null, field: forbidden.path, message: "The text contains a NUL character (U+0000), which is not allowed.", code: "structure" }]);
+  if (forbidden) {
+    throw new IntakeRejectedError("forbidden_character", [{ entry: null, resourceType: null, field: forbidden.path, message: CHARACTER_MESSAGES[forbidden.kind], code: "structure" }]);
   }
   return parsed;
 }

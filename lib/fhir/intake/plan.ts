@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { canonicalize } from "@/lib/integrity/canonical-json";
 import { bytesSha256 } from "./parse";
-import { isObject, type IntakeRecord, type Json, type TypeSummary } from "./model";
+import { isObject, type IntakeProblem, type IntakeRecord, type Json, type TypeSummary } from "./model";
 export type { TypeSummary };
 import type { IntakeEntry, ReadUpload } from "./read";
 import { displayOf, outsideReferences, resolveReferences, RFC3986, type Target, type Targets } from "./references";
@@ -22,7 +22,9 @@ export type EntryOutcome =
   | { index: number; resourceType: string; outcome: "created" | "unchanged" | "corrected"; recordId: string }
   | { index: number; resourceType: string; outcome: "directory"; directoryId: string; created: boolean }
   | { index: number; resourceType: string; outcome: "skipped" }
-  | { index: number; resourceType: string; outcome: "patient" };
+  | { index: number; resourceType: string; outcome: "patient" }
+  /** A batch entry with problems of its own: refused alone, the others stored (FHIR batch semantics). */
+  | { index: number; resourceType: string; outcome: "refused"; problems: IntakeProblem[] };
 
 
 export type IntakePlan = {
@@ -54,8 +56,14 @@ export function clinicalTime(resource: Json): Date | null {
   return null;
 }
 
+// An entry's hash is needed twice (the keys looked up before planning, then the plan): a received resource is never
+// changed (identity and references work on copies), so it is canonicalized once.
+const hashes = new WeakMap<Json, string>();
+
 export function contentHashOf(resource: Json): string {
-  return bytesSha256(canonicalize(resource));
+  let hash = hashes.get(resource);
+  if (hash === undefined) hashes.set(resource, (hash = bytesSha256(canonicalize(resource))));
+  return hash;
 }
 
 /** `Type/id` of an entry, when its resource has an id. */
@@ -103,9 +111,10 @@ function directoryIdentity(entry: IntakeEntry): { key: string; identifiers: stri
 
 /**
  * Decides every entry's fate and builds the records to create. `bound` holds each entry's resource with its patient
- * references already re-pointed (identity.ts); `ctx` what earlier uploads and the directory already hold.
+ * references already re-pointed (identity.ts); `ctx` what earlier uploads and the directory already hold; `refused`
+ * (a batch only) the entries refused for their own problems — stored as nothing, and referenced like a skipped entry.
  */
-export function planIntake(upload: ReadUpload, bound: Map<number, Json>, ctx: IntakeContext, now: Date): IntakePlan {
+export function planIntake(upload: ReadUpload, bound: Map<number, Json>, ctx: IntakeContext, now: Date, refused: ReadonlyMap<number, IntakeProblem[]> = new Map()): IntakePlan {
   const targets: Targets = { byReference: new Map(), byIdentifier: new Map() };
   const outcomes: EntryOutcome[] = [];
   const newDirectory: DirectoryRow[] = [];
@@ -130,7 +139,11 @@ export function planIntake(upload: ReadUpload, bound: Map<number, Json>, ctx: In
 
   for (const entry of upload.entries) {
     const type = String(entry.resource.resourceType);
-    if (entry.disposition === "patient") {
+    const problems = refused.get(entry.index);
+    if (problems) {
+      alias(entry, { kind: "skipped", type, display: displayOf(entry.resource), identifier: { system: RFC3986, value: entry.fullUrl ?? resourceRefOf(entry) ?? type } });
+      outcomes.push({ index: entry.index, resourceType: type, outcome: "refused", problems });
+    } else if (entry.disposition === "patient") {
       outcomes.push({ index: entry.index, resourceType: type, outcome: "patient" });
     } else if (entry.disposition === "directory") {
       const { key, identifiers } = directoryIdentity(entry);

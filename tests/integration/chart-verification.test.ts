@@ -1,5 +1,4 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { db } from "@/lib/db";
 import { AccessDeniedError } from "@/lib/dal/caller";
 import { getPatientChart, searchPatients } from "@/lib/dal/patients";
@@ -9,7 +8,7 @@ import { getOwnRecords, OWN_RECORDS_PAGE_SIZE } from "@/lib/dal/own-records";
 import { reportRecordToCompliance } from "@/lib/dal/record-report";
 import { forgetCachedRoots, ledgers } from "@/lib/verification";
 import { anchorRoot } from "@/lib/ledger";
-import { asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
+import { asOwner, callerFor, ensureDemo, patientByMrn, withPrivateChainStopped } from "./helpers";
 
 const DOCTOR = "doctor@demo.chartproof.local";
 const DOCTOR2 = "doctor2@demo.chartproof.local";
@@ -189,16 +188,13 @@ describe("tampering by direct SQL is caught at the next render", () => {
 
 describe("failing closed", () => {
   it("with the chain stopped, records render unavailable (never verified) and the page still answers", async () => {
-    const { anvilPid } = inject("stack").private;
     forgetCachedRoots();
-    process.kill(anvilPid, "SIGSTOP");
-    try {
+    await withPrivateChainStopped(async () => {
       const result = await chart();
       expect(result.records.length).toBeGreaterThan(0);
       expect(result.records.every((r) => r.verification === "unavailable")).toBe(true);
-    } finally {
-      process.kill(anvilPid, "SIGCONT");
-    }
+    });
+    forgetCachedRoots();
     expect((await chart()).records.every((r) => r.verification === "verified")).toBe(true);
   });
 

@@ -92,3 +92,28 @@ export function credentialParams(name: string, scope: { scopeMrn?: string; scope
 export async function asInsider(statement: string, values: unknown[] = []): Promise<number> {
   return (await asOwner(statement, values)).rowCount;
 }
+
+/**
+ * Stops the shared private chain (SIGSTOP) while `body` runs, then resumes it and waits until it answers again. A
+ * resumed node first drains the requests that timed out while it was stopped; on a loaded machine that takes longer
+ * than one read's timeout, and the next test must not inherit it.
+ */
+export async function withPrivateChainStopped<T>(body: () => Promise<T>): Promise<T> {
+  const { anvilPid } = inject("stack").private;
+  process.kill(anvilPid, "SIGSTOP");
+  try {
+    return await body();
+  } finally {
+    process.kill(anvilPid, "SIGCONT");
+    const until = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await ledgers().private.clients.publicClient.getBlockNumber({ cacheTime: 0 });
+        break;
+      } catch (error) {
+        if (Date.now() > until) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+}

@@ -7,6 +7,7 @@ import { useMemo, useTransition } from "react";
 import { useTable, type SortingState, type Updater } from "@tanstack/react-table";
 import { accessLogHref, type AccessLogPageDto, type AccessLogQuery, type AccessLogRowDto } from "@/lib/dto/compliance";
 import { columnHelper, dataTableFeatures } from "@/components/ui/data-table";
+import { useActionLabel } from "./labels";
 
 const helper = columnHelper<AccessLogRowDto>();
 
@@ -24,6 +25,7 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
   const tc = useTranslations("common");
   const tt = useTranslations("table");
   const format = useFormatter();
+  const actionLabel = useActionLabel();
   const router = useRouter();
   const [navigating, startTransition] = useTransition();
   const columns = useMemo(
@@ -48,7 +50,7 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
           cell: (info) => <span title={info.row.original.actorId ?? undefined}>{info.getValue() ?? t("system")}</span>,
         }),
         helper.accessor("actorRole", { header: () => t("role"), enableSorting: false, cell: (info) => (info.getValue() ? tc(`roles.${info.getValue()}`) : "—") }),
-        helper.accessor("action", { header: () => t("action"), enableSorting: false, cell: (info) => <code className="text-xs">{info.getValue()}</code> }),
+        helper.accessor("action", { header: () => t("action"), enableSorting: false, cell: (info) => <span title={info.getValue()}>{actionLabel(info.getValue())}</span> }),
         helper.accessor("patientMrn", {
           header: () => t("patient"),
           enableSorting: false,
@@ -70,7 +72,7 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
         }),
         helper.accessor("ip", { header: () => t("ip"), enableSorting: false, cell: (info) => info.getValue() ?? "—" }),
       ]),
-    [t, tc, format],
+    [t, tc, format, actionLabel],
   );
 
   const sorting: SortingState = useMemo(() => [{ id: "occurredAt", desc: page.dir === "desc" }], [page.dir]);

@@ -8,16 +8,12 @@ import type { FormState } from "@/lib/dto/admin";
 import type { AlertRowDto } from "@/lib/dto/compliance";
 import { DataTable, columnHelper } from "@/components/ui/data-table";
 import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
-import { KNOWN_ALERT_KINDS } from "./alert-kinds";
+import { useAlertKindLabel } from "./labels";
 
 const initial: FormState = { status: "idle" };
 const helper = columnHelper<AlertRowDto>();
 
 
-function useAlertKindLabel() {
-  const t = useTranslations("compliance");
-  return (kind: string) => (KNOWN_ALERT_KINDS.includes(kind) ? t(`alertKinds.${kind.replace(".", "_")}`) : kind);
-}
 
 function ReviewForm({ alert }: { alert: AlertRowDto }) {
   const t = useTranslations("compliance");

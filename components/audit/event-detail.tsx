@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import { accessLogHref, type AccessEventDetailDto } from "@/lib/dto/compliance";
+import { useActionLabel } from "./labels";
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -25,6 +26,7 @@ function Check({ ok, children, testId }: { ok: boolean | null; children: ReactNo
 /** One access event: who, what, when, from where, why, the outcome, the patient by MRN, its details and integrity. */
 export function EventDetail({ event }: { event: AccessEventDetailDto }) {
   const t = useTranslations("accessLog");
+  const actionLabel = useActionLabel();
   const tc = useTranslations("common");
   const format = useFormatter();
   const { integrity } = event;
@@ -51,7 +53,7 @@ export function EventDetail({ event }: { event: AccessEventDetailDto }) {
           <Row label={t("role")}>{event.actor?.role ? tc(`roles.${event.actor.role}`) : "—"}</Row>
           <Row label={t("department")}>{event.actor?.department ?? "—"}</Row>
           <Row label={t("action")}>
-            <code>{event.action}</code>
+            <span title={event.action}>{actionLabel(event.action)}</span>
           </Row>
           <Row label={t("time")}>
             <time dateTime={event.occurredAt}>{format.dateTime(new Date(event.occurredAt), "audit")}</time>

@@ -124,11 +124,11 @@ describe("tampering by direct SQL is caught at the next render", () => {
     expect(await reportRecordToCompliance(doctor, patientId, verifiedOne.id)).toBe("not_failing");
     await asOwner(`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = $1::uuid`, [record.id]);
     restore.push(() => asOwner(`UPDATE "MedicalRecord" SET "resource" = $1::jsonb WHERE "id" = $2::uuid`, [JSON.stringify(record.resource), record.id]));
-    restore.push(() => db().alert.updateMany({ where: { kind: "integrity_record_reported", resolvedAt: null }, data: { resolvedAt: new Date() } }));
+    restore.push(() => db().alert.updateMany({ where: { kind: "integrity.record_reported", resolvedAt: null }, data: { resolvedAt: new Date() } }));
     await expect(reportRecordToCompliance(await callerFor(DOCTOR2), patientId, record.id)).rejects.toBeInstanceOf(AccessDeniedError);
     expect(await reportRecordToCompliance(doctor, patientId, record.id)).toBe("reported");
     expect(await reportRecordToCompliance(doctor, patientId, record.id)).toBe("already_open");
-    const alerts = await db().alert.findMany({ where: { kind: "integrity_record_reported", resolvedAt: null } });
+    const alerts = await db().alert.findMany({ where: { kind: "integrity.record_reported", resolvedAt: null } });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ severity: "CRITICAL", details: expect.objectContaining({ recordId: record.id, patientId, verification: "tampered" }) });
     const event = await db().accessEvent.findFirstOrThrow({ where: { action: "record.integrity_reported" }, orderBy: { seq: "desc" } });

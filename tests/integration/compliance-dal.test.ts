@@ -7,7 +7,7 @@ import type { Caller } from "@/lib/dal/caller";
 import { csvField, exportAccessLog, getAccessEvent, listAccessLog, listStaffOptions } from "@/lib/dal/access-log";
 import { getComplianceDashboard, listAlerts, reviewAlert, runIntegrityCheck, signOffMonth, getSignOffs } from "@/lib/dal/compliance";
 import { accessLogQuerySchema, nextDay, type AccessLogQuery } from "@/lib/dto/compliance";
-import { asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
+import { asOwner, callerFor, ensureDemo, patientByMrn, testAction } from "./helpers";
 
 let officer: Caller;
 let doctor: Caller;
@@ -45,7 +45,7 @@ describe("access log: keyset paging and filters", () => {
     const action = `test.paged_${Date.now() % 100000}`;
     const created: bigint[] = [];
     for (let i = 0; i < 123; i++) {
-      created.push(await appendAccessEvent({ actor: doctor.actor, action, outcome: "ALLOWED", purpose: i % 3 === 0 ? "EMERGENCY" : "TREATMENT", details: { i } }, doctor.context));
+      created.push(await appendAccessEvent({ actor: doctor.actor, action: testAction(action), outcome: "ALLOWED", purpose: i % 3 === 0 ? "EMERGENCY" : "TREATMENT", details: { i } }, doctor.context));
     }
     const desc = await walk({ action }, "desc");
     expect(desc).toHaveLength(123);
@@ -70,9 +70,9 @@ describe("access log: keyset paging and filters", () => {
   it("narrows by staff, role, patient MRN, action, outcome, purpose and day", async () => {
     const patient = await patientByMrn("10000002");
     const action = `test.filtered_${Date.now() % 100000}`;
-    await appendAccessEvent({ actor: doctor.actor, action, outcome: "DENIED", purpose: "TREATMENT", patientId: patient.id }, doctor.context);
-    await appendAccessEvent({ actor: doctor.actor, action, outcome: "ALLOWED", purpose: "EMERGENCY", patientId: patient.id }, doctor.context);
-    await appendAccessEvent({ actor: admin.actor, action, outcome: "ALLOWED", purpose: "OPERATIONS" }, admin.context);
+    await appendAccessEvent({ actor: doctor.actor, action: testAction(action), outcome: "DENIED", purpose: "TREATMENT", patientId: patient.id }, doctor.context);
+    await appendAccessEvent({ actor: doctor.actor, action: testAction(action), outcome: "ALLOWED", purpose: "EMERGENCY", patientId: patient.id }, doctor.context);
+    await appendAccessEvent({ actor: admin.actor, action: testAction(action), outcome: "ALLOWED", purpose: "OPERATIONS" }, admin.context);
 
     const rows = async (q: Record<string, string>) => (await listAccessLog(officer, query({ action, ...q }))).rows;
     expect(await rows({})).toHaveLength(3);
@@ -115,7 +115,7 @@ describe("access log: keyset paging and filters", () => {
 describe("access log: one event and its integrity", () => {
   it("shows the event's metadata, a recomputing hash, a holding link, and logs the view", async () => {
     const patient = await patientByMrn("10000001");
-    const seq = await appendAccessEvent({ actor: doctor.actor, action: "test.detail", outcome: "ALLOWED", purpose: "TREATMENT", patientId: patient.id, details: { recordIds: ["r-1", "r-2"], filters: { type: "Observation" } } }, doctor.context);
+    const seq = await appendAccessEvent({ actor: doctor.actor, action: testAction("test.detail"), outcome: "ALLOWED", purpose: "TREATMENT", patientId: patient.id, details: { recordIds: ["r-1", "r-2"], filters: { type: "Observation" } } }, doctor.context);
     const event = (await getAccessEvent(officer, seq.toString()))!;
     expect(event.actor).toMatchObject({ id: doctor.actor.id, role: "DOCTOR" });
     expect(event.patient).toEqual({ id: patient.id, mrn: "10000001" });
@@ -129,7 +129,7 @@ describe("access log: one event and its integrity", () => {
   });
 
   it("says when an event's stored fields no longer give its hash", async () => {
-    const seq = await appendAccessEvent({ actor: doctor.actor, action: "test.tampered", outcome: "ALLOWED", purpose: "TREATMENT" }, doctor.context);
+    const seq = await appendAccessEvent({ actor: doctor.actor, action: testAction("test.tampered"), outcome: "ALLOWED", purpose: "TREATMENT" }, doctor.context);
     await asOwner(`UPDATE "AccessEvent" SET action = 'test.innocent' WHERE seq = $1`, [seq.toString()]);
     restore.push(() => asOwner(`UPDATE "AccessEvent" SET action = 'test.tampered' WHERE seq = $1`, [seq.toString()]));
     const event = (await getAccessEvent(officer, seq.toString()))!;
@@ -178,7 +178,7 @@ describe("CSV export", () => {
   it("streams the filtered log with a BOM, neutralised cells, and logs the export with its reason before any data", async () => {
     const action = `test.export_${Date.now() % 100000}`;
     const hostile = ["=cmd|' /C calc'!A0", "+1", "-1", "@SUM(1)"];
-    for (const ip of hostile) await appendAccessEvent({ actor: doctor.actor, action, outcome: "ALLOWED", purpose: "TREATMENT", details: { note: "a,b\nc" } }, { ip, requestId: 'x,"y"\nz' });
+    for (const ip of hostile) await appendAccessEvent({ actor: doctor.actor, action: testAction(action), outcome: "ALLOWED", purpose: "TREATMENT", details: { note: "a,b\nc" } }, { ip, requestId: 'x,"y"\nz' });
 
     const { stream, exportSeq } = await exportAccessLog(officer, { action }, "  Quarterly audit of test events  ");
     // Logged before a byte is read.
@@ -221,7 +221,7 @@ describe("CSV export", () => {
 
 describe("alerts and review", () => {
   it("lists an open alert with its linked events, reviews it once with a note, and logs the review", async () => {
-    const seq = await appendAccessEvent({ actor: doctor.actor, action: "test.alerted", outcome: "ALLOWED", purpose: "TREATMENT" }, doctor.context);
+    const seq = await appendAccessEvent({ actor: doctor.actor, action: testAction("test.alerted"), outcome: "ALLOWED", purpose: "TREATMENT" }, doctor.context);
     const alert = await db().alert.create({ data: { kind: "privacy.volume_spike", severity: "WARNING", details: { staffId: doctor.actor.id, distinctPatients: 40, eventSeqs: [seq.toString()] } }, select: { id: true } });
     const open = await listAlerts(officer, "open");
     const row = open.find((a) => a.id === alert.id)!;

@@ -6,6 +6,8 @@ import type { Caller } from "@/lib/dal/caller";
 import { approvePrivilegedRequest, requestPrivileged, type ApprovalResult, type PrivilegedParams } from "@/lib/dal/privileged-requests";
 import { seedDemo } from "@/lib/jobs/seed-demo";
 import { ledgers } from "@/lib/verification";
+import type { AccessAction } from "@/lib/audit";
+import type { AlertKind } from "@/lib/alerts/kinds";
 
 /** The demo hospital, seeded once per database (the seed refuses a non-empty one). */
 export async function ensureDemo(): Promise<void> {
@@ -116,4 +118,17 @@ export async function withPrivateChainStopped<T>(body: () => Promise<T>): Promis
       }
     }
   }
+}
+
+/**
+ * An action no product code writes, for tests of the log's mechanics: filtering on it finds only the test's own
+ * events. The product's writers accept only `AccessAction`s; tests opt out here, in one place.
+ */
+export function testAction(name: string): AccessAction {
+  return name as AccessAction;
+}
+
+/** An alert kind no product code raises, for tests of the alert path itself (see `testAction`). */
+export function testAlertKind(name: string): AlertKind {
+  return name as AlertKind;
 }

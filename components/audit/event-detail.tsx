@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import { accessLogHref, type AccessEventDetailDto } from "@/lib/dto/compliance";
+import { DetailList } from "./detail-list";
 import { useActionLabel } from "./labels";
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -85,13 +86,7 @@ export function EventDetail({ event }: { event: AccessEventDetailDto }) {
         {event.details.length === 0 ? (
           <p className="text-sm text-ink-muted">{t("noDetails")}</p>
         ) : (
-          <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm" data-testid="event-details">
-            {event.details.map((d) => (
-              <Row key={d.key} label={d.key}>
-                <span className="font-mono text-xs">{d.value}</span>
-              </Row>
-            ))}
-          </dl>
+          <DetailList details={event.details} testId="event-details" />
         )}
         <p className="mt-3 text-xs text-ink-muted">{t("metadataOnly")}</p>
       </section>

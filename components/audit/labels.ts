@@ -18,3 +18,19 @@ export function useAlertKindLabel(): (kind: string) => string {
   const tk = useTranslations("compliance");
   return useCallback((kind: string) => (isAlertKind(kind) ? tk(`alertKinds.${alertKindKey(kind)}`) : tk("otherAlertKind")), [tk]);
 }
+
+/** A detail's key (a path such as `filters.type`): its label when listed, else its last part in plain words. */
+export function useDetailKeyLabel(): (key: string) => string {
+  const tk = useTranslations("compliance");
+  return useCallback(
+    (key: string) => {
+      const listed = `detailKeys.${key.replace(/\./g, "_")}`;
+      if (tk.has(listed)) return tk(listed);
+      const last = key.split(".").pop() ?? key;
+      if (tk.has(`detailKeys.${last}`)) return tk(`detailKeys.${last}`);
+      const words = last.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
+      return words.charAt(0).toUpperCase() + words.slice(1);
+    },
+    [tk],
+  );
+}

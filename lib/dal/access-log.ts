@@ -21,6 +21,7 @@ import {
   type StaffOptionDto,
 } from "@/lib/dto/compliance";
 import { AccessDeniedError, type Caller } from "./caller";
+import { namesFor, readableDetails } from "./readable-details";
 
 // The access log for compliance: metadata only (who, what, when, from where, why, which patient by MRN), never the
 // contents of records. Every read of the log is itself logged, with its filters (ids and codes, never a name).
@@ -227,28 +228,6 @@ export async function listStaffOptions(caller: Caller): Promise<StaffOptionDto[]
   return staff;
 }
 
-/** An event's details as readable key/value pairs: nested keys joined with dots, lists joined; bounded in size. */
-export function detailPairs(details: unknown, skip: readonly string[] = []): { key: string; value: string }[] {
-  const out: { key: string; value: string }[] = [];
-  const walk = (value: unknown, path: string) => {
-    if (out.length >= 100) return;
-    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      const entries = Object.entries(value as Record<string, unknown>);
-      if (entries.length === 0 && path) out.push({ key: path, value: "—" });
-      for (const [k, v] of entries) if (!(path === "" && skip.includes(k))) walk(v, path ? `${path}.${k}` : k);
-      return;
-    }
-    const text = Array.isArray(value)
-      ? value.map((v) => (v !== null && typeof v === "object" ? JSON.stringify(v) : String(v))).join(", ")
-      : value === null
-        ? "—"
-        : String(value);
-    out.push({ key: path || "value", value: text.length > 500 ? `${text.slice(0, 500)}…` : text });
-  };
-  walk(details, "");
-  return out;
-}
-
 /**
  * One event in full (metadata only) with its integrity: whether its hash recomputes, whether its link to the
  * previous event of its chain holds, and which seal covers it (and that seal's anchoring). Null when there is no such
@@ -301,7 +280,7 @@ export async function getAccessEvent(caller: Caller, seqText: string): Promise<A
     ip: event.ip,
     requestId: event.requestId,
     patient: event.patientId ? { id: event.patientId, mrn: patient?.mrn ?? null } : null,
-    details: detailPairs(event.details),
+    details: readableDetails(event.details, await namesFor([event.details])),
     hash: event.hash,
     prevHash: event.prevHash,
     integrity: {

@@ -180,7 +180,7 @@ export type AccessEventDetailDto = {
   requestId: string | null;
   patient: null | { id: string; mrn: string | null };
   /** The event's details flattened to readable key/value pairs (ids and counts; never record content). */
-  details: { key: string; value: string }[];
+  details: DetailPairDto[];
   hash: string;
   prevHash: string;
   integrity: EventIntegrityDto;
@@ -210,13 +210,20 @@ export type LogCheckDto = {
   sealIntervalSeconds: number;
 };
 
+/**
+ * One readable detail of an alert or event: `key` is a message key under compliance.detailKeys (a path such as
+ * `filters.type` for nested details); ids come already named (staff name, patient name and MRN, record type and date),
+ * with `href` where the officer can look next.
+ */
+export type DetailPairDto = { key: string; value: string; href?: string; mono?: boolean };
+
 export type AlertRowDto = {
   id: string;
   kind: string;
   severity: "INFO" | "WARNING" | "CRITICAL";
   createdAt: string;
   /** Ids and counts from the alert's details, as readable pairs. */
-  summary: { key: string; value: string }[];
+  summary: DetailPairDto[];
   /** Access events the alert points at (details.eventSeqs). */
   eventSeqs: string[];
   resolvedAt: string | null;

@@ -226,7 +226,14 @@ describe("alerts and review", () => {
     const open = await listAlerts(officer, "open");
     const row = open.find((a) => a.id === alert.id)!;
     expect(row.eventSeqs).toEqual([seq.toString()]);
-    expect(row.summary).toEqual(expect.arrayContaining([{ key: "staff", value: doctor.actor.name }, { key: "distinctPatients", value: "40" }]));
+    // The staff id comes named and linked to their events; no bare id is left in the summary.
+    expect(row.summary).toEqual(
+      expect.arrayContaining([
+        { key: "staffId", value: doctor.actor.name, href: `/compliance/access-log?staff=${doctor.actor.id}` },
+        { key: "distinctPatients", value: "40" },
+      ]),
+    );
+    expect(JSON.stringify(row.summary.map((d) => d.value))).not.toContain(doctor.actor.id);
 
     await reviewAlert(officer, alert.id, "Ward round list confirmed with the head nurse.");
     const stored = await db().alert.findUniqueOrThrow({ where: { id: alert.id } });
@@ -293,4 +300,33 @@ describe("only compliance officers", () => {
       await expect(getComplianceDashboard(caller)).rejects.toMatchObject(denied);
     });
   }
+});
+
+describe("alerts a person can act on", () => {
+  it("lists critical alerts first, then the newest; names the patient and the record instead of their ids", async () => {
+    const patient = await db().patient.findUniqueOrThrow({ where: { mrn: "10000001" }, select: { id: true, mrn: true, name: true } });
+    const record = await db().medicalRecord.findFirstOrThrow({ where: { patientId: patient.id }, select: { id: true, resourceType: true, recordedAt: true } });
+    const info = await db().alert.create({ data: { kind: "privacy.break_glass_used", severity: "INFO", details: {} }, select: { id: true } });
+    const critical = await db().alert.create({
+      data: { kind: "integrity.record_tampered", severity: "CRITICAL", details: { recordId: record.id, patientId: patient.id } },
+      select: { id: true },
+    });
+    const warning = await db().alert.create({ data: { kind: "privacy.off_hours", severity: "WARNING", details: {} }, select: { id: true } });
+    try {
+      const open = await listAlerts(officer, "open");
+      const order = open.map((a) => a.id).filter((id) => [info.id, critical.id, warning.id].includes(id));
+      expect(order).toEqual([critical.id, warning.id, info.id]);
+      const rank = { CRITICAL: 2, WARNING: 1, INFO: 0 } as const;
+      for (let i = 1; i < open.length; i++) expect(rank[open[i - 1]!.severity]).toBeGreaterThanOrEqual(rank[open[i]!.severity]);
+      const row = open.find((a) => a.id === critical.id)!;
+      expect(row.summary).toEqual(
+        expect.arrayContaining([
+          { key: "recordId", value: `${record.resourceType} · ${record.recordedAt.toISOString().slice(0, 10)}` },
+          { key: "patientId", value: `${patient.name} (${patient.mrn})`, href: `/compliance/access-log?mrn=${patient.mrn}` },
+        ]),
+      );
+    } finally {
+      await asOwner(`UPDATE "Alert" SET "resolvedAt" = now(), "reviewedAt" = now(), "reviewNote" = 'test' WHERE id = ANY($1::uuid[])`, [[info.id, critical.id, warning.id]]);
+    }
+  });
 });

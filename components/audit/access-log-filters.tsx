@@ -102,6 +102,10 @@ export function AccessLogFilters({ query, staff }: { query: AccessLogQuery; staf
         </Labelled>
       </div>
       <div className="mt-3 flex flex-wrap items-center gap-3">
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" name="mine" value="1" defaultChecked={query.mine === "1"} className="h-4 w-4" />
+          {t("showMine")}
+        </label>
         <button type="submit" className="rounded bg-brand px-4 py-2 text-sm font-semibold text-white hover:bg-brand-strong">
           {t("apply")}
         </button>
@@ -120,7 +124,8 @@ export function AccessLogFilters({ query, staff }: { query: AccessLogQuery; staf
  */
 export function AccessLogExportForm({ query, error }: { query: AccessLogQuery; error: string | null }) {
   const t = useTranslations("accessLog");
-  const filters = activeFilters(query);
+  // The export is the log under the filters, the officer's own reading included: it ends with the export's own event.
+  const { mine: _mine, ...filters } = activeFilters(query);
   return (
     <form method="get" action="/compliance/access-log/export" aria-labelledby="export-heading" className="mt-6 rounded-lg border border-line bg-surface p-4">
       <h2 id="export-heading" className="text-lg font-semibold">

@@ -54,7 +54,17 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
         helper.accessor("patientMrn", {
           header: () => t("patient"),
           enableSorting: false,
-          cell: (info) => <span title={info.row.original.patientId ?? undefined}>{info.getValue() ?? (info.row.original.patientId ? t("unknownPatient") : "—")}</span>,
+          cell: (info) => {
+            const { patientId, patientName } = info.row.original;
+            const mrn = info.getValue();
+            if (!mrn) return <span>{patientId ? t("unknownPatient") : "—"}</span>;
+            return (
+              <span>
+                {patientName ? <span className="block">{patientName}</span> : null}
+                <span className="text-xs text-ink-muted tabular-nums">{mrn}</span>
+              </span>
+            );
+          },
         }),
         helper.accessor("outcome", {
           header: () => t("outcome"),

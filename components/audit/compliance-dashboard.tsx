@@ -25,7 +25,7 @@ export function ComplianceDashboard({ dashboard }: { dashboard: ComplianceDashbo
     <div className="space-y-6">
       <div className="grid gap-3 sm:grid-cols-3">
         <Stat label={t("dashboard.openAlerts")} value={num(dashboard.openAlerts)} href="/compliance/alerts" tone={dashboard.openAlerts > 0 ? "warn" : undefined} />
-        <Stat label={t("dashboard.emergencyAccesses", { days: dashboard.days })} value={num(dashboard.emergencyAccesses)} href={accessLogHref({ purpose: "EMERGENCY", from })} />
+        <Stat label={t("dashboard.emergencyAccesses", { days: dashboard.days })} value={num(dashboard.emergencyAccesses)} href={accessLogHref({ action: "break_glass.opened", outcome: "ALLOWED", from })} />
         <Stat
           label={t("dashboard.deniedAccesses", { days: dashboard.days })}
           value={num(dashboard.deniedAccesses)}

@@ -83,7 +83,7 @@ function leadingColumn(filters: AccessLogFilters): LeadingColumn | null {
   return null;
 }
 
-async function filterWhere(filters: AccessLogFilters): Promise<Filtered> {
+async function filterWhere(filters: AccessLogFilters, viewerId: string | null = null): Promise<Filtered> {
   const leading = leadingColumn(filters);
   const equals = (column: LeadingColumn, value: string): Prisma.AccessEventWhereInput =>
     column === leading ? { [column]: { gte: value, lte: value } } : { [column]: value };
@@ -110,6 +110,9 @@ async function filterWhere(filters: AccessLogFilters): Promise<Filtered> {
   if (filters.action) and.push(equals("action", filters.action));
   if (filters.outcome) and.push({ outcome: filters.outcome });
   if (filters.purpose) and.push({ purpose: filters.purpose });
+  // The officer's own reading of the log (purpose AUDIT) is hidden unless asked for; spelled out with the NULL cases,
+  // since NOT (a AND b) would also hide system events and events without a purpose.
+  if (viewerId && filters.mine !== "1") and.push({ OR: [{ actorId: null }, { actorId: { not: viewerId } }, { purpose: null }, { purpose: { not: "AUDIT" } }] });
   let patientId: string | null = null;
   if (filters.mrn) {
     const patient = await db().patient.findUnique({ where: { mrn: filters.mrn }, select: { id: true } });
@@ -132,9 +135,9 @@ async function labelsFor(rows: Pick<Row, "actorKind" | "actorId" | "patientId">[
   const patientIds = [...new Set(rows.flatMap((e) => [e.patientId, e.actorKind === "PATIENT" ? e.actorId : null]).filter((id): id is string => id !== null && isUuidLike(id)))];
   const [staff, patients] = await Promise.all([
     staffIds.length ? db().staff.findMany({ where: { id: { in: staffIds.filter(isUuidLike) } }, select: { id: true, name: true } }) : [],
-    patientIds.length ? db().patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, mrn: true } }) : [],
+    patientIds.length ? db().patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, mrn: true, name: true } }) : [],
   ]);
-  return { staffName: new Map(staff.map((s) => [s.id, s.name])), mrn: new Map(patients.map((p) => [p.id, p.mrn])) };
+  return { staffName: new Map(staff.map((s) => [s.id, s.name])), mrn: new Map(patients.map((p) => [p.id, p.mrn])), patientName: new Map(patients.map((p) => [p.id, p.name])) };
 }
 
 function isUuidLike(id: string): boolean {
@@ -152,6 +155,7 @@ function toRowDto(e: Row, labels: Awaited<ReturnType<typeof labelsFor>>): Access
     action: e.action,
     patientId: e.patientId,
     patientMrn: e.patientId ? (labels.mrn.get(e.patientId) ?? null) : null,
+    patientName: e.patientId ? (labels.patientName.get(e.patientId) ?? null) : null,
     outcome: e.outcome,
     purpose: e.purpose,
     ip: e.ip,
@@ -165,7 +169,7 @@ function toRowDto(e: Row, labels: Awaited<ReturnType<typeof labelsFor>>): Access
  */
 export async function listAccessLog(caller: Caller, query: AccessLogQuery): Promise<AccessLogPageDto> {
   const officer = requireOfficer(caller);
-  const { where, patientId, unknownMrn, order } = await filterWhere(query);
+  const { where, patientId, unknownMrn, order } = await filterWhere(query, officer.id);
   const and = (extra: Prisma.AccessEventWhereInput): Prisma.AccessEventWhereInput => ({ AND: [where, extra] });
   let rows: Row[] = [];
   if (!unknownMrn) {

@@ -256,7 +256,8 @@ export async function getComplianceDashboard(caller: Caller, days = 30): Promise
       WHERE "occurredAt" >= ${since} AND "actorKind" = 'STAFF' AND outcome = 'ALLOWED' AND action = ANY(${PATIENT_VIEWS})
       GROUP BY "actorId" ORDER BY n DESC, "actorId" LIMIT 10`,
     db().alert.count({ where: { reviewedAt: null } }),
-    db().accessEvent.count({ where: { occurredAt: { gte: since }, purpose: "EMERGENCY" } }),
+    // Grants, not events: one emergency access is one grant, however many views it carried.
+    db().breakGlassGrant.count({ where: { openedAt: { gte: since } } }),
     db().accessEvent.count({ where: { occurredAt: { gte: since }, outcome: "DENIED" } }),
   ]);
   const staff = await db().staff.findMany({ where: { id: { in: top.map((t) => t.actorId).filter(isUuid) } }, select: { id: true, name: true } });

@@ -27,6 +27,8 @@ export const accessLogFiltersSchema = z.object({
   action: optional(z.string().trim().regex(/^[a-z0-9_]{1,40}(\.[a-z0-9_]{1,40}){0,3}$/)),
   outcome: optional(z.enum(ACCESS_OUTCOMES)),
   purpose: optional(z.enum(ACCESS_PURPOSES)),
+  /** "1" shows the viewing officer's own audit reading, hidden by default so that it does not drown the log. */
+  mine: optional(z.literal("1")),
 });
 
 export type AccessLogFilters = z.infer<typeof accessLogFiltersSchema>;
@@ -43,7 +45,7 @@ export type AccessLogQuery = z.infer<typeof accessLogQuerySchema>;
 
 export const exportReasonSchema = z.string().trim().min(5, "reason_too_short").max(500, "too_long");
 
-export const FILTER_KEYS = ["from", "to", "staff", "role", "mrn", "action", "outcome", "purpose"] as const satisfies readonly (keyof AccessLogFilters)[];
+export const FILTER_KEYS = ["from", "to", "staff", "role", "mrn", "action", "outcome", "purpose", "mine"] as const satisfies readonly (keyof AccessLogFilters)[];
 
 /** The filters that are set, for links, logs and the export: nothing else, never a name. */
 export function activeFilters(filters: AccessLogFilters): Partial<Record<(typeof FILTER_KEYS)[number], string>> {
@@ -134,6 +136,7 @@ export type AccessLogRowDto = {
   action: string;
   patientId: string | null;
   patientMrn: string | null;
+  patientName: string | null;
   outcome: string;
   purpose: string | null;
   ip: string | null;

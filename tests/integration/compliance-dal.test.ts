@@ -6,7 +6,7 @@ import { calendarDay } from "@/lib/i18n/formats";
 import type { Caller } from "@/lib/dal/caller";
 import { csvField, exportAccessLog, getAccessEvent, listAccessLog, listStaffOptions } from "@/lib/dal/access-log";
 import { getComplianceDashboard, listAlerts, reviewAlert, runIntegrityCheck, signOffMonth, getSignOffs } from "@/lib/dal/compliance";
-import { accessLogQuerySchema, nextDay, type AccessLogQuery } from "@/lib/dto/compliance";
+import { accessLogQuerySchema, nextDay, startOfDayInZone, type AccessLogQuery } from "@/lib/dto/compliance";
 import { asOwner, callerFor, ensureDemo, patientByMrn, testAction } from "./helpers";
 
 let officer: Caller;
@@ -104,6 +104,23 @@ describe("access log: keyset paging and filters", () => {
     expect(event.purpose).toBe("AUDIT");
     expect(event.details).toMatchObject({ filters: { patientId: patient.id, purpose: "EMERGENCY" } });
     expect(JSON.stringify(event.details)).not.toContain(patient.name);
+  });
+
+  it("hides the officer's own reading of the log unless asked, and names the patient beside the MRN", async () => {
+    await listAccessLog(officer, query());
+    await listAccessLog(officer, query());
+    const own = (rows: { actorId: string | null; purpose: string | null }[]) => rows.filter((r) => r.actorId === officer.actor.id && r.purpose === "AUDIT");
+    expect(own((await listAccessLog(officer, query())).rows)).toEqual([]);
+    expect(own((await listAccessLog(officer, query({ mine: "1" }))).rows).length).toBeGreaterThan(0);
+    // Another officer's reading is not "mine": it stays visible.
+    const other = await callerFor("compliance2@demo.chartproof.local");
+    await listAccessLog(other, query());
+    expect((await listAccessLog(officer, query())).rows.some((r) => r.actorId === other.actor.id && r.purpose === "AUDIT")).toBe(true);
+
+    const patient = await db().patient.findUniqueOrThrow({ where: { mrn: "10000002" }, select: { name: true } });
+    const rows = (await listAccessLog(officer, query({ mrn: "10000002" }))).rows;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r).toMatchObject({ patientMrn: "10000002", patientName: patient.name });
   });
 
   it("lists staff for the filter", async () => {
@@ -280,6 +297,8 @@ describe("dashboard", () => {
     expect(dashboard.accessesPerDay.at(-1)!.value).toBeGreaterThan(0);
     expect(dashboard.topAccessors.find((t) => t.staffId === doctor.actor.id)?.label).toBe(doctor.actor.name);
     expect(await db().accessEvent.count({ where: { action: "access_log.dashboard_viewed" } })).toBeGreaterThan(0);
+    // "Emergency accesses" counts grants, not the events that each grant's views wrote.
+    expect(dashboard.emergencyAccesses).toBe(await db().breakGlassGrant.count({ where: { openedAt: { gte: startOfDayInZone(dashboard.accessesPerDay[0]!.label, env().DEFAULT_TIME_ZONE) } } }));
   });
 });
 

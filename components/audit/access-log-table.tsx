@@ -11,6 +11,11 @@ import { useActionLabel } from "./labels";
 
 const helper = columnHelper<AccessLogRowDto>();
 
+// Below 1,024 px the table keeps what an officer decides on (who, what, whose chart, the outcome and why) and drops
+// the role (the actor's name says it) and the IP, which the event page shows.
+const WIDE_ONLY = new Set(["actorRole", "ip"]);
+const wideOnly = (columnId: string) => (WIDE_ONLY.has(columnId) ? " hidden lg:table-cell" : "");
+
 function apply<S>(updater: Updater<S>, current: S): S {
   return typeof updater === "function" ? (updater as (old: S) => S)(current) : updater;
 }
@@ -128,7 +133,7 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
                       key={header.id}
                       scope="col"
                       aria-sort={sortable ? (sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none") : undefined}
-                      className="whitespace-nowrap px-3 py-2 font-semibold"
+                      className={`whitespace-nowrap px-3 py-2 font-semibold${wideOnly(header.column.id)}`}
                     >
                       {sortable ? (
                         <button type="button" onClick={header.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 hover:text-ink">
@@ -156,7 +161,7 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
               table.getRowModel().rows.map((row) => (
                 <tr key={row.id} className="border-t border-line" data-seq={row.original.seq} data-action={row.original.action} data-purpose={row.original.purpose ?? ""}>
                   {row.getAllCells().map((cell) => (
-                    <td key={cell.id} className="whitespace-nowrap px-3 py-2 align-top">
+                    <td key={cell.id} className={`px-3 py-2 align-top ${cell.column.id === "action" ? "min-w-40 whitespace-normal" : "whitespace-nowrap"}${wideOnly(cell.column.id)}`}>
                       <table.FlexRender cell={cell} />
                     </td>
                   ))}

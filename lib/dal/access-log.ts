@@ -110,9 +110,10 @@ async function filterWhere(filters: AccessLogFilters, viewerId: string | null = 
   if (filters.action) and.push(equals("action", filters.action));
   if (filters.outcome) and.push({ outcome: filters.outcome });
   if (filters.purpose) and.push({ purpose: filters.purpose });
-  // The officer's own reading of the log (purpose AUDIT) is hidden unless asked for; spelled out with the NULL cases,
-  // since NOT (a AND b) would also hide system events and events without a purpose.
-  if (viewerId && filters.mine !== "1") and.push({ OR: [{ actorId: null }, { actorId: { not: viewerId } }, { purpose: null }, { purpose: { not: "AUDIT" } }] });
+  // The officer's own reading of the log (purpose AUDIT) is hidden unless asked for — by the toggle, or by filtering on
+  // an action or a staff member, which names what is wanted. Spelled out with the NULL cases, since NOT (a AND b)
+  // would also hide system events and events without a purpose.
+  if (viewerId && filters.mine !== "1" && !filters.action && !filters.staff) and.push({ OR: [{ actorId: null }, { actorId: { not: viewerId } }, { purpose: null }, { purpose: { not: "AUDIT" } }] });
   let patientId: string | null = null;
   if (filters.mrn) {
     const patient = await db().patient.findUnique({ where: { mrn: filters.mrn }, select: { id: true } });

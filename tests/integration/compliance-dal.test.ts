@@ -112,6 +112,9 @@ describe("access log: keyset paging and filters", () => {
     const own = (rows: { actorId: string | null; purpose: string | null }[]) => rows.filter((r) => r.actorId === officer.actor.id && r.purpose === "AUDIT");
     expect(own((await listAccessLog(officer, query())).rows)).toEqual([]);
     expect(own((await listAccessLog(officer, query({ mine: "1" }))).rows).length).toBeGreaterThan(0);
+    // Asking for an action or for oneself by name is asking for them too.
+    expect(own((await listAccessLog(officer, query({ action: "access_log.viewed" }))).rows).length).toBeGreaterThan(0);
+    expect(own((await listAccessLog(officer, query({ staff: officer.actor.id }))).rows).length).toBeGreaterThan(0);
     // Another officer's reading is not "mine": it stays visible.
     const other = await callerFor("compliance2@demo.chartproof.local");
     await listAccessLog(other, query());

@@ -3,7 +3,8 @@ import { login, type Locale } from "./fixtures";
 
 // Issue #23 part 1: no screen shows a developer's string. Every page a role can reach from its menu (and the pages one
 // click deeper that carry the most codes: a chart, a record, an access event) is read as the user sees it, in both
-// languages, and fails on a dotted code (`patient.viewed`), a camelCase key (`distinctPatients`) or a bare UUID.
+// languages, and fails on a dotted code (`patient.viewed`), a camelCase key (`distinctPatients`) or a bare UUID; and
+// (part 2) the header stays one row at 1,280 px.
 
 const DOTTED = /\b[a-z_]+\.[a-z_]+\b/g;
 const CAMEL = /\b[a-z]+[A-Z][A-Za-z]*\b/g;
@@ -42,6 +43,11 @@ for (const locale of ["en", "ko"] as Locale[]) {
         await page.goto(path);
         for (const code of await codesOn(page)) found.push(`${who} ${path}: ${code}`);
       };
+      // The header is one row from 1,280 px up, whatever the role's menu and the language.
+      await page.setViewportSize({ width: 1280, height: 900 });
+      const header = await page.locator("header > div").first().boundingBox();
+      if (!header || header.height > 72) found.push(`${who}: the header wraps at 1,280 px (${Math.round(header?.height ?? 0)} px tall)`);
+      await page.setViewportSize({ width: 1440, height: 900 });
       const pages = await menuLinks(page);
       for (const path of pages) await visit(path);
       // One click deeper, where the most codes live.

@@ -15,7 +15,6 @@ import { GET as anchorsRoute } from "@/app/.well-known/chartproof/anchors.json/r
 import { db } from "@/lib/db";
 import { exportOwnRecords } from "@/lib/dal/own-records";
 import { getRecordProof } from "@/lib/dal/record-proof";
-import { readPublishedTrustAnchors } from "@/lib/dal/trust-anchors";
 import { computeCommitment, canonicalize, newSalt, type Hex32 } from "@/lib/integrity";
 import { PROOF_BUNDLE_EXTENSION, RECORD_STATE_EXTENSION, parseRecordExport } from "@/lib/integrity/record-export";
 import type { ProofBundle } from "@/lib/integrity/proof-bundle";

@@ -109,6 +109,33 @@ export function describePins(pins: Pins): string[] {
   ];
 }
 
+// An export's records share a few batches and one contract per chain: each is asked once per process. Only final
+// answers are kept (the code at an address, a unit's one RootAnchored event); failures and "no event yet" are not.
+const codeHashes = new Map<string, Promise<string>>();
+const anchoredEvents = new Map<string, Promise<Awaited<ReturnType<typeof rootAnchoredEvents>>>>();
+
+function cachedCodeHash(rpcUrl: string, clients: LedgerClients, address: Address): Promise<string> {
+  const key = `${rpcUrl}|${address.toLowerCase()}`;
+  let hit = codeHashes.get(key);
+  if (!hit) {
+    hit = runtimeCodeHash(clients, address);
+    codeHashes.set(key, hit);
+    hit.catch(() => codeHashes.delete(key));
+  }
+  return hit;
+}
+
+function cachedEvents(rpcUrl: string, clients: LedgerClients, unit: AnchoredUnit, fromBlock: bigint) {
+  const key = `${rpcUrl}|${unit.contract.toLowerCase()}|${unit.number}|${fromBlock}`;
+  let hit = anchoredEvents.get(key);
+  if (!hit) {
+    hit = rootAnchoredEvents(clients, BigInt(unit.number), fromBlock);
+    anchoredEvents.set(key, hit);
+    hit.then((events) => events.length !== 1 && anchoredEvents.delete(key), () => anchoredEvents.delete(key));
+  }
+  return hit;
+}
+
 const skipped = (problem: string | null = null): PinCheck => ({ result: "skipped", problem, writer: null, checked: [] });
 const mismatch = (problem: string, checked: string[] = [], writer: PinCheck["writer"] = null): PinCheck => ({ result: "mismatch", problem, writer, checked });
 
@@ -157,7 +184,7 @@ export async function readPinnedRoot(
     return unavailable(error instanceof LedgerError ? error.shortMessage : "reading the root failed");
   }
   if (!opts.pins) return { reading, pin: skipped() };
-  return { reading, pin: await checkWriter(clients, unit, pinned!.anchor, opts) };
+  return { reading, pin: await checkWriter(rpcUrl, clients, unit, pinned!.anchor, opts) };
 
   function unavailable(problem: string) {
     return { reading: { root: undefined, problem }, pin: { result: "unavailable" as const, problem, writer: null, checked: [] } };
@@ -165,6 +192,7 @@ export async function readPinnedRoot(
 }
 
 async function checkWriter(
+  rpcUrl: string,
   clients: LedgerClients,
   unit: AnchoredUnit,
   anchor: ChainAnchor | null,
@@ -174,13 +202,13 @@ async function checkWriter(
   const checked = ["chain and contract"];
   try {
     if (anchor) {
-      const codeHash = await runtimeCodeHash(clients, unit.contract as Address);
+      const codeHash = await cachedCodeHash(rpcUrl, clients, unit.contract as Address);
       if (codeHash !== anchor.runtimeCodeHash) {
         return mismatch(`${where} runs code ${codeHash}, not the anchored ${anchor.runtimeCodeHash} (another deployment at this address)`, checked);
       }
       checked.push("runtime code hash");
     }
-    const events = await rootAnchoredEvents(clients, BigInt(unit.number), anchor ? BigInt(anchor.deployment.block) : 0n);
+    const events = await cachedEvents(rpcUrl, clients, unit, anchor ? BigInt(anchor.deployment.block) : 0n);
     if (events.length === 0) return mismatch(`${where} has no RootAnchored event for ${opts.what} ${unit.number}`, checked);
     if (events.length > 1) return mismatch(`${where} has ${events.length} RootAnchored events for ${opts.what} ${unit.number}; a RecordAnchor has one`, checked);
     const event = events[0]!;

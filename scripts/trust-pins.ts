@@ -50,7 +50,8 @@ export async function loadAnchors(location: string): Promise<Pins & { kind: "anc
     try {
       response = await fetch(location, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: "error", headers: { accept: "application/json" } });
     } catch {
-      throw new PinInputError("The anchors URL did not answer.");
+      // Redirects are refused: the file pinned is the one at the URL given (give the final https URL).
+      throw new PinInputError("The anchors URL did not answer, or redirected elsewhere (give the final https:// URL).");
     }
     if (!response.ok) throw new PinInputError(`The anchors URL answered ${response.status}.`);
     bytes = Buffer.from(await response.arrayBuffer());

@@ -33,8 +33,8 @@ export async function proxy(request: NextRequest) {
   ].join("; ");
 
   const requestId = crypto.randomUUID();
-  // Readiness reports the database itself (with the chains), so it is not gated.
-  const gated = request.nextUrl.pathname !== "/api/ready";
+  // Readiness reports the database itself (with the chains), and the published trust anchors need no database: not gated.
+  const gated = request.nextUrl.pathname !== "/api/ready" && !request.nextUrl.pathname.startsWith("/.well-known/chartproof/");
   if (gated && !(await databaseAvailable())) return unavailable(request, { nonce, csp, requestId });
 
   if (await carriesBadBytes(request)) {

@@ -82,6 +82,8 @@ const envSchema = z.object({
   PUBLIC_LEDGER_RPC_URL: z.string().url().optional(),
   PUBLIC_LEDGER_CHAIN_ID: z.coerce.number().int().positive().optional(),
   PUBLIC_LEDGER_CONTRACT_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+  /** As LEDGER_DEPLOYMENT_BLOCK, for the public contract: where the published trust anchors start reading its events. */
+  PUBLIC_LEDGER_DEPLOYMENT_BLOCK: z.coerce.bigint().min(0n).default(0n),
   PUBLIC_LEDGER_WRITER_KEY: z.string().regex(hex).length(66).optional(),
   PUBLIC_LEDGER_WRITER_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
   PUBLIC_LEDGER_CONFIRMATIONS: z.coerce.number().int().min(1).max(256).default(1),

@@ -8,6 +8,8 @@
  *   grant-writer <address>    grants WRITER_ROLE (admin key)
  *   revoke-writer <address>   revokes WRITER_ROLE (admin key)
  *   deploy <writer-address>   deploys RecordAnchor with the admin key as DEFAULT_ADMIN_ROLE, prints its address
+ *   anchors                   prints the published trust anchors (both chains; no key): the exact bytes the portal
+ *                             serves at /.well-known/chartproof/anchors.json (ADR 027)
  *
  * The chain comes from LEDGER_RPC_URL, LEDGER_CHAIN_ID, LEDGER_CONTRACT_ADDRESS (and LEDGER_CONFIRMATIONS), or with
  * --public from the PUBLIC_LEDGER_* variables. The admin key is typed at a hidden prompt when stdin is a terminal,
@@ -23,9 +25,13 @@ import { parseArgs } from "node:util";
 import { BaseError, formatEther, getAddress, isAddress, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
+import { createHash } from "node:crypto";
+import { canonicalize } from "@/lib/integrity";
 import {
   createLedgerClients,
   deployRecordAnchor,
+  readChainAnchor,
+  trustAnchorsOf,
   grantWriterRole,
   hasWriterRole,
   LedgerError,
@@ -42,6 +48,8 @@ Commands:
   grant-writer <address>    grant WRITER_ROLE to <address> (admin key)
   revoke-writer <address>   revoke WRITER_ROLE from <address> (admin key)
   deploy <writer-address>   deploy RecordAnchor, admin = the admin key, writer = <writer-address>; print its address
+  anchors                   print the trust anchors of both chains (RFC 8785 JSON, as the portal serves them at
+                            /.well-known/chartproof/anchors.json); publish them again after every key rotation
 
 Options:
   --public   use PUBLIC_LEDGER_RPC_URL, PUBLIC_LEDGER_CHAIN_ID, PUBLIC_LEDGER_CONTRACT_ADDRESS,
@@ -53,10 +61,11 @@ Environment (the private chain; with --public the PUBLIC_LEDGER_* equivalents):
   LEDGER_RPC_URL, LEDGER_CHAIN_ID   the chain (the node's chain id must match)
   LEDGER_CONTRACT_ADDRESS           RecordAnchor (not needed by deploy)
   LEDGER_CONFIRMATIONS              blocks to wait for after a transaction (default 1)
+  LEDGER_DEPLOYMENT_BLOCK           where anchors starts reading the contract's events (default 0)
   LEDGER_ADMIN_KEY                  the admin key, if it is not typed at the prompt or piped on stdin
 `;
 
-const COMMANDS = ["has-writer", "grant-writer", "revoke-writer", "deploy"] as const;
+const COMMANDS = ["has-writer", "grant-writer", "revoke-writer", "deploy", "anchors"] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** Thrown for mistakes of the operator's: printed without a stack, exit code 2. */
@@ -229,6 +238,11 @@ async function run(argv: string[]): Promise<void> {
   const [name, target, ...extra] = positionals;
   if (!COMMANDS.includes(name as Command)) throw new UsageError(`Unknown command "${name}".\n\n${USAGE}`);
   const command = name as Command;
+  if (command === "anchors") {
+    if (target !== undefined) throw new UsageError(`anchors takes no argument.\n\n${USAGE}`);
+    await printAnchors();
+    return;
+  }
   if (!target || extra.length > 0) throw new UsageError(`${command} takes exactly one address.\n\n${USAGE}`);
   if (!isAddress(target, { strict: false })) throw new UsageError("The address argument is not a 20-byte hex address.");
   const account = getAddress(target);
@@ -285,6 +299,28 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
   }
+}
+
+/**
+ * The trust anchors of the private chain and, when PUBLIC_LEDGER_RPC_URL is set, the public one, read from the chains
+ * (lib/ledger/trust-anchors.ts): stdout carries exactly the RFC 8785 bytes (no newline), so that `> anchors.json` has
+ * the sha256 the portal's copy has; the digest goes to stderr.
+ */
+async function printAnchors(): Promise<void> {
+  const networks = [readNetwork(false, true), ...(process.env.PUBLIC_LEDGER_RPC_URL ? [readNetwork(true, true)] : [])];
+  const chains = [];
+  for (const network of networks) {
+    const clients = createLedgerClients({ rpcUrl: network.rpcUrl, chainId: network.chainId, contractAddress: network.contractAddress });
+    await checkChain(clients, network);
+    const from = process.env[`${network.prefix}DEPLOYMENT_BLOCK`];
+    if (from !== undefined && from !== "" && !/^[0-9]+$/.test(from)) throw new UsageError(`${network.prefix}DEPLOYMENT_BLOCK must be a block number.`);
+    chains.push(await readChainAnchor(clients, network.prefix === "PUBLIC_LEDGER_" ? "public" : "private", BigInt(from || "0")));
+  }
+  const text = canonicalize(trustAnchorsOf(chains));
+  const anchors = trustAnchorsOf(chains);
+  info(`Trust anchors version ${anchors.version}: ${chains.map((c) => `${c.role} chain ${c.chainId} contract ${c.contract}, ${c.writers.filter((w) => w.until === null).length} current writer(s)`).join("; ")}`);
+  info(`sha256 ${createHash("sha256").update(text).digest("hex")} — publish it beside the file, somewhere the portal does not control.`);
+  process.stdout.write(text);
 }
 
 /** What the operator sees: short messages only — no stack, no RPC URL (it may embed credentials), no key. */

@@ -3,13 +3,16 @@
  * the chain, with no access to the Chartproof database: a journal or sponsor holding the files and an RPC endpoint of
  * the hospital's private chain can run it.
  *
- *   npm run verify-manifest -- <manifest.json> [<File.ndjson> ...] --rpc <private-chain-rpc-url>
+ *   npm run verify-manifest -- <manifest.json> [<File.ndjson> ...] --anchors <file-or-url> --rpc <private-chain-rpc-url>
  *
  * Checks (docs/decisions/013-research-cohorts.md):
  *   1. every file given hashes (sha256) to what the manifest lists, and every listed file is given;
  *   2. sha256 over the manifest's RFC 8785 canonical JSON equals the bundle's manifestHash;
  *   3. RecordAnchor.rootsOf([batchNumber]) on the chain named in the bundle (the RPC must serve that chain id) is
- *      exactly that hash.
+ *      exactly that hash;
+ *   4. pinned (ADR 027, scripts/trust-pins.ts): that chain and contract are the hospital's anchored private ones, the
+ *      contract runs the anchored code, and the hash was written by a writer authorised in that block. Without
+ *      --anchors (or --contract) nothing is VERIFIED.
  *
  * Exit status: 0 verified; 1 a check fails or the chain cannot be read; 2 bad input. File contents are never
  * printed, nor the RPC URL.
@@ -20,13 +23,15 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { checkFiles, manifestHash, type FileCheck } from "@/lib/research/manifest";
-import { readAnchoredRoot, type ChainReading } from "./verify-proof";
+import { describePins, PinInputError, pinsFromOptions, readPinnedRoot, type ChainReading, type PinCheck, type Pins } from "./trust-pins";
 
-const USAGE = `Usage: npm run verify-manifest -- <manifest.json> [<File.ndjson> ...] --rpc <url>
+const USAGE = `Usage: npm run verify-manifest -- <manifest.json> [<File.ndjson> ...] --anchors <file-or-url> --rpc <url>
 
   <manifest.json>   the manifest bundle downloaded from the export's page
   <File.ndjson>     the export's files (all of those the manifest lists)
   --rpc <url>       JSON-RPC endpoint of the private chain that holds the manifest's hash
+  --anchors <f|url> the hospital's published trust anchors (https://<portal>/.well-known/chartproof/anchors.json)
+  --contract <addr> instead of --anchors: pin the private contract by hand (no code or writer check)
 
 Exit status: 0 verified, 1 not verified, 2 bad input.`;
 
@@ -47,7 +52,15 @@ const bundleSchema = z.object({
 
 type Bundle = z.infer<typeof bundleSchema>;
 
-export type VerifyManifestReport = { ok: boolean; files: FileCheck[]; hash: { claimed: string; recomputed: string; ok: boolean }; chain: ChainReading | null; chainOk: boolean };
+export type VerifyManifestReport = {
+  ok: boolean;
+  files: FileCheck[];
+  hash: { claimed: string; recomputed: string; ok: boolean };
+  chain: ChainReading | null;
+  chainOk: boolean;
+  pin: PinCheck | null;
+  pinned: boolean;
+};
 
 async function readBounded(path: string): Promise<Buffer> {
   try {
@@ -59,16 +72,27 @@ async function readBounded(path: string): Promise<Buffer> {
   }
 }
 
-export async function loadInput(argv: readonly string[]): Promise<{ bundle: Bundle; files: { name: string; content: Buffer }[]; rpcUrl: string }> {
+export async function loadInput(argv: readonly string[]): Promise<{ bundle: Bundle; files: { name: string; content: Buffer }[]; rpcUrl: string; pins: Pins }> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { rpc: { type: "string" } } });
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { rpc: { type: "string" }, anchors: { type: "string" }, contract: { type: "string" }, "public-contract": { type: "string" } },
+    });
   } catch (error) {
     throw new BadInputError(error instanceof Error ? error.message : String(error));
   }
   const [manifestPath, ...filePaths] = parsed.positionals;
   if (!manifestPath) throw new BadInputError("the manifest bundle is missing");
   if (!parsed.values.rpc) throw new BadInputError("--rpc is required");
+  let pins: Pins;
+  try {
+    pins = await pinsFromOptions(parsed.values);
+  } catch (error) {
+    if (error instanceof PinInputError) throw new BadInputError(error.message);
+    throw error;
+  }
   let json: unknown;
   try {
     json = JSON.parse((await readBounded(manifestPath)).toString("utf8"));
@@ -80,23 +104,30 @@ export async function loadInput(argv: readonly string[]): Promise<{ bundle: Bund
   if (!bundle.success) throw new BadInputError(`${basename(manifestPath)} is not an export manifest bundle`);
   const files = [];
   for (const path of filePaths) files.push({ name: basename(path), content: await readBounded(path) });
-  return { bundle: bundle.data, files, rpcUrl: parsed.values.rpc };
+  return { bundle: bundle.data, files, rpcUrl: parsed.values.rpc, pins };
 }
 
-export async function verifyManifestBundle(bundle: Bundle, files: readonly { name: string; content: Uint8Array }[], rpcUrl: string): Promise<VerifyManifestReport> {
+export async function verifyManifestBundle(
+  bundle: Bundle,
+  files: readonly { name: string; content: Uint8Array }[],
+  rpcUrl: string,
+  pins: Pins | null = null,
+): Promise<VerifyManifestReport> {
   const fileChecks = checkFiles(bundle.manifest, files);
   const recomputed = manifestHash(bundle.manifest).hash;
   const hash = { claimed: bundle.manifestHash, recomputed, ok: recomputed === bundle.manifestHash };
-  const chain = bundle.anchor
-    ? await readAnchoredRoot(rpcUrl, { chainId: bundle.anchor.chainId, contract: bundle.anchor.contractAddress, number: bundle.anchor.batchNumber })
+  const read = bundle.anchor
+    ? await readPinnedRoot(rpcUrl, { chainId: bundle.anchor.chainId, contract: bundle.anchor.contractAddress, number: bundle.anchor.batchNumber }, { pins, role: "private", claimedRoot: recomputed, what: "unit" })
     : null;
-  const chainOk = typeof chain?.root === "string" && chain.root.toLowerCase() === recomputed;
-  return { ok: fileChecks.every((f) => f.ok) && hash.ok && chainOk, files: fileChecks, hash, chain, chainOk };
+  const chain = read?.reading ?? null;
+  const pin = read?.pin ?? null;
+  const chainOk = typeof chain?.root === "string" && chain.root.toLowerCase() === recomputed && (pins === null || pin?.result === "ok");
+  return { ok: fileChecks.every((f) => f.ok) && hash.ok && chainOk, files: fileChecks, hash, chain, chainOk, pin, pinned: pins !== null };
 }
 
-export function formatReport(bundle: Bundle, report: VerifyManifestReport): string {
+export function formatReport(bundle: Bundle, report: VerifyManifestReport, pins: Pins | null = null): string {
   const mark = (ok: boolean) => (ok ? "ok  " : "FAIL");
-  const lines = [`Research export ${String(bundle.manifest.exportId ?? "?")} (${String(bundle.manifest.mode ?? "?")})`];
+  const lines = [...(pins ? [...describePins(pins), ""] : []), `Research export ${String(bundle.manifest.exportId ?? "?")} (${String(bundle.manifest.mode ?? "?")})`];
   for (const f of report.files) {
     const why = f.expected === null ? "not listed in the manifest" : f.actual === null ? "not given" : f.ok ? f.actual : `sha256 ${f.actual}, manifest says ${f.expected}`;
     lines.push(`  [${mark(f.ok)}] file ${f.name}: ${why}`);
@@ -105,10 +136,18 @@ export function formatReport(bundle: Bundle, report: VerifyManifestReport): stri
   if (!bundle.anchor) lines.push("  [FAIL] not anchored yet: the bundle names no chain unit");
   else {
     const where = `chain ${bundle.anchor.chainId}, contract ${bundle.anchor.contractAddress}, unit ${bundle.anchor.batchNumber}`;
-    const detail = report.chain?.problem ?? (report.chain?.root ? `root ${report.chain.root}` : "no root on chain");
+    const detail = report.chain?.problem ?? (report.chain?.root && report.chain.root !== "not_checked" ? `root ${report.chain.root}` : report.chain?.root === "not_checked" ? "not read" : "no root on chain");
     lines.push(`  [${mark(report.chainOk)}] ${where}: ${detail}`);
+    if (report.pin && report.pin.result !== "skipped") {
+      const w = report.pin.writer;
+      lines.push(`  [${mark(report.pin.result === "ok")}] pinned: ${report.pin.result === "ok" ? `${report.pin.checked.join(", ")}${w ? `; written by ${w.address} in block ${w.block}` : ""}` : report.pin.problem}`);
+    }
   }
-  lines.push(report.ok ? "VERIFIED: these files are exactly what was exported, as anchored." : "NOT VERIFIED");
+  lines.push(
+    report.ok && report.pinned
+      ? "VERIFIED: these files are exactly what was exported, as anchored."
+      : report.pinned ? "NOT VERIFIED" : "NOT VERIFIED: nothing was pinned (--anchors or --contract)",
+  );
   return `${lines.join("\n")}\n`;
 }
 
@@ -125,9 +164,9 @@ export async function main(argv: readonly string[], out = process.stdout, err = 
     err.write(`${error.message}\n\n${USAGE}\n`);
     return 2;
   }
-  const report = await verifyManifestBundle(input.bundle, input.files, input.rpcUrl);
-  out.write(formatReport(input.bundle, report));
-  return report.ok ? 0 : 1;
+  const report = await verifyManifestBundle(input.bundle, input.files, input.rpcUrl, input.pins);
+  out.write(formatReport(input.bundle, report, input.pins));
+  return report.ok && report.pinned ? 0 : 1;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -280,7 +280,7 @@ export function ProofPath({ proof, exportHref }: { proof: RecordProofDto; export
           <>
             <p className="mt-1 text-sm text-ink-muted">{proof.erasure ? te("exportNote") : t("exportNote")}</p>
             <pre className="mt-2 whitespace-pre-wrap break-all rounded bg-surface-muted p-2 font-mono text-xs text-ink">
-              {`npm run verify-proof -- chartproof-proof-${record.id}.json --rpc <private-chain-rpc> --public-rpc <public-chain-rpc>`}
+              {`npm run verify-proof -- chartproof-proof-${record.id}.json --anchors https://<portal>/.well-known/chartproof/anchors.json --rpc <private-chain-rpc> --public-rpc <public-chain-rpc>`}
             </pre>
             <a
               href={exportHref}

@@ -163,7 +163,7 @@ export function ExportDetail({ detail }: { detail: ExportDetailDto }) {
         <p className="text-sm text-ink-muted">{t("export.cli")}</p>
         {/* Focusable, so keyboard users can scroll a command wider than the screen. */}
         <pre tabIndex={0} aria-label={t("export.cli")} className="overflow-x-auto rounded bg-surface-muted p-3 text-xs">
-          <code>{`npm run verify-manifest -- manifest.json ${detail.files.map((f) => f.name).join(" ")} --rpc <private-chain-rpc-url>`}</code>
+          <code>{`npm run verify-manifest -- manifest.json ${detail.files.map((f) => f.name).join(" ")} --anchors https://<portal>/.well-known/chartproof/anchors.json --rpc <private-chain-rpc-url>`}</code>
         </pre>
       </section>
 

@@ -27,3 +27,4 @@ export {
   type WriterRoleChangeParameters,
   type WriterRoleChangeReturnType,
 } from "./writer-role";
+export { readChainAnchor, rootAnchoredEvents, runtimeCodeHash, trustAnchorsOf, type RootAnchoredEvent } from "./trust-anchors";

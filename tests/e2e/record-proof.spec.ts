@@ -107,3 +107,14 @@ test("a doctor without consent gets 404 for the record and its export, with no r
   expect((await page2.request.get(`${path}/proof.json`)).status()).toBe(404);
   await other.close();
 });
+
+test("the published trust anchors are served at their well-known URL, without a session, as RFC 8785 JSON", async ({ request }) => {
+  // The route handler is tested in-process (trust-anchors.test.ts); this is the real URL of the built app.
+  const response = await request.get("/.well-known/chartproof/anchors.json");
+  expect(response.status()).toBe(200);
+  const text = await response.text();
+  const anchors = JSON.parse(text) as { format: string; version: number; chains: { role: string }[] };
+  expect(anchors).toMatchObject({ format: "chartproof-trust-anchors/1", version: expect.any(Number) });
+  expect(anchors.chains.map((c) => c.role)).toContain("private");
+  expect(text.startsWith('{"chains":[')).toBe(true);
+});

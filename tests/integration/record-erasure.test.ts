@@ -168,7 +168,8 @@ describe("the lawful path: requested by compliance, approved by an administrator
     const proof = JSON.parse(JSON.stringify(await exportRecordProof(await callerFor(DOCTOR), patientId, recordId))) as ErasedProof;
     expect(isErasedProof(proof)).toBe(true);
     expect(JSON.stringify(proof)).not.toMatch(/Misfiled diagnosis|"salt"|"resource"/);
-    const checked = await verifyErasedProof(proof, rpc());
+    // Pinned by hand to the configured contract (ADR 027): nothing is proven without a pin.
+    const checked = await verifyErasedProof(proof, { ...rpc(), pins: { kind: "contracts", private: stack.private.contractAddress.toLowerCase(), public: null } });
     expect(checked.levels).toEqual({ statement: "ok", leafPath: "ok", leafAnchor: "ok", tombstoneAnchor: "ok" });
     expect(formatErasedReport(proof, checked)).toMatch(/ERASED LAWFULLY/);
     // The outsider's command on the downloaded file: exit 0, "ERASED LAWFULLY", no content.
@@ -178,7 +179,7 @@ describe("the lawful path: requested by compliance, approved by an administrator
       await writeFile(file, JSON.stringify(proof));
       let printed = "";
       const out = { write: (text: string) => ((printed += text), true) } as unknown as typeof process.stdout;
-      expect(await verifyProofCli([file, "--rpc", stack.private.rpcUrl], out, out as unknown as typeof process.stderr)).toBe(0);
+      expect(await verifyProofCli([file, "--rpc", stack.private.rpcUrl, "--contract", stack.private.contractAddress], out, out as unknown as typeof process.stderr)).toBe(0);
       expect(printed).toMatch(/ERASED LAWFULLY/);
     } finally {
       await rm(dir, { recursive: true, force: true });

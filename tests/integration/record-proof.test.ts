@@ -22,6 +22,9 @@ const allOk = { commitment: "ok", creation: "ok", batchPath: "ok", batchAnchor: 
 
 const stack = inject("stack");
 const rpcs = () => ({ rpcUrl: stack.private.rpcUrl, publicRpcUrl: stack.public.rpcUrl });
+/** The contracts pinned by hand (verify-proof --contract / --public-contract); trust-anchors.test.ts pins the published anchors. */
+const byHand = { kind: "contracts", private: stack.private.contractAddress.toLowerCase(), public: stack.public.contractAddress.toLowerCase() } as const;
+const pinArgs = () => ["--contract", stack.private.contractAddress, "--public-contract", stack.public.contractAddress];
 
 let patientId: string;
 let otherPatientId: string;
@@ -191,11 +194,13 @@ describe("the proof export", () => {
     expect(bundle.record).toMatchObject({ recordId, patientId, resourceType: "Observation" });
     expect(bundle.checkpoint).not.toBeNull();
 
-    const report = await verifyProofBundle(bundle, rpcs());
+    const report = await verifyProofBundle(bundle, { ...rpcs(), pins: byHand });
     // Without our database there is no creation event to ask: the chain is the outsider's only witness.
     expect(report.levels).toEqual({ ...allOk, creation: "skipped" });
     expect(report.ok).toBe(true);
     const text = formatReport(bundle, report, { publicRpcGiven: true });
+    // Nothing pinned (ADR 027): the same levels, but never VERIFIED.
+    expect(formatReport(bundle, await verifyProofBundle(bundle, rpcs()), { publicRpcGiven: true })).toContain("NOT VERIFIED: nothing was pinned");
     expect(text).toContain("VERIFIED: the record is exactly what was anchored");
     expect(text).not.toContain(stack.private.rpcUrl);
 
@@ -269,21 +274,22 @@ describe("scripts/verify-proof.ts as a command", () => {
     await writeFile(bad, JSON.stringify({ ...bundle, record: { ...bundle.record, resource: { ...bundle.record.resource, status: "amended" } } }));
     await writeFile(notBundle, JSON.stringify({ hello: "world" }));
 
-    const ok = await run([good, "--rpc", stack.private.rpcUrl, "--public-rpc", stack.public.rpcUrl]);
+    const ok = await run([good, "--rpc", stack.private.rpcUrl, "--public-rpc", stack.public.rpcUrl, ...pinArgs()]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/PASS\s+1\. Commitment/);
     expect(ok.stdout).toMatch(/PASS\s+5\. Checkpoint root on the public chain/);
     expect(ok.stdout).toContain("VERIFIED");
 
-    const tampered = await run([bad, "--rpc", stack.private.rpcUrl]);
+    const tampered = await run([bad, "--rpc", stack.private.rpcUrl, ...pinArgs()]);
     expect(tampered.code).toBe(1);
     expect(tampered.stdout).toMatch(/FAIL\s+1\. Commitment/);
     expect(tampered.stdout).toContain("NOT VERIFIED");
 
-    const invalid = await run([notBundle, "--rpc", stack.private.rpcUrl]);
+    const invalid = await run([notBundle, "--rpc", stack.private.rpcUrl, ...pinArgs()]);
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toContain("is not a Chartproof proof bundle");
     expect((await run([good])).code).toBe(2);
-    expect((await run([join(tmp, "missing.json"), "--rpc", stack.private.rpcUrl])).stderr).toContain("Cannot read");
+    expect((await run([good, "--rpc", stack.private.rpcUrl])).stderr).toContain("Nothing is pinned");
+    expect((await run([join(tmp, "missing.json"), "--rpc", stack.private.rpcUrl, ...pinArgs()])).stderr).toContain("Cannot read");
   });
 });

@@ -10,6 +10,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { readPublishedTrustAnchors } from "@/lib/dal/trust-anchors";
+import { canonicalize } from "@/lib/integrity";
 import type { Caller } from "@/lib/dal/caller";
 import { searchPatients, getPatientChart } from "@/lib/dal/patients";
 import { listAccessLog } from "@/lib/dal/access-log";
@@ -303,14 +305,19 @@ describe("de-identified exports", () => {
       }
     };
     const paths = files.map((f) => join(dir, f.name));
-    const rpc = env().LEDGER_RPC_URL;
-    const good = await run([join(dir, "manifest.json"), ...paths, "--rpc", rpc]);
+    // Pinned to the hospital's published trust anchors (ADR 027); without a pin nothing is VERIFIED.
+    const anchorsFile = join(dir, "anchors.json");
+    await writeFile(anchorsFile, canonicalize(await readPublishedTrustAnchors()));
+    const rpc = [env().LEDGER_RPC_URL, "--anchors", anchorsFile];
+    const good = await run([join(dir, "manifest.json"), ...paths, "--rpc", ...rpc]);
     expect(good.code, good.stdout).toBe(0);
     expect(good.stdout).toContain("VERIFIED");
+    expect(good.stdout).toMatch(/\[ok {2}\] pinned: chain and contract, runtime code hash, writer authorised at that block/);
+    expect((await run([join(dir, "manifest.json"), ...paths, "--rpc", env().LEDGER_RPC_URL])).code).toBe(2); // nothing pinned
     await writeFile(paths[0]!, files[0]!.content + "\n");
-    expect((await run([join(dir, "manifest.json"), ...paths, "--rpc", rpc])).code).toBe(1);
-    expect((await run([join(dir, "manifest.json"), "--rpc", rpc])).code).toBe(1); // files missing
-    expect((await run([paths[1]!, "--rpc", rpc])).code).toBe(2); // not a bundle
+    expect((await run([join(dir, "manifest.json"), ...paths, "--rpc", ...rpc])).code).toBe(1);
+    expect((await run([join(dir, "manifest.json"), "--rpc", ...rpc])).code).toBe(1); // files missing
+    expect((await run([paths[1]!, "--rpc", ...rpc])).code).toBe(2); // not a bundle
   });
 
   it("a researcher sees only their own cohorts and exports", async () => {

@@ -97,6 +97,8 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/api/auth/[...nextauth]": "public",
   "/api/health": "public",
   "/api/ready": "public",
+  // The hospital's published trust anchors: chain ids, contract addresses, code hashes and writers — no patient data.
+  "/.well-known/chartproof/anchors.json": "public",
   "/patients": "patient.list",
   "/patients/emergency": "break_glass.open",
   "/patients/[patientId]": "chart.view",

@@ -42,7 +42,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {t("skipToContent")}
           </a>
           <AppHeader user={user} />
-          <main id="main" className="mx-auto max-w-7xl px-4 py-8">
+          <main id="main" className="mx-auto max-w-[96rem] px-4 py-8">
             {children}
           </main>
         </NextIntlClientProvider>

@@ -11,10 +11,10 @@ import { useActionLabel } from "./labels";
 
 const helper = columnHelper<AccessLogRowDto>();
 
-// Below 1,024 px the table keeps what an officer decides on (who, what, whose chart, the outcome and why) and drops
-// the role (the actor's name says it) and the IP, which the event page shows.
-const WIDE_ONLY = new Set(["actorRole", "ip"]);
-const wideOnly = (columnId: string) => (WIDE_ONLY.has(columnId) ? " hidden lg:table-cell" : "");
+// Narrower screens keep what an officer decides on (who, what, whose chart, the outcome and why): the role goes below
+// 1,024 px (the actor's name says it), the IP below 1,400 px (the event page shows it).
+const NARROW_HIDDEN: Record<string, string> = { actorRole: " hidden lg:table-cell", ip: " hidden min-[1400px]:table-cell" };
+const wideOnly = (columnId: string) => NARROW_HIDDEN[columnId] ?? "";
 
 function apply<S>(updater: Updater<S>, current: S): S {
   return typeof updater === "function" ? (updater as (old: S) => S)(current) : updater;
@@ -65,7 +65,11 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
             if (!mrn) return <span>{patientId ? t("unknownPatient") : "—"}</span>;
             return (
               <span>
-                {patientName ? <span className="block">{patientName}</span> : null}
+                {patientName ? (
+                  <span className="block" data-user-text>
+                    {patientName}
+                  </span>
+                ) : null}
                 <span className="text-xs text-ink-muted tabular-nums">{mrn}</span>
               </span>
             );

@@ -45,7 +45,9 @@ export function EventDetail({ event }: { event: AccessEventDetailDto }) {
             {event.actor ? (
               <>
                 {event.actor.name ?? t("unknownActor")}
-                <span className="block font-mono text-xs text-ink-muted">{event.actor.id}</span>
+                <span className="block font-mono text-xs text-ink-muted" data-identifier title={event.actor.id}>
+                  …{event.actor.id.slice(-8)}
+                </span>
               </>
             ) : (
               t("system")
@@ -62,7 +64,9 @@ export function EventDetail({ event }: { event: AccessEventDetailDto }) {
           </Row>
           <Row label={t("ip")}>{event.ip ?? "—"}</Row>
           <Row label={t("requestId")}>
-            <span className="font-mono text-xs">{event.requestId ?? "—"}</span>
+            <span className="font-mono text-xs" data-identifier>
+              {event.requestId ?? "—"}
+            </span>
           </Row>
           <Row label={t("purpose")}>{event.purpose ? t(`purposes.${event.purpose}`) : "—"}</Row>
           <Row label={t("outcome")}>

@@ -25,7 +25,7 @@ export function AppHeader({ user }: { user: HeaderUser | null }) {
   const t = useTranslations("common");
   return (
     <header className="border-b border-line bg-surface">
-      <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-3 px-4 py-3">
+      <div className="mx-auto flex max-w-[96rem] flex-wrap items-center justify-between gap-3 px-4 py-3">
         <div className="flex min-w-0 items-center gap-5">
           <Link href="/" className="text-lg font-bold text-brand">
             {PRODUCT_NAME}

@@ -47,8 +47,10 @@ function Visit({ visit }: { visit: AccessVisitDto }) {
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <p className="font-semibold text-ink">
           {visit.staffName ?? t("unknownStaff")}
-          {visit.staffRole ? <span className="ml-2 text-sm font-normal text-ink-muted">{tc.has(`roles.${visit.staffRole}`) ? tc(`roles.${visit.staffRole}`) : visit.staffRole}</span> : null}
-          {visit.department ? <span className="ml-2 text-sm font-normal text-ink-muted">· {visit.department}</span> : null}
+          {/* A real space, not only a margin: screen readers and copied text would run the name into the role. */}
+          {visit.staffRole ? " " : null}
+          {visit.staffRole ? <span className="ml-1 text-sm font-normal text-ink-muted">{tc.has(`roles.${visit.staffRole}`) ? tc(`roles.${visit.staffRole}`) : visit.staffRole}</span> : null}
+          {visit.department ? <span className="ml-1 text-sm font-normal text-ink-muted"> · {visit.department}</span> : null}
         </p>
         <p className="text-sm text-ink-muted">
           <time dateTime={visit.from}>{format.dateTime(from, "clinical")}</time>

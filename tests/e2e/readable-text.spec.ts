@@ -7,7 +7,8 @@ import { login, type Locale } from "./fixtures";
 // (part 2) the header stays one row at 1,280 px.
 
 const DOTTED = /\b[a-z_]+\.[a-z_]+\b/g;
-const CAMEL = /\b[a-z]+[A-Z][A-Za-z]*\b/g;
+// Two lower-case letters before the capital: units (mL, dL) and names like mRNA are not keys.
+const CAMEL = /\b[a-z]{2,}[A-Z][A-Za-z]*\b/g;
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 
 /** What may look like a code but is not one: addresses, links, file names and the product's own domain. */
@@ -16,11 +17,23 @@ function withoutAllowed(text: string): string {
     .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, " ") // e-mail addresses
     .replace(/\bhttps?:\/\/\S+/g, " ") // links
     .replace(/\b[\w-]+\.(json|csv|ndjson|pdf|png|txt|sql|ts|md)\b/g, " ") // file names
-    .replace(/\b(localhost|[\w-]+\.local)\b/g, " ");
+    .replace(/\b(localhost|[\w-]+\.local)\b/g, " ")
+    .replace(/\b(e\.g|i\.e)\./g, " ");
 }
 
 async function codesOn(page: Page): Promise<string[]> {
-  const text = withoutAllowed(await page.locator("body").innerText());
+  // Labelled identifiers shown on purpose (a request id to match the server's logs, a hash) are marked data-identifier.
+  const raw = await page.locator("body").evaluate((body) => {
+    const copy = body.cloneNode(true) as HTMLElement;
+    // …and what people typed (a patient's name as registered) is theirs, whatever it looks like.
+    for (const el of copy.querySelectorAll("[data-identifier], [data-user-text], script, style, template")) el.remove();
+    document.body.appendChild(copy);
+    copy.style.cssText = "position:absolute;left:-99999px;top:0";
+    const text = copy.innerText;
+    copy.remove();
+    return text;
+  });
+  const text = withoutAllowed(raw);
   return [...new Set([...(text.match(DOTTED) ?? []), ...(text.match(CAMEL) ?? []), ...(text.match(UUID) ?? [])])];
 }
 

@@ -5,9 +5,14 @@ import { expectAccessible, login, sqlOnE2eDatabase, type Locale } from "./fixtur
 const SHOTS = process.env.COMPLIANCE_SHOTS_DIR ?? "/tmp/compliance-shots";
 const rows = (page: Page) => page.locator("tbody tr[data-seq]");
 
+/** A full-page picture at 1,440 and at 820 px (the laptop and the tablet a ward uses), then back to 1,280. */
 async function shot(page: Page, name: string) {
   await mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  for (const width of [1440, 820]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 function previousMonth(): string {

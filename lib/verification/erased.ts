@@ -4,7 +4,7 @@ import { processCaches } from "./caches";
 import { chainRootsFor } from "./chain-roots";
 import { creationContradictions } from "./creation-events";
 import { ledgers } from "./ledgers";
-import { RECORDED_TAMPERED_KINDS, type RecordVerdict, type VerifiableRow, type VerifyOptions } from "./verify-records";
+import { recordedTampered, type RecordVerdict, type VerifiableRow, type VerifyOptions } from "./verify-records";
 
 /*
  * Erased records (docs/decisions/016-database-refuses-to-rewrite-history.md, "Erasure"). A lawful erasure blanks a
@@ -112,11 +112,4 @@ async function tombstonesOf(rows: readonly VerifiableRow[], opts: VerifyOptions)
     out.set(row.id, onChain === undefined ? "unavailable" : onChain !== null && onChain.toLowerCase() === t.statementHash.toLowerCase() ? "erased" : "tampered");
   }
   return out;
-}
-
-async function recordedTampered(ids: readonly string[]): Promise<Set<string>> {
-  const rows = await db().$queryRaw<{ recordId: string }[]>`
-    SELECT DISTINCT a."details"->>'recordId' AS "recordId" FROM "Alert" AS a
-    WHERE a."resolvedAt" IS NULL AND a."kind" = ANY(${[...RECORDED_TAMPERED_KINDS]}::text[]) AND a."details"->>'recordId' = ANY(${[...ids]}::text[])`;
-  return new Set(rows.map((r) => r.recordId));
 }

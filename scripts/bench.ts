@@ -291,7 +291,8 @@ async function run() {
   const { ledgers, verifiableRecordSelect, verifyRecords, forgetCachedRoots, provenLeavesStats, resourceOf } = await import("@/lib/verification");
   const { anchorKey, commitmentOf, commitmentPreimage, computeCommitment, GENERATION_CHARS, judgeRecord, ProvenLeafCache, rootFromProof, isHex32 } = await import("@/lib/integrity");
   const { readRoots, recordAnchorAbi } = await import("@/lib/ledger");
-  const { creationContradictions } = await import("@/lib/verification/creation-events");
+  const { databaseAnswers } = await import("@/lib/verification/creation-events");
+  const { RECORDED_TAMPERED_KINDS } = await import("@/lib/verification");
   const chains = ledgers();
   const system = { ip: null, requestId: null };
 
@@ -409,8 +410,9 @@ async function run() {
     // The parts of a warm call: without the recorded-verdict query (the rows alone), and the pure rules alone.
     warmRowsAlone: { run: () => verifyRecords(rows, { recorded: false }) },
     judgeOnly: { run: () => judgeAll() },
-    // The creation check's one statement (creation-events.ts), which a warm call overlaps with its own hashing.
-    creationStatement: { run: () => creationContradictions(rows) },
+    // The database's one statement (creation-events.ts: the creation check and the recorded verdicts), exactly as a
+    // warm call sends it, which that call overlaps with its own hashing.
+    creationStatement: { run: () => databaseAnswers(rows, RECORDED_TAMPERED_KINDS) },
     hashStored: { run: () => rows.forEach((r) => commitmentOf(fieldsOf(r), bytesOf(r), r.salt)) },
     recomputeFromJson: { run: () => rows.forEach((r, i) => computeCommitment({ ...fieldsOf(r), resource: resources[i] }, r.salt)) },
     parseForDisplay: { run: () => rows.forEach((r) => resourceOf(r)) },
@@ -557,7 +559,7 @@ async function run() {
   addStats(`verify ${rows.length} rows: warm, without the recorded-verdict query (the rows alone)`, warmRowsAlone);
   addStats("  part: judgeRecord alone (the rules, warm leaf caches, roots given)", judgeOnly);
   addStats("  part: hash the stored canonical bytes (sha256, every call)", hashStored);
-  addStats("  part: the creation check's one statement (overlapped with the hashing)", creationStatement);
+  addStats("  part: the database's one statement, creation check + recorded verdicts (overlapped with the hashing)", creationStatement);
   addStats("  part: warm minus hashing (cache hits, lookups), paired", beyondRecompute);
   addStats(`  part: walk ${rows.length} proofs, uncached (depth ${proofDepth})`, proofWalks);
   addStats(`  part: one rootsOf eth_call (${batchNumbers.length} batches)`, rootsRead);

@@ -2,9 +2,9 @@ import { db } from "@/lib/db";
 import { parseTombstoneStatement, statementMatches } from "@/lib/integrity/tombstone";
 import { processCaches } from "./caches";
 import { chainRootsFor } from "./chain-roots";
-import { creationContradictions } from "./creation-events";
+import { databaseAnswers } from "./creation-events";
 import { ledgers } from "./ledgers";
-import { recordedTampered, type RecordVerdict, type VerifiableRow, type VerifyOptions } from "./verify-records";
+import { RECORDED_TAMPERED_KINDS, type RecordVerdict, type VerifiableRow, type VerifyOptions } from "./verify-records";
 
 /*
  * Erased records (docs/decisions/016-database-refuses-to-rewrite-history.md, "Erasure"). A lawful erasure blanks a
@@ -74,7 +74,7 @@ async function tombstonesOf(rows: readonly VerifiableRow[], opts: VerifyOptions)
   const out = new Map<string, "erased" | "tampered" | "unavailable">();
   if (rows.length === 0) return out;
   const ids = rows.map((r) => r.id);
-  const [tombstones, contradictions, flagged] = await Promise.all([
+  const [tombstones, { contradictions, recordedTampered: flagged }] = await Promise.all([
     db().recordTombstone.findMany({
       where: { recordId: { in: ids } },
       select: {
@@ -85,8 +85,7 @@ async function tombstonesOf(rows: readonly VerifiableRow[], opts: VerifyOptions)
         batch: { select: { chainId: true, contractAddress: true, batchNumber: true, root: true, kind: true, status: true } },
       },
     }),
-    creationContradictions(rows),
-    opts.recorded === false ? Promise.resolve(new Set<string>()) : recordedTampered(ids),
+    databaseAnswers(rows, opts.recorded === false ? null : RECORDED_TAMPERED_KINDS),
   ]);
   const confirmed = tombstones.flatMap((t) => (t.batch?.status === "CONFIRMED" ? [{ chainId: t.batch.chainId, contractAddress: t.batch.contractAddress, number: t.batch.batchNumber }] : []));
   const rootOf = await chainRootsFor(ledgers().private, confirmed, (opts.caches ?? processCaches()).roots);

@@ -4,7 +4,7 @@ import { anchorKey, canonicalBytes, contradictedBeyondCreation, judgeLevels, ver
 import { processCaches, type VerificationCaches } from "./caches";
 import { chainRootsFor, type AnchorRef } from "./chain-roots";
 import { ledgers, type Ledger } from "./ledgers";
-import { creationContradictions, pgArray, type CreationContradiction } from "./creation-events";
+import { databaseAnswers, pgArray, type CreationContradiction } from "./creation-events";
 import { looksErased, verifyWithErasures } from "./erased";
 import { noteVerification } from "./timing";
 
@@ -178,12 +178,8 @@ async function judgeRows(rows: readonly VerifiableRow[], opts: VerifyOptions = {
   // The database's answers (the creation check, recorded verdicts) are asked for every row at once and computed by
   // PostgreSQL while this process hashes the stored bytes and walks the proofs below; the chains' roots (all cached
   // when warm) are needed first.
-  const ids = rows.map((r) => r.id);
-  const databaseAnswers = Promise.all([
-    opts.recorded === false || rows.length === 0 ? new Set<string>() : recordedTampered(ids),
-    creationContradictions(rows),
-  ]);
-  databaseAnswers.catch(() => {}); // awaited below; a rejection before then is not "unhandled"
+  const asked = databaseAnswers(rows, opts.recorded === false ? null : RECORDED_TAMPERED_KINDS);
+  asked.catch(() => {}); // awaited below; a rejection before then is not "unhandled"
   const batches = new Anchors();
   const checkpoints = new Anchors();
   const rowBatch: (Anchor | null)[] = new Array(rows.length);
@@ -244,7 +240,7 @@ async function judgeRows(rows: readonly VerifiableRow[], opts: VerifyOptions = {
     answers.copyIntact = row.resourceCopyIntact !== false && (!opts.exactCopy || row.canonical === null || copyIsExact(row));
     levels[i] = judgeLevels(record, answers, caches);
   }
-  const [flagged, contradictions] = await databaseAnswers;
+  const { recordedTampered: flagged, contradictions } = await asked;
 
   // Every row must also agree with the EARLIEST creation event of its id, be the only creation of its id, and
   // (pending) not have been anchored before: the witness for a pending row, the guard against an anchored id

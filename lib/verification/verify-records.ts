@@ -150,7 +150,16 @@ class Anchors {
   private readonly others = new Map<string, Anchor>();
   readonly all: Anchor[] = [];
 
+  private last: Anchor | undefined;
+
   of(chainId: number, contractAddress: string, number: bigint): Anchor {
+    // Rows come grouped by batch more often than not: the previous row's anchor first.
+    const last = this.last;
+    if (last !== undefined && last.ref.number === number && last.ref.chainId === chainId && last.ref.contractAddress === contractAddress) return last;
+    return (this.last = this.find(chainId, contractAddress, number));
+  }
+
+  private find(chainId: number, contractAddress: string, number: bigint): Anchor {
     const seen = this.byNumber.get(number);
     if (seen !== undefined && seen.ref.chainId === chainId && seen.ref.contractAddress === contractAddress) return seen;
     const key = anchorKey(chainId, contractAddress, number);

@@ -65,20 +65,24 @@ function quote(value: string): string {
   return JSON.stringify(value);
 }
 
+const plain = (value: string) => `"${value}"`;
+
 /** The frame, and whether every string in it is plain ASCII (then latin1 writes the same bytes, and faster). */
 function frame(fields: CommittedFields): { head: string; tail: string; ascii: boolean } {
   frameAscii = true;
+  // The common case, every string plain (ids, types, sources), decided by one test instead of five.
+  const q = PLAIN.test(fields.patientId + fields.recordId + fields.resourceType + fields.source + (fields.supersedesId ?? "")) ? plain : quote;
   if (fields.recipe === 1) {
-    const head = `{"patientId":${quote(fields.patientId)},"recordId":${quote(fields.recordId)},"recordedAt":"${fields.recordedAt.toISOString()}","resource":`;
-    const tail = `,"resourceType":${quote(fields.resourceType)},"v":1}`;
+    const head = `{"patientId":${q(fields.patientId)},"recordId":${q(fields.recordId)},"recordedAt":"${fields.recordedAt.toISOString()}","resource":`;
+    const tail = `,"resourceType":${q(fields.resourceType)},"v":1}`;
     return { head, tail, ascii: frameAscii };
   }
   if (fields.recipe !== 2) throw new RangeError("unknown commitment recipe");
   if (!Number.isSafeInteger(fields.identityVersion)) throw new TypeError("recipe v2 binds an integer identity version");
   const head =
-    `{"identityVersion":${fields.identityVersion},"patientId":${quote(fields.patientId)},"recordId":${quote(fields.recordId)},` +
+    `{"identityVersion":${fields.identityVersion},"patientId":${q(fields.patientId)},"recordId":${q(fields.recordId)},` +
     `"recordedAt":"${fields.recordedAt.toISOString()}","resource":`;
-  const tail = `,"resourceType":${quote(fields.resourceType)},"source":${quote(fields.source)},"supersedes":${fields.supersedesId === null ? "null" : quote(fields.supersedesId)},"v":2}`;
+  const tail = `,"resourceType":${q(fields.resourceType)},"source":${q(fields.source)},"supersedes":${fields.supersedesId === null ? "null" : q(fields.supersedesId)},"v":2}`;
   return { head, tail, ascii: frameAscii };
 }
 

@@ -138,6 +138,9 @@ export async function verifyRecords(rows: readonly VerifiableRow[], opts: Verify
   }
 }
 
+/** The creation reasons of a row with none (shared: a verdict's reasons are read-only). */
+const NO_REASONS: readonly CreationContradiction[] = Object.freeze([]);
+
 /** One anchor (a batch, or a checkpoint) as a call sees it: its cache key, and the root its chain answered. */
 type Anchor = { ref: AnchorRef; key: string; root: Hex32 | null | undefined };
 
@@ -271,7 +274,7 @@ async function judgeRows(rows: readonly VerifiableRow[], opts: VerifyOptions = {
       checkpoint,
       levels: rowLevels,
       overdue: verification === "pending" && row.createdAt.getTime() < overdueBefore,
-      creationReasons: condemnedElsewhere ? [] : (why ?? []),
+      creationReasons: condemnedElsewhere || why === undefined ? NO_REASONS : why,
     };
   }
   return verdicts;

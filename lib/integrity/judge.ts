@@ -1,4 +1,4 @@
-import { commitmentOfCheckedSalt, type CommittedFields } from "./commitment";
+import { commitmentMatches, type CommittedFields } from "./commitment";
 import { isHex32, type Hex32 } from "./hash";
 import { rootFromProof } from "./merkle";
 import type { ProvenLeafCache } from "./proven-leaf-cache";
@@ -95,12 +95,15 @@ function anchorLevel(claimed: string, onChain: ChainRoot): LevelResult {
   return onChain === claimed ? "ok" : "mismatch";
 }
 
-/** Level: the stored bytes, fields and salt give the stored commitment (hashed on every call, never cached). */
-function commitmentLevel(record: Pick<JudgedRecord, "fields" | "canonical" | "salt" | "commitment">, commitmentIsHex: boolean, copyIntact: boolean): LevelResult {
-  if (!commitmentIsHex || !isHex32(record.salt) || !copyIntact) return "mismatch";
-  if (record.canonical === null) return record.fields.recipe === 1 ? "unavailable" : "mismatch";
+/**
+ * Level: the stored bytes, fields and salt give the stored commitment (hashed on every call, never cached). "ok"
+ * implies the commitment is well-formed hex (it equals a digest), so the caller need not test it again.
+ */
+function commitmentLevel(record: Pick<JudgedRecord, "fields" | "canonical" | "salt" | "commitment">, copyIntact: boolean): LevelResult {
+  if (!isHex32(record.salt) || !copyIntact) return "mismatch";
+  if (record.canonical === null) return record.fields.recipe === 1 && isHex32(record.commitment) ? "unavailable" : "mismatch";
   try {
-    return commitmentOfCheckedSalt(record.fields, record.canonical, record.salt) === record.commitment ? "ok" : "mismatch";
+    return commitmentMatches(record.fields, record.canonical, record.salt, record.commitment) ? "ok" : "mismatch";
   } catch {
     return "mismatch"; // fields no recipe can hash (an unknown recipe, a v2 row without its identity version)
   }
@@ -131,9 +134,10 @@ export function judgeRecord(record: JudgedRecord, answers: Answers, caches: Leaf
  * `levels.creation` and take the verdict from verdictOf — judgeRecord is exactly that composition.
  */
 export function judgeLevels(record: JudgedRecord, answers: Omit<Answers, "recordedTampered">, caches: LeafCaches): VerificationLevels {
-  const commitmentIsHex = isHex32(record.commitment);
+  // The well-formedness tests are made only where nothing else implies them (ADR 024): a commitment that matches its
+  // digest is hex, and a root that equals a walked (or cached, hence once walked) root is hex.
   const levels: VerificationLevels = {
-    commitment: commitmentLevel(record, commitmentIsHex, answers.copyIntact),
+    commitment: commitmentLevel(record, answers.copyIntact),
     creation: answers.creation,
     batchPath: "skipped",
     batchAnchor: "skipped",
@@ -144,7 +148,8 @@ export function judgeLevels(record: JudgedRecord, answers: Omit<Answers, "record
   if (record.status !== "PENDING" && batch === null) levels.batchPath = "mismatch"; // anchored, but in no batch
   if (batch !== null) {
     const leaf = record.commitment as Hex32;
-    const walkable = commitmentIsHex && isHex32(batch.root);
+    // A root that is not hex can equal no walked root: the comparison below makes it a mismatch.
+    const walkable = levels.commitment === "ok" || isHex32(leaf);
     const proven = !walkable
       ? { root: null, fingerprint: null, cached: false }
       : caches
@@ -159,7 +164,7 @@ export function judgeLevels(record: JudgedRecord, answers: Omit<Answers, "record
     if (checkpoint !== null) {
       const batchRoot = batch.root as Hex32;
       const cp =
-        !isHex32(batchRoot) || !isHex32(checkpoint.root)
+        levels.batchPath !== "ok" && !isHex32(batchRoot)
           ? { root: null, fingerprint: null, cached: false }
           : caches
             ? caches.checkpoints.provenRoot(batchRoot, checkpoint.anchor, checkpoint.proof, checkpoint.root as Hex32)

@@ -1,4 +1,4 @@
-import { fromHex32, hashNode, isHex32, nodeScratch, sha256Node, toHex, type Hex32 } from "./hash";
+import { fromHex32, hashNode, isHex32, nodeScratch, sha256NodeInto, toHex, type Hex32 } from "./hash";
 
 /** One step from a node towards the root: the sibling's hash and the side it sits on. */
 export type ProofStep = { s: "L" | "R"; h: Hex32 };
@@ -42,7 +42,8 @@ export function buildMerkleTree(leaves: readonly Hex32[]): MerkleTree {
 
 // Walking a proof is the hot path of every chart render (ADR 007): the node stays in one 65-byte buffer
 // (NODE_TAG ‖ left ‖ right), each sibling is decoded from hex straight into its half, and the digest is
-// copied back, so a step allocates only the digest. Synchronous throughout, so one module-level buffer is safe.
+// written back, so a step allocates only the digest (a 32-character string, not a Buffer). Synchronous
+// throughout, so one module-level buffer is safe.
 const walk = nodeScratch();
 
 /** Walks a proof from a leaf; returns the root it leads to, or null when the proof is malformed. */
@@ -59,7 +60,7 @@ export function rootFromProof(leaf: Hex32, proof: unknown): Hex32 | null {
     const nodeAt = s === "L" ? 33 : 1;
     if (at !== nodeAt) walk.copy(walk, nodeAt, at, at + 32);
     walk.write(h.slice(2), s === "L" ? 1 : 33, "hex");
-    sha256Node(walk).copy(walk, 1);
+    sha256NodeInto(walk, walk);
     at = 1;
   }
   return `0x${walk.toString("hex", at, at + 32)}`;

@@ -60,33 +60,73 @@ const CONTRADICTIONS = `
           false)
       END AS mismatch
     FROM r LEFT JOIN e ON e.id = r.id
+  ),
+  recorded AS (
+    SELECT DISTINCT a.details ->> 'recordId' AS id FROM "Alert" AS a
+    WHERE a."resolvedAt" IS NULL AND a.kind = ANY($8::text[]) AND (a.details ->> 'recordId') = ANY($1::text[])
   )
-  SELECT id, already_anchored, second_creation, mismatch FROM checked WHERE already_anchored OR second_creation OR mismatch`;
+  SELECT c.id, c.already_anchored, c.second_creation, c.mismatch, (c.id IN (SELECT id FROM recorded)) AS recorded FROM checked AS c
+  WHERE c.already_anchored OR c.second_creation OR c.mismatch OR c.id IN (SELECT id FROM recorded)`;
 
-/** Checks rows against their earliest creation event and the anchored-leaf registry: one statement, contradictions only. */
-export async function creationContradictions(rows: readonly Row[]): Promise<Map<string, CreationContradiction[]>> {
-  const found = new Map<string, CreationContradiction[]>();
-  if (rows.length === 0) return found;
-  const { rows: contradicting } = await pgPool().query<{ id: string; already_anchored: boolean; second_creation: boolean; mismatch: boolean }>({
+/** What the database answers about a set of rows: the creation check's contradictions, and the recorded verdicts. */
+export type DatabaseAnswers = {
+  /** Rows that contradict their creation (only those), with why. */
+  contradictions: Map<string, CreationContradiction[]>;
+  /** Rows with an open alert of the kinds asked for (a `tampered` verdict recorded between views). */
+  recordedTampered: Set<string>;
+};
+
+/**
+ * Checks rows against their earliest creation event and the anchored-leaf registry, and (when `recordedKinds` is
+ * given) finds those with an open alert of those kinds: ONE statement for both, one round trip per view (ADR 024),
+ * only the rows that contradict something come back.
+ */
+export async function databaseAnswers(rows: readonly Row[], recordedKinds: readonly string[] | null): Promise<DatabaseAnswers> {
+  const answers: DatabaseAnswers = { contradictions: new Map(), recordedTampered: new Set() };
+  if (rows.length === 0) return answers;
+  const { rows: contradicting } = await pgPool().query<{ id: string; already_anchored: boolean; second_creation: boolean; mismatch: boolean; recorded: boolean }>({
     // Prepared once per connection: planned once, not on every view.
     name: "chartproof_creation_contradictions",
     text: CONTRADICTIONS,
     values: [
-      rows.map((r) => r.id),
-      rows.map((r) => r.commitment),
-      rows.map((r) => (r.creationEventSeq === null ? null : r.creationEventSeq.toString())),
-      rows.map((r) => r.status === "ANCHORED"),
-      rows.map((r) => r.recipeVersion === 1),
-      rows.map((r) => r.source),
-      rows.map((r) => r.supersedesId),
+      pgArray(rows.map((r) => r.id)),
+      pgArray(rows.map((r) => r.commitment)),
+      pgArray(rows.map((r) => (r.creationEventSeq === null ? null : r.creationEventSeq.toString()))),
+      pgArray(rows.map((r) => r.status === "ANCHORED")),
+      pgArray(rows.map((r) => r.recipeVersion === 1)),
+      // Only a v1 row's source and supersession are compared (v2 binds them in its commitment).
+      pgArray(rows.map((r) => (r.recipeVersion === 1 ? r.source : null))),
+      pgArray(rows.map((r) => (r.recipeVersion === 1 ? r.supersedesId : null))),
+      [...(recordedKinds ?? [])],
     ],
   });
   for (const c of contradicting) {
+    if (c.recorded) answers.recordedTampered.add(c.id);
     const reasons: CreationContradiction[] = [];
     if (c.already_anchored) reasons.push("already_anchored");
     if (c.second_creation) reasons.push("second_creation_event");
     if (c.mismatch) reasons.push("creation_event_mismatch");
-    found.set(c.id, reasons);
+    if (reasons.length > 0) answers.contradictions.set(c.id, reasons);
   }
-  return found;
+  return answers;
+}
+
+/** The creation check alone (databaseAnswers without recorded verdicts). */
+export async function creationContradictions(rows: readonly Row[]): Promise<Map<string, CreationContradiction[]>> {
+  return (await databaseAnswers(rows, null)).contradictions;
+}
+
+// A string JSON.stringify escapes only as `\"` or `\\`, which is how a PostgreSQL array literal escapes inside quotes.
+const OTHER_JSON_ESCAPE = /\\[^"\\]/;
+
+/**
+ * An array parameter as PostgreSQL's array literal, written by JSON.stringify in one native call: the pg driver
+ * escapes each of a page's thousands of elements in JavaScript, which cost more of a warm view than the statement
+ * (ADR 024). JSON's quoting equals the literal's except for control characters and lone surrogates (JSON writes
+ * `\n`, `\u…`, which the literal would read as other characters): an array with any of those is left to the driver.
+ * Elements are strings (always quoted, so "null" stays text), booleans or null (unquoted: SQL NULL).
+ */
+export function pgArray(values: readonly (string | boolean | null)[]): string | readonly (string | boolean | null)[] {
+  const json = JSON.stringify(values);
+  return OTHER_JSON_ESCAPE.test(json) ? values : `{${json.slice(1, -1)}}`;
 }

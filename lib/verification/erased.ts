@@ -2,7 +2,7 @@ import { db } from "@/lib/db";
 import { parseTombstoneStatement, statementMatches } from "@/lib/integrity/tombstone";
 import { processCaches } from "./caches";
 import { chainRootsFor } from "./chain-roots";
-import { creationContradictions } from "./creation-events";
+import { databaseAnswers } from "./creation-events";
 import { ledgers } from "./ledgers";
 import { RECORDED_TAMPERED_KINDS, type RecordVerdict, type VerifiableRow, type VerifyOptions } from "./verify-records";
 
@@ -74,7 +74,7 @@ async function tombstonesOf(rows: readonly VerifiableRow[], opts: VerifyOptions)
   const out = new Map<string, "erased" | "tampered" | "unavailable">();
   if (rows.length === 0) return out;
   const ids = rows.map((r) => r.id);
-  const [tombstones, contradictions, flagged] = await Promise.all([
+  const [tombstones, { contradictions, recordedTampered: flagged }] = await Promise.all([
     db().recordTombstone.findMany({
       where: { recordId: { in: ids } },
       select: {
@@ -85,8 +85,7 @@ async function tombstonesOf(rows: readonly VerifiableRow[], opts: VerifyOptions)
         batch: { select: { chainId: true, contractAddress: true, batchNumber: true, root: true, kind: true, status: true } },
       },
     }),
-    creationContradictions(rows),
-    opts.recorded === false ? Promise.resolve(new Set<string>()) : recordedTampered(ids),
+    databaseAnswers(rows, opts.recorded === false ? null : RECORDED_TAMPERED_KINDS),
   ]);
   const confirmed = tombstones.flatMap((t) => (t.batch?.status === "CONFIRMED" ? [{ chainId: t.batch.chainId, contractAddress: t.batch.contractAddress, number: t.batch.batchNumber }] : []));
   const rootOf = await chainRootsFor(ledgers().private, confirmed, (opts.caches ?? processCaches()).roots);
@@ -112,11 +111,4 @@ async function tombstonesOf(rows: readonly VerifiableRow[], opts: VerifyOptions)
     out.set(row.id, onChain === undefined ? "unavailable" : onChain !== null && onChain.toLowerCase() === t.statementHash.toLowerCase() ? "erased" : "tampered");
   }
   return out;
-}
-
-async function recordedTampered(ids: readonly string[]): Promise<Set<string>> {
-  const rows = await db().$queryRaw<{ recordId: string }[]>`
-    SELECT DISTINCT a."details"->>'recordId' AS "recordId" FROM "Alert" AS a
-    WHERE a."resolvedAt" IS NULL AND a."kind" = ANY(${[...RECORDED_TAMPERED_KINDS]}::text[]) AND a."details"->>'recordId' = ANY(${[...ids]}::text[])`;
-  return new Set(rows.map((r) => r.recordId));
 }

@@ -1,10 +1,10 @@
 import { pgPool } from "@/lib/db";
 import { env } from "@/lib/env";
-import { anchorKey, canonicalBytes, contradictedBeyondCreation, judgeLevels, verdictOf, type Hex32, type CheckpointLevel, type JudgedRecord, type RecipeVersion, type Verification, type VerificationLevels } from "@/lib/integrity";
+import { anchorKey, canonicalBytes, contradictedBeyondCreation, judgeLevels, verdictOf, type ChainRoot, type CheckpointLevel, type Hex32, type JudgedRecord, type LevelResult, type RecipeVersion, type Verification, type VerificationLevels } from "@/lib/integrity";
 import { processCaches, type VerificationCaches } from "./caches";
 import { chainRootsFor, type AnchorRef } from "./chain-roots";
-import { ledgers } from "./ledgers";
-import { creationContradictions, type CreationContradiction } from "./creation-events";
+import { ledgers, type Ledger } from "./ledgers";
+import { databaseAnswers, pgArray, type CreationContradiction } from "./creation-events";
 import { looksErased, verifyWithErasures } from "./erased";
 import { noteVerification } from "./timing";
 
@@ -113,36 +113,6 @@ function confirmedCheckpoint(batch: NonNullable<VerifiableRow["batch"]>) {
   return batch.checkpoint?.status === "CONFIRMED" ? batch.checkpoint : null;
 }
 
-function judged(row: VerifiableRow): JudgedRecord {
-  const batch = row.batch;
-  const cp = batch ? confirmedCheckpoint(batch) : null;
-  return {
-    fields: {
-      // An unknown recipe number is read as v2, whose commitment it then cannot match: tampered.
-      recipe: (row.recipeVersion === 1 ? 1 : 2) as RecipeVersion,
-      recordId: row.id,
-      patientId: row.patientId,
-      resourceType: row.resourceType,
-      recordedAt: row.recordedAt,
-      source: row.source,
-      supersedesId: row.supersedesId,
-      identityVersion: row.recipeVersion === 1 || row.recipeVersion === 2 ? row.identityVersion : Number.NaN,
-    },
-    canonical: row.canonical,
-    salt: row.salt,
-    commitment: row.commitment,
-    status: row.status,
-    proof: row.proof,
-    batch: batch
-      ? {
-          anchor: anchorKey(batch.chainId, batch.contractAddress, batch.batchNumber),
-          root: batch.root,
-          checkpoint: cp ? { anchor: anchorKey(cp.chainId, cp.contractAddress, cp.checkpointNumber), root: cp.root, proof: batch.checkpointProof } : null,
-        }
-      : null,
-  };
-}
-
 /**
  * THE verification entry point: rows in, each verdict with its per-level breakdown out. Every page, export, job and
  * CLI that shows or acts on a verdict calls this (docs/decisions/017-stored-canonical-bytes.md); the rules
@@ -168,60 +138,121 @@ export async function verifyRecords(rows: readonly VerifiableRow[], opts: Verify
   }
 }
 
+/** The creation reasons of a row with none (shared: a verdict's reasons are read-only). */
+const NO_REASONS: readonly CreationContradiction[] = Object.freeze([]);
+
+/** One anchor (a batch, or a checkpoint) as a call sees it: its cache key, and the root its chain answered. */
+type Anchor = { ref: AnchorRef; key: string; root: Hex32 | null | undefined };
+
+/**
+ * The distinct anchors of one call's rows. A page's rows share a few batches: each anchor's key (anchorKey) and root
+ * are worked out once per call, found by number and checked by chain and contract, not rebuilt per row (ADR 024).
+ */
+class Anchors {
+  private readonly byNumber = new Map<bigint, Anchor>();
+  private readonly others = new Map<string, Anchor>();
+  readonly all: Anchor[] = [];
+
+  private last: Anchor | undefined;
+
+  of(chainId: number, contractAddress: string, number: bigint): Anchor {
+    // Rows come grouped by batch more often than not: the previous row's anchor first.
+    const last = this.last;
+    if (last !== undefined && last.ref.number === number && last.ref.chainId === chainId && last.ref.contractAddress === contractAddress) return last;
+    return (this.last = this.find(chainId, contractAddress, number));
+  }
+
+  private find(chainId: number, contractAddress: string, number: bigint): Anchor {
+    const seen = this.byNumber.get(number);
+    if (seen !== undefined && seen.ref.chainId === chainId && seen.ref.contractAddress === contractAddress) return seen;
+    const key = anchorKey(chainId, contractAddress, number);
+    let anchor = seen === undefined ? undefined : this.others.get(key);
+    if (anchor === undefined) {
+      anchor = { ref: { chainId, contractAddress, number }, key, root: undefined };
+      this.all.push(anchor);
+      if (seen === undefined) this.byNumber.set(number, anchor);
+      else this.others.set(key, anchor);
+    }
+    return anchor;
+  }
+
+  async readRoots(ledger: Ledger | null, finalRoots: Map<string, Hex32>): Promise<void> {
+    const rootOf = await chainRootsFor(ledger, this.all.map((a) => a.ref), finalRoots);
+    for (const anchor of this.all) anchor.root = rootOf(anchor.ref);
+  }
+}
+
 async function judgeRows(rows: readonly VerifiableRow[], opts: VerifyOptions = {}): Promise<RecordVerdict[]> {
   // Lawfully erased records (no content, no salt) are judged against their anchored tombstone (erased.ts, ADR 016).
   if (rows.some(looksErased)) return verifyWithErasures(rows, opts, judgeRows);
   const caches = opts.caches ?? processCaches();
   const { private: privateLedger, public: publicLedger } = ledgers();
-  const batches: AnchorRef[] = [];
-  const checkpoints: AnchorRef[] = [];
-  for (const { batch } of rows) {
-    if (!batch) continue;
-    batches.push({ chainId: batch.chainId, contractAddress: batch.contractAddress, number: batch.batchNumber });
-    const checkpoint = confirmedCheckpoint(batch);
-    if (checkpoint) checkpoints.push({ chainId: checkpoint.chainId, contractAddress: checkpoint.contractAddress, number: checkpoint.checkpointNumber });
-  }
   // The database's answers (the creation check, recorded verdicts) are asked for every row at once and computed by
   // PostgreSQL while this process hashes the stored bytes and walks the proofs below; the chains' roots (all cached
   // when warm) are needed first.
-  const databaseAnswers = Promise.all([
-    opts.recorded === false || rows.length === 0 ? new Set<string>() : recordedTampered(rows.map((r) => r.id)),
-    creationContradictions(rows),
-  ]);
-  databaseAnswers.catch(() => {}); // awaited below; a rejection before then is not "unhandled"
-  const [batchRoot, checkpointRoot] = await Promise.all([
-    chainRootsFor(privateLedger, batches, caches.roots),
-    chainRootsFor(publicLedger, checkpoints, caches.roots),
-  ]);
+  const asked = databaseAnswers(rows, opts.recorded === false ? null : RECORDED_TAMPERED_KINDS);
+  asked.catch(() => {}); // awaited below; a rejection before then is not "unhandled"
+  const batches = new Anchors();
+  const checkpoints = new Anchors();
+  const rowBatch: (Anchor | null)[] = new Array(rows.length);
+  const rowCheckpoint: (Anchor | null)[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const batch = rows[i]!.batch;
+    rowBatch[i] = batch ? batches.of(batch.chainId, batch.contractAddress, batch.batchNumber) : null;
+    const checkpoint = batch ? confirmedCheckpoint(batch) : null;
+    rowCheckpoint[i] = checkpoint ? checkpoints.of(checkpoint.chainId, checkpoint.contractAddress, checkpoint.checkpointNumber) : null;
+  }
+  await Promise.all([batches.readRoots(privateLedger, caches.roots), checkpoints.readRoots(publicLedger, caches.roots)]);
   // Let the pool write the two statements before the synchronous work holds the event loop.
   await new Promise((resolve) => setImmediate(resolve));
-  // A page's rows share a few batches: each anchor's root is looked up once per call (keyed by its anchorKey).
-  const looked = new Map<string, Hex32 | null | undefined>();
-  const once = (key: string, lookup: () => Hex32 | null | undefined) => {
-    if (looked.has(key)) return looked.get(key);
-    const root = lookup();
-    looked.set(key, root);
-    return root;
-  };
-  const levels = rows.map((row) => {
-    const record = judged(row);
+
+  // One record and one set of answers, refilled for each row: judgeLevels keeps neither (what its caches keep are
+  // strings), and a page of rows then allocates no per-row objects for them.
+  const fields = { recipe: 2 as RecipeVersion, recordId: "", patientId: "", resourceType: "", recordedAt: new Date(0), source: "", supersedesId: null as string | null, identityVersion: null as number | null };
+  const checkpointRecord = { anchor: "", root: "", proof: null as unknown };
+  const batchRecord = { anchor: "", root: "", checkpoint: null as typeof checkpointRecord | null };
+  const record: JudgedRecord = { fields, canonical: null, salt: "", commitment: "", status: "PENDING", proof: null, batch: null };
+  const answers = { batchRoot: undefined as ChainRoot, checkpointRoot: "not_checked" as ChainRoot, creation: "skipped" as LevelResult, copyIntact: true };
+  const levels: VerificationLevels[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    // An unknown recipe number is read as v2, whose commitment it then cannot match: tampered.
+    fields.recipe = row.recipeVersion === 1 ? 1 : 2;
+    fields.recordId = row.id;
+    fields.patientId = row.patientId;
+    fields.resourceType = row.resourceType;
+    fields.recordedAt = row.recordedAt;
+    fields.source = row.source;
+    fields.supersedesId = row.supersedesId;
+    fields.identityVersion = row.recipeVersion === 1 || row.recipeVersion === 2 ? row.identityVersion : Number.NaN;
+    record.canonical = row.canonical;
+    record.salt = row.salt;
+    record.commitment = row.commitment;
+    record.status = row.status;
+    record.proof = row.proof;
     const batch = row.batch;
-    const cp = batch ? confirmedCheckpoint(batch) : null;
-    return judgeLevels(
-      record,
-      {
-        batchRoot: batch ? once(record.batch!.anchor, () => batchRoot({ chainId: batch.chainId, contractAddress: batch.contractAddress, number: batch.batchNumber })) : undefined,
-        checkpointRoot: cp
-          ? once(record.batch!.checkpoint!.anchor, () => checkpointRoot({ chainId: cp.chainId, contractAddress: cp.contractAddress, number: cp.checkpointNumber }))
-          : "not_checked",
-        creation: "skipped", // set below, once the database has answered
-        // null: no bytes yet (judgeRecord decides on the bytes alone); false: the copy or the bytes were changed.
-        copyIntact: row.resourceCopyIntact !== false && (!opts.exactCopy || row.canonical === null || copyIsExact(row)),
-      },
-      caches,
-    );
-  });
-  const [flagged, contradictions] = await databaseAnswers;
+    const inBatch = rowBatch[i]!;
+    const inCheckpoint = rowCheckpoint[i]!;
+    if (batch && inBatch) {
+      batchRecord.anchor = inBatch.key;
+      batchRecord.root = batch.root;
+      if (inCheckpoint) {
+        checkpointRecord.anchor = inCheckpoint.key;
+        checkpointRecord.root = batch.checkpoint!.root;
+        checkpointRecord.proof = batch.checkpointProof;
+        batchRecord.checkpoint = checkpointRecord;
+      } else batchRecord.checkpoint = null;
+      record.batch = batchRecord;
+    } else record.batch = null;
+    answers.batchRoot = inBatch ? inBatch.root : undefined;
+    answers.checkpointRoot = inCheckpoint ? inCheckpoint.root : "not_checked";
+    // set below, once the database has answered
+    answers.creation = "skipped";
+    // null: no bytes yet (judgeRecord decides on the bytes alone); false: the copy or the bytes were changed.
+    answers.copyIntact = row.resourceCopyIntact !== false && (!opts.exactCopy || row.canonical === null || copyIsExact(row));
+    levels[i] = judgeLevels(record, answers, caches);
+  }
+  const { recordedTampered: flagged, contradictions } = await asked;
 
   // Every row must also agree with the EARLIEST creation event of its id, be the only creation of its id, and
   // (pending) not have been anchored before: the witness for a pending row, the guard against an anchored id
@@ -229,21 +260,24 @@ async function judgeRows(rows: readonly VerifiableRow[], opts: VerifyOptions = {
   // (docs/decisions/016-database-refuses-to-rewrite-history.md). Where the row is already condemned otherwise, the
   // creation level reads as not reached (skipped).
   const overdueBefore = (opts.now ?? new Date()).getTime() - env().PENDING_WARN_MINUTES * 60_000;
-  return rows.map((row, i) => {
+  const verdicts: RecordVerdict[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
     const rowLevels = levels[i]!;
-    const recorded = flagged.has(row.id);
-    const why = contradictions.get(row.id);
+    const recorded = flagged.size > 0 && flagged.has(row.id);
+    const why = contradictions.size > 0 ? contradictions.get(row.id) : undefined;
     const condemnedElsewhere = recorded || contradictedBeyondCreation(rowLevels);
     rowLevels.creation = condemnedElsewhere ? "skipped" : why ? "mismatch" : "ok";
     const { verification, checkpoint } = verdictOf(row.status, rowLevels, recorded);
-    return {
+    verdicts[i] = {
       verification,
       checkpoint,
       levels: rowLevels,
       overdue: verification === "pending" && row.createdAt.getTime() < overdueBefore,
-      creationReasons: condemnedElsewhere ? [] : (why ?? []),
+      creationReasons: condemnedElsewhere || why === undefined ? NO_REASONS : why,
     };
-  });
+  }
+  return verdicts;
 }
 
 /** Ids among `ids` with an open alert recording them tampered. One indexed query (open alerts are few). */
@@ -252,7 +286,7 @@ export async function recordedTampered(ids: readonly string[]): Promise<Set<stri
     name: "chartproof_recorded_tampered",
     text: `SELECT DISTINCT a."details"->>'recordId' AS "recordId" FROM "Alert" AS a
      WHERE a."resolvedAt" IS NULL AND a."kind" = ANY($1::text[]) AND a."details"->>'recordId' = ANY($2::text[])`,
-    values: [[...RECORDED_TAMPERED_KINDS], [...ids]],
+    values: [[...RECORDED_TAMPERED_KINDS], pgArray(ids)],
   });
   return new Set(rows.map((r) => r.recordId));
 }

@@ -123,6 +123,13 @@ describe("verifyRecordCached gives verifyRecord's verdict", () => {
     expect(cache.provenRoot(record.commitment as Hex32, anchor, proof, hex("ee")).cached).toBe(false);
     expect(cache.provenRoot(record.commitment as Hex32, anchorKey(31337, CONTRACT, batch + 1n), proof, root).cached).toBe(false);
     expect(cache.provenRoot(record.commitment as Hex32, anchorKey(31337, CONTRACT.toLowerCase(), batch), proof, root).cached).toBe(false);
+    // A hit is recognised step by step (ADR 024): any other side, length or shape of step misses.
+    const flipped = proof.map((st, i) => (i === 0 ? { ...st, s: st.s === "L" ? "R" : "L" } : st));
+    expect(cache.provenRoot(record.commitment as Hex32, anchor, flipped, root).cached).toBe(false);
+    expect(cache.provenRoot(record.commitment as Hex32, anchor, proof.slice(1), root).cached).toBe(false);
+    expect(cache.provenRoot(record.commitment as Hex32, anchor, [...proof, proof[0]!], root).cached).toBe(false);
+    expect(cache.provenRoot(record.commitment as Hex32, anchor, proof.map((st, i) => (i === 0 ? `${st.s}${st.h}` : st)), root).cached).toBe(false);
+    expect(cache.provenRoot(record.commitment as Hex32, anchor, proof.map((st, i) => (i === 0 ? { ...st, h: st.h.toUpperCase() } : st)), root).cached).toBe(false);
   });
 
   it("remembers only verified records", () => {

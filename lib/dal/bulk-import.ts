@@ -22,7 +22,24 @@ import { intakeLimits, patientIdentity, planAndStore } from "./uploads";
 import type { IntakeSource } from "./intake-store";
 
 /** One NDJSON source: a file of a folder, or a request body. `resourceType` null: lines of any type, in the order sent. */
-export type ImportSource = { name: string; resourceType: string | null; open: () => AsyncIterable<Uint8Array> };
+export type ImportSource = { name: string; resourceType: string | null; open: () => AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> };
+
+async function* chunksOf(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  if (!("getReader" in source)) {
+    yield* source;
+    return;
+  }
+  const reader = source.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
 
 /** How far each source is stored: its last line stored (every line before it too), or "done". */
 export type ImportCheckpoint = Record<string, number | "done">;
@@ -105,7 +122,7 @@ export async function importNdjson(token: string | null, sources: readonly Impor
     let lastLine = 0;
     let directory: Json[] = [];
     const counted = async function* () {
-      for await (const chunk of source.open()) {
+      for await (const chunk of chunksOf(source.open())) {
         bytesRead += chunk.byteLength;
         yield chunk;
       }

@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
+import { POST as importPost } from "@/app/api/fhir/$import/route";
+import { readFile } from "node:fs/promises";
 import { db } from "@/lib/db";
 import { MRN_SYSTEM } from "@/lib/fhir/ingest";
 import { dispositionOf } from "@/lib/fhir/intake/resource-types";
@@ -130,4 +132,30 @@ describe("npm run import", () => {
     expect(Number(/(\d+) already stored/.exec(again.stdout)![1])).toBe(expectedRecords);
     expect(await recordCount()).toBe(expectedRecords);
   }, 120_000);
+});
+
+describe("POST /api/fhir/$import", () => {
+  async function post(lines: string[]) {
+    const response = await importPost(
+      new Request("http://localhost/api/fhir/$import", { method: "POST", body: `${lines.join("\n")}\n`, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/fhir+ndjson" } }),
+    );
+    return { status: response.status, body: (await response.json()) as { issue: { severity: string; diagnostics: string }[] } };
+  }
+
+  it("streams a body of NDJSON lines through the same intake: patients first, bad lines named, a re-send stores nothing", async () => {
+    const patients = (await readFile(join(folder, "Patient.ndjson"), "utf8")).trim().split("\n");
+    const observations = (await readFile(join(folder, "Observation.ndjson"), "utf8")).trim().split("\n").slice(0, 20);
+    const fresh = JSON.parse(observations[5]!) as Record<string, unknown>;
+    const added = JSON.stringify({ ...fresh, id: `new-${run}`, effectiveDateTime: "2024-05-01T09:00:00+09:00" });
+    const before = await recordCount();
+    const first = await post([...patients, ...observations, added]);
+    expect(first.status).toBe(200);
+    // Line 3 of Observation.ndjson is the broken one; here it is line patients + 3.
+    expect(first.body.issue.find((i) => i.severity === "error")?.diagnostics).toMatch(new RegExp(`^line ${patients.length + BAD_JSON_LINE}:`));
+    expect(first.body.issue[0]!.diagnostics).toMatch(/^1 created, 0 corrected, 19 already stored/);
+    expect(await recordCount()).toBe(before + 1);
+    const again = await post([...patients, added]);
+    expect(again.body.issue[0]!.diagnostics).toMatch(/^0 created, 0 corrected, 1 already stored/);
+    expect(await recordCount()).toBe(before + 1);
+  }, 60_000);
 });

@@ -1200,7 +1200,11 @@ async function runImport() {
   const ownerUrl = process.env.DATABASE_URL!;
   const roles = tierRoleNamesFor(BENCH_DATABASE);
   const tiers = await ensureTierRoles(ownerUrl, roles, { web: newRolePassword(), worker: newRolePassword() });
-  cleanups.push({ label: "tier roles", run: () => dropRoles(serverUrlOf(ownerUrl), [roles.web, roles.worker]) });
+  // Cleanups run last first: the database (which the roles' grants depend on) goes before the roles.
+  cleanups.push({ label: "tier roles", run: async () => {
+    await dropDatabase(serverUrlOf(ownerUrl), BENCH_DATABASE);
+    await dropRoles(serverUrlOf(ownerUrl), [roles.web, roles.worker]);
+  } });
   const { db, disconnectDb } = await import("@/lib/db");
   cleanups.push({ label: "database connections", run: () => disconnectDb() });
   const { MRN_SYSTEM } = await import("@/lib/fhir/ingest");

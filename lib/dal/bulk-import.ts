@@ -67,7 +67,8 @@ export class ImportRefusedError extends Error {
 type KnownPatient = { who: PatientIdentity; resource: Json };
 type PendingLine = { file: string; line: number; resource: Json; bytes: Uint8Array };
 
-const CHUNK = 2_000;
+const CHUNK = 5_000;
+const PARALLEL = 3;
 
 /**
  * Imports the sources (files ordered by dependency: patients first) as the credential `token` names. Bad lines are
@@ -101,13 +102,21 @@ export async function importNdjson(token: string | null, sources: readonly Impor
   };
   const progress = () => options.onProgress?.({ ...counts, file: current, bytesRead });
 
+  // Pending lines span files (a chunk of one patient's Encounters, Conditions, Observations… is one transaction, not
+  // one per type): when a chunk is stored, every line read so far is, so each file read is stored up to its last line
+  // read — or whole, once read to its end.
   let pending: PendingLine[] = [];
-  const flush = async (file: string, upTo: number) => {
+  const readUpTo = new Map<string, number>();
+  const readWhole = new Set<string>();
+  const flush = async () => {
     if (pending.length) {
       await storeChunk(pending, patients, from, context, counts, bad);
       pending = [];
     }
-    if (upTo > 0 && checkpoint[file] !== "done") checkpoint[file] = upTo;
+    for (const [file, line] of readUpTo) {
+      if (checkpoint[file] === "done") continue;
+      checkpoint[file] = readWhole.has(file) ? "done" : Math.max(line, typeof checkpoint[file] === "number" ? checkpoint[file] : 0);
+    }
     await options.onCheckpoint?.({ ...checkpoint });
     progress();
   };
@@ -129,6 +138,7 @@ export async function importNdjson(token: string | null, sources: readonly Impor
     };
     for await (const { line, bytes, tooLong } of ndjsonLines(counted(), limits.maxBytes)) {
       lastLine = line;
+      readUpTo.set(source.name, line);
       if (line <= resumeAfter && source.resourceType !== "Patient") {
         counts.resumedPast++;
         continue;
@@ -168,16 +178,17 @@ export async function importNdjson(token: string | null, sources: readonly Impor
           continue;
         }
         pending.push({ file: source.name, line, resource, bytes });
-        if (pending.length >= chunkSize) await flush(source.name, line);
+        if (pending.length >= chunkSize) await flush();
       }
       if (counts.lines % 500 === 0) progress();
     }
     if (directory.length) counts.directory += await storeDirectory(directory);
-    await flush(source.name, lastLine);
-    checkpoint[source.name] = "done";
-    await options.onCheckpoint?.({ ...checkpoint });
+    readUpTo.set(source.name, lastLine);
+    readWhole.add(source.name);
+    // Nothing waiting to be stored: the file is done now (else the next chunk stored says so).
+    if (!pending.length) await flush();
   }
-  progress();
+  await flush();
   return { ...counts, badLines };
 }
 
@@ -229,7 +240,14 @@ async function storeChunk(
     if (!group) byPatient.set(id, (group = []));
     group.push(l);
   }
-  for (const [patientId, group] of byPatient) {
+  // A few patients at once, each in its own transaction (each locks a free audit chain): one patient's round trips
+  // to the database overlap another's validation and planning.
+  const queue = [...byPatient];
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, queue.length) }, async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) await storeGroup(next[0], next[1]);
+  }));
+
+  async function storeGroup(patientId: string, group: PendingLine[]) {
     const known = patients.get(patientId)!;
     const analysed = ndjsonUpload(known.resource, group);
     const bytes = Buffer.concat(group.flatMap((l) => [l.bytes, NEWLINE]));

@@ -49,7 +49,8 @@ export function profileSummary(path: string, top = 12): { where: string; share: 
     if (!n) continue;
     const url = node.callFrame.url;
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
-    const place = pkg ? `${pkg} (${node.callFrame.functionName || "anonymous"})` : url ? `${url.replace(/^.*\/wt\d+\//, "").replace(/^file:\/\//, "")} ${node.callFrame.functionName}` : `(${node.callFrame.functionName || "program"})`;
+    // By package (or our own file): which part of the work, not which minified function.
+    const place = pkg ?? (url ? url.replace(/^file:\/\//, "").replace(`${process.cwd()}/`, "") : `(${node.callFrame.functionName || "program"})`);
     byPlace.set(place, (byPlace.get(place) ?? 0) + n);
   }
   const total = profile.samples.length;

@@ -1230,7 +1230,7 @@ async function runImport() {
   const started = process.hrtime.bigint();
   const child = spawn(
     process.execPath,
-    [...(profile ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []), "--conditions=react-server", "--import", "tsx", join(process.cwd(), "scripts", "import.ts"), folder],
+    [...(profile ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []), "--conditions=react-server", "--max-semi-space-size=64", "--import", "tsx", join(process.cwd(), "scripts", "import.ts"), folder],
     { env: { ...process.env, DATABASE_URL: tiers.webUrl, CHARTPROOF_IMPORT_TOKEN: token, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   track("import", child);

@@ -2,7 +2,7 @@
  * `npm run import -- <folder>`: a hospital's backfill from a FHIR Bulk Data export (one NDJSON file per resource type)
  * through the same intake as POST /api/fhir (lib/dal/bulk-import.ts; docs/intake.md, "Backfilling a hospital").
  *
- *   CHARTPROOF_IMPORT_TOKEN=cps_…  DATABASE_URL=<the web tier's connection>  npm run import -- ./export  [--state file] [--restart] [--chunk 2000]
+ *   CHARTPROOF_IMPORT_TOKEN=cps_…  DATABASE_URL=<the web tier's connection>  npm run import -- ./export  [--state file] [--restart] [--chunk 5000]
  *
  * The token is a service credential (Admin → Service credentials), read from the environment so that it never shows
  * in the process list. The import refuses the database owner's connection. Resumable: how far each file is stored is

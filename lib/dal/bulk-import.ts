@@ -65,7 +65,7 @@ export class ImportRefusedError extends Error {
 }
 
 type KnownPatient = { who: PatientIdentity; resource: Json };
-type PendingLine = { file: string; line: number; resource: Json; bytes: Uint8Array };
+type PendingLine = { file: string; line: number; resource: Json; bytes: Uint8Array; patientId: string };
 
 const CHUNK = 5_000;
 const PARALLEL = 3;
@@ -173,11 +173,11 @@ export async function importNdjson(token: string | null, sources: readonly Impor
       } else {
         const patientId = patientOf(resource, (id) => patients.has(id));
         const known = patientId === null ? null : patients.get(patientId);
-        if (!known) {
+        if (!known || patientId === null) {
           bad(source.name, line, [patientId === null ? "The record names no patient of this import (its Patient line must come first, in Patient.ndjson)." : "The record's patient was refused (see its Patient line)."]);
           continue;
         }
-        pending.push({ file: source.name, line, resource, bytes });
+        pending.push({ file: source.name, line, resource, bytes, patientId });
         if (pending.length >= chunkSize) await flush();
       }
       if (counts.lines % 500 === 0) progress();
@@ -235,9 +235,8 @@ async function storeChunk(
 ): Promise<void> {
   const byPatient = new Map<string, PendingLine[]>();
   for (const l of lines) {
-    const id = patientOf(l.resource, (p) => patients.get(p) != null)!;
-    let group = byPatient.get(id);
-    if (!group) byPatient.set(id, (group = []));
+    let group = byPatient.get(l.patientId);
+    if (!group) byPatient.set(l.patientId, (group = []));
     group.push(l);
   }
   // A few patients at once, each in its own transaction (each locks a free audit chain): one patient's round trips

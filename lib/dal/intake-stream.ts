@@ -29,8 +29,13 @@ import { intakeLimits, patientIdentity, planAndStore, type IncomingFile } from "
 /** The largest streamed Bundle (bytes on disk while it is read) and its most entries. */
 export const STREAM_MAX_BYTES = 1024 * 1024 * 1024;
 export const STREAM_MAX_ENTRIES = 1_000_000;
-/** Entries stored per transaction: the unit of memory and of a round of planning. */
+/**
+ * Entries stored per transaction — the unit of memory and of a round of planning: at most CHUNK entries and about
+ * CHUNK_BYTES of their JSON (a chunk is held several times over while it is planned and stored: parsed, bound,
+ * canonicalized, sent), so that entries with large attachments do not take the web tier past its memory budget.
+ */
 const CHUNK = 1_000;
+const CHUNK_BYTES = 2 * 1024 * 1024;
 
 const JSON_TYPES = new Set(["application/json", "application/fhir+json"]);
 
@@ -125,12 +130,13 @@ async function storeStreamed(
   let patient: RawEntry | null = null;
   let who: PatientIdentity | null = null;
   let chunk: RawEntry[] = [];
+  let chunkBytes = 0;
   const outcomes: EntryOutcome[] = [];
   let stored = 0;
 
   const flush = async () => {
     if (!chunk.length) return;
-    if (!patient || !who) refuse("A streamed Bundle must carry its Patient before the first 1,000 records.", "Bundle.entry", "patient_missing");
+    if (!patient || !who) refuse("A streamed Bundle must carry its Patient before its records (within the first 1,000 entries or 2 MiB).", "Bundle.entry", "patient_missing");
     const entries = [patient, ...chunk];
     const bundle = { resourceType: "Bundle", type: "batch", entry: entries.map((e) => e.value) };
     const analysed = readUpload(bundle, { ...base, maxBytes: STREAM_MAX_BYTES, maxEntries: CHUNK + 1 }, { bundleTypes: ["batch"] });
@@ -150,6 +156,7 @@ async function storeStreamed(
     }
     stored += chunk.length;
     chunk = [];
+    chunkBytes = 0;
     await onStored(stored);
   };
 
@@ -181,7 +188,8 @@ async function storeStreamed(
       continue;
     }
     chunk.push({ index: part.index, value, bytes: part.bytes });
-    if (chunk.length >= CHUNK) await flush();
+    chunkBytes += part.bytes.byteLength;
+    if (chunk.length >= CHUNK || chunkBytes >= CHUNK_BYTES) await flush();
   }
   await flush();
   if (!patient) refuse("The Bundle carries no Patient.", "Bundle.entry", "patient_missing");

@@ -152,5 +152,7 @@ function unavailable(request: NextRequest, opts: { nonce: string; csp: string; r
 export const config = {
   // Prefetches included: they render pages too, so they get the CSP and a server-made request id like any request.
   // The icons and the manifest in public/ are static and public: no session, no database check, cacheable.
-  matcher: [{ source: "/((?!api/health|_next/static|_next/image|favicon.ico|icon.svg|icon-192.png|icon-512.png|apple-touch-icon.png|manifest.webmanifest).*)" }],
+  // The streamed intake routes too (issue #24): the proxy would buffer their bodies and cut them at 32 MB; they read
+  // their own bodies as they arrive, and their paths are fixed (nothing in them for the bad-bytes check to see).
+  matcher: [{ source: "/((?!api/health|api/fhir/stream|api/fhir/\\$import|_next/static|_next/image|favicon.ico|icon.svg|icon-192.png|icon-512.png|apple-touch-icon.png|manifest.webmanifest).*)" }],
 };

@@ -131,6 +131,9 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   "/api/fhir": "public",
   // The status URL of an asynchronous intake: the same bearer credential, checked by the DAL on every request.
   "/api/fhir/jobs/[id]": "public",
+  // Large bodies (issue #24): a streamed batch Bundle and Bulk Data NDJSON, with the same bearer credential.
+  "/api/fhir/stream": "public",
+  "/api/fhir/$import": "public",
   "/admin/service-credentials": "service_credential.manage",
   /** Four eyes: privileged steps another administrator requested, to approve or reject. */
   "/admin/approvals": "staff.manage",

@@ -79,7 +79,7 @@ async function readBody(file: IncomingFile, limits: IntakeLimits): Promise<Uint8
   return bytes;
 }
 
-async function patientIdentity(patientId: string): Promise<PatientIdentity | null> {
+export async function patientIdentity(patientId: string): Promise<PatientIdentity | null> {
   const patient = await db().patient.findUnique({ where: { id: patientId }, select: { id: true, name: true, birthDate: true, mrn: true } });
   return patient ? { id: patient.id, name: patient.name, mrn: patient.mrn, birthDate: patient.birthDate.toISOString().slice(0, 10) } : null;
 }
@@ -90,7 +90,7 @@ export type IntakeResult = { uploadId: string | null; recordIds: string[]; outco
  * Plans against what this patient and source already hold, and stores. Two uploads racing for the same entries: the
  * loser plans again and finds the winner's records (a re-send is then a no-op, not a failure).
  */
-async function planAndStore(
+export async function planAndStore(
   analysed: AnalysedUpload,
   who: PatientIdentity,
   from: IntakeSource,

@@ -52,13 +52,19 @@ describe("a Bundle read as a stream", () => {
     const parts = split(text, size);
     const entries = parts.filter((p) => p.kind === "entry");
     expect(entries.map((p) => p.value)).toEqual(tricky.entry);
+    // The Bundle's type is told as soon as it is read, before the entries that follow it.
+    expect(parts.filter((p) => p.kind === "member").map((p) => (p as { name: string }).name)).toEqual(Object.keys(tricky).filter((k) => k === "resourceType" || k === "type"));
     expect(entries.map((p) => (p as { index: number }).index)).toEqual(tricky.entry.map((_, i) => i));
     const { entry: _entry, ...envelope } = tricky;
     expect(parts.at(-1)).toEqual({ kind: "envelope", value: envelope });
   });
 
   it("reads a byte order mark, whitespace and an empty entry list", () => {
-    expect(split(`\ufeff  {"resourceType":"Bundle","entry":[ ],"type":"batch"} \n`, 3)).toEqual([{ kind: "envelope", value: { resourceType: "Bundle", type: "batch" } }]);
+    expect(split(`\ufeff  {"resourceType":"Bundle","entry":[ ],"type":"batch"} \n`, 3)).toEqual([
+      { kind: "member", name: "resourceType", value: "Bundle" },
+      { kind: "member", name: "type", value: "batch" },
+      { kind: "envelope", value: { resourceType: "Bundle", type: "batch" } },
+    ]);
   });
 
   it("reads from an async byte stream", async () => {

@@ -101,7 +101,7 @@ export function lookupKeys(upload: ReadUpload): { entryKeys: string[]; resourceR
   return { entryKeys: [...entryKeys], resourceRefs: [...resourceRefs], directoryKeys: [...directoryKeys], identifiers: [...identifiers] };
 }
 
-function directoryIdentity(entry: IntakeEntry): { key: string; identifiers: string[] } {
+export function directoryIdentity(entry: Pick<IntakeEntry, "resource">): { key: string; identifiers: string[] } {
   const type = String(entry.resource.resourceType);
   const identifiers = (Array.isArray(entry.resource.identifier) ? entry.resource.identifier : [])
     .filter((i): i is Json => isObject(i) && typeof i.system === "string" && typeof i.value === "string")

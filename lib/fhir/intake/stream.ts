@@ -14,7 +14,11 @@ export type StreamLimits = IntakeLimits & {
 };
 
 /** What the splitter yields, in file order: each entry as it completes; the envelope when the Bundle closes. */
-export type BundlePart = { kind: "entry"; index: number; value: unknown; bytes: number } | { kind: "envelope"; value: Json };
+export type BundlePart =
+  | { kind: "entry"; index: number; value: unknown; bytes: Uint8Array }
+  /** `resourceType` and `type` as soon as they are read: a streamed batch is stored while it arrives, so it must be known early. */
+  | { kind: "member"; name: "resourceType" | "type"; value: unknown }
+  | { kind: "envelope"; value: Json };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -192,9 +196,19 @@ export class BundleSplitter {
     this.afterValue = true;
     const bytes = Buffer.concat(capture.chunks);
     if (capture.kind === "member") {
-      this.envelope.push(`${JSON.stringify(this.member)}:${bytes.toString("utf8")}`);
+      const name = this.member;
+      this.envelope.push(`${JSON.stringify(name)}:${bytes.toString("utf8")}`);
       this.envelopeSize += bytes.byteLength;
       this.member = null;
+      if (name === "resourceType" || name === "type") {
+        let value: unknown;
+        try {
+          value = JSON.parse(bytes.toString("utf8"));
+        } catch {
+          malformed();
+        }
+        return [{ kind: "member", name, value }];
+      }
       return [];
     }
     const index = this.index++;
@@ -203,7 +217,7 @@ export class BundleSplitter {
     }
     // An entry nests two levels below the top of the file (the Bundle, its entry array).
     const value = parseJsonWithLimits(bytes, { ...this.limits, maxBytes: this.limits.maxEntryBytes, maxDepth: this.limits.maxDepth - 2 });
-    return [{ kind: "entry", index, value, bytes: bytes.byteLength }];
+    return [{ kind: "entry", index, value, bytes }];
   }
 
   private finishKey() {

@@ -2,6 +2,8 @@
 export const KNOWN_ALERT_KINDS: readonly string[] = [
   "break_glass.frequent",
   "integrity.record_tampered",
+  "integrity.record_missing",
+  "integrity.identity_unverified",
   "integrity.commitment_mismatch",
   "integrity.backfill_mismatch",
   "integrity.reconcile_mismatch",

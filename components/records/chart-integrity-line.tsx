@@ -5,10 +5,10 @@ import type { VerificationCounts } from "@/lib/dto";
  * The chart's one integrity line: quiet when every record is unchanged since recorded, loud (an alert) when any is
  * tampered, unverifiable or overdue. Keeps the `data-count` hooks of the former verification summary.
  */
-export function ChartIntegrityLine({ counts, overdue }: { counts: VerificationCounts; overdue: number }) {
+export function ChartIntegrityLine({ counts, overdue, missing }: { counts: VerificationCounts; overdue: number; missing: number }) {
   const t = useTranslations("summary");
   const total = counts.verified + counts.tampered + counts.pending + counts.unavailable;
-  const loud = counts.tampered > 0 || counts.unavailable > 0 || overdue > 0;
+  const loud = counts.tampered > 0 || counts.unavailable > 0 || overdue > 0 || missing > 0;
   const quietPending = !loud && counts.pending > 0;
   return (
     <div
@@ -24,10 +24,15 @@ export function ChartIntegrityLine({ counts, overdue }: { counts: VerificationCo
           </span>
         ))}
       </span>
-      {loud || quietPending ? (
-        <span>
-          {t("chartLine.problems", { count: total, tampered: counts.tampered, unavailable: counts.unavailable, pending: counts.pending, overdue })}
+      {missing > 0 ? (
+        <span data-completeness="broken" className="mr-1">
+          {t("chartLine.completenessBroken", { count: missing })}
         </span>
+      ) : null}
+      {loud || quietPending ? (
+        counts.tampered + counts.unavailable + counts.pending + overdue > 0 ? (
+          <span>{t("chartLine.problems", { count: total, tampered: counts.tampered, unavailable: counts.unavailable, pending: counts.pending, overdue })}</span>
+        ) : null
       ) : (
         <span>
           <span aria-hidden="true" className="mr-1 text-ok">
@@ -37,7 +42,7 @@ export function ChartIntegrityLine({ counts, overdue }: { counts: VerificationCo
         </span>
       )}{" "}
       <span className="text-xs font-normal text-ink-muted">
-        {t("chartLine.sourceNote")} {t("chartLine.completeness")}
+        {t("chartLine.sourceNote")} {missing > 0 ? null : <span data-completeness="holds">{t("chartLine.completenessHolds")}</span>}
       </span>
     </div>
   );

@@ -1,0 +1,31 @@
+// The patient identity a chart shows, as a FHIR Patient resource committed and anchored like any record (ADR 023).
+// Pure: building the resource and comparing it with the Patient row.
+import { MRN_SYSTEM } from "./intake/model";
+
+export const IDENTITY_RESOURCE_TYPE = "Patient";
+/** The identity record's source: only the registration paths write it (intake never stores a Patient resource). */
+export const IDENTITY_SOURCE = "REGISTRATION";
+
+type IdentityFacts = { mrn: string; name: string; birthDate: Date; sex: string; identityVersion: number };
+
+const GENDER: Record<string, string> = { FEMALE: "female", MALE: "male", OTHER: "other", UNKNOWN: "unknown" };
+
+/** The committed identity: MRN, name, birth date (a calendar day), administrative gender and its version. */
+export function identityResource(p: IdentityFacts): Record<string, unknown> {
+  return {
+    resourceType: "Patient",
+    identifier: [{ system: MRN_SYSTEM, value: p.mrn }],
+    name: [{ text: p.name.normalize("NFC") }],
+    birthDate: p.birthDate.toISOString().slice(0, 10),
+    gender: GENDER[p.sex] ?? "unknown",
+    meta: { versionId: String(p.identityVersion) },
+  };
+}
+
+/**
+ * Whether the Patient row shows exactly the identity the record committed: each field the header shows, and the
+ * version records are filed under. A swap of two patients' names, birth dates or sexes fails here.
+ */
+export function identityMatches(resource: unknown, patient: IdentityFacts): boolean {
+  return JSON.stringify(resource) === JSON.stringify(identityResource(patient));
+}

@@ -27,5 +27,18 @@ export function identityResource(p: IdentityFacts): Record<string, unknown> {
  * version records are filed under. A swap of two patients' names, birth dates or sexes fails here.
  */
 export function identityMatches(resource: unknown, patient: IdentityFacts): boolean {
-  return JSON.stringify(resource) === JSON.stringify(identityResource(patient));
+  return sameJson(resource, identityResource(patient));
+}
+
+/** Deep equality of parsed JSON, whatever the key order (the stored bytes are RFC 8785, keys sorted). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
+  }
+  if (a !== null && b !== null && typeof a === "object" && typeof b === "object") {
+    const ka = Object.keys(a).sort();
+    const kb = Object.keys(b).sort();
+    return sameJson(ka, kb) && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return a === b;
 }

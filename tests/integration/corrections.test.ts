@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { createPatient } from "@/lib/jobs/patient-identity";
 import { AccessDeniedError, type Caller } from "@/lib/dal/caller";
 import { correctOwnRecord, getCorrectableRecord } from "@/lib/dal/corrections";
 import { getOwnRecords } from "@/lib/dal/own-records";
@@ -24,11 +25,9 @@ const condition = (text: string) => ({ resourceType: "Condition", code: { text }
 
 beforeAll(async () => {
   await ensureDemo();
-  const row = await db().patient.create({
-    data: { mrn: `CR${run}`, name: "정정 환자", birthDate: new Date("1990-02-03"), sex: "FEMALE", portalEmail: `corr.${run}@patients.example`, portalPasswordHash: "x" },
-    select: { id: true, portalEmail: true },
-  });
-  patient = await callerFor(row.portalEmail!, "PATIENT");
+  const portalEmail = `corr.${run}@patients.example`;
+  const row = await createPatient({ mrn: `CR${run}`, name: "정정 환자", birthDate: new Date("1990-02-03"), sex: "FEMALE", portalEmail, portalPasswordHash: "x" });
+  patient = await callerFor(portalEmail, "PATIENT");
   const text = JSON.stringify(condition("Asthma (childhood)"));
   await uploadOwnRecords(patient, { body: new Blob([text]).stream(), declaredLength: Buffer.byteLength(text), contentType: "application/fhir+json", fileName: "condition.json" });
   conditionId = (await db().medicalRecord.findFirstOrThrow({ where: { patientId: row.id }, select: { id: true } })).id;

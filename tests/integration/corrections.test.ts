@@ -74,7 +74,7 @@ describe("correcting a record", () => {
   });
 
   it("refuses bad corrections with a reason and stores nothing", async () => {
-    const current = (await db().medicalRecord.findFirstOrThrow({ where: { patientId: patient.actor.id, supersededAt: null }, select: { id: true } })).id;
+    const current = (await db().medicalRecord.findFirstOrThrow({ where: { patientId: patient.actor.id, supersededAt: null, resourceType: "Condition" }, select: { id: true } })).id;
     const before = await db().medicalRecord.count({ where: { patientId: patient.actor.id } });
     await expect(correctOwnRecord(patient, conditionId, JSON.stringify(condition("again")))).rejects.toMatchObject({ code: "already_superseded" });
     await expect(correctOwnRecord(patient, current, JSON.stringify({ resourceType: "Observation", status: "final", code: { text: "x" } }))).rejects.toMatchObject({ code: "type_changed" });
@@ -91,7 +91,7 @@ describe("correcting a record", () => {
     const demo = await callerFor("patient@demo.chartproof.local", "PATIENT");
     const seeded = await db().medicalRecord.findFirstOrThrow({ where: { patientId: demo.actor.id }, select: { id: true } });
     await expect(correctOwnRecord(demo, seeded.id, JSON.stringify(condition("x")))).rejects.toMatchObject({ code: "not_correctable" });
-    const current = (await db().medicalRecord.findFirstOrThrow({ where: { patientId: patient.actor.id, supersededAt: null }, select: { id: true } })).id;
+    const current = (await db().medicalRecord.findFirstOrThrow({ where: { patientId: patient.actor.id, supersededAt: null, resourceType: "Condition" }, select: { id: true } })).id;
     await expect(correctOwnRecord(demo, current, JSON.stringify(condition("x")))).rejects.toMatchObject({ code: "not_found" });
     await expect(correctOwnRecord(doctor, current, JSON.stringify(condition("x")))).rejects.toBeInstanceOf(AccessDeniedError);
   });

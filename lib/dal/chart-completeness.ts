@@ -17,15 +17,15 @@ export type MissingRecord = {
 // moved to another patient, or marked superseded with no successor. A legitimately corrected record is named by its
 // successor's creation event, so it is not counted; an erased record keeps its row (tombstone), so it is present.
 const MISSING_SQL = `
-  WITH created AS (
-    SELECT details ->> 'recordId' AS id, details ->> 'resourceType' AS type, details ->> 'supersedes' AS supersedes
-    FROM "AccessEvent" WHERE action = 'record.created' AND "patientId" = $1::uuid
-  )
-  SELECT c.id, c.type, r."recordedAt", r.id IS NULL AS deleted
-  FROM created c
-  LEFT JOIN "MedicalRecord" r ON r.id = c.id::uuid AND r."patientId" = $1::uuid
-  WHERE (r.id IS NULL OR r."supersededAt" IS NOT NULL)
-    AND NOT EXISTS (SELECT 1 FROM created s WHERE s.supersedes = c.id)`;
+  SELECT e.details ->> 'recordId' AS id, e.details ->> 'resourceType' AS type, r."recordedAt", r.id IS NULL AS deleted
+  FROM "AccessEvent" e
+  LEFT JOIN "MedicalRecord" r ON r.id = (e.details ->> 'recordId')::uuid AND r."patientId" = $1::uuid
+  WHERE e.action = 'record.created' AND e."patientId" = $1::uuid
+    AND (r.id IS NULL OR r."supersededAt" IS NOT NULL)
+    AND NOT EXISTS (
+      SELECT 1 FROM "AccessEvent" s
+      WHERE s.action = 'record.created' AND s."patientId" = $1::uuid AND s.details ->> 'supersedes' = e.details ->> 'recordId'
+    )`;
 
 /**
  * The patient's records the creation events account for but the database no longer shows (issue #17 part 5): the

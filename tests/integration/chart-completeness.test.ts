@@ -136,12 +136,21 @@ describe("the chart header's identity", () => {
     expect(view.details).toMatchObject({ recordIds: [], identity: "mismatch" });
   });
 
-  it("withholds the chart when the identity record is tampered or deleted", async () => {
+  it("withholds the chart when the identity record is tampered", async () => {
     const identity = (await chart(second.id)).identity.recordId!;
     const [original] = (await asOwner(`SELECT canonical, resource FROM "MedicalRecord" WHERE id = $1`, [identity])).rows;
     await asOwner(`UPDATE "MedicalRecord" SET canonical = convert_to(replace(convert_from(canonical, 'UTF8'), '1972', '1971'), 'UTF8'), resource = jsonb_set(resource, '{birthDate}', '"1971-04-05"') WHERE id = $1`, [identity]);
     restore.push(() => asOwner(`UPDATE "MedicalRecord" SET canonical = $2, resource = $3 WHERE id = $1`, [identity, original!.canonical, original!.resource]));
     expect((await chart(second.id)).identity).toMatchObject({ state: "tampered", withheld: true });
+  });
+
+  it("withholds the chart when the identity record is gone from the patient (deleted, or moved to another)", async () => {
+    const identity = (await chart(second.id)).identity.recordId!;
+    await asOwner(`UPDATE "MedicalRecord" SET "patientId" = $2 WHERE id = $1`, [identity, first.id]);
+    restore.push(() => asOwner(`UPDATE "MedicalRecord" SET "patientId" = $2 WHERE id = $1`, [identity, second.id]));
+    expect((await chart(second.id)).identity).toMatchObject({ state: "missing", withheld: true });
+    // The patient it was moved to now has two current identities: which one is theirs is unknown.
+    expect((await chart(first.id)).identity).toMatchObject({ withheld: true });
   });
 
   it("commits a new anchored identity version when the desk changes the identity", async () => {

@@ -6,9 +6,9 @@ import { env } from "@/lib/env";
 import { calendarDay } from "@/lib/i18n/formats";
 import { unseal } from "@/lib/auth/sealed-box";
 import { can } from "@/lib/authz";
-import type { IdentityCheck, PatientChartDto, PatientListItemDto, RecordDto } from "@/lib/dto";
-import { IDENTITY_RESOURCE_TYPE, IDENTITY_SOURCE, identityMatches } from "@/lib/fhir/identity-record";
-import { raiseAlert } from "@/lib/jobs/alerts";
+import type { PatientChartDto, PatientListItemDto } from "@/lib/dto";
+import { IDENTITY_RESOURCE_TYPE } from "@/lib/fhir/identity-record";
+import { alertIdentity, checkIdentity } from "./chart-identity";
 import {
   CHART_PAGE_SIZE,
   patientSearchTermsSchema,
@@ -113,22 +113,6 @@ async function ownOpenGrants(doctorId: string, now: Date): Promise<EmergencyGran
 
 type ChartPatientRow = { id: string; mrn: string; name: string; birthDate: Date; sex: string; identityVersion: number };
 
-/**
- * The header's identity against the patient's current identity record, verified in this request (ADR 023). The row
- * must show exactly what was committed — name, birth date, sex, MRN and version — or the body is withheld.
- */
-function checkIdentity(patient: ChartPatientRow, current: readonly { record: RecordDto; resource: unknown }[]): PatientChartDto["identity"] {
-  const result = (state: IdentityCheck, recordId: string | null) => ({ state, recordId, withheld: !["verified", "pending", "unavailable"].includes(state) });
-  const mine = current.filter((r) => r.record.source === IDENTITY_SOURCE);
-  if (mine.length === 0) return result("missing", null);
-  // Two current versions never exist lawfully (each supersedes the last): which one is the patient is unknown.
-  if (mine.length > 1 || mine.length !== current.length) return result("mismatch", mine[0]!.record.id);
-  const { record, resource } = mine[0]!;
-  if (record.verification === "tampered" || record.verification === "erased") return result(record.verification === "erased" ? "missing" : "tampered", record.id);
-  if (!identityMatches(resource, patient)) return result("mismatch", record.id);
-  return result(record.verification === "verified" ? "verified" : record.verification, record.id);
-}
-
 function accessDto(access: ChartAccess): PatientChartDto["access"] {
   return access.kind === "emergency"
     ? { kind: "emergency", grantId: access.grant.id, openedAt: access.grant.openedAt.toISOString(), expiresAt: access.grant.expiresAt.toISOString() }
@@ -202,7 +186,7 @@ export async function getPatientChart(
   const identity = checkIdentity(patient, verifiedLoaded.filter((r) => r.record.resourceType === IDENTITY_RESOURCE_TYPE && r.record.supersededAt === null));
   if (identity.withheld) {
     // Whose chart this is cannot be vouched for: nothing of the body is shown (or logged as shown).
-    await raiseAlert({ kind: "integrity.identity_unverified", severity: "CRITICAL", details: { patientId: patient.id, state: identity.state, recordId: identity.recordId }, dedupeKey: patient.id });
+    await alertIdentity(patient.id, identity);
     await alertMissingRecords(patient.id, missingAll);
     await appendAccessEvent(
       { actor: doctor, action: "patient.viewed", outcome: "ALLOWED", purpose: access.purpose, patientId: patient.id, details: { recordIds: [], identity: identity.state } },

@@ -126,6 +126,8 @@ export type RecordVersionDto = { id: string; createdAt: string; verification: Ve
 
 export type RecordProofDto = {
   patient: { id: string; name: string; mrn: string };
+  /** The patient's identity against its anchored record; when withheld, the record's content is too (ADR 023). */
+  identity: PatientChartDto["identity"];
   record: {
     id: string;
     resourceType: string;

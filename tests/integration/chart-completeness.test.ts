@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { getPatientChart } from "@/lib/dal/patients";
+import { getRecordProof } from "@/lib/dal/record-proof";
 import { anchorEverything, type AnchoringConfig } from "@/lib/jobs/anchoring";
 import { createRecords } from "@/lib/jobs/create-records";
 import { changePatientIdentity, createPatient } from "@/lib/jobs/patient-identity";
@@ -130,6 +131,10 @@ describe("the chart header's identity", () => {
       expect(result.records).toEqual([]);
       expect(result.summary.allergies.items).toEqual([]);
     }
+    // The record page shows a record under the patient's name: the same check, the content withheld.
+    const page = await getRecordProof(await callerFor(DOCTOR), first.id, first.conditionId);
+    expect(page.identity).toMatchObject({ state: "mismatch", withheld: true });
+    expect(page.record.resource).toBeNull();
     const alerts = await db().alert.findMany({ where: { kind: "integrity.identity_unverified", details: { path: ["patientId"], equals: first.id } } });
     expect(alerts).toHaveLength(1);
     const view = await db().accessEvent.findFirstOrThrow({ where: { action: "patient.viewed", patientId: first.id }, orderBy: { seq: "desc" } });

@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { pgPool } from "@/lib/db";
 import { raiseAlert } from "@/lib/jobs/alerts";
 
 /** A record the hash-chained log says was created for this patient whose current row is not there to show. */
@@ -32,7 +32,12 @@ const MISSING_SQL = `
  * chart says "N anchored ‹type› records are missing" where they belong instead of "none". One statement, a few ms.
  */
 export async function findMissingRecords(patientId: string): Promise<MissingRecord[]> {
-  const rows = await db().$queryRawUnsafe<{ id: string; type: string | null; recordedAt: Date | null; deleted: boolean }[]>(MISSING_SQL, patientId);
+  // A named statement on the shared pool, as the access log's append: planned once per connection, not per view.
+  const { rows } = await pgPool().query<{ id: string; type: string | null; recordedAt: Date | null; deleted: boolean }>({
+    name: "chartproof_missing_records",
+    text: MISSING_SQL,
+    values: [patientId],
+  });
   return rows.map((r) => ({ recordId: r.id, resourceType: r.type ?? "unknown", how: r.deleted ? "deleted" : "hidden", recordedAt: r.recordedAt }));
 }
 

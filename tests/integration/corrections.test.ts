@@ -30,7 +30,7 @@ beforeAll(async () => {
   patient = await callerFor(portalEmail, "PATIENT");
   const text = JSON.stringify(condition("Asthma (childhood)"));
   await uploadOwnRecords(patient, { body: new Blob([text]).stream(), declaredLength: Buffer.byteLength(text), contentType: "application/fhir+json", fileName: "condition.json" });
-  conditionId = (await db().medicalRecord.findFirstOrThrow({ where: { patientId: row.id }, select: { id: true } })).id;
+  conditionId = (await db().medicalRecord.findFirstOrThrow({ where: { patientId: row.id, resourceType: "Condition" }, select: { id: true } })).id;
   const doc = await db().staff.create({
     data: { email: `corr-doc.${run}@hospital.example`, name: "Dr Correction", passwordHash: "", role: "DOCTOR", status: "ACTIVE", licenceNumber: "L-CORR" },
     select: { id: true, email: true },

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { getPatientChart } from "@/lib/dal/patients";
 import { getRecordProof } from "@/lib/dal/record-proof";
@@ -18,6 +18,8 @@ const DOCTOR = "doctor@demo.chartproof.local";
 const config: AnchoringConfig = { batchSize: 64, windowSeconds: 0, checkpointEveryBatches: 1, checkpointEveryMinutes: 0 };
 const SYSTEM_CONTEXT = { ip: null, requestId: null };
 const restore: (() => Promise<unknown>)[] = [];
+/** Other files count the demo doctor's patients: these are the doctor's only while this file runs. */
+const consents: string[] = [];
 
 type Patient = { id: string; allergyId: string; conditionId: string };
 let first: Patient;
@@ -26,7 +28,8 @@ let second: Patient;
 async function patientWithHistory(mrn: string, name: string, sex: "FEMALE" | "MALE", recordClasses: string[] = []): Promise<Patient> {
   const { id } = await createPatient({ mrn, name, birthDate: new Date(sex === "FEMALE" ? "1961-02-03T00:00:00Z" : "1972-04-05T00:00:00Z"), sex });
   const doctor = await db().staff.findUniqueOrThrow({ where: { email: DOCTOR }, select: { id: true } });
-  await db().consent.create({ data: { patientId: id, scope: "TREATMENT", granteeStaffId: doctor.id, recordClasses, validFrom: new Date(Date.now() - 3600_000) } });
+  const consent = await db().consent.create({ data: { patientId: id, scope: "TREATMENT", granteeStaffId: doctor.id, recordClasses, validFrom: new Date(Date.now() - 3600_000) }, select: { id: true } });
+  consents.push(consent.id);
   const recordedAt = new Date(Date.now() - 24 * 3600_000);
   const [allergyId, conditionId] = await createRecords(
     [
@@ -53,6 +56,10 @@ beforeAll(async () => {
   first = await patientWithHistory(`CC1-${stamp}`, "완전성 첫째 Completeness One", "FEMALE");
   second = await patientWithHistory(`CC2-${stamp}`, "완전성 둘째 Completeness Two", "MALE");
   await anchorEverything(ledgers(), config);
+});
+
+afterAll(async () => {
+  await db().consent.updateMany({ where: { id: { in: consents } }, data: { revokedAt: new Date() } });
 });
 
 afterEach(async () => {

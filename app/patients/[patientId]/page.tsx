@@ -73,7 +73,7 @@ function ChartBody({
   const filtered = chart.matching !== chart.total;
   return (
     <>
-      <ChartIntegrityLine counts={chart.counts} overdue={chart.overdue} missing={chart.missing} />
+      <ChartIntegrityLine counts={chart.counts} overdue={chart.overdue} missing={chart.missing} missingElsewhere={chart.summary.missingElsewhere} />
       <ClinicalSummaryView summary={chart.summary} patientId={patient.id} showingAllResults={showingAllResults} />
       <section aria-labelledby="timeline-heading" id="timeline" data-timeline>
         <h2 id="timeline-heading" className="mb-2 text-lg font-semibold">

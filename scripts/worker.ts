@@ -13,6 +13,7 @@ import { anchoringTick, type AnchorStep } from "@/lib/jobs/anchoring";
 import { sweepAllRecords } from "@/lib/jobs/sweep";
 import { announceWorkerDatabaseRole } from "@/lib/jobs/database-role";
 import { backfillCanonicalBytes } from "@/lib/jobs/backfill-canonical";
+import { backfillIdentityRecords } from "@/lib/jobs/patient-identity";
 import { runPrivacyAlerts } from "@/lib/jobs/privacy-alerts";
 import { runAccessLogCheck } from "@/lib/jobs/access-log-check";
 import { deliverPendingAlerts } from "@/lib/jobs/alert-delivery";
@@ -68,6 +69,15 @@ async function main() {
     if (backfill.filled + backfill.unserializable > 0) log.info(backfill, "canonical bytes backfilled and verified");
   } catch (error) {
     log.error({ err: error instanceof Error ? error.message : String(error) }, "canonical bytes backfill failed; records without bytes stay unavailable");
+  }
+  // Patients registered before identity records get their first identity version (ADR 023); until then their chart
+  // header is red and the body withheld.
+  try {
+    let filled = 0;
+    for (let n = await backfillIdentityRecords(); n > 0; n = await backfillIdentityRecords()) filled += n;
+    if (filled > 0) log.info({ filled }, "patient identity versions committed");
+  } catch (error) {
+    log.error({ err: error instanceof Error ? error.message : String(error) }, "identity backfill failed; those charts stay withheld");
   }
   const anchoringConfig = {
     sealEverySeconds: config.AUDIT_SEAL_SECONDS,

@@ -1,12 +1,13 @@
 import { useFormatter, useTranslations } from "next-intl";
-import type { ChartAccessDto, PatientListItemDto } from "@/lib/dto";
+import type { ChartAccessDto, PatientChartDto, PatientListItemDto } from "@/lib/dto";
 import { ageOn } from "@/lib/fhir/age";
 
 /**
- * Who this is, at a glance: name, age, sex, MRN, on one line. Allergies follow first in the clinical summary
- * (components/records/clinical-summary.tsx), before anything else a doctor might act on.
+ * Who this is, at a glance: name, age, sex, MRN, on one line, with the state of the identity's anchored record
+ * (ADR 023): a quiet line when verified, red with the chart withheld when the identity cannot be vouched for.
+ * Allergies follow first in the clinical summary (components/records/clinical-summary.tsx).
  */
-export function ChartHeader({ patient, access }: { patient: PatientListItemDto; access: ChartAccessDto }) {
+export function ChartHeader({ patient, access, identity }: { patient: PatientListItemDto; access: ChartAccessDto; identity: PatientChartDto["identity"] }) {
   const t = useTranslations("chart");
   const tc = useTranslations("common");
   const tp = useTranslations("patients");
@@ -19,8 +20,11 @@ export function ChartHeader({ patient, access }: { patient: PatientListItemDto; 
           {t("emergencyBanner", { time: format.dateTime(new Date(access.expiresAt), "clinical") })}
         </p>
       ) : null}
-      <div className="flex flex-wrap items-baseline gap-x-4">
-        <h1 className="text-2xl font-bold text-ink">{patient.name}</h1>
+      <div
+        data-identity={identity.state}
+        className={`flex flex-wrap items-baseline gap-x-4 ${identity.withheld ? "rounded-lg border-2 border-danger bg-danger-soft px-4 py-2" : ""}`}
+      >
+        <h1 className={`text-2xl font-bold ${identity.withheld ? "text-danger" : "text-ink"}`}>{patient.name}</h1>
         <p className="flex flex-wrap gap-x-4 text-sm text-ink-muted">
           <span>{t("ageSex", { age: ageOn(birthDate, new Date()), sex: tc(`sex.${patient.sex}`) })}</span>
           <span>
@@ -28,6 +32,22 @@ export function ChartHeader({ patient, access }: { patient: PatientListItemDto; 
           </span>
           <span>{t("born", { date: format.dateTime(birthDate, "birthDate") })}</span>
         </p>
+        {identity.withheld ? (
+          <p role="alert" className="basis-full text-sm font-semibold text-danger">
+            {t(`identity.${identity.state}`)}
+          </p>
+        ) : identity.state === "verified" ? (
+          <p className="text-xs text-ink-muted">
+            <span aria-hidden="true" className="mr-1 text-ok">
+              ✓
+            </span>
+            {t("identity.verified")}
+          </p>
+        ) : (
+          <p role="status" className="basis-full rounded border border-warn bg-warn-soft px-2 py-0.5 text-xs text-warn">
+            {t(`identity.${identity.state}`)}
+          </p>
+        )}
       </div>
     </header>
   );

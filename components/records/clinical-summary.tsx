@@ -60,6 +60,22 @@ function Withheld({ items, patientId }: { items: WithheldRef[]; patientId: strin
   );
 }
 
+/** Anchored records of the section's types missing from the database: loud, never read as "none". */
+function Missing({ missing }: { missing: Section<unknown>["missing"] }) {
+  const t = useTranslations("summary");
+  const tt = useTranslations("resourceTypes");
+  if (missing.length === 0) return null;
+  return (
+    <div role="alert" data-missing className="mt-2 rounded border border-danger bg-danger-soft px-2 py-1 text-xs font-semibold text-danger">
+      {missing.map((m) => (
+        <p key={m.resourceType} data-missing-type={m.resourceType} data-missing-count={m.count}>
+          {t("missing", { count: m.count, type: tt.has(m.resourceType) ? tt(m.resourceType) : m.resourceType })}
+        </p>
+      ))}
+    </div>
+  );
+}
+
 function SummarySection<T>({
   name,
   section,
@@ -115,6 +131,7 @@ function SummarySection<T>({
         </p>
       ) : null}
       {section.sharing === "partial" && section.items.length > 0 ? <p className="mt-1 text-xs text-ink-muted">{t("partlyShared")}</p> : null}
+      <Missing missing={section.missing} />
       <Withheld items={section.withheld} patientId={patientId} />
     </section>
   );

@@ -29,6 +29,7 @@ import {
   type ProblemItem,
   type Section,
   type SeriesRow,
+  type MissingCount,
   type Sharing,
   type SummaryInputRecord,
   type TrendPoint,
@@ -48,6 +49,11 @@ export type BuildOptions = {
   /** How much of a resource type the viewer's consent shares. */
   shares: (resourceType: string) => Sharing;
   completeness: ClinicalSummary["completeness"];
+  /**
+   * Missing records the viewer's consent covers, by resource type (from the completeness check). A type named here
+   * is never "none recorded"; an unknown type (a creation event without one) blocks "none recorded" everywhere.
+   */
+  missing?: Readonly<Record<string, number>>;
   /** Show every results row (the doctor asked for the whole table). */
   allResults?: boolean;
 };
@@ -92,6 +98,9 @@ const VITALS: Record<string, { kind: string; order: number }> = {
   "39156-5": { kind: "bmi", order: 7 },
 };
 
+/** The resource types the sections are built from (a missing record of another type is named on the chart line). */
+const SECTION_TYPES = new Set(["Condition", "MedicationRequest", "MedicationStatement", "Medication", "AllergyIntolerance", "Observation", "Encounter", "Immunization"]);
+
 const SYSTOLIC = "8480-6";
 const DIASTOLIC = "8462-4";
 
@@ -119,24 +128,23 @@ function recordedKey(record: { recordedAt: string }): number {
   return Date.parse(record.recordedAt);
 }
 
-function finish<T>(
-  items: T[],
-  cap: number,
-  withheld: WithheldRef[],
-  sharing: Sharing,
-  assertion: Section<T>["assertion"],
-  completeness: ClinicalSummary["completeness"],
-): Section<T> {
+/** Section completeness: the missing records of its types, and whether "none recorded" may be said of it. */
+type Completeness = { missing: MissingCount[]; known: boolean };
+
+function finish<T>(items: T[], cap: number, withheld: WithheldRef[], sharing: Sharing, assertion: Section<T>["assertion"], completeness: Completeness): Section<T> {
   let empty: EmptyReason | null = null;
+  // A type the consent does not share says so, whatever else is known: its records are not the viewer's to count.
+  const missing = sharing === "none" ? [] : completeness.missing;
   if (items.length === 0) {
-    if (withheld.length > 0) empty = "withheldOnly";
-    else if (sharing === "none") empty = "notShared";
+    if (sharing === "none") empty = "notShared";
+    else if (missing.length > 0) empty = "missing";
+    else if (withheld.length > 0) empty = "withheldOnly";
     else if (assertion) empty = assertion.kind;
     else if (sharing === "partial") empty = "partlyShared";
-    else if (completeness !== "holds") empty = "noneFound";
+    else if (!completeness.known) empty = "noneFound";
     else empty = "noneRecorded";
   }
-  return { items: items.slice(0, cap), more: Math.max(0, items.length - cap), withheld, sharing, assertion, empty };
+  return { items: items.slice(0, cap), more: Math.max(0, items.length - cap), withheld, missing, sharing, assertion, empty };
 }
 
 type Verified = SummaryInputRecord & { resource: Json };
@@ -360,6 +368,13 @@ function round(n: number): number {
 
 export function buildClinicalSummary(records: readonly SummaryInputRecord[], options: BuildOptions): ClinicalSummary {
   const { shares, completeness, ageYears } = options;
+  const missingByType = options.missing ?? {};
+  const unknownMissing = (missingByType.unknown ?? 0) > 0;
+  // "None recorded" needs this request's completeness check to have run, and no missing record of the section's types.
+  const complete = (...types: string[]): Completeness => {
+    const missing = types.flatMap((type) => (missingByType[type] ? [{ resourceType: type, count: missingByType[type] }] : []));
+    return { missing, known: completeness !== "unchecked" && !unknownMissing && missing.length === 0 };
+  };
   const ofType = (...types: string[]) => records.filter((r) => types.includes(r.resourceType));
   const verifiedOf = (...types: string[]) => ofType(...types).filter(isVerified);
   const withheldOf = (...types: string[]) => ofType(...types).filter((r) => r.verification !== "verified").map(withheldRef);
@@ -378,7 +393,7 @@ export function buildClinicalSummary(records: readonly SummaryInputRecord[], opt
       if (item) items.push(item);
     }
     items.sort(byNewest(sortKey));
-    return finish(items, cap, withheldOf(...types), sharingOf(types, shares), assertion, completeness);
+    return finish(items, cap, withheldOf(...types), sharingOf(types, shares), assertion, complete(...types, ...(section === "medications" ? ["Medication"] : [])));
   }
 
   const problems = listSection("problems", ["Condition"], (r) => r.code, problem, (p) => dateKey(p.onset, p), SECTION_CAPS.problems);
@@ -403,7 +418,7 @@ export function buildClinicalSummary(records: readonly SummaryInputRecord[], opt
     .map(encounter)
     .filter((e): e is EncounterItem => e !== null)
     .sort(byNewest((e) => dateKey(e.start, records.find((r) => r.id === e.recordId)!)));
-  const encounters = finish(encounterItems, SECTION_CAPS.encounters, withheldOf("Encounter"), sharingOf(["Encounter"], shares), null, completeness);
+  const encounters = finish(encounterItems, SECTION_CAPS.encounters, withheldOf("Encounter"), sharingOf(["Encounter"], shares), null, complete("Encounter"));
 
   // Observations: tampered ones cannot be placed (their code is untrusted); the others go to their vital or test.
   const observations = ofType("Observation");
@@ -451,7 +466,7 @@ export function buildClinicalSummary(records: readonly SummaryInputRecord[], opt
     vitalsWithheld,
     observationSharing,
     null,
-    completeness,
+    complete("Observation"),
   );
 
   const resultRows = [...resultGroups.entries()]
@@ -461,14 +476,17 @@ export function buildClinicalSummary(records: readonly SummaryInputRecord[], opt
     .sort((a, b) => newestOf(b) - newestOf(a) || b.values.length + b.olderCount - (a.values.length + a.olderCount) || a.label.localeCompare(b.label));
   const vitalIds = new Set(vitalRows.flatMap((row) => (row.latestWithheld ? [row.latestWithheld.recordId] : [])));
   const resultsWithheld = observationWithheld(resultRows).filter((w) => w.verification === "tampered" || !vitalIds.has(w.recordId));
-  const results = finish(resultRows, options.allResults ? resultRows.length : SECTION_CAPS.results, resultsWithheld, observationSharing, null, completeness);
+  const results = finish(resultRows, options.allResults ? resultRows.length : SECTION_CAPS.results, resultsWithheld, observationSharing, null, complete("Observation"));
 
   const summary = { problems, medications, allergies, vitals, results, encounters, immunizations };
-  return { ...summary, completeness, recordIds: summaryRecordIds(summary) };
+  const missingElsewhere = Object.entries(missingByType)
+    .filter(([type, count]) => count > 0 && !SECTION_TYPES.has(type))
+    .map(([resourceType, count]) => ({ resourceType, count }));
+  return { ...summary, completeness, missingElsewhere, recordIds: summaryRecordIds(summary) };
 }
 
 /** Every record whose content or state the summary shows (the access event lists them all). */
-function summaryRecordIds(summary: Omit<ClinicalSummary, "completeness" | "recordIds">): string[] {
+function summaryRecordIds(summary: Omit<ClinicalSummary, "completeness" | "recordIds" | "missingElsewhere">): string[] {
   const ids = new Set<string>();
   const add = (id: string | null | undefined) => {
     if (id) ids.add(id);

@@ -43,13 +43,18 @@ export type Sharing = "all" | "partial" | "none";
  * Why a section has no entries. "noneRecorded" only when every record of its types is verified, the record set is
  * known complete and the consent shares the types; otherwise the section says what it cannot vouch for.
  */
-export type EmptyReason = "noneRecorded" | "noneFound" | "notShared" | "partlyShared" | "withheldOnly" | "noneKnown" | "noInfo";
+export type EmptyReason = "noneRecorded" | "noneFound" | "notShared" | "partlyShared" | "withheldOnly" | "missing" | "noneKnown" | "noInfo";
+
+/** Records of a section's type that the hash-chained creation events account for but the database does not show. */
+export type MissingCount = { resourceType: string; count: number };
 
 export type Section<T> = {
   items: T[];
   /** Entries beyond the cap, not shown. */
   more: number;
   withheld: WithheldRef[];
+  /** Anchored records of the section's types that are missing from the database (issue #17): said loudly. */
+  missing: MissingCount[];
   sharing: Sharing;
   /** An IPS "no known …" or "no information" entry, verified. */
   assertion: { kind: "noneKnown" | "noInfo"; ref: ItemRef; text: string } | null;
@@ -126,8 +131,13 @@ export type ClinicalSummary = {
   results: Section<SeriesRow>;
   encounters: Section<EncounterItem>;
   immunizations: Section<ImmunizationItem>;
-  /** Whether the record set was checked complete against the chain in this request. */
+  /**
+   * Whether the record set was checked in this request against the patient's creation events: "holds" (none missing),
+   * "broken" (some missing; sections name them) or "unchecked".
+   */
   completeness: "holds" | "unchecked" | "broken";
+  /** Missing records of types no section shows (the chart line names them). */
+  missingElsewhere: MissingCount[];
   /** Every record whose content or state appears in the summary: the access event lists them. */
   recordIds: string[];
 };

@@ -32,9 +32,9 @@ export function activeTreatmentConsent(doctor: Doctor, now: Date): Prisma.Consen
   };
 }
 
-export const chartPatientSelect = { id: true, mrn: true, name: true, birthDate: true, sex: true } as const;
+export const chartPatientSelect = { id: true, mrn: true, name: true, birthDate: true, sex: true, identityVersion: true } as const;
 
-type ChartPatient = { id: string; mrn: string; name: string; birthDate: Date; sex: string };
+type ChartPatient = { id: string; mrn: string; name: string; birthDate: Date; sex: string; identityVersion: number };
 
 type RecordFacts = { resourceType: string; recordedAt: Date };
 

@@ -7,6 +7,7 @@ import { recordedVerdictCounts, resourceOf, verifiableRecordSelect, verifyRecord
 import { appendAccessEvent } from "@/lib/audit";
 import { can } from "@/lib/authz";
 import { AccessDeniedError, type Caller } from "./caller";
+import { IDENTITY_RESOURCE_TYPE, IDENTITY_SOURCE } from "@/lib/fhir/identity-record";
 import { erasedProofOf } from "./record-proof";
 import { tombstoneOf } from "./record-erasure";
 import type { OwnRecordsDto } from "@/lib/dto";
@@ -29,7 +30,8 @@ export async function getOwnRecords(caller: Caller, page = 1): Promise<OwnRecord
     select: { id: true, name: true, mrn: true, birthDate: true },
   });
   if (!patient) throw new AccessDeniedError();
-  const current = { patientId: patient.id, supersededAt: null };
+  // The identity record (ADR 023) vouches for the chart's header; it is not one of the patient's clinical records.
+  const current = { patientId: patient.id, supersededAt: null, NOT: { resourceType: IDENTITY_RESOURCE_TYPE, source: IDENTITY_SOURCE } };
   const total = await db().medicalRecord.count({ where: current });
   const pageCount = Math.max(1, Math.ceil(total / OWN_RECORDS_PAGE_SIZE));
   const shownPage = Math.min(Math.max(1, Math.trunc(page) || 1), pageCount);
@@ -51,9 +53,12 @@ export async function getOwnRecords(caller: Caller, page = 1): Promise<OwnRecord
     wanted = fresh.flatMap((r) => (r.supersedesId && !seen.has(r.supersedesId) ? [r.supersedesId] : []));
   }
   earlierRows.sort((a, b) => b.recordedAt.getTime() - a.recordedAt.getTime() || a.id.localeCompare(b.id));
+  const identityIds = (
+    await db().medicalRecord.findMany({ where: { patientId: patient.id, resourceType: IDENTITY_RESOURCE_TYPE, source: IDENTITY_SOURCE }, select: { id: true } })
+  ).map((r) => r.id);
   const [verified, others] = await Promise.all([
     verifyShownRecords([...pageRows, ...earlierRows]),
-    recordedVerdictCounts(patient.id, pageRows.map((r) => r.id)),
+    recordedVerdictCounts(patient.id, [...pageRows.map((r) => r.id), ...identityIds]),
   ]);
   const records = verified.slice(0, pageRows.length).map((v) => v.record);
   const earlierVersions = verified.slice(pageRows.length).map((v) => v.record);

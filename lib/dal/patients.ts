@@ -7,6 +7,8 @@ import { calendarDay } from "@/lib/i18n/formats";
 import { unseal } from "@/lib/auth/sealed-box";
 import { can } from "@/lib/authz";
 import type { PatientChartDto, PatientListItemDto } from "@/lib/dto";
+import { IDENTITY_RESOURCE_TYPE } from "@/lib/fhir/identity-record";
+import { alertIdentity, checkIdentity } from "./chart-identity";
 import {
   CHART_PAGE_SIZE,
   patientSearchTermsSchema,
@@ -17,8 +19,9 @@ import {
   type PatientSearchTerms,
 } from "@/lib/dto/patients";
 import { AccessDeniedError, type Caller } from "./caller";
-import { activeTreatmentConsent, chartPatientSelect, decideChartAccess, requireStaff } from "./chart-access";
+import { activeTreatmentConsent, chartPatientSelect, decideChartAccess, requireStaff, type ChartAccess } from "./chart-access";
 import { countByVerification, loadVerifiedRecordsWithContent } from "./verified-records";
+import { alertMissingRecords, findMissingRecords, type MissingRecord } from "./chart-completeness";
 import { buildClinicalSummary } from "@/lib/chart-summary/build";
 import { sourceKind } from "@/lib/chart-summary/types";
 import { ageOn } from "@/lib/fhir/age";
@@ -108,6 +111,41 @@ async function ownOpenGrants(doctorId: string, now: Date): Promise<EmergencyGran
   }));
 }
 
+type ChartPatientRow = { id: string; mrn: string; name: string; birthDate: Date; sex: string; identityVersion: number };
+
+function accessDto(access: ChartAccess): PatientChartDto["access"] {
+  return access.kind === "emergency"
+    ? { kind: "emergency", grantId: access.grant.id, openedAt: access.grant.openedAt.toISOString(), expiresAt: access.grant.expiresAt.toISOString() }
+    : { kind: "consent" };
+}
+
+/** The chart of a patient whose identity failed: the header (in red) and nothing else. */
+function withheldChart(patient: ChartPatientRow, access: ChartAccess, identity: PatientChartDto["identity"]): PatientChartDto {
+  return {
+    patient: toPatientDto(patient),
+    identity,
+    access: accessDto(access),
+    records: [],
+    matching: 0,
+    page: 1,
+    pageCount: 1,
+    counts: { verified: 0, tampered: 0, pending: 0, unavailable: 0, erased: 0 },
+    total: 0,
+    types: [],
+    allergies: [],
+    summary: buildClinicalSummary([], { ageYears: null, shares: () => "none", completeness: "unchecked" }),
+    overdue: 0,
+    missing: 0,
+    sources: [],
+  };
+}
+
+function missingByType(missing: readonly MissingRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const m of missing) counts[m.resourceType] = (counts[m.resourceType] ?? 0) + 1;
+  return counts;
+}
+
 /**
  * A patient's chart for a doctor with consent (the records it covers) or an open emergency grant (every record,
  * purpose EMERGENCY), each record verified against the chains, filtered for the timeline. Without access: a DENIED
@@ -140,7 +178,27 @@ export async function getPatientChart(
   const { patient, access } = decision;
 
   // A corrected record's earlier versions are history (on its detail page), not part of the timeline.
-  const loaded = (await loadVerifiedRecordsWithContent(patient.id, access.covers)).filter((r) => r.record.supersededAt === null);
+  // The identity record is verified in the same call as the body (one chain read); it is never part of the body.
+  const [verifiedLoaded, missingAll] = await Promise.all([
+    loadVerifiedRecordsWithContent(patient.id, (r) => r.resourceType === IDENTITY_RESOURCE_TYPE || access.covers(r)),
+    findMissingRecords(patient.id),
+  ]);
+  const identity = checkIdentity(patient, verifiedLoaded.filter((r) => r.record.resourceType === IDENTITY_RESOURCE_TYPE && r.record.supersededAt === null));
+  if (identity.withheld) {
+    // Whose chart this is cannot be vouched for: nothing of the body is shown (or logged as shown).
+    await alertIdentity(patient.id, identity);
+    await alertMissingRecords(patient.id, missingAll);
+    await appendAccessEvent(
+      { actor: doctor, action: "patient.viewed", outcome: "ALLOWED", purpose: access.purpose, patientId: patient.id, details: { recordIds: [], identity: identity.state } },
+      caller.context,
+    );
+    return withheldChart(patient, access, identity);
+  }
+  const loaded = verifiedLoaded.filter((r) => r.record.supersededAt === null && r.record.resourceType !== IDENTITY_RESOURCE_TYPE);
+  // Every missing record raises its alert, shown or not; the chart names only those the viewer's access covers. A
+  // deleted record's date is gone with its row, so a type shared for a period counts it (the safe side: "missing").
+  await alertMissingRecords(patient.id, missingAll);
+  const missing = missingAll.filter((m) => (m.recordedAt ? access.covers({ resourceType: m.resourceType, recordedAt: m.recordedAt }) : access.shares(m.resourceType) !== "none"));
   const all = loaded.map((r) => r.record);
   // The summary is built from this request's verdicts only, whatever the timeline's filters.
   const summary = buildClinicalSummary(
@@ -148,8 +206,8 @@ export async function getPatientChart(
     {
       ageYears: ageOn(patient.birthDate, new Date()),
       shares: access.shares,
-      // No chain-first completeness check of a patient's record set exists yet: the summary never claims "none recorded".
-      completeness: "unchecked",
+      completeness: missing.length > 0 ? "broken" : "holds",
+      missing: missingByType(missing),
       allResults: options.allResults,
     },
   );
@@ -180,6 +238,8 @@ export async function getPatientChart(
         // The allergy banner and the summary show their records whatever the filters, so they count as shown.
         recordIds: [...new Set([...allergies.map((r) => r.id), ...summary.recordIds, ...records.map((r) => r.id)])],
         verification: countByVerification(records),
+        ...(missing.length ? { missingRecordIds: missing.map((m) => m.recordId) } : {}),
+        ...(identity.state !== "verified" ? { identity: identity.state } : {}),
         ...(Object.values(filters).some(Boolean) ? { filters } : {}),
         ...(pageCount > 1 ? { page: shownPage } : {}),
         ...(access.kind === "emergency" ? { grantId: access.grant.id } : {}),
@@ -189,10 +249,8 @@ export async function getPatientChart(
   );
   return {
     patient: toPatientDto(patient),
-    access:
-      access.kind === "emergency"
-        ? { kind: "emergency", grantId: access.grant.id, openedAt: access.grant.openedAt.toISOString(), expiresAt: access.grant.expiresAt.toISOString() }
-        : { kind: "consent" },
+    identity,
+    access: accessDto(access),
     records,
     matching: matching.length,
     page: shownPage,
@@ -203,6 +261,7 @@ export async function getPatientChart(
     allergies,
     summary,
     overdue: all.filter((r) => r.overdue).length,
+    missing: missing.length,
     sources: [...new Set(all.map((r) => sourceKind(r.source)))].sort(),
   };
 }

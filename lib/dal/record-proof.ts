@@ -10,6 +10,7 @@ import { buildProofBundle, walkProof, type ProofBundle } from "@/lib/integrity/p
 import { resourceOf, verifiableRecordSelect, verifyRecords, type RecordVerdict } from "@/lib/verification";
 import type { ProofStepDto, RecordProofDto, RecordVersionDto } from "@/lib/dto";
 import { isUuid } from "./actors";
+import { alertIdentity, verifyPatientIdentity } from "./chart-identity";
 import { AccessDeniedError, type Caller } from "./caller";
 import { decideChartAccess, requireStaff } from "./chart-access";
 
@@ -120,12 +121,15 @@ function stepsOf(leaf: string, proof: unknown): ProofStepDto[] | null {
  */
 export async function getRecordProof(caller: Caller, patientId: string, recordId: string): Promise<RecordProofDto> {
   const { doctor, patient, access, row } = await authorizeRecord(caller, patientId, recordId, "record.viewed");
-  const { verdict, versions } = await verifyWithVersions(row, access.covers);
-  const tampered = verdict.verification === "tampered";
+  // The page shows the record under the patient's name: that name must be the anchored identity (ADR 023).
+  const [{ verdict, versions }, identity] = await Promise.all([verifyWithVersions(row, access.covers), verifyPatientIdentity(patient)]);
+  await alertIdentity(patient.id, identity);
+  // With an identity that fails, the record's content is withheld like a tampered record's: whose it is is unknown.
+  const contentWithheld = verdict.verification === "tampered" || identity.withheld;
   const tombstone = verdict.verification === "erased" ? await tombstoneOf(row.id) : null;
   const built = buildProofBundle(row);
   // Shown from the bytes that were just hashed, parsed once; never the JSONB query copy.
-  const resource = tampered ? null : resourceOf(row);
+  const resource = contentWithheld ? null : resourceOf(row);
   const batch = row.batch;
   // As in the bundle: a checkpoint counts once it is confirmed on the public chain.
   const checkpoint = batch?.checkpoint?.status === "CONFIRMED" ? batch.checkpoint : null;
@@ -140,6 +144,7 @@ export async function getRecordProof(caller: Caller, patientId: string, recordId
       details: {
         recordId: row.id,
         verification: verdict.verification,
+        ...(identity.state !== "verified" ? { identity: identity.state } : {}),
         ...(versions.length > 1 ? { versionIds: versions.map((v) => v.id) } : {}),
         ...(access.kind === "emergency" ? { grantId: access.grant.id } : {}),
       },
@@ -150,6 +155,7 @@ export async function getRecordProof(caller: Caller, patientId: string, recordId
   return {
     versions,
     patient: { id: patient.id, name: patient.name, mrn: patient.mrn },
+    identity,
     record: {
       id: row.id,
       resourceType: row.resourceType,

@@ -38,8 +38,17 @@ export type PatientListItemDto = { id: string; mrn: string; name: string; birthD
 /** How the doctor came to see this chart: a treatment consent, or their own emergency grant (until it expires). */
 export type ChartAccessDto = { kind: "consent" } | { kind: "emergency"; grantId: string; openedAt: string; expiresAt: string };
 
+/**
+ * The header's identity against its anchored identity record (ADR 023): `verified`; `pending` (committed, matching,
+ * not yet anchored) and `unavailable` (matching, the chain could not be read) show the body with a warning; the
+ * others — the row differs from what was committed, the record is tampered, missing or ambiguous — show a red header
+ * and no body.
+ */
+export type IdentityCheck = "verified" | "pending" | "unavailable" | "mismatch" | "tampered" | "missing";
+
 export type PatientChartDto = {
   patient: PatientListItemDto;
+  identity: { state: IdentityCheck; recordId: string | null; withheld: boolean };
   access: ChartAccessDto;
   /** The records on this page of the timeline (after its filters), newest first. */
   records: RecordDto[];
@@ -58,6 +67,8 @@ export type PatientChartDto = {
   summary: ClinicalSummary;
   /** Records still pending past the anchoring window (loud, like tampered ones). */
   overdue: number;
+  /** Anchored records the access covers whose rows are deleted or hidden (the completeness check of this request). */
+  missing: number;
   /** Record sources present (hospital, patient, system), for the source filter. */
   sources: string[];
 };
@@ -115,6 +126,8 @@ export type RecordVersionDto = { id: string; createdAt: string; verification: Ve
 
 export type RecordProofDto = {
   patient: { id: string; name: string; mrn: string };
+  /** The patient's identity against its anchored record; when withheld, the record's content is too (ADR 023). */
+  identity: PatientChartDto["identity"];
   record: {
     id: string;
     resourceType: string;

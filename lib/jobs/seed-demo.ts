@@ -5,6 +5,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { sealTotpSecret } from "@/lib/auth/totp";
 import { env } from "@/lib/env";
 import { createRecords } from "./create-records";
+import { createPatient } from "./patient-identity";
 import {
   DEMO_DEPARTMENTS,
   DEMO_IDENTIFIER_PATIENT,
@@ -75,19 +76,16 @@ export async function seedDemo(ledgers: { private: Ledger; public: Ledger | null
     ...DEMO_RESEARCH_PATIENTS.map((p, index) => ({ p, records: researchRecords(index, now) })),
   ];
   for (const { p, records } of patients) {
-    const patient = await db().patient.create({
-      data: {
-        mrn: p.mrn,
-        name: p.name,
-        birthDate: new Date(`${p.birthDate}T00:00:00Z`),
-        sex: p.sex,
-        address: p.address,
-        phone: p.phone,
-        portalEmail: p.portalEmail ?? null,
-        // The identifier patient's address is data to be removed, not a portal account.
-        portalPasswordHash: p.portalEmail && p !== DEMO_IDENTIFIER_PATIENT ? passwordHash : null,
-      },
-      select: { id: true },
+    const patient = await createPatient({
+      mrn: p.mrn,
+      name: p.name,
+      birthDate: new Date(`${p.birthDate}T00:00:00Z`),
+      sex: p.sex,
+      address: p.address,
+      phone: p.phone,
+      portalEmail: p.portalEmail ?? null,
+      // The identifier patient's address is data to be removed, not a portal account.
+      portalPasswordHash: p.portalEmail && p !== DEMO_IDENTIFIER_PATIENT ? passwordHash : null,
     });
     if (p.consent !== "none") {
       await db().consent.create({

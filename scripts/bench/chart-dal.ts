@@ -12,7 +12,7 @@ export type ChartDalResult = {
   verification: Record<string, number>;
   dtoJsonBytes: number;
   getPatientChart: Stats;
-  parts: { decideAccess: Stats; loadAndVerifyRecords: Stats; buildSummary: Stats; appendViewedEvent: Stats };
+  parts: { decideAccess: Stats; loadAndVerifyRecords: Stats; buildSummary: Stats; completeness: Stats; appendViewedEvent: Stats };
   /** What the chart's clinical summary showed (issue #19): rows and the records it listed in the access event. */
   summary: { resultRows: number; trendPoints: number; recordIds: number };
 };
@@ -23,6 +23,7 @@ export async function measureChartDal(doctor: BenchDoctor, patientId: string, ro
   const { loadVerifiedRecords, loadVerifiedRecordsWithContent, countByVerification } = await import("@/lib/dal/verified-records");
   const { buildClinicalSummary } = await import("@/lib/chart-summary/build");
   const { appendAccessEvent } = await import("@/lib/audit");
+  const { findMissingRecords } = await import("@/lib/dal/chart-completeness");
   const caller = await benchCaller(doctor);
   if (caller.actor.kind !== "STAFF") throw new Error("a bench doctor is not staff");
   const staff = caller.actor;
@@ -37,6 +38,8 @@ export async function measureChartDal(doctor: BenchDoctor, patientId: string, ro
     decideAccess: () => decideChartAccess(staff, patientId),
     loadAndVerifyRecords: () => loadVerifiedRecords(patientId),
     buildSummary: async () => buildClinicalSummary(loaded, summaryOptions),
+    // The completeness check (issue #17 part 5): the patient's creation events against the rows, one statement.
+    completeness: () => findMissingRecords(patientId),
     appendViewedEvent: () =>
       appendAccessEvent(
         { actor: staff, action: "patient.viewed", outcome: "ALLOWED", purpose: "TREATMENT", patientId, details: { recordIds, verification: countByVerification(chart.records) } },
@@ -60,6 +63,7 @@ export async function measureChartDal(doctor: BenchDoctor, patientId: string, ro
       decideAccess: stats(samples.decideAccess),
       loadAndVerifyRecords: stats(samples.loadAndVerifyRecords),
       buildSummary: stats(samples.buildSummary),
+      completeness: stats(samples.completeness),
       appendViewedEvent: stats(samples.appendViewedEvent),
     },
     summary: {

@@ -69,7 +69,10 @@ for (const locale of ["ko", "en"] as Locale[]) {
     const sources = await page.locator("[data-timeline] [data-record-id]").evaluateAll((els) => els.map((el) => el.getAttribute("data-source")));
     expect(new Set(sources)).toEqual(new Set(["hospital"]));
 
-    // Integrity is quiet when all is well: one line for the chart, no green badge per record.
+    // Integrity is quiet when all is well: one line for the chart, no green badge per record; the header's identity is
+    // the anchored one and no created record is missing (ADR 023).
+    await expect(page.locator('[data-identity="verified"]')).toBeVisible();
+    await expect(page.locator('[data-completeness="holds"]')).toBeAttached();
     await expect(page.locator('[data-integrity-line="clear"]')).toContainText(text.allClear);
     await expect(page.locator("[data-timeline] [data-integrity='verified']").first()).toBeAttached();
 
@@ -133,6 +136,33 @@ for (const locale of ["ko", "en"] as Locale[]) {
     await expect(row.locator("[data-value]").first()).toHaveAttribute("data-record-id", newest);
   });
 }
+
+test("two patients' names, birth dates and sexes swapped by SQL: each chart shows a red header and no body (ko, en)", async ({ page }) => {
+  const mrns = ["10000003", "10000004"];
+  const swap = `UPDATE "Patient" p SET name = o.name, "birthDate" = o."birthDate", sex = o.sex FROM "Patient" o
+    WHERE (p.mrn, o.mrn) IN (('${mrns[0]}', '${mrns[1]}'), ('${mrns[1]}', '${mrns[0]}'))`;
+  await page.setViewportSize(FOLD);
+  await login(page, "doctor", "en");
+  await page.goto(`/patients?sort=mrn`);
+  const href = (await page.locator("[data-patient-id]").nth(2).getByRole("link").getAttribute("href"))!;
+  await sqlAsOwner(swap);
+  try {
+    for (const locale of ["en", "ko"] as Locale[]) {
+      await setLocaleCookie(page, locale);
+      await page.goto(href);
+      await expect(page.locator('[data-identity="mismatch"]')).toBeVisible();
+      await expect(page.locator('[data-identity="mismatch"] [role="alert"]')).toContainText(locale === "en" ? "chart is withheld" : "차트를 표시하지 않습니다");
+      await expect(page.locator("[data-chart-withheld]")).toBeVisible();
+      await expect(page.locator("[data-summary], [data-timeline], [data-record-id]")).toHaveCount(0);
+      await expectAccessible(page);
+      await page.screenshot({ path: `${SHOTS}/chart-identity-withheld-${locale}-1440.png` });
+    }
+  } finally {
+    await sqlAsOwner(swap);
+  }
+  await page.goto(href);
+  await expect(page.locator('[data-identity="verified"]')).toBeVisible();
+});
 
 test("a Synthea-sized history uploaded by the patient: the five sections still start above the fold, labelled patient-supplied", async ({ page, browser }) => {
   test.setTimeout(300_000);

@@ -2,6 +2,7 @@
 // (records created with their creation events and anchored like any other).
 import { db } from "@/lib/db";
 import { createRecords } from "@/lib/jobs/create-records";
+import { createPatient } from "@/lib/jobs/patient-identity";
 import { anchorEverything } from "@/lib/jobs/anchoring";
 import { ledgers } from "@/lib/verification";
 import { hashPassword } from "@/lib/auth/password";
@@ -15,10 +16,7 @@ export const HOSTILE_PAYLOADS = ["<script>window.__pwned=1</script>", '<img src=
 export async function seedE2eFixtures(): Promise<void> {
   const [script, img] = HOSTILE_PAYLOADS;
   const doctor = await db().staff.findUniqueOrThrow({ where: { email: "doctor@demo.chartproof.local" }, select: { id: true } });
-  const patient = await db().patient.create({
-    data: { mrn: HOSTILE_MRN, name: `환자 Hostile ${img}`, birthDate: new Date("1990-01-01T00:00:00Z"), sex: "OTHER" },
-    select: { id: true },
-  });
+  const patient = await createPatient({ mrn: HOSTILE_MRN, name: `환자 Hostile ${img}`, birthDate: new Date("1990-01-01T00:00:00Z"), sex: "OTHER" });
   await db().consent.create({ data: { patientId: patient.id, scope: "TREATMENT", granteeStaffId: doctor.id, recordClasses: [], validFrom: new Date(Date.now() - 86_400_000) } });
   const now = Date.now();
   const resources: Record<string, unknown>[] = [
@@ -43,33 +41,27 @@ export async function seedE2eFixtures(): Promise<void> {
     "SYSTEM",
     { ip: null, requestId: null },
   );
-  await db().patient.create({
-    data: {
-      mrn: UPLOADER.mrn,
-      name: UPLOADER.name,
-      birthDate: new Date(`${UPLOADER.birthDate}T00:00:00Z`),
-      sex: "FEMALE",
-      portalEmail: UPLOADER.email,
-      portalPasswordHash: await hashPassword(DEMO_PASSWORD),
-      portalActivatedAt: new Date(),
-    },
-    select: { id: true },
+  await createPatient({
+    mrn: UPLOADER.mrn,
+    name: UPLOADER.name,
+    birthDate: new Date(`${UPLOADER.birthDate}T00:00:00Z`),
+    sex: "FEMALE",
+    portalEmail: UPLOADER.email,
+    portalPasswordHash: await hashPassword(DEMO_PASSWORD),
+    portalActivatedAt: new Date(),
   });
-  await db().patient.create({
-    data: {
-      mrn: LONG_HISTORY.mrn,
-      name: LONG_HISTORY.name,
-      birthDate: new Date(`${LONG_HISTORY.birthDate}T00:00:00Z`),
-      sex: "FEMALE",
-      portalEmail: LONG_HISTORY.email,
-      portalPasswordHash: await hashPassword(DEMO_PASSWORD),
-      portalActivatedAt: new Date(),
-    },
-    select: { id: true },
+  await createPatient({
+    mrn: LONG_HISTORY.mrn,
+    name: LONG_HISTORY.name,
+    birthDate: new Date(`${LONG_HISTORY.birthDate}T00:00:00Z`),
+    sex: "FEMALE",
+    portalEmail: LONG_HISTORY.email,
+    portalPasswordHash: await hashPassword(DEMO_PASSWORD),
+    portalActivatedAt: new Date(),
   });
   // Consented to a cardiologist whose patient list no spec counts (doctor's and doctor2's lists are counted).
   const cardiologist = await db().staff.findUniqueOrThrow({ where: { email: "yoon.dohyun@demo.chartproof.local" }, select: { id: true } });
-  const erasure = await db().patient.create({ data: { mrn: ERASURE_MRN, name: "삭제 Erasure", birthDate: new Date("1975-05-05T00:00:00Z"), sex: "FEMALE" }, select: { id: true } });
+  const erasure = await createPatient({ mrn: ERASURE_MRN, name: "삭제 Erasure", birthDate: new Date("1975-05-05T00:00:00Z"), sex: "FEMALE" });
   await db().consent.create({ data: { patientId: erasure.id, scope: "TREATMENT", granteeStaffId: cardiologist.id, recordClasses: [], validFrom: new Date(Date.now() - 86_400_000) } });
   await createRecords(
     ["en", "ko"].map((locale, i) => ({

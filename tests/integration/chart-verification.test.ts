@@ -34,7 +34,8 @@ async function chart() {
 
 async function firstRecord() {
   return db().medicalRecord.findFirstOrThrow({
-    where: { patientId },
+    // The newest clinical record (the identity record is checked for the header, never shown in the body).
+    where: { patientId, resourceType: { not: "Patient" } },
     orderBy: { recordedAt: "desc" },
     select: { id: true, resource: true, salt: true, commitment: true, proof: true, batchId: true },
   });

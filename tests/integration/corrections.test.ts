@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { createPatient } from "@/lib/jobs/patient-identity";
 import { AccessDeniedError, type Caller } from "@/lib/dal/caller";
 import { correctOwnRecord, getCorrectableRecord } from "@/lib/dal/corrections";
 import { getOwnRecords } from "@/lib/dal/own-records";
@@ -24,14 +25,12 @@ const condition = (text: string) => ({ resourceType: "Condition", code: { text }
 
 beforeAll(async () => {
   await ensureDemo();
-  const row = await db().patient.create({
-    data: { mrn: `CR${run}`, name: "정정 환자", birthDate: new Date("1990-02-03"), sex: "FEMALE", portalEmail: `corr.${run}@patients.example`, portalPasswordHash: "x" },
-    select: { id: true, portalEmail: true },
-  });
-  patient = await callerFor(row.portalEmail!, "PATIENT");
+  const portalEmail = `corr.${run}@patients.example`;
+  const row = await createPatient({ mrn: `CR${run}`, name: "정정 환자", birthDate: new Date("1990-02-03"), sex: "FEMALE", portalEmail, portalPasswordHash: "x" });
+  patient = await callerFor(portalEmail, "PATIENT");
   const text = JSON.stringify(condition("Asthma (childhood)"));
   await uploadOwnRecords(patient, { body: new Blob([text]).stream(), declaredLength: Buffer.byteLength(text), contentType: "application/fhir+json", fileName: "condition.json" });
-  conditionId = (await db().medicalRecord.findFirstOrThrow({ where: { patientId: row.id }, select: { id: true } })).id;
+  conditionId = (await db().medicalRecord.findFirstOrThrow({ where: { patientId: row.id, resourceType: "Condition" }, select: { id: true } })).id;
   const doc = await db().staff.create({
     data: { email: `corr-doc.${run}@hospital.example`, name: "Dr Correction", passwordHash: "", role: "DOCTOR", status: "ACTIVE", licenceNumber: "L-CORR" },
     select: { id: true, email: true },
@@ -75,7 +74,7 @@ describe("correcting a record", () => {
   });
 
   it("refuses bad corrections with a reason and stores nothing", async () => {
-    const current = (await db().medicalRecord.findFirstOrThrow({ where: { patientId: patient.actor.id, supersededAt: null }, select: { id: true } })).id;
+    const current = (await db().medicalRecord.findFirstOrThrow({ where: { patientId: patient.actor.id, supersededAt: null, resourceType: "Condition" }, select: { id: true } })).id;
     const before = await db().medicalRecord.count({ where: { patientId: patient.actor.id } });
     await expect(correctOwnRecord(patient, conditionId, JSON.stringify(condition("again")))).rejects.toMatchObject({ code: "already_superseded" });
     await expect(correctOwnRecord(patient, current, JSON.stringify({ resourceType: "Observation", status: "final", code: { text: "x" } }))).rejects.toMatchObject({ code: "type_changed" });
@@ -92,7 +91,7 @@ describe("correcting a record", () => {
     const demo = await callerFor("patient@demo.chartproof.local", "PATIENT");
     const seeded = await db().medicalRecord.findFirstOrThrow({ where: { patientId: demo.actor.id }, select: { id: true } });
     await expect(correctOwnRecord(demo, seeded.id, JSON.stringify(condition("x")))).rejects.toMatchObject({ code: "not_correctable" });
-    const current = (await db().medicalRecord.findFirstOrThrow({ where: { patientId: patient.actor.id, supersededAt: null }, select: { id: true } })).id;
+    const current = (await db().medicalRecord.findFirstOrThrow({ where: { patientId: patient.actor.id, supersededAt: null, resourceType: "Condition" }, select: { id: true } })).id;
     await expect(correctOwnRecord(demo, current, JSON.stringify(condition("x")))).rejects.toMatchObject({ code: "not_found" });
     await expect(correctOwnRecord(doctor, current, JSON.stringify(condition("x")))).rejects.toBeInstanceOf(AccessDeniedError);
   });

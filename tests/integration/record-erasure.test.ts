@@ -4,6 +4,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
+import { createPatient } from "@/lib/jobs/patient-identity";
 import { AccessDeniedError, type Caller } from "@/lib/dal/caller";
 import { approvePrivilegedRequest, rejectPrivilegedRequest, requestPrivileged } from "@/lib/dal/privileged-requests";
 import { RecordEraseRuleError, listRecordErasures } from "@/lib/dal/record-erasure";
@@ -46,7 +47,7 @@ beforeAll(async () => {
   await ensureDemo();
   // A patient of this file's own, with the demo doctor's consent: the demo patients' records are other files' expectations.
   patientId = (
-    await db().patient.create({ data: { mrn: `ER-${Date.now()}`, name: "Erasure Patient", birthDate: new Date("1980-01-01T00:00:00Z"), sex: "UNKNOWN" }, select: { id: true } })
+    await createPatient({ mrn: `ER-${Date.now()}`, name: "Erasure Patient", birthDate: new Date("1980-01-01T00:00:00Z"), sex: "UNKNOWN" })
   ).id;
   const doctor = await db().staff.findUniqueOrThrow({ where: { email: DOCTOR }, select: { id: true } });
   consentId = (await db().consent.create({ data: { patientId, granteeStaffId: doctor.id, scope: "TREATMENT", recordClasses: [] }, select: { id: true } })).id;

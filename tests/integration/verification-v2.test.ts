@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { createPatient } from "@/lib/jobs/patient-identity";
 import { appendAccessEventIn } from "@/lib/audit";
 import type { Caller } from "@/lib/dal/caller";
 import { getPatientChart } from "@/lib/dal/patients";
@@ -33,7 +34,7 @@ const observation = (i: number) => ({
 });
 
 async function newPatient(mrn: string): Promise<string> {
-  const row = await db().patient.create({ data: { mrn, name: "검증 환자", birthDate: new Date("1970-03-04"), sex: "MALE" }, select: { id: true } });
+  const row = await createPatient({ mrn, name: "검증 환자", birthDate: new Date("1970-03-04"), sex: "MALE" });
   const doc = await db().staff.findUniqueOrThrow({ where: { id: doctor.actor.id }, select: { id: true } });
   await db().consent.create({ data: { patientId: row.id, scope: "TREATMENT", granteeStaffId: doc.id, recordClasses: [] } });
   return row.id;

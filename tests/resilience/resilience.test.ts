@@ -30,6 +30,7 @@ const patients = { steady: "", cold: "" };
 const lib = async () => ({
   ...(await import("@/lib/db")),
   ...(await import("@/lib/jobs/create-records")),
+  ...(await import("@/lib/jobs/patient-identity")),
   ...(await import("@/lib/jobs/anchoring")),
   ...(await import("@/lib/verification")),
   ...(await import("@/lib/ledger")),
@@ -45,11 +46,8 @@ function observation(i: number, label: string) {
 }
 
 async function newPatient(mrn: string, records: number, label: string): Promise<{ id: string; recordIds: string[] }> {
-  const { db, createRecords } = await lib();
-  const { id } = await db().patient.create({
-    data: { mrn, name: `Resilience ${label}`, birthDate: new Date("1970-01-01T00:00:00Z"), sex: "UNKNOWN" },
-    select: { id: true },
-  });
+  const { createRecords, createPatient } = await lib();
+  const { id } = await createPatient({ mrn, name: `Resilience ${label}`, birthDate: new Date("1970-01-01T00:00:00Z"), sex: "UNKNOWN" });
   const recordIds: string[] = [];
   for (let from = 0; from < records; from += 500) {
     const inputs = Array.from({ length: Math.min(500, records - from) }, (_, k) => ({

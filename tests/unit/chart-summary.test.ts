@@ -135,6 +135,26 @@ describe("proven, not assumed", () => {
     expect(mixed.medications.sharing).toBe("partial");
   });
 
+  it("names missing records in the sections they belong to, never none; a type not shared stays 'not shared'", () => {
+    const allergy = record({ resourceType: "AllergyIntolerance", code: { text: "Penicillin" } }, "2025-01-01T00:00:00Z");
+    const missingAllergy = { ...options, completeness: "broken" as const, missing: { AllergyIntolerance: 1 } };
+    expect(buildClinicalSummary([], missingAllergy).allergies).toMatchObject({ items: [], empty: "missing", missing: [{ resourceType: "AllergyIntolerance", count: 1 }] });
+    // One allergy shown, another missing: the shown one is listed and the section still says one is missing.
+    expect(buildClinicalSummary([allergy], missingAllergy).allergies).toMatchObject({ items: [{ recordId: allergy.id }], empty: null, missing: [{ count: 1 }] });
+    // The other sections of a broken set may still say none recorded: their own types are complete.
+    expect(buildClinicalSummary([], missingAllergy).problems.empty).toBe("noneRecorded");
+    // A missing observation's test is unknown: both vitals and results say so.
+    const missingObservation = buildClinicalSummary([], { ...options, completeness: "broken", missing: { Observation: 2 } });
+    expect([missingObservation.vitals.empty, missingObservation.results.empty]).toEqual(["missing", "missing"]);
+    // A creation event without a type: nothing may be called complete.
+    expect(buildClinicalSummary([], { ...options, completeness: "broken", missing: { unknown: 1 } }).problems.empty).toBe("noneFound");
+    // Not shared wins over missing: the viewer is told neither that records exist nor that there are none.
+    const unshared = buildClinicalSummary([], { ...missingAllergy, shares: (t) => (t === "AllergyIntolerance" ? "none" : "all") });
+    expect(unshared.allergies).toMatchObject({ empty: "notShared", missing: [] });
+    // Types no section shows are counted for the chart line.
+    expect(buildClinicalSummary([], { ...options, completeness: "broken", missing: { Procedure: 1 } }).missingElsewhere).toEqual([{ resourceType: "Procedure", count: 1 }]);
+  });
+
   it('shows an IPS "no known allergies" entry as such, distinct from "no information"', () => {
     const ips = "http://hl7.org/fhir/uv/ips/CodeSystem/absent-unknown-uv-ips";
     const none = record({ resourceType: "AllergyIntolerance", code: { coding: [{ system: ips, code: "no-known-allergies", display: "No known allergies" }] } }, "2025-01-01T00:00:00Z");

@@ -1,12 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { getTranslations } from "next-intl/server";
 import { requireCaller } from "@/lib/auth/require-caller";
 import { AccessDeniedError } from "@/lib/dal/caller";
 import { getPatientChart } from "@/lib/dal/patients";
 import { openIntegrityFailure } from "@/lib/dal/integrity-notice";
-import { chartQuerySchema } from "@/lib/dto/patients";
+import { chartQuerySchema, type ChartFilters } from "@/lib/dto/patients";
+import type { PatientChartDto } from "@/lib/dto";
 import { firstValues } from "@/lib/dto/search-params";
 import { ChartHeader } from "@/components/patients/chart-header";
 import { ChartIntegrityLine } from "@/components/records/chart-integrity-line";
@@ -37,18 +39,42 @@ export default async function PatientChartPage({ params, searchParams }: Props) 
   const integrityFailure = await openIntegrityFailure(caller);
   const t = await getTranslations("chart");
   const { patient } = chart;
-  const filtered = chart.matching !== chart.total;
   return (
     <>
       <Link href="/patients" className="text-sm text-brand hover:underline">
         ← {t("back")}
       </Link>
       <div className="mt-1">
-        <ChartHeader patient={patient} access={chart.access} />
+        <ChartHeader patient={patient} access={chart.access} identity={chart.identity} />
       </div>
       <IntegrityFailureBanner failure={integrityFailure} />
-      <ChartIntegrityLine counts={chart.counts} overdue={chart.overdue} />
-      <ClinicalSummaryView summary={chart.summary} patientId={patient.id} showingAllResults={results === "all"} />
+      {chart.identity.withheld ? (
+        <p className="mt-4 text-ink-muted" data-chart-withheld>
+          {t("identity.withheldBody")}
+        </p>
+      ) : (
+        <ChartBody chart={chart} filters={filters} showingAllResults={results === "all"} />
+      )}
+    </>
+  );
+}
+
+function ChartBody({
+  chart,
+  filters,
+  showingAllResults,
+}: {
+  chart: PatientChartDto;
+  filters: ChartFilters;
+  showingAllResults: boolean;
+}) {
+  const t = useTranslations("chart");
+  const { patient } = chart;
+  const filtered = chart.matching !== chart.total;
+  return (
+    <>
+      <ChartIntegrityLine counts={chart.counts} overdue={chart.overdue} missing={chart.missing} missingElsewhere={chart.summary.missingElsewhere} />
+      <ClinicalSummaryView summary={chart.summary} patientId={patient.id} showingAllResults={showingAllResults} />
       <section aria-labelledby="timeline-heading" id="timeline" data-timeline>
         <h2 id="timeline-heading" className="mb-2 text-lg font-semibold">
           {t("timeline")}{" "}

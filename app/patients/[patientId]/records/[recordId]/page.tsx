@@ -24,6 +24,7 @@ export default async function RecordProofPage({ params }: { params: Promise<{ pa
   });
   const t = await getTranslations("proof");
   const tt = await getTranslations("resourceTypes");
+  const tc = await getTranslations("chart");
   const type = tt.has(proof.record.resourceType) ? tt(proof.record.resourceType) : tt("other");
   const chartHref = `/patients/${proof.patient.id}`;
   return (
@@ -32,8 +33,17 @@ export default async function RecordProofPage({ params }: { params: Promise<{ pa
         ← {t("back")}
       </Link>
       <PageHeader title={t("heading", { type })} description={t("patientLine", { name: proof.patient.name, mrn: proof.patient.mrn })} />
-      <RecordVersions versions={proof.versions} shownId={proof.record.id} hrefOf={(id) => `${chartHref}/records/${id}`} />
-      <ProofPath proof={proof} exportHref={`${chartHref}/records/${proof.record.id}/proof.json`} />
+      {proof.identity.withheld ? (
+        <div data-identity={proof.identity.state} role="alert" className="rounded-lg border-2 border-danger bg-danger-soft px-4 py-2 text-sm font-semibold text-danger">
+          <p>{tc(`identity.${proof.identity.state}`)}</p>
+          <p className="mt-1 font-normal">{tc("identity.withheldBody")}</p>
+        </div>
+      ) : (
+        <>
+          <RecordVersions versions={proof.versions} shownId={proof.record.id} hrefOf={(id) => `${chartHref}/records/${id}`} />
+          <ProofPath proof={proof} exportHref={`${chartHref}/records/${proof.record.id}/proof.json`} />
+        </>
+      )}
     </>
   );
 }

@@ -15,6 +15,8 @@ const helper = columnHelper<AccessLogRowDto>();
 // 1,024 px (the actor's name says it), the IP below 1,400 px (the event page shows it).
 const NARROW_HIDDEN: Record<string, string> = { actorRole: " hidden lg:table-cell", ip: " hidden min-[1400px]:table-cell" };
 const wideOnly = (columnId: string) => NARROW_HIDDEN[columnId] ?? "";
+// Text that may be long (names, labels) wraps, so the outcome stays on screen at 820 px.
+const WRAPS = new Set(["actorLabel", "action", "patientMrn"]);
 
 function apply<S>(updater: Updater<S>, current: S): S {
   return typeof updater === "function" ? (updater as (old: S) => S)(current) : updater;
@@ -56,6 +58,11 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
         }),
         helper.accessor("actorRole", { header: () => t("role"), enableSorting: false, cell: (info) => (info.getValue() ? tc(`roles.${info.getValue()}`) : "—") }),
         helper.accessor("action", { header: () => t("action"), enableSorting: false, cell: (info) => <span title={info.getValue()}>{actionLabel(info.getValue())}</span> }),
+        helper.accessor("outcome", {
+          header: () => t("outcome"),
+          enableSorting: false,
+          cell: (info) => <span className={info.getValue() === "DENIED" ? "font-semibold text-danger" : ""}>{t(`outcomes.${info.getValue()}`)}</span>,
+        }),
         helper.accessor("patientMrn", {
           header: () => t("patient"),
           enableSorting: false,
@@ -74,11 +81,6 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
               </span>
             );
           },
-        }),
-        helper.accessor("outcome", {
-          header: () => t("outcome"),
-          enableSorting: false,
-          cell: (info) => <span className={info.getValue() === "DENIED" ? "font-semibold text-danger" : ""}>{t(`outcomes.${info.getValue()}`)}</span>,
         }),
         helper.accessor("purpose", {
           header: () => t("purpose"),
@@ -165,7 +167,7 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
               table.getRowModel().rows.map((row) => (
                 <tr key={row.id} className="border-t border-line" data-seq={row.original.seq} data-action={row.original.action} data-purpose={row.original.purpose ?? ""}>
                   {row.getAllCells().map((cell) => (
-                    <td key={cell.id} className={`px-3 py-2 align-top ${cell.column.id === "action" ? "min-w-40 whitespace-normal" : "whitespace-nowrap"}${wideOnly(cell.column.id)}`}>
+                    <td key={cell.id} className={`px-3 py-2 align-top ${WRAPS.has(cell.column.id) ? "min-w-32 whitespace-normal break-words" : "whitespace-nowrap"}${wideOnly(cell.column.id)}`}>
                       <table.FlexRender cell={cell} />
                     </td>
                   ))}

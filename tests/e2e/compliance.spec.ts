@@ -186,6 +186,11 @@ for (const locale of ["en", "ko"] as Locale[]) {
     await expect(rows(page)).toHaveCount(50);
     await expectAccessible(page);
     await shot(page, `${locale}-access-log`);
+    // At a tablet's 820 px the outcome — what compliance needs most — is on screen without scrolling sideways.
+    await page.setViewportSize({ width: 820, height: 900 });
+    const outcome = await page.getByRole("columnheader", { name: locale === "en" ? "Outcome" : "결과", exact: true }).boundingBox();
+    expect(outcome!.x + outcome!.width).toBeLessThanOrEqual(820);
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     const seq = await rows(page).nth(3).getAttribute("data-seq");
     await page.goto(`/compliance/access-log/${seq}`);

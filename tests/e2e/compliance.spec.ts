@@ -41,6 +41,16 @@ test("compliance filters the log, pages it by keyset, and opens an event with it
   await expect(page).toHaveURL(/\/compliance\/access-log$/);
   await expect(rows(page)).toHaveCount(50);
 
+  // The officer's own reading of the log is hidden until asked for (issue #23): it would fill the newest rows.
+  await page.reload();
+  const ownReading = (p: Page) => p.locator('tbody tr[data-seq][data-purpose="AUDIT"]').filter({ hasText: "Choi Su-a" });
+  await expect(ownReading(page)).toHaveCount(0);
+  await page.getByLabel("Show my own reading of the log").check();
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/mine=1/);
+  await expect(ownReading(page).first()).toBeVisible();
+  await page.goto("/compliance/access-log");
+
   // Keyset paging: older, then newer again, back to the same first row; the cursor is a seq in the URL.
   const firstSeq = await rows(page).first().getAttribute("data-seq");
   await page.getByRole("link", { name: "Older →" }).click();
@@ -110,7 +120,9 @@ test("compliance exports the filtered log as CSV with a reason, and the export i
 
   await page.getByLabel("Reason for the export").fill("Monthly emergency-access review");
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
-  expect(download.suggestedFilename()).toMatch(/^chartproof-access-log-\d{4}-\d{2}-\d{2}\.csv$/);
+  // Named by the hospital's day (Seoul), which is what the screen shows, not by UTC's.
+  const seoulDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Seoul", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+  expect(download.suggestedFilename()).toBe(`chartproof-access-log-${seoulDay}.csv`);
   const bytes = await readFile((await download.path())!);
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const lines = bytes.subarray(3).toString("utf8").split("\r\n").filter(Boolean);

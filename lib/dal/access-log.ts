@@ -20,6 +20,7 @@ import {
   type EventIntegrityDto,
   type StaffOptionDto,
 } from "@/lib/dto/compliance";
+import { isUuid } from "@/lib/ids";
 import { AccessDeniedError, type Caller } from "./caller";
 import { namesFor, readableDetails } from "./readable-details";
 
@@ -133,17 +134,14 @@ function loggedFilters(filters: AccessLogFilters, patientId: string | null): Rec
 /** Staff names and patient MRNs for a set of rows: identifiers that make the log readable, not record contents. */
 async function labelsFor(rows: Pick<Row, "actorKind" | "actorId" | "patientId">[]) {
   const staffIds = [...new Set(rows.filter((e) => e.actorKind === "STAFF" && e.actorId).map((e) => e.actorId!))];
-  const patientIds = [...new Set(rows.flatMap((e) => [e.patientId, e.actorKind === "PATIENT" ? e.actorId : null]).filter((id): id is string => id !== null && isUuidLike(id)))];
+  const patientIds = [...new Set(rows.flatMap((e) => [e.patientId, e.actorKind === "PATIENT" ? e.actorId : null]).filter((id): id is string => id !== null && isUuid(id)))];
   const [staff, patients] = await Promise.all([
-    staffIds.length ? db().staff.findMany({ where: { id: { in: staffIds.filter(isUuidLike) } }, select: { id: true, name: true } }) : [],
+    staffIds.length ? db().staff.findMany({ where: { id: { in: staffIds.filter(isUuid) } }, select: { id: true, name: true } }) : [],
     patientIds.length ? db().patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, mrn: true, name: true } }) : [],
   ]);
   return { staffName: new Map(staff.map((s) => [s.id, s.name])), mrn: new Map(patients.map((p) => [p.id, p.mrn])), patientName: new Map(patients.map((p) => [p.id, p.name])) };
 }
 
-function isUuidLike(id: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
-}
 
 function toRowDto(e: Row, labels: Awaited<ReturnType<typeof labelsFor>>): AccessLogRowDto {
   return {
@@ -254,13 +252,13 @@ export async function getAccessEvent(caller: Caller, seqText: string): Promise<A
         WHERE (h->>'chain')::int = ${event.chain} AND (h->>'chainSeq')::bigint >= ${event.chainSeq}
       )
       ORDER BY s."sealedAt" ASC LIMIT 1`,
-    event.actorKind === "STAFF" && event.actorId && isUuidLike(event.actorId)
+    event.actorKind === "STAFF" && event.actorId && isUuid(event.actorId)
       ? db().staff.findUnique({ where: { id: event.actorId }, select: { name: true, role: true, department: { select: { name: true } } } })
       : null,
     event.patientId ? db().patient.findUnique({ where: { id: event.patientId }, select: { mrn: true } }) : null,
   ]);
   const actorPatient =
-    event.actorKind === "PATIENT" && event.actorId && isUuidLike(event.actorId) ? await db().patient.findUnique({ where: { id: event.actorId }, select: { mrn: true } }) : null;
+    event.actorKind === "PATIENT" && event.actorId && isUuid(event.actorId) ? await db().patient.findUnique({ where: { id: event.actorId }, select: { mrn: true } }) : null;
   const link: EventIntegrityDto["link"] =
     event.chainSeq === 1n ? (event.prevHash === GENESIS_HASH ? "genesis" : "broken") : previous === null ? "previous_missing" : previous.hash === event.prevHash ? "holds" : "broken";
   const s = seal[0];

@@ -1,4 +1,5 @@
 import "server-only";
+import { isUuid } from "@/lib/ids";
 import { createHash } from "node:crypto";
 import { db } from "@/lib/db";
 import { appendAccessEvent, appendAccessEventIn, type AccessAction, type AuditContext } from "@/lib/audit";
@@ -489,8 +490,3 @@ async function checkOpenerActivation(openerId: string, patientId: string, contex
   });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}

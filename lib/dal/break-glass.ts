@@ -6,7 +6,7 @@ import { env } from "@/lib/env";
 import { raiseAlert } from "@/lib/jobs/alerts";
 import { AccessDeniedError, type Caller } from "./caller";
 import { requireStaff } from "./chart-access";
-import { isUuid } from "./actors";
+import { isUuid } from "@/lib/ids";
 import type { BreakGlassReviewItemDto } from "@/lib/dto";
 
 /** A break-glass request the rules refuse; the form shows the code, nothing is granted. */

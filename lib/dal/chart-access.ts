@@ -4,7 +4,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { can, consentCoversRecord, treatmentConsentCovers, type Actor } from "@/lib/authz";
 import { consentFactsSelect } from "./consent-facts";
 import { AccessDeniedError, type Caller } from "./caller";
-import { isUuid } from "./actors";
+import { isUuid } from "@/lib/ids";
 
 export type Doctor = Extract<Actor, { kind: "STAFF" }>;
 

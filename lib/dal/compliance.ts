@@ -22,7 +22,7 @@ import {
 import { namesFor, readableDetails } from "./readable-details";
 import { AccessDeniedError, type Caller } from "./caller";
 import { accountsCredentialedBy } from "./privileged-requests";
-import { isUuid } from "./actors";
+import { isUuid } from "@/lib/ids";
 
 // The compliance officer's other screens: the log's integrity check, alerts and their review, the monthly sign-off
 // and the dashboard. Each function checks its caller; each read or change of audit data is logged (purpose AUDIT).

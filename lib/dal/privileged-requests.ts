@@ -7,7 +7,7 @@ import { env } from "@/lib/env";
 import { canonicalize } from "@/lib/integrity/canonical-json";
 import { raiseAlert } from "@/lib/jobs/alerts";
 import type { ApprovalResult, PrivilegedOutcome, PrivilegedRequestDto } from "@/lib/dto/admin";
-import { isUuid } from "./actors";
+import { isUuid } from "@/lib/ids";
 import { AccessDeniedError, type Caller } from "./caller";
 import {
   StaffRuleError,

@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { DetailPairDto as ReadableDetail } from "@/lib/dto/compliance";
-import { isUuid } from "./actors";
+import { isUuid } from "@/lib/ids";
 
 /**
  * An alert's or an access event's details as pairs a compliance officer can read: the key is a message key

@@ -4,7 +4,7 @@ import { appendAccessEvent, appendAccessEventIn, type AuditTx } from "@/lib/audi
 import { can, type Actor } from "@/lib/authz";
 import { reasonSha256, tombstoneBytes, TOMBSTONE_FORMAT, type ErasureLegalBasis } from "@/lib/integrity/tombstone";
 import type { RecordErasureDto } from "@/lib/dto/compliance";
-import { isUuid } from "./actors";
+import { isUuid } from "@/lib/ids";
 import { AccessDeniedError, type Caller } from "./caller";
 
 /*

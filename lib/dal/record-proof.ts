@@ -9,7 +9,7 @@ import { checkAttachments } from "@/lib/fhir/attachment";
 import { buildProofBundle, walkProof, type ProofBundle } from "@/lib/integrity/proof-bundle";
 import { resourceOf, verifiableRecordSelect, verifyRecords, type RecordVerdict } from "@/lib/verification";
 import type { ProofStepDto, RecordProofDto, RecordVersionDto } from "@/lib/dto";
-import { isUuid } from "./actors";
+import { isUuid } from "@/lib/ids";
 import { alertIdentity, verifyPatientIdentity } from "./chart-identity";
 import { AccessDeniedError, type Caller } from "./caller";
 import { decideChartAccess, requireStaff } from "./chart-access";

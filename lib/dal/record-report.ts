@@ -4,7 +4,7 @@ import { appendAccessEvent } from "@/lib/audit";
 import { raiseAlert } from "@/lib/jobs/alerts";
 import { verifiableRecordSelect, verifyRecords } from "@/lib/verification";
 import { AccessDeniedError, type Caller } from "./caller";
-import { isUuid } from "./actors";
+import { isUuid } from "@/lib/ids";
 import { decideChartAccess, requireStaff } from "./chart-access";
 
 export type RecordReportOutcome = "reported" | "already_open" | "not_failing";

@@ -38,7 +38,7 @@ import {
   type ManifestBundleDto,
   type StudyOptionDto,
 } from "@/lib/dto/research";
-import { isUuid } from "./actors";
+import { isUuid } from "@/lib/ids";
 import { AccessDeniedError, type Caller } from "./caller";
 
 /** An export the rules refuse (the cohort's count would be suppressed); nothing is written but the refusal event. */

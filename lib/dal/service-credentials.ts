@@ -7,7 +7,7 @@ import { raiseAlert } from "@/lib/jobs/alerts";
 import { can } from "@/lib/authz";
 import type { IssuedServiceCredentialDto, ServiceCredentialDto } from "@/lib/dto/uploads";
 import { AccessDeniedError, type Caller } from "./caller";
-import { isUuid } from "./actors";
+import { isUuid } from "@/lib/ids";
 
 /** The identifier system hospital systems name patients by (for the admin page's instructions). */
 export { MRN_SYSTEM } from "@/lib/fhir/ingest";

@@ -2,7 +2,8 @@ import "server-only";
 import { db } from "@/lib/db";
 import { appendAccessEvent, type AuditContext } from "@/lib/audit";
 import type { SessionDto } from "@/lib/dto/admin";
-import { isUuid, type ActorKind } from "./actors";
+import { isUuid } from "@/lib/ids";
+import type { ActorKind } from "./actors";
 import { AccessDeniedError, type Caller } from "./caller";
 
 // Server-side sessions (docs/decisions/019-four-eyes-and-sign-in.md). The JWT cookie carries a session id; the row

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { requireCaller } from "@/lib/auth/require-caller";
-import { isUuid } from "@/lib/dal/actors";
+import { isUuid } from "@/lib/ids";
 import { getPatientAccount } from "@/lib/dal/patient-accounts";
 import { PageHeader } from "@/components/ui/page-header";
 import { PortalAccountPanel } from "@/components/admin/patient-account-forms";

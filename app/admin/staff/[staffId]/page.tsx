@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { requireCaller } from "@/lib/auth/require-caller";
 import { STAFF_ROLES, type StaffRole } from "@/lib/authz";
-import { isUuid } from "@/lib/dal/actors";
+import { isUuid } from "@/lib/ids";
 import { listDepartmentOptions } from "@/lib/dal/departments";
 import { getStaffDetail, previewAccessChange } from "@/lib/dal/staff";
 import { PageHeader } from "@/components/ui/page-header";

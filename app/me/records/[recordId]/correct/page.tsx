@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { requireCaller } from "@/lib/auth/require-caller";
-import { isUuid } from "@/lib/dal/actors";
+import { isUuid } from "@/lib/ids";
 import { AccessDeniedError } from "@/lib/dal/caller";
 import { CorrectionRuleError, getCorrectableRecord } from "@/lib/dal/corrections";
 import { PageHeader } from "@/components/ui/page-header";

@@ -41,6 +41,20 @@ async function firstRecord() {
   });
 }
 
+/**
+ * For tampering with a whole batch: a clinical record anchored in another batch than the patient's identity record.
+ * Tampering with the identity's batch withholds the whole body (ADR 023) — tested on its own below — so a record in
+ * that batch would never be shown at all.
+ */
+async function recordOutsideIdentityBatch() {
+  const identity = await db().medicalRecord.findFirstOrThrow({ where: { patientId, resourceType: "Patient", supersededAt: null }, select: { batchId: true } });
+  return db().medicalRecord.findFirstOrThrow({
+    where: { patientId, resourceType: { not: "Patient" }, batchId: { not: identity.batchId } },
+    orderBy: { recordedAt: "desc" },
+    select: { id: true, batchId: true },
+  });
+}
+
 function stateOf(result: Awaited<ReturnType<typeof chart>>, recordId: string) {
   return result.records.find((r) => r.id === recordId);
 }
@@ -159,7 +173,7 @@ describe("tampering by direct SQL is caught at the next render", () => {
   });
 
   it("a batch root edited in the database is caught", async () => {
-    const record = await firstRecord();
+    const record = await recordOutsideIdentityBatch();
     const batch = await db().anchorBatch.findUniqueOrThrow({ where: { id: record.batchId! }, select: { root: true } });
     await asOwner(`UPDATE "AnchorBatch" SET root = $1 WHERE id = $2`, [`0x${"ee".repeat(32)}`, record.batchId]);
     restore.push(() => asOwner(`UPDATE "AnchorBatch" SET root = $1 WHERE id = $2`, [batch.root, record.batchId]));
@@ -168,7 +182,7 @@ describe("tampering by direct SQL is caught at the next render", () => {
   });
 
   it("a batch whose root on chain differs from the one proven is caught", async () => {
-    const record = await firstRecord();
+    const record = await recordOutsideIdentityBatch();
     // Anchor an unrelated root under a fresh batch number, then point the record's batch at it.
     const batchNumber = 900_000n + BigInt(Date.now() % 100_000);
     await anchorRoot(ledgers().private.clients, { batchId: batchNumber, root: `0x${"11".repeat(32)}` });
@@ -178,8 +192,18 @@ describe("tampering by direct SQL is caught at the next render", () => {
     expect(stateOf(await chart(), record.id)?.verification).toBe("tampered");
   });
 
+  it("a batch root edited under the identity record withholds the whole body (the header cannot be vouched for)", async () => {
+    const identity = await db().medicalRecord.findFirstOrThrow({ where: { patientId, resourceType: "Patient", supersededAt: null }, select: { batchId: true } });
+    const batch = await db().anchorBatch.findUniqueOrThrow({ where: { id: identity.batchId! }, select: { root: true } });
+    await asOwner(`UPDATE "AnchorBatch" SET root = $1 WHERE id = $2`, [`0x${"ee".repeat(32)}`, identity.batchId]);
+    restore.push(() => asOwner(`UPDATE "AnchorBatch" SET root = $1 WHERE id = $2`, [batch.root, identity.batchId]));
+    const result = await chart();
+    expect(result.identity).toMatchObject({ state: "tampered", withheld: true });
+    expect(result.records).toEqual([]);
+  });
+
   it("a batch the chain has no root for is caught", async () => {
-    const record = await firstRecord();
+    const record = await recordOutsideIdentityBatch();
     const batch = await db().anchorBatch.findUniqueOrThrow({ where: { id: record.batchId! }, select: { batchNumber: true } });
     await asOwner(`UPDATE "AnchorBatch" SET "batchNumber" = 800000000 WHERE id = $1`, [record.batchId]);
     restore.push(() => asOwner(`UPDATE "AnchorBatch" SET "batchNumber" = $1 WHERE id = $2`, [batch.batchNumber.toString(), record.batchId]));

@@ -8,6 +8,8 @@ export const KNOWN_ALERT_KINDS: readonly string[] = [
   "integrity.access_log_break",
   "integrity.access_log_behind_seal",
   "integrity.access_log_unchecked",
+  "integrity.chain_unaccounted",
+  "integrity.creation_unaccounted",
   "anchoring.overdue",
   "anchoring.batch_conflict",
   "anchoring.checkpoint_conflict",

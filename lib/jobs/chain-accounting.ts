@@ -225,8 +225,6 @@ type LeafRow = {
   patientId: string | null;
   leafRecordId: string | null;
   leafCommitment: string | null;
-  /** The first step of the row's proof: its sibling leaf's commitment (level 0), used to name a leaf with no row. */
-  sibling: string | null;
 };
 
 /**
@@ -238,6 +236,7 @@ async function accountForRecordBatches(batches: { unit: Unit; chain: OnChainRoot
   // A commitment that is some leaf's, and where: to find one record at two leaves, and to name a leaf with no row.
   const lostLeaves: { batchNumber: string; leafIndex: number; commitment: string | null }[] = [];
   const rowLeaf = new Map<string, { batchNumber: string; leafIndex: number; recordId: string; patientId: string | null }>();
+  const siblingsWanted: { batchId: string; leafIndex: number; lost: (typeof lostLeaves)[number] }[] = [];
   for (let start = 0; start < batches.length; ) {
     const group: typeof batches = [];
     let leaves = 0;
@@ -247,10 +246,10 @@ async function accountForRecordBatches(batches: { unit: Unit; chain: OnChainRoot
     }
     const ids = group.map((g) => g.unit.id);
     const rows = await db().$queryRaw<LeafRow[]>`
-      WITH r AS (SELECT "batchId", "leafIndex", id, commitment, "patientId", proof -> 0 ->> 'h' AS sibling FROM "MedicalRecord" WHERE "batchId" = ANY(${ids}::uuid[])),
+      WITH r AS (SELECT "batchId", "leafIndex", id, commitment, "patientId" FROM "MedicalRecord" WHERE "batchId" = ANY(${ids}::uuid[])),
            l AS (SELECT "batchId", "leafIndex", "recordId", commitment FROM "AnchoredLeaf" WHERE "batchId" = ANY(${ids}::uuid[]))
       SELECT b."batchNumber" AS n, coalesce(r."leafIndex", l."leafIndex") AS leaf, r.id::text AS "rowId", r.commitment AS "rowCommitment",
-        r."patientId"::text AS "patientId", l."recordId"::text AS "leafRecordId", l.commitment AS "leafCommitment", r.sibling
+        r."patientId"::text AS "patientId", l."recordId"::text AS "leafRecordId", l.commitment AS "leafCommitment"
       FROM r FULL JOIN l ON l."batchId" = r."batchId" AND l."leafIndex" = r."leafIndex"
       JOIN "AnchorBatch" b ON b.id = coalesce(r."batchId", l."batchId")
       ORDER BY b."batchNumber", leaf`;
@@ -294,14 +293,11 @@ async function accountForRecordBatches(batches: { unit: Unit; chain: OnChainRoot
           leafBreaks += 1;
         }
       }
-      // A leaf with no row: its commitment is its sibling's first proof step (or the root itself, for one leaf).
+      // A leaf with no row: for a one-leaf batch its commitment is the root itself (else its sibling's proof, below).
       for (const lost of lostLeaves) {
         if (lost.batchNumber !== batchNumber || lost.commitment !== null) continue;
         if (count === 1) lost.commitment = chain.root;
-        else {
-          const sibling = at[lost.leafIndex ^ 1]?.find((c) => c.rowId !== null && c.sibling);
-          if (sibling) lost.commitment = lower(sibling.sibling!);
-        }
+        else if (at[lost.leafIndex ^ 1]?.some((c) => c.rowId !== null)) siblingsWanted.push({ batchId: unit.id, leafIndex: lost.leafIndex ^ 1, lost });
       }
       if (leafBreaks > 0 || commitments.some((c) => c === null)) continue;
       const rebuilt = safeRoot(commitments as string[]);
@@ -310,6 +306,19 @@ async function accountForRecordBatches(batches: { unit: Unit; chain: OnChainRoot
       const wrong = await leavesOffRoot(unit.id, chain.root as Hex32);
       if (wrong.length === 0) breaks.push({ break: "root_unreproduced", batchNumber, unitKind: "RECORDS" });
       for (const w of wrong) breaks.push({ break: "leaf_mismatch", batchNumber, leafIndex: w.leafIndex, recordId: w.id, patientId: w.patientId });
+    }
+  }
+
+  // A lost leaf's commitment is the first step of its sibling's stored proof (level 0): read for those rows only.
+  if (siblingsWanted.length > 0) {
+    const proofs = await db().$queryRaw<{ batchId: string; leafIndex: number; sibling: string | null }[]>`
+      SELECT r."batchId"::text AS "batchId", r."leafIndex", r.proof -> 0 ->> 'h' AS sibling
+      FROM "MedicalRecord" r JOIN unnest(${siblingsWanted.map((w) => w.batchId)}::uuid[], ${siblingsWanted.map((w) => w.leafIndex)}::int[]) AS w(b, i)
+        ON r."batchId" = w.b AND r."leafIndex" = w.i`;
+    const byPlace = new Map(proofs.map((p) => [`${p.batchId}:${p.leafIndex}`, p.sibling]));
+    for (const w of siblingsWanted) {
+      const sibling = byPlace.get(`${w.batchId}:${w.leafIndex}`);
+      if (sibling) w.lost.commitment = lower(sibling);
     }
   }
 

@@ -1018,7 +1018,14 @@ async function runLarge() {
   }
   let accounting: AccountingResult | null = null;
   if (anchoring && anchoring.pendingAfter === 0) {
-    accounting = await measureAccounting({ sweep: process.argv.slice(2).includes("--sweep"), say });
+    accounting = await measureAccounting({
+      sweep: process.argv.slice(2).includes("--sweep"),
+      say,
+      keep: async (partial) => {
+        result.accounting = partial;
+        await save();
+      },
+    });
     result.accounting = accounting;
     await save();
   }
@@ -1068,11 +1075,12 @@ async function runLarge() {
   if (accounting) {
     const a = accounting.cold;
     addValue(
-      `chain accounting (accountForChain), cold: ${fmt(a.rootsOnChain, 0)} roots, ${fmt(a.leaves, 0)} leaves, ${fmt(a.creationEvents, 0)} creation events; ${a.chainBreaks + a.creationBreaks} breaks`,
+      `chain accounting (accountForChain), first run: ${fmt(a.rootsOnChain, 0)} roots, ${fmt(a.leaves, 0)} leaves, ${fmt(a.creationEvents, 0)} creation events; ${a.chainBreaks + a.creationBreaks} breaks`,
       fmt(a.seconds, 1),
       "s",
     );
-    addValue("  again, warm (root cache filled)", fmt(accounting.warm.seconds, 1), "s");
+    addValue("  again (second run)", fmt(accounting.warm.seconds, 1), "s");
+    addValue(`  part: every RootAnchored event from genesis (a restarted worker's first read): ${fmt(accounting.chainRead.roots, 0)} roots`, fmt(accounting.chainRead.seconds, 2), "s");
     addValue("target: accounting cycle < 5 min", a.seconds < 300 ? "met" : "MISSED", `${fmt(a.seconds, 1)} s for ${fmt(accounting.records, 0)} records`);
     if (accounting.sweep) addValue(`content sweep (sweepAllRecords): ${fmt(accounting.sweep.checked, 0)} records re-hashed`, fmt(accounting.sweep.seconds, 1), "s");
   } else {

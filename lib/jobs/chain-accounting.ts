@@ -280,6 +280,7 @@ async function accountForRecordBatches(batches: { unit: Unit; chain: OnChainRoot
           leafBreaks += 1;
           continue;
         }
+        for (const c of rowClaims) rowLeaf.set(c.rowId!, { batchNumber, leafIndex: i, recordId: c.rowId!, patientId: c.patientId });
         if (new Set(rowClaims.map((c) => c.rowId)).size > 1) {
           for (const c of rowClaims) breaks.push({ break: "leaf_claimed_twice", batchNumber, leafIndex: i, recordId: c.rowId!, patientId: c.patientId ?? undefined });
           leafBreaks += 1;
@@ -287,7 +288,6 @@ async function accountForRecordBatches(batches: { unit: Unit; chain: OnChainRoot
         }
         const row = rowClaims[0]!;
         commitments[i] = row.rowCommitment;
-        rowLeaf.set(row.rowId!, { batchNumber, leafIndex: i, recordId: row.rowId!, patientId: row.patientId });
         if (named && (named.leafRecordId !== row.rowId || lower(named.leafCommitment ?? "") !== lower(row.rowCommitment ?? ""))) {
           breaks.push({ break: "leaf_mismatch", batchNumber, leafIndex: i, recordId: row.rowId!, patientId: row.patientId ?? undefined });
           leafBreaks += 1;
@@ -349,6 +349,7 @@ async function accountForRecordBatches(batches: { unit: Unit; chain: OnChainRoot
     WHERE r."batchId" IS NOT NULL AND (r."batchId" <> l."batchId" OR r."leafIndex" <> l."leafIndex")
     LIMIT ${MAX_BREAKS}`;
   for (const m of moved) {
+    if (breaks.some((b) => b.break === "record_in_two_leaves" && b.recordId === m.id)) continue;
     breaks.push({
       break: "record_in_two_leaves",
       batchNumber: String(m.leafBatch ?? "?"),

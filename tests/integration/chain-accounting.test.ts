@@ -4,6 +4,7 @@ import { anchorEverything, type AnchoringConfig } from "@/lib/jobs/anchoring";
 import { accountForChain, CHAIN_ALERT, CREATION_ALERT } from "@/lib/jobs/chain-accounting";
 import { createRecords } from "@/lib/jobs/create-records";
 import { reconcileWithChains } from "@/lib/jobs/reconcile";
+import { findAnchorEvent } from "@/lib/ledger";
 import { forgetCachedRoots, ledgers } from "@/lib/verification";
 import { asOwner } from "./helpers";
 
@@ -85,8 +86,12 @@ function openAlert(kind: string, dedupeKey: string) {
 async function takeOutEvents(where: string, values: unknown[]): Promise<void> {
   const newest = (await asOwner(`SELECT coalesce(max(seq), 0)::text AS seq FROM "AccessEvent"`)).rows[0]!.seq as string;
   const chains = (await asOwner(`SELECT DISTINCT chain FROM "AccessEvent" WHERE ${where}`, values)).rows.map((r) => r.chain as number);
-  restore.push(() => asOwner(`DELETE FROM "AccessEvent" WHERE seq > $1::bigint AND chain = ANY($2::int[])`, [newest, chains]));
-  await takeOut("AccessEvent", where, values);
+  if ((await takeOut("AccessEvent", where, values)) === 0) return;
+  const reinsert = restore.pop()!;
+  restore.push(async () => {
+    await asOwner(`DELETE FROM "AccessEvent" WHERE seq > $1::bigint AND chain = ANY($2::int[])`, [newest, chains]);
+    await reinsert();
+  });
 }
 
 /** Deletes a record and every row that names it: its creation and every other event, its leaf, its check, its alerts. */
@@ -128,27 +133,18 @@ describe("chain-first accounting", () => {
     expect(alert?.details).not.toHaveProperty("patientId");
   });
 
-  it("a forged second leaf for a record id: the record re-anchored after its registry row was deleted is found at both", async () => {
+  it("a forged second leaf for a record id: its row claims another batch's leaf while its registry entry stays", async () => {
     const { rows, batchNumber } = await anchoredBatch("second leaf", 2);
+    const other = await anchoredBatch("second leaf, other batch", 2);
     const record = rows[0]!;
-    // The owner clears the guard (the anchored-leaf registry) and resets the row, so the worker anchors it again.
-    await takeOut("AnchoredLeaf", `"recordId" = $1`, [record.id]);
-    await asOwner(`UPDATE "MedicalRecord" SET status = 'PENDING', "batchId" = NULL, "leafIndex" = NULL, proof = NULL WHERE id = $1`, [record.id]);
-    restore.push(async () => {
-      await asOwner(`DELETE FROM "AnchoredLeaf" WHERE "recordId" = $1`, [record.id]);
-      await asOwner(`UPDATE "MedicalRecord" SET status = 'ANCHORED', "batchId" = $2, "leafIndex" = $3, proof = $4 WHERE id = $1`, [
-        record.id,
-        record.batchId,
-        record.leafIndex,
-        JSON.stringify(record.proof),
-      ]);
-    });
-    await anchorEverything(ledgers(), config);
-    const again = await db().medicalRecord.findUniqueOrThrow({ where: { id: record.id }, select: { status: true, batch: { select: { batchNumber: true } }, leafIndex: true } });
-    expect(again.status).toBe("ANCHORED");
-    expect(again.batch!.batchNumber.toString()).not.toBe(batchNumber);
+    const taken = other.rows[1]!;
+    // The owner points the record at a second place — another batch's leaf, with that leaf's proof — past the triggers.
+    await asOwner(`UPDATE "MedicalRecord" SET "batchId" = $2, "leafIndex" = $3, proof = $4 WHERE id = $1`, [record.id, other.batchId, taken.leafIndex, JSON.stringify(taken.proof)]);
+    restore.push(() =>
+      asOwner(`UPDATE "MedicalRecord" SET "batchId" = $2, "leafIndex" = $3, proof = $4 WHERE id = $1`, [record.id, record.batchId, record.leafIndex, JSON.stringify(record.proof)]),
+    );
 
-    await accountForChain(ledgers().private);
+    const report = await accountForChain(ledgers().private);
     const alert = await openAlert(CHAIN_ALERT, `record_in_two_leaves:${batchNumber}:${record.leafIndex}`);
     expect(alert?.severity).toBe("CRITICAL");
     expect(alert?.details).toMatchObject({
@@ -156,18 +152,20 @@ describe("chain-first accounting", () => {
       leafIndex: record.leafIndex,
       recordId: record.id,
       patientId,
-      otherBatchNumber: again.batch!.batchNumber.toString(),
-      otherLeafIndex: again.leafIndex,
+      otherBatchNumber: other.batchNumber,
+      otherLeafIndex: taken.leafIndex,
     });
+    // And from the other side: the leaf it took is claimed twice, the leaf it left has no row.
+    expect(report.chainBreaks).toContainEqual(expect.objectContaining({ break: "leaf_claimed_twice", batchNumber: other.batchNumber, leafIndex: taken.leafIndex, recordId: record.id }));
+    expect(report.chainBreaks).toContainEqual(expect.objectContaining({ break: "leaf_without_row", batchNumber, leafIndex: record.leafIndex, recordId: record.id }));
   });
 
   it("a restore from an older backup: roots anchored after it are missing since they were anchored; numbering continues above them", async () => {
     await anchoredBatch("before the backup", 1);
-    const anchoredFrom = new Date(Date.now() - 5_000);
     const { rows, batchNumber, batchId } = await anchoredBatch("after the backup", 2);
-    // What the restored database lacks: the later unit, its records, their leaves, checks and creation events.
+    // What the restored database lacks: the later unit, its records, their leaves and checks. (Their creation events
+    // are kept here: a log restored with them, or sealed copies of them, name the records that are gone.)
     for (const row of rows) {
-      await takeOutEvents(`action = 'record.created' AND details ->> 'recordId' = $1`, [row.id]);
       await takeOut("RecordCheck", `"recordId" = $1`, [row.id]);
       await takeOut("AnchoredLeaf", `"recordId" = $1`, [row.id]);
     }
@@ -177,10 +175,13 @@ describe("chain-first accounting", () => {
     const report = await accountForChain(ledgers().private);
     const missing = report.chainBreaks.find((b) => b.batchNumber === batchNumber);
     expect(missing).toMatchObject({ break: "root_unaccounted" });
-    expect(new Date(missing!.missingSince!).getTime()).toBeGreaterThanOrEqual(anchoredFrom.getTime());
+    // The block's own time (the chain's clock, which a paused node lets fall behind the wall clock).
+    const block = await ledgers().private.clients.publicClient.getBlock({ blockNumber: (await findAnchorEvent(ledgers().private.clients, BigInt(batchNumber)))!.blockNumber });
+    expect(missing!.missingSince).toBe(new Date(Number(block.timestamp) * 1000).toISOString());
     const alert = await openAlert(CHAIN_ALERT, `root_unaccounted:${batchNumber}`);
     expect(alert?.details).toMatchObject({ batchNumber, missingSince: missing!.missingSince });
     expect((await reconcileWithChains(ledgers())).batches.unaccounted).toContain(batchNumber);
+    for (const row of rows) expect(report.creationBreaks).toContainEqual(expect.objectContaining({ break: "creation_without_record", recordId: row.id, patientId }));
 
     // The next unit is numbered above what the chain holds, not from the restored table's last number.
     const next = await anchoredBatch("after the restore", 1);

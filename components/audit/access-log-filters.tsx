@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
-import { ACCESS_OUTCOMES, ACCESS_PURPOSES, ACCESS_ROLES, KNOWN_ACTIONS, activeFilters, type AccessLogQuery, type StaffOptionDto } from "@/lib/dto/compliance";
+import { ACCESS_ACTIONS, accessActionKey, isAccessAction } from "@/lib/audit/actions";
+import { ACCESS_OUTCOMES, ACCESS_PURPOSES, ACCESS_ROLES, activeFilters, type AccessLogQuery, type StaffOptionDto } from "@/lib/dto/compliance";
 
 const control = "rounded border border-line-strong bg-surface px-3 py-2 text-sm";
 
@@ -22,6 +23,11 @@ function Labelled({ id, label, children }: { id: string; label: string; children
 export function AccessLogFilters({ query, staff }: { query: AccessLogQuery; staff: StaffOptionDto[] }) {
   const t = useTranslations("accessLog");
   const tc = useTranslations("common");
+  const ta = useTranslations("accessActions");
+  // Labelled and sorted in the viewer's language; a code from an old link that is not in the vocabulary stays
+  // selectable, so the filter shown is the filter applied.
+  const actionOptions = ACCESS_ACTIONS.map((value) => ({ value: value as string, label: ta(accessActionKey(value)) })).sort((a, b) => a.label.localeCompare(b.label));
+  if (query.action && !isAccessAction(query.action)) actionOptions.unshift({ value: query.action, label: t("otherAction") });
   return (
     <form method="get" action="/compliance/access-log" role="search" aria-label={t("filters")} className="mb-4 rounded-lg border border-line bg-surface p-4">
       {query.dir === "asc" ? <input type="hidden" name="dir" value="asc" /> : null}
@@ -65,12 +71,14 @@ export function AccessLogFilters({ query, staff }: { query: AccessLogQuery; staf
           />
         </Labelled>
         <Labelled id="filter-action" label={t("action")}>
-          <input id="filter-action" name="action" list="known-actions" autoComplete="off" maxLength={100} defaultValue={query.action ?? ""} className={`${control} mt-1`} />
-          <datalist id="known-actions">
-            {KNOWN_ACTIONS.map((a) => (
-              <option key={a} value={a} />
+          <select id="filter-action" name="action" defaultValue={query.action ?? ""} className={`${control} mt-1`}>
+            <option value="">{t("allActions")}</option>
+            {actionOptions.map(({ value, label }) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
             ))}
-          </datalist>
+          </select>
         </Labelled>
         <Labelled id="filter-outcome" label={t("outcome")}>
           <select id="filter-outcome" name="outcome" defaultValue={query.outcome ?? ""} className={`${control} mt-1`}>
@@ -94,6 +102,10 @@ export function AccessLogFilters({ query, staff }: { query: AccessLogQuery; staf
         </Labelled>
       </div>
       <div className="mt-3 flex flex-wrap items-center gap-3">
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" name="mine" value="1" defaultChecked={query.mine === "1"} className="h-4 w-4" />
+          {t("showMine")}
+        </label>
         <button type="submit" className="rounded bg-brand px-4 py-2 text-sm font-semibold text-white hover:bg-brand-strong">
           {t("apply")}
         </button>
@@ -112,7 +124,8 @@ export function AccessLogFilters({ query, staff }: { query: AccessLogQuery; staf
  */
 export function AccessLogExportForm({ query, error }: { query: AccessLogQuery; error: string | null }) {
   const t = useTranslations("accessLog");
-  const filters = activeFilters(query);
+  // The export is the log under the filters, the officer's own reading included: it ends with the export's own event.
+  const { mine: _mine, ...filters } = activeFilters(query);
   return (
     <form method="get" action="/compliance/access-log/export" aria-labelledby="export-heading" className="mt-6 rounded-lg border border-line bg-surface p-4">
       <h2 id="export-heading" className="text-lg font-semibold">

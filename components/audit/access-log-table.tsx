@@ -7,8 +7,14 @@ import { useMemo, useTransition } from "react";
 import { useTable, type SortingState, type Updater } from "@tanstack/react-table";
 import { accessLogHref, type AccessLogPageDto, type AccessLogQuery, type AccessLogRowDto } from "@/lib/dto/compliance";
 import { columnHelper, dataTableFeatures } from "@/components/ui/data-table";
+import { useActionLabel } from "./labels";
 
 const helper = columnHelper<AccessLogRowDto>();
+
+// Below 1,024 px the table keeps what an officer decides on (who, what, whose chart, the outcome and why) and drops
+// the role (the actor's name says it) and the IP, which the event page shows.
+const WIDE_ONLY = new Set(["actorRole", "ip"]);
+const wideOnly = (columnId: string) => (WIDE_ONLY.has(columnId) ? " hidden lg:table-cell" : "");
 
 function apply<S>(updater: Updater<S>, current: S): S {
   return typeof updater === "function" ? (updater as (old: S) => S)(current) : updater;
@@ -24,6 +30,7 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
   const tc = useTranslations("common");
   const tt = useTranslations("table");
   const format = useFormatter();
+  const actionLabel = useActionLabel();
   const router = useRouter();
   const [navigating, startTransition] = useTransition();
   const columns = useMemo(
@@ -48,11 +55,21 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
           cell: (info) => <span title={info.row.original.actorId ?? undefined}>{info.getValue() ?? t("system")}</span>,
         }),
         helper.accessor("actorRole", { header: () => t("role"), enableSorting: false, cell: (info) => (info.getValue() ? tc(`roles.${info.getValue()}`) : "—") }),
-        helper.accessor("action", { header: () => t("action"), enableSorting: false, cell: (info) => <code className="text-xs">{info.getValue()}</code> }),
+        helper.accessor("action", { header: () => t("action"), enableSorting: false, cell: (info) => <span title={info.getValue()}>{actionLabel(info.getValue())}</span> }),
         helper.accessor("patientMrn", {
           header: () => t("patient"),
           enableSorting: false,
-          cell: (info) => <span title={info.row.original.patientId ?? undefined}>{info.getValue() ?? (info.row.original.patientId ? t("unknownPatient") : "—")}</span>,
+          cell: (info) => {
+            const { patientId, patientName } = info.row.original;
+            const mrn = info.getValue();
+            if (!mrn) return <span>{patientId ? t("unknownPatient") : "—"}</span>;
+            return (
+              <span>
+                {patientName ? <span className="block">{patientName}</span> : null}
+                <span className="text-xs text-ink-muted tabular-nums">{mrn}</span>
+              </span>
+            );
+          },
         }),
         helper.accessor("outcome", {
           header: () => t("outcome"),
@@ -70,7 +87,7 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
         }),
         helper.accessor("ip", { header: () => t("ip"), enableSorting: false, cell: (info) => info.getValue() ?? "—" }),
       ]),
-    [t, tc, format],
+    [t, tc, format, actionLabel],
   );
 
   const sorting: SortingState = useMemo(() => [{ id: "occurredAt", desc: page.dir === "desc" }], [page.dir]);
@@ -116,7 +133,7 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
                       key={header.id}
                       scope="col"
                       aria-sort={sortable ? (sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none") : undefined}
-                      className="whitespace-nowrap px-3 py-2 font-semibold"
+                      className={`whitespace-nowrap px-3 py-2 font-semibold${wideOnly(header.column.id)}`}
                     >
                       {sortable ? (
                         <button type="button" onClick={header.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 hover:text-ink">
@@ -144,7 +161,7 @@ export function AccessLogTable({ page, query }: { page: AccessLogPageDto; query:
               table.getRowModel().rows.map((row) => (
                 <tr key={row.id} className="border-t border-line" data-seq={row.original.seq} data-action={row.original.action} data-purpose={row.original.purpose ?? ""}>
                   {row.getAllCells().map((cell) => (
-                    <td key={cell.id} className="whitespace-nowrap px-3 py-2 align-top">
+                    <td key={cell.id} className={`px-3 py-2 align-top ${cell.column.id === "action" ? "min-w-40 whitespace-normal" : "whitespace-nowrap"}${wideOnly(cell.column.id)}`}>
                       <table.FlexRender cell={cell} />
                     </td>
                   ))}

@@ -8,16 +8,13 @@ import type { FormState } from "@/lib/dto/admin";
 import type { AlertRowDto } from "@/lib/dto/compliance";
 import { DataTable, columnHelper } from "@/components/ui/data-table";
 import { Field, Notice, SubmitButton } from "@/components/ui/form-bits";
-import { KNOWN_ALERT_KINDS } from "./alert-kinds";
+import { DetailList } from "./detail-list";
+import { useAlertKindLabel } from "./labels";
 
 const initial: FormState = { status: "idle" };
 const helper = columnHelper<AlertRowDto>();
 
 
-function useAlertKindLabel() {
-  const t = useTranslations("compliance");
-  return (kind: string) => (KNOWN_ALERT_KINDS.includes(kind) ? t(`alertKinds.${kind.replace(".", "_")}`) : kind);
-}
 
 function ReviewForm({ alert }: { alert: AlertRowDto }) {
   const t = useTranslations("compliance");
@@ -37,7 +34,7 @@ function ReviewForm({ alert }: { alert: AlertRowDto }) {
   );
 }
 
-/** Alerts awaiting review (oldest first) or reviewed; ids and counts only, with links to the events they point at. */
+/** Alerts awaiting review or reviewed, critical first then newest; ids and counts only, with links to the events they point at. */
 export function AlertsTable({ alerts, reviewed, canReview }: { alerts: AlertRowDto[]; reviewed: boolean; canReview: boolean }) {
   const t = useTranslations("compliance");
   const format = useFormatter();
@@ -49,8 +46,9 @@ export function AlertsTable({ alerts, reviewed, canReview }: { alerts: AlertRowD
           header: () => t("alerts.kind"),
           cell: (info) => (
             <span className="whitespace-normal">
-              <span className="font-semibold">{kindLabel(info.getValue())}</span>
-              <code className="block text-xs text-ink-muted">{info.getValue()}</code>
+              <span className="font-semibold" title={info.getValue()}>
+                {kindLabel(info.getValue())}
+              </span>
             </span>
           ),
         }),
@@ -72,16 +70,7 @@ export function AlertsTable({ alerts, reviewed, canReview }: { alerts: AlertRowD
             info.getValue().length === 0 ? (
               "—"
             ) : (
-              <dl className="grid grid-cols-[max-content_1fr] gap-x-2 text-xs">
-                {info.getValue().map((d) => (
-                  <div key={d.key} className="contents">
-                    <dt className="text-ink-muted">{d.key}</dt>
-                    <dd className={`max-w-64 truncate ${/^[0-9a-f-]{16,}$/i.test(d.value) ? "font-mono" : ""}`} title={d.value}>
-                      {d.value}
-                    </dd>
-                  </div>
-                ))}
-              </dl>
+              <DetailList details={info.getValue()} compact />
             ),
         }),
         helper.accessor("eventSeqs", {

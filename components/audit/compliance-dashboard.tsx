@@ -2,7 +2,7 @@ import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import { accessLogHref, type ComplianceDashboardDto } from "@/lib/dto/compliance";
 import { BarList, ColumnChart } from "./charts";
-import { KNOWN_ALERT_KINDS } from "./alert-kinds";
+import { useAlertKindLabel } from "./labels";
 
 function Stat({ label, value, href, tone }: { label: string; value: string; href: string; tone?: "danger" | "warn" }) {
   return (
@@ -19,13 +19,13 @@ export function ComplianceDashboard({ dashboard }: { dashboard: ComplianceDashbo
   const format = useFormatter();
   const num = (n: number) => format.number(n);
   const day = (label: string) => label.slice(5);
-  const kind = (k: string) => (KNOWN_ALERT_KINDS.includes(k) ? t(`alertKinds.${k.replace(".", "_")}`) : k);
+  const kind = useAlertKindLabel();
   const from = dashboard.accessesPerDay[0]?.label;
   return (
     <div className="space-y-6">
       <div className="grid gap-3 sm:grid-cols-3">
         <Stat label={t("dashboard.openAlerts")} value={num(dashboard.openAlerts)} href="/compliance/alerts" tone={dashboard.openAlerts > 0 ? "warn" : undefined} />
-        <Stat label={t("dashboard.emergencyAccesses", { days: dashboard.days })} value={num(dashboard.emergencyAccesses)} href={accessLogHref({ purpose: "EMERGENCY", from })} />
+        <Stat label={t("dashboard.emergencyAccesses", { days: dashboard.days })} value={num(dashboard.emergencyAccesses)} href={accessLogHref({ action: "break_glass.opened", outcome: "ALLOWED", from })} />
         <Stat
           label={t("dashboard.deniedAccesses", { days: dashboard.days })}
           value={num(dashboard.deniedAccesses)}

@@ -2,6 +2,8 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { useFormatter, useTranslations } from "next-intl";
 import { accessLogHref, type AccessEventDetailDto } from "@/lib/dto/compliance";
+import { DetailList } from "./detail-list";
+import { useActionLabel } from "./labels";
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -25,6 +27,7 @@ function Check({ ok, children, testId }: { ok: boolean | null; children: ReactNo
 /** One access event: who, what, when, from where, why, the outcome, the patient by MRN, its details and integrity. */
 export function EventDetail({ event }: { event: AccessEventDetailDto }) {
   const t = useTranslations("accessLog");
+  const actionLabel = useActionLabel();
   const tc = useTranslations("common");
   const format = useFormatter();
   const { integrity } = event;
@@ -51,7 +54,7 @@ export function EventDetail({ event }: { event: AccessEventDetailDto }) {
           <Row label={t("role")}>{event.actor?.role ? tc(`roles.${event.actor.role}`) : "—"}</Row>
           <Row label={t("department")}>{event.actor?.department ?? "—"}</Row>
           <Row label={t("action")}>
-            <code>{event.action}</code>
+            <span title={event.action}>{actionLabel(event.action)}</span>
           </Row>
           <Row label={t("time")}>
             <time dateTime={event.occurredAt}>{format.dateTime(new Date(event.occurredAt), "audit")}</time>
@@ -83,13 +86,7 @@ export function EventDetail({ event }: { event: AccessEventDetailDto }) {
         {event.details.length === 0 ? (
           <p className="text-sm text-ink-muted">{t("noDetails")}</p>
         ) : (
-          <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm" data-testid="event-details">
-            {event.details.map((d) => (
-              <Row key={d.key} label={d.key}>
-                <span className="font-mono text-xs">{d.value}</span>
-              </Row>
-            ))}
-          </dl>
+          <DetailList details={event.details} testId="event-details" />
         )}
         <p className="mt-3 text-xs text-ink-muted">{t("metadataOnly")}</p>
       </section>

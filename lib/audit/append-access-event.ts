@@ -5,12 +5,13 @@ import { pgPool } from "@/lib/db";
 import { reportDatabaseFailure } from "@/lib/db-health";
 import { roleOf, type Actor } from "@/lib/authz";
 import { AUDIT_CHAINS, GENESIS_HASH, hashAccessEvent } from "./event-hash";
+import type { AccessAction } from "./actions";
 
 export type AuditContext = { ip: string | null; requestId: string | null };
 
 export type AccessEventInput = {
   actor: Actor | "SYSTEM";
-  action: string;
+  action: AccessAction;
   outcome: "ALLOWED" | "DENIED";
   patientId?: string | null;
   purpose?: "TREATMENT" | "EMERGENCY" | "OPERATIONS" | "AUDIT" | "SELF_ACCESS" | "RESEARCH" | null;

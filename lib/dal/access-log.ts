@@ -21,6 +21,7 @@ import {
   type StaffOptionDto,
 } from "@/lib/dto/compliance";
 import { AccessDeniedError, type Caller } from "./caller";
+import { namesFor, readableDetails } from "./readable-details";
 
 // The access log for compliance: metadata only (who, what, when, from where, why, which patient by MRN), never the
 // contents of records. Every read of the log is itself logged, with its filters (ids and codes, never a name).
@@ -82,7 +83,7 @@ function leadingColumn(filters: AccessLogFilters): LeadingColumn | null {
   return null;
 }
 
-async function filterWhere(filters: AccessLogFilters): Promise<Filtered> {
+async function filterWhere(filters: AccessLogFilters, viewerId: string | null = null): Promise<Filtered> {
   const leading = leadingColumn(filters);
   const equals = (column: LeadingColumn, value: string): Prisma.AccessEventWhereInput =>
     column === leading ? { [column]: { gte: value, lte: value } } : { [column]: value };
@@ -109,6 +110,10 @@ async function filterWhere(filters: AccessLogFilters): Promise<Filtered> {
   if (filters.action) and.push(equals("action", filters.action));
   if (filters.outcome) and.push({ outcome: filters.outcome });
   if (filters.purpose) and.push({ purpose: filters.purpose });
+  // The officer's own reading of the log (purpose AUDIT) is hidden unless asked for — by the toggle, or by filtering on
+  // an action or a staff member, which names what is wanted. Spelled out with the NULL cases, since NOT (a AND b)
+  // would also hide system events and events without a purpose.
+  if (viewerId && filters.mine !== "1" && !filters.action && !filters.staff) and.push({ OR: [{ actorId: null }, { actorId: { not: viewerId } }, { purpose: null }, { purpose: { not: "AUDIT" } }] });
   let patientId: string | null = null;
   if (filters.mrn) {
     const patient = await db().patient.findUnique({ where: { mrn: filters.mrn }, select: { id: true } });
@@ -131,9 +136,9 @@ async function labelsFor(rows: Pick<Row, "actorKind" | "actorId" | "patientId">[
   const patientIds = [...new Set(rows.flatMap((e) => [e.patientId, e.actorKind === "PATIENT" ? e.actorId : null]).filter((id): id is string => id !== null && isUuidLike(id)))];
   const [staff, patients] = await Promise.all([
     staffIds.length ? db().staff.findMany({ where: { id: { in: staffIds.filter(isUuidLike) } }, select: { id: true, name: true } }) : [],
-    patientIds.length ? db().patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, mrn: true } }) : [],
+    patientIds.length ? db().patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, mrn: true, name: true } }) : [],
   ]);
-  return { staffName: new Map(staff.map((s) => [s.id, s.name])), mrn: new Map(patients.map((p) => [p.id, p.mrn])) };
+  return { staffName: new Map(staff.map((s) => [s.id, s.name])), mrn: new Map(patients.map((p) => [p.id, p.mrn])), patientName: new Map(patients.map((p) => [p.id, p.name])) };
 }
 
 function isUuidLike(id: string): boolean {
@@ -151,6 +156,7 @@ function toRowDto(e: Row, labels: Awaited<ReturnType<typeof labelsFor>>): Access
     action: e.action,
     patientId: e.patientId,
     patientMrn: e.patientId ? (labels.mrn.get(e.patientId) ?? null) : null,
+    patientName: e.patientId ? (labels.patientName.get(e.patientId) ?? null) : null,
     outcome: e.outcome,
     purpose: e.purpose,
     ip: e.ip,
@@ -164,7 +170,7 @@ function toRowDto(e: Row, labels: Awaited<ReturnType<typeof labelsFor>>): Access
  */
 export async function listAccessLog(caller: Caller, query: AccessLogQuery): Promise<AccessLogPageDto> {
   const officer = requireOfficer(caller);
-  const { where, patientId, unknownMrn, order } = await filterWhere(query);
+  const { where, patientId, unknownMrn, order } = await filterWhere(query, officer.id);
   const and = (extra: Prisma.AccessEventWhereInput): Prisma.AccessEventWhereInput => ({ AND: [where, extra] });
   let rows: Row[] = [];
   if (!unknownMrn) {
@@ -227,28 +233,6 @@ export async function listStaffOptions(caller: Caller): Promise<StaffOptionDto[]
   return staff;
 }
 
-/** An event's details as readable key/value pairs: nested keys joined with dots, lists joined; bounded in size. */
-export function detailPairs(details: unknown, skip: readonly string[] = []): { key: string; value: string }[] {
-  const out: { key: string; value: string }[] = [];
-  const walk = (value: unknown, path: string) => {
-    if (out.length >= 100) return;
-    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      const entries = Object.entries(value as Record<string, unknown>);
-      if (entries.length === 0 && path) out.push({ key: path, value: "—" });
-      for (const [k, v] of entries) if (!(path === "" && skip.includes(k))) walk(v, path ? `${path}.${k}` : k);
-      return;
-    }
-    const text = Array.isArray(value)
-      ? value.map((v) => (v !== null && typeof v === "object" ? JSON.stringify(v) : String(v))).join(", ")
-      : value === null
-        ? "—"
-        : String(value);
-    out.push({ key: path || "value", value: text.length > 500 ? `${text.slice(0, 500)}…` : text });
-  };
-  walk(details, "");
-  return out;
-}
-
 /**
  * One event in full (metadata only) with its integrity: whether its hash recomputes, whether its link to the
  * previous event of its chain holds, and which seal covers it (and that seal's anchoring). Null when there is no such
@@ -301,7 +285,7 @@ export async function getAccessEvent(caller: Caller, seqText: string): Promise<A
     ip: event.ip,
     requestId: event.requestId,
     patient: event.patientId ? { id: event.patientId, mrn: patient?.mrn ?? null } : null,
-    details: detailPairs(event.details),
+    details: readableDetails(event.details, await namesFor([event.details])),
     hash: event.hash,
     prevHash: event.prevHash,
     integrity: {

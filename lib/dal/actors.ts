@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { db } from "@/lib/db";
-import { appendAccessEvent, appendAccessEventIn, type AuditContext } from "@/lib/audit";
+import { appendAccessEvent, appendAccessEventIn, type AccessAction, type AuditContext } from "@/lib/audit";
 import { STAFF_ROLES, mfaRequired, type Actor, type StaffRole } from "@/lib/authz";
 import { env } from "@/lib/env";
 import { hashPassword, passwordIssue, verifyPassword, type PasswordIssue } from "@/lib/auth/password";
@@ -165,7 +165,7 @@ async function recordFailure(
   accountId: string | null,
   reason: string,
   context: AuditContext,
-  action = "auth.sign_in_failed",
+  action: AccessAction = "auth.sign_in_failed",
 ): Promise<void> {
   // The account id (not the typed email) lets compliance see targeted accounts without logging input.
   await appendAccessEvent({ actor: "SYSTEM", action, outcome: "DENIED", details: { accountKind: kind, accountId, reason } }, context);

@@ -19,7 +19,7 @@ import {
   type LogCheckDto,
   type SignOffPageDto,
 } from "@/lib/dto/compliance";
-import { detailPairs } from "./access-log";
+import { namesFor, readableDetails } from "./readable-details";
 import { AccessDeniedError, type Caller } from "./caller";
 import { accountsCredentialedBy } from "./privileged-requests";
 import { isUuid } from "./actors";
@@ -84,38 +84,28 @@ function eventSeqsOf(details: Record<string, unknown>): string[] {
 }
 
 /**
- * Alerts awaiting review (oldest first) or already reviewed (newest first): kind, severity, ids and counts from their
- * details, and the access events they point at. Logged as `alerts.viewed`.
+ * Alerts awaiting review or already reviewed, by severity then newest first: kind, severity, ids and counts from their
+ * details (staff, patients and records named), and the access events they point at. Logged as `alerts.viewed`.
  */
 export async function listAlerts(caller: Caller, filter: "open" | "reviewed" = "open"): Promise<AlertRowDto[]> {
   const officer = requireOfficer(caller);
   const alerts = await db().alert.findMany({
     where: { reviewedAt: filter === "open" ? null : { not: null } },
     select: { id: true, kind: true, severity: true, details: true, createdAt: true, resolvedAt: true, reviewedAt: true, reviewNote: true, reviewedBy: { select: { name: true } } },
-    orderBy: { createdAt: filter === "open" ? "asc" : "desc" },
+    // Critical first (the enum's order is INFO < WARNING < CRITICAL), then the newest: what needs a person now leads.
+    orderBy: [{ severity: "desc" }, { createdAt: "desc" }],
     take: 200,
   });
   await appendAccessEvent({ actor: officer, action: "alerts.viewed", outcome: "ALLOWED", purpose: "AUDIT", details: { filter, count: alerts.length } }, caller.context);
-  // A staff member's name and a patient's MRN next to their ids: identifiers, never record contents.
-  const ids = (key: string) => [...new Set(alerts.map((a) => (a.details as Record<string, unknown> | null)?.[key]).filter((v): v is string => typeof v === "string" && isUuid(v)))];
-  const [staff, patients] = await Promise.all([
-    db().staff.findMany({ where: { id: { in: ids("staffId") } }, select: { id: true, name: true } }),
-    db().patient.findMany({ where: { id: { in: ids("patientId") } }, select: { id: true, mrn: true } }),
-  ]);
-  const staffName = new Map(staff.map((s) => [s.id, s.name]));
-  const mrn = new Map(patients.map((p) => [p.id, p.mrn]));
+  const names = await namesFor(alerts.map((a) => a.details));
   return alerts.map((a) => {
     const details = (a.details ?? {}) as Record<string, unknown>;
-    const named = [
-      ...(typeof details.staffId === "string" && staffName.has(details.staffId) ? [{ key: "staff", value: staffName.get(details.staffId)! }] : []),
-      ...(typeof details.patientId === "string" && mrn.has(details.patientId) ? [{ key: "MRN", value: mrn.get(details.patientId)! }] : []),
-    ];
     return {
       id: a.id,
       kind: a.kind,
       severity: a.severity,
       createdAt: a.createdAt.toISOString(),
-      summary: [...named, ...detailPairs(details, ["eventSeqs", "dedupeKey"])],
+      summary: readableDetails(details, names, ["eventSeqs", "dedupeKey"]),
       eventSeqs: eventSeqsOf(details),
       resolvedAt: a.resolvedAt?.toISOString() ?? null,
       reviewedAt: a.reviewedAt?.toISOString() ?? null,
@@ -266,7 +256,8 @@ export async function getComplianceDashboard(caller: Caller, days = 30): Promise
       WHERE "occurredAt" >= ${since} AND "actorKind" = 'STAFF' AND outcome = 'ALLOWED' AND action = ANY(${PATIENT_VIEWS})
       GROUP BY "actorId" ORDER BY n DESC, "actorId" LIMIT 10`,
     db().alert.count({ where: { reviewedAt: null } }),
-    db().accessEvent.count({ where: { occurredAt: { gte: since }, purpose: "EMERGENCY" } }),
+    // Grants, not events: one emergency access is one grant, however many views it carried.
+    db().breakGlassGrant.count({ where: { openedAt: { gte: since } } }),
     db().accessEvent.count({ where: { occurredAt: { gte: since }, outcome: "DENIED" } }),
   ]);
   const staff = await db().staff.findMany({ where: { id: { in: top.map((t) => t.actorId).filter(isUuid) } }, select: { id: true, name: true } });

@@ -7,8 +7,9 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { appendAccessEventIn, type AccessEventInput, type AuditContext } from "@/lib/audit";
 import { createRecords } from "@/lib/jobs/create-records";
 import { bytesSha256, lookupKeys, type DirectoryRow, type IntakeContext, type IntakePlan, type PatientIdentity, type ReadUpload } from "@/lib/fhir/ingest";
+import type { RecordSource } from "@/lib/records/sources";
 
-export type IntakeSource = { source: "PATIENT_UPLOAD" | "HOSPITAL_SYSTEM"; sourceKey: string; serviceCredentialId: string | null };
+export type IntakeSource = { source: Extract<RecordSource, "PATIENT_UPLOAD" | "HOSPITAL_SYSTEM">; sourceKey: string; serviceCredentialId: string | null };
 
 /** Earlier entries of this patient and source, and directory rows, that the upload may name. */
 export async function loadIntakeContext(patientId: string, sourceKey: string, upload: ReadUpload): Promise<IntakeContext> {

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { db } from "@/lib/db";
-import { appendAccessEvent, appendAccessEventIn, type AuditTx } from "@/lib/audit";
+import { appendAccessEvent, appendAccessEventIn, type AccessAction, type AuditTx } from "@/lib/audit";
 import { can, type Actor, type StaffRole } from "@/lib/authz";
 import { env } from "@/lib/env";
 import { canonicalize } from "@/lib/integrity/canonical-json";
@@ -184,7 +184,7 @@ function ruleCode(error: unknown): string {
   return error instanceof StaffRuleError || error instanceof PrivilegedRuleError ? error.code : error instanceof Error ? error.name : "error";
 }
 
-async function logRefusal(caller: Caller, action: string, details: Record<string, unknown>): Promise<void> {
+async function logRefusal(caller: Caller, action: AccessAction, details: Record<string, unknown>): Promise<void> {
   await appendAccessEvent({ actor: caller.actor, action, outcome: "DENIED", purpose: "OPERATIONS", details }, caller.context);
 }
 

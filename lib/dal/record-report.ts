@@ -25,7 +25,7 @@ export async function reportRecordToCompliance(caller: Caller, patientId: string
   const verification = verdict!.verification;
   if (verification !== "tampered" && verification !== "unavailable") return "not_failing";
   const raised = await raiseAlert({
-    kind: "integrity_record_reported",
+    kind: "integrity.record_reported",
     severity: verification === "tampered" ? "CRITICAL" : "WARNING",
     details: { recordId, patientId: decision.patient.id, reportedBy: doctor.id, verification },
     dedupeKey: `reported:${recordId}`,

@@ -1,7 +1,7 @@
 import "server-only";
 import { consentFactsSelect } from "./consent-facts";
 import { db } from "@/lib/db";
-import { appendAccessEventIn, type AuditTx } from "@/lib/audit";
+import { appendAccessEventIn, type AccessAction, type AuditTx } from "@/lib/audit";
 import { can, consentIsActive, roleHas, type Actor, type StaffRole } from "@/lib/authz";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { NO_PASSWORD } from "@/lib/auth/password";
@@ -258,7 +258,7 @@ export async function previewAccessChange(
 }
 
 /** Refusals are logged too (outside the rolled-back transaction), so compliance sees attempts, not only changes. */
-async function refuse(caller: Caller, action: string, staffId: string, code: StaffRuleCode): Promise<never> {
+async function refuse(caller: Caller, action: AccessAction, staffId: string, code: StaffRuleCode): Promise<never> {
   await db().$transaction((tx) =>
     appendAccessEventIn(tx, { actor: caller.actor, action, outcome: "DENIED", purpose: "OPERATIONS", details: { staffId, reason: code } }, caller.context),
   );

@@ -10,64 +10,6 @@ export const ACCESS_OUTCOMES = ["ALLOWED", "DENIED"] as const;
 export const ACCESS_PURPOSES = ["TREATMENT", "EMERGENCY", "OPERATIONS", "AUDIT", "SELF_ACCESS", "RESEARCH"] as const;
 export const ACCESS_ROLES = ["DOCTOR", "ADMIN", "COMPLIANCE", "RESEARCHER", "REGISTRAR", "PATIENT"] as const;
 
-/** Actions the app writes, offered as suggestions in the filter (any well-formed name may be typed). */
-export const KNOWN_ACTIONS = [
-  "patient.viewed",
-  "record.viewed",
-  "record.created",
-  "record.proof_exported",
-  "patients.searched",
-  "break_glass.opened",
-  "break_glass.reviewed",
-  "break_glass.queue_viewed",
-  "own_records.viewed",
-  "own_access_history.viewed",
-  "own_identity.viewed",
-  "auth.signed_in",
-  "auth.sign_in_throttled",
-  "staff.created",
-  "staff.updated",
-  "staff.role_changed",
-  "staff.suspended",
-  "staff.reactivated",
-  "access_log.viewed",
-  "access_log.event_viewed",
-  "access_log.exported",
-  "access_log.integrity_checked",
-  "access_log.review_signed",
-  "access_log.dashboard_viewed",
-  "alert.reviewed",
-  "alerts.viewed",
-  "integrity.reviewed",
-  "integrity.swept",
-  "integrity.backfill_verified",
-  "records.uploaded",
-  "records.upload_rejected",
-  "records.upload_repeated",
-  "own_uploads.viewed",
-  "service_credential.issued",
-  "service_credential.revoked",
-  "service.authentication_failed",
-  "patient_account.looked_up",
-  "patient_account.viewed",
-  "patient_account.created",
-  "patient_account.activated",
-  "patient_account.password_reset",
-  "patient_account.disabled",
-  "consent.granted",
-  "consent.revoked",
-  "own_consents.viewed",
-  "own_consents.exported",
-  "own_records.exported",
-  "record.corrected",
-  "record.correction_rejected",
-  "research.cohort_counted",
-  "research.cohort_saved",
-  "research.exported",
-  "research.export_downloaded",
-  "research.export_verified",
-] as const;
-
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional()).catch(undefined);
 const seqString = z.string().regex(/^[0-9]{1,19}$/);
@@ -85,6 +27,8 @@ export const accessLogFiltersSchema = z.object({
   action: optional(z.string().trim().regex(/^[a-z0-9_]{1,40}(\.[a-z0-9_]{1,40}){0,3}$/)),
   outcome: optional(z.enum(ACCESS_OUTCOMES)),
   purpose: optional(z.enum(ACCESS_PURPOSES)),
+  /** "1" shows the viewing officer's own audit reading, hidden by default so that it does not drown the log. */
+  mine: optional(z.literal("1")),
 });
 
 export type AccessLogFilters = z.infer<typeof accessLogFiltersSchema>;
@@ -101,7 +45,7 @@ export type AccessLogQuery = z.infer<typeof accessLogQuerySchema>;
 
 export const exportReasonSchema = z.string().trim().min(5, "reason_too_short").max(500, "too_long");
 
-export const FILTER_KEYS = ["from", "to", "staff", "role", "mrn", "action", "outcome", "purpose"] as const satisfies readonly (keyof AccessLogFilters)[];
+export const FILTER_KEYS = ["from", "to", "staff", "role", "mrn", "action", "outcome", "purpose", "mine"] as const satisfies readonly (keyof AccessLogFilters)[];
 
 /** The filters that are set, for links, logs and the export: nothing else, never a name. */
 export function activeFilters(filters: AccessLogFilters): Partial<Record<(typeof FILTER_KEYS)[number], string>> {
@@ -192,6 +136,7 @@ export type AccessLogRowDto = {
   action: string;
   patientId: string | null;
   patientMrn: string | null;
+  patientName: string | null;
   outcome: string;
   purpose: string | null;
   ip: string | null;
@@ -238,7 +183,7 @@ export type AccessEventDetailDto = {
   requestId: string | null;
   patient: null | { id: string; mrn: string | null };
   /** The event's details flattened to readable key/value pairs (ids and counts; never record content). */
-  details: { key: string; value: string }[];
+  details: DetailPairDto[];
   hash: string;
   prevHash: string;
   integrity: EventIntegrityDto;
@@ -268,13 +213,20 @@ export type LogCheckDto = {
   sealIntervalSeconds: number;
 };
 
+/**
+ * One readable detail of an alert or event: `key` is a message key under compliance.detailKeys (a path such as
+ * `filters.type` for nested details); ids come already named (staff name, patient name and MRN, record type and date),
+ * with `href` where the officer can look next.
+ */
+export type DetailPairDto = { key: string; value: string; href?: string; mono?: boolean };
+
 export type AlertRowDto = {
   id: string;
   kind: string;
   severity: "INFO" | "WARNING" | "CRITICAL";
   createdAt: string;
   /** Ids and counts from the alert's details, as readable pairs. */
-  summary: { key: string; value: string }[];
+  summary: DetailPairDto[];
   /** Access events the alert points at (details.eventSeqs). */
   eventSeqs: string[];
   resolvedAt: string | null;

@@ -2,6 +2,7 @@ import type { Locale } from "./locale";
 
 // One file per namespace and language (messages/<lang>/<namespace>.json), so that features own their texts.
 // Bundled statically: the set of namespaces is listed here once.
+import enAccessActions from "./messages/en/accessActions.json";
 import enAccessLog from "./messages/en/accessLog.json";
 import enAccount from "./messages/en/account.json";
 import enAdmin from "./messages/en/admin.json";
@@ -30,6 +31,7 @@ import enSummary from "./messages/en/summary.json";
 import enTable from "./messages/en/table.json";
 import enUpload from "./messages/en/upload.json";
 import enVerification from "./messages/en/verification.json";
+import koAccessActions from "./messages/ko/accessActions.json";
 import koAccessLog from "./messages/ko/accessLog.json";
 import koAccount from "./messages/ko/account.json";
 import koAdmin from "./messages/ko/admin.json";
@@ -61,6 +63,7 @@ import koVerification from "./messages/ko/verification.json";
 
 export const catalogues = {
   en: {
+    accessActions: enAccessActions,
     accessLog: enAccessLog,
     account: enAccount,
     admin: enAdmin,
@@ -91,6 +94,7 @@ export const catalogues = {
     verification: enVerification,
   },
   ko: {
+    accessActions: koAccessActions,
     accessLog: koAccessLog,
     account: koAccount,
     admin: koAdmin,

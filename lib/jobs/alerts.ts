@@ -2,8 +2,9 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
 import { appendAccessEventIn } from "@/lib/audit";
 import { log } from "@/lib/log";
+import type { AlertKind } from "@/lib/alerts/kinds";
 
-export type AlertInput = { kind: string; severity: "INFO" | "WARNING" | "CRITICAL"; details: Record<string, unknown>; dedupeKey?: string };
+export type AlertInput = { kind: AlertKind; severity: "INFO" | "WARNING" | "CRITICAL"; details: Record<string, unknown>; dedupeKey?: string };
 
 /**
  * THE way an alert is raised (every caller, web tier and worker): unless an unresolved one with the same kind and

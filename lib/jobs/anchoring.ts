@@ -5,6 +5,7 @@ import { log } from "@/lib/log";
 import { buildMerkleTree, type Hex32 } from "@/lib/integrity";
 import { confirmationsOf, findAnchorEvent, readRoots, RootAlreadyAnchoredError, sendAnchorRoot } from "@/lib/ledger";
 import { verifiableRecordSelect, verifyRecords, type CreationContradiction, type Ledger } from "@/lib/verification";
+import type { AlertKind } from "@/lib/alerts/kinds";
 import { raiseAlert } from "./alerts";
 import { sealRoot, type ChainHead } from "@/lib/audit/seal-root";
 import { isSealNumber, onChainRootsOf, SEAL_NUMBER_BASE } from "@/lib/audit/on-chain-seals";
@@ -343,7 +344,7 @@ export async function anchorExportManifests(ledger: Ledger): Promise<number> {
 }
 
 /** The critical alert each refusal raises (deduplicated per record). */
-const REFUSAL_ALERTS: Record<CreationContradiction | "content_mismatch", string> = {
+const REFUSAL_ALERTS: Record<CreationContradiction | "content_mismatch", AlertKind> = {
   content_mismatch: "integrity.commitment_mismatch",
   creation_event_mismatch: "integrity.commitment_mismatch",
   second_creation_event: "integrity.second_creation_event",

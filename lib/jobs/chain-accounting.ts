@@ -9,6 +9,7 @@ import { isSealNumber, onChainRootsOf } from "@/lib/audit/on-chain-seals";
 import { rebuilds, sealRowsFor } from "@/lib/audit/sealed-heads";
 import { manifestHash } from "@/lib/research/manifest";
 import type { Ledger } from "@/lib/verification";
+import type { AlertKind } from "@/lib/alerts/kinds";
 import { raiseAlert } from "./alerts";
 
 /*
@@ -165,7 +166,7 @@ export async function accountForChain(ledger: Ledger): Promise<AccountingReport>
   report.creationEvents = creation.events;
   report.creationBreaks = creation.breaks;
 
-  const alerts = [
+  const alerts: { kind: AlertKind; details: ChainBreak | CreationBreak; dedupeKey: string }[] = [
     ...chainBreaks.map((b) => ({ kind: CHAIN_ALERT, details: b, dedupeKey: `${b.break}:${b.leafIndex === undefined ? b.batchNumber : `${b.batchNumber}:${b.leafIndex}`}` })),
     ...creation.breaks.map((b) => ({ kind: CREATION_ALERT, details: b, dedupeKey: `${b.break}:${b.recordId}` })),
   ];
@@ -198,8 +199,8 @@ export async function accountForChain(ledger: Ledger): Promise<AccountingReport>
   return report;
 }
 
-export const CHAIN_ALERT = "integrity.chain_unaccounted";
-export const CREATION_ALERT = "integrity.creation_unaccounted";
+export const CHAIN_ALERT: AlertKind = "integrity.chain_unaccounted";
+export const CREATION_ALERT: AlertKind = "integrity.creation_unaccounted";
 
 /**
  * Breaks an officer has closed with a note (docs/operations/restore-and-incident.md): the same break is not raised

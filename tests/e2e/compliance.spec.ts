@@ -65,7 +65,8 @@ test("compliance filters the log, pages it by keyset, and opens an event with it
   for (const purpose of await rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-purpose")))) expect(purpose).toBe("EMERGENCY");
 
   // One patient's chart views, by MRN (never a name in the URL).
-  await page.getByLabel("Action", { exact: true }).fill("patient.viewed");
+  // The action picker speaks the officer's language; the URL keeps the code.
+  await page.getByLabel("Action", { exact: true }).selectOption({ label: "Opened a patient's chart" });
   await page.getByLabel("Patient MRN").fill("10000001");
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/mrn=10000001/);
@@ -85,7 +86,8 @@ test("compliance filters the log, pages it by keyset, and opens an event with it
   await expect(page.locator('[data-check="link"]')).toHaveAttribute("data-ok", "true");
   await expect(page.locator('[data-check="seal"]')).toBeVisible();
   await expect(page.getByText("10000001").first()).toBeVisible();
-  await expect(page.getByText("patient.viewed").first()).toBeVisible();
+  await expect(page.getByText("Opened a patient's chart").first()).toBeVisible();
+  await expect(page.getByText("patient.viewed")).toHaveCount(0);
   await expectAccessible(page);
   expect((await page.request.get(`/compliance/access-log/${seq}`)).headers()["cache-control"]).toContain("no-store");
   expect((await page.goto("/compliance/access-log/99999999999"))?.status()).toBe(404);

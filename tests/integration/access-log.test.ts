@@ -9,7 +9,7 @@ import { runAccessLogCheck } from "@/lib/jobs/access-log-check";
 import { anchorEverything, prepareSeal } from "@/lib/jobs/anchoring";
 import { readRoots } from "@/lib/ledger";
 import { ledgers } from "@/lib/verification";
-import { asOwner, callerFor, ensureDemo } from "./helpers";
+import { asOwner, callerFor, ensureDemo, testAction } from "./helpers";
 
 const restore: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -21,7 +21,7 @@ const CONFIG = { batchSize: 64, windowSeconds: 0, checkpointEveryBatches: 1, che
 /** Appends `n` events at once (as concurrent page views would) and returns their seqs. */
 async function burst(n: number, action = "test.viewed"): Promise<bigint[]> {
   const doctor = await callerFor("doctor@demo.chartproof.local");
-  return Promise.all(Array.from({ length: n }, (_, i) => appendAccessEvent({ actor: doctor.actor, action, outcome: "ALLOWED", purpose: "TREATMENT", details: { i } }, doctor.context)));
+  return Promise.all(Array.from({ length: n }, (_, i) => appendAccessEvent({ actor: doctor.actor, action: testAction(action), outcome: "ALLOWED", purpose: "TREATMENT", details: { i } }, doctor.context)));
 }
 
 async function sealAndAnchor(): Promise<void> {

@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { log } from "@/lib/log";
 import { raiseAlert } from "@/lib/jobs/alerts";
 import { deliverPendingAlerts } from "@/lib/jobs/alert-delivery";
-import { ensureDemo } from "./helpers";
+import { ensureDemo, testAlertKind } from "./helpers";
 
 type Received = { headers: IncomingMessage["headers"]; body: Record<string, unknown> };
 
@@ -53,7 +53,7 @@ afterEach(() => vi.restoreAllMocks());
 describe("one path for every alert", () => {
   it("the alert row and an `alert.raised` access event commit together, and a JSON line `kind: \"alert\"` is logged", async () => {
     const warn = vi.spyOn(log, "warn");
-    expect(await raiseAlert({ kind: "test.path", severity: "CRITICAL", details: { recordId: "r-1", count: 2 } })).toBe(true);
+    expect(await raiseAlert({ kind: testAlertKind("test.path"), severity: "CRITICAL", details: { recordId: "r-1", count: 2 } })).toBe(true);
     const alert = await db().alert.findFirstOrThrow({ where: { kind: "test.path" }, orderBy: { createdAt: "desc" } });
     const event = await db().accessEvent.findFirstOrThrow({ where: { action: "alert.raised" }, orderBy: { seq: "desc" } });
     expect(event).toMatchObject({ actorKind: "SYSTEM", outcome: "ALLOWED", purpose: "OPERATIONS" });
@@ -62,10 +62,10 @@ describe("one path for every alert", () => {
   });
 
   it("a deduplicated repeat raises nothing: no row, no event, no log line", async () => {
-    expect(await raiseAlert({ kind: "test.dedupe", severity: "WARNING", details: {}, dedupeKey: "k" })).toBe(true);
+    expect(await raiseAlert({ kind: testAlertKind("test.dedupe"), severity: "WARNING", details: {}, dedupeKey: "k" })).toBe(true);
     const events = await db().accessEvent.count({ where: { action: "alert.raised" } });
     const warn = vi.spyOn(log, "warn");
-    expect(await raiseAlert({ kind: "test.dedupe", severity: "WARNING", details: {}, dedupeKey: "k" })).toBe(false);
+    expect(await raiseAlert({ kind: testAlertKind("test.dedupe"), severity: "WARNING", details: {}, dedupeKey: "k" })).toBe(false);
     expect(await db().alert.count({ where: { kind: "test.dedupe" } })).toBe(1);
     expect(await db().accessEvent.count({ where: { action: "alert.raised" } })).toBe(events);
     expect(warn).not.toHaveBeenCalled();
@@ -76,7 +76,7 @@ describe("the webhook (a real local HTTP server)", () => {
   it("receives each alert as JSON with its id as idempotency key; a refused delivery is logged, kept and retried", async () => {
     await deliverPendingAlerts(url, { now: new Date(Date.now() + 24 * 3600_000) });
     hook.received.length = 0;
-    await raiseAlert({ kind: "test.webhook", severity: "CRITICAL", details: { patientId: "p-1" } });
+    await raiseAlert({ kind: testAlertKind("test.webhook"), severity: "CRITICAL", details: { patientId: "p-1" } });
     const alert = await db().alert.findFirstOrThrow({ where: { kind: "test.webhook" }, orderBy: { createdAt: "desc" } });
 
     hook.plan.push(503);
@@ -104,7 +104,7 @@ describe("the webhook (a real local HTTP server)", () => {
     const dead = receiver();
     const deadUrl = await dead.url();
     await dead.close();
-    await raiseAlert({ kind: "test.unreachable", severity: "WARNING", details: {} });
+    await raiseAlert({ kind: testAlertKind("test.unreachable"), severity: "WARNING", details: {} });
     const alert = await db().alert.findFirstOrThrow({ where: { kind: "test.unreachable" } });
     const error = vi.spyOn(log, "error");
     const report = await deliverPendingAlerts(deadUrl);

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createRecords } from "@/lib/jobs/create-records";
 import { anchorEverything, anchoringTick, prepareCheckpoint, type AnchoringConfig } from "@/lib/jobs/anchoring";
-import { asInsider, asOwner, ensureDemo } from "./helpers";
+import { asInsider, asOwner, ensureDemo, withPrivateChainStopped } from "./helpers";
 import { sweepAllRecords } from "@/lib/jobs/sweep";
 import { reconcileWithChains } from "@/lib/jobs/reconcile";
 import { canonicalBytes, computeCommitment } from "@/lib/integrity";
@@ -134,14 +134,10 @@ describe("exactly-once anchoring", () => {
 describe("resilience and finality", () => {
   it("with the chain down, records stay PENDING and anchor when it returns", async () => {
     const ids = await newRecords(3, "chain down");
-    const { anvilPid } = inject("stack").private;
-    process.kill(anvilPid, "SIGSTOP");
-    try {
+    await withPrivateChainStopped(async () => {
       await expect(anchoringTick(ledgers(), config)).rejects.toThrow();
       expect(await db().medicalRecord.count({ where: { id: { in: ids }, status: "PENDING" } })).toBe(3);
-    } finally {
-      process.kill(anvilPid, "SIGCONT");
-    }
+    });
     await anchorEverything(ledgers(), config);
     await expectAnchoredExactlyOnce(ids);
   });

@@ -1,5 +1,4 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { db } from "@/lib/db";
 import { AccessDeniedError } from "@/lib/dal/caller";
 import { getPatientChart, searchPatients } from "@/lib/dal/patients";
@@ -9,7 +8,7 @@ import { getOwnRecords, OWN_RECORDS_PAGE_SIZE } from "@/lib/dal/own-records";
 import { reportRecordToCompliance } from "@/lib/dal/record-report";
 import { forgetCachedRoots, ledgers } from "@/lib/verification";
 import { anchorRoot } from "@/lib/ledger";
-import { asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
+import { asOwner, callerFor, ensureDemo, patientByMrn, withPrivateChainStopped } from "./helpers";
 
 const DOCTOR = "doctor@demo.chartproof.local";
 const DOCTOR2 = "doctor2@demo.chartproof.local";
@@ -125,11 +124,11 @@ describe("tampering by direct SQL is caught at the next render", () => {
     expect(await reportRecordToCompliance(doctor, patientId, verifiedOne.id)).toBe("not_failing");
     await asOwner(`UPDATE "MedicalRecord" SET "resource" = jsonb_set("resource", '{status}', '"entered-in-error"') WHERE "id" = $1::uuid`, [record.id]);
     restore.push(() => asOwner(`UPDATE "MedicalRecord" SET "resource" = $1::jsonb WHERE "id" = $2::uuid`, [JSON.stringify(record.resource), record.id]));
-    restore.push(() => db().alert.updateMany({ where: { kind: "integrity_record_reported", resolvedAt: null }, data: { resolvedAt: new Date() } }));
+    restore.push(() => db().alert.updateMany({ where: { kind: "integrity.record_reported", resolvedAt: null }, data: { resolvedAt: new Date() } }));
     await expect(reportRecordToCompliance(await callerFor(DOCTOR2), patientId, record.id)).rejects.toBeInstanceOf(AccessDeniedError);
     expect(await reportRecordToCompliance(doctor, patientId, record.id)).toBe("reported");
     expect(await reportRecordToCompliance(doctor, patientId, record.id)).toBe("already_open");
-    const alerts = await db().alert.findMany({ where: { kind: "integrity_record_reported", resolvedAt: null } });
+    const alerts = await db().alert.findMany({ where: { kind: "integrity.record_reported", resolvedAt: null } });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ severity: "CRITICAL", details: expect.objectContaining({ recordId: record.id, patientId, verification: "tampered" }) });
     const event = await db().accessEvent.findFirstOrThrow({ where: { action: "record.integrity_reported" }, orderBy: { seq: "desc" } });
@@ -189,16 +188,13 @@ describe("tampering by direct SQL is caught at the next render", () => {
 
 describe("failing closed", () => {
   it("with the chain stopped, records render unavailable (never verified) and the page still answers", async () => {
-    const { anvilPid } = inject("stack").private;
     forgetCachedRoots();
-    process.kill(anvilPid, "SIGSTOP");
-    try {
+    await withPrivateChainStopped(async () => {
       const result = await chart();
       expect(result.records.length).toBeGreaterThan(0);
       expect(result.records.every((r) => r.verification === "unavailable")).toBe(true);
-    } finally {
-      process.kill(anvilPid, "SIGCONT");
-    }
+    });
+    forgetCachedRoots();
     expect((await chart()).records.every((r) => r.verification === "verified")).toBe(true);
   });
 

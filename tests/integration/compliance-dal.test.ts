@@ -6,8 +6,8 @@ import { calendarDay } from "@/lib/i18n/formats";
 import type { Caller } from "@/lib/dal/caller";
 import { csvField, exportAccessLog, getAccessEvent, listAccessLog, listStaffOptions } from "@/lib/dal/access-log";
 import { getComplianceDashboard, listAlerts, reviewAlert, runIntegrityCheck, signOffMonth, getSignOffs } from "@/lib/dal/compliance";
-import { accessLogQuerySchema, nextDay, type AccessLogQuery } from "@/lib/dto/compliance";
-import { asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
+import { accessLogQuerySchema, nextDay, startOfDayInZone, type AccessLogQuery } from "@/lib/dto/compliance";
+import { asOwner, callerFor, ensureDemo, patientByMrn, testAction } from "./helpers";
 
 let officer: Caller;
 let doctor: Caller;
@@ -45,7 +45,7 @@ describe("access log: keyset paging and filters", () => {
     const action = `test.paged_${Date.now() % 100000}`;
     const created: bigint[] = [];
     for (let i = 0; i < 123; i++) {
-      created.push(await appendAccessEvent({ actor: doctor.actor, action, outcome: "ALLOWED", purpose: i % 3 === 0 ? "EMERGENCY" : "TREATMENT", details: { i } }, doctor.context));
+      created.push(await appendAccessEvent({ actor: doctor.actor, action: testAction(action), outcome: "ALLOWED", purpose: i % 3 === 0 ? "EMERGENCY" : "TREATMENT", details: { i } }, doctor.context));
     }
     const desc = await walk({ action }, "desc");
     expect(desc).toHaveLength(123);
@@ -70,9 +70,9 @@ describe("access log: keyset paging and filters", () => {
   it("narrows by staff, role, patient MRN, action, outcome, purpose and day", async () => {
     const patient = await patientByMrn("10000002");
     const action = `test.filtered_${Date.now() % 100000}`;
-    await appendAccessEvent({ actor: doctor.actor, action, outcome: "DENIED", purpose: "TREATMENT", patientId: patient.id }, doctor.context);
-    await appendAccessEvent({ actor: doctor.actor, action, outcome: "ALLOWED", purpose: "EMERGENCY", patientId: patient.id }, doctor.context);
-    await appendAccessEvent({ actor: admin.actor, action, outcome: "ALLOWED", purpose: "OPERATIONS" }, admin.context);
+    await appendAccessEvent({ actor: doctor.actor, action: testAction(action), outcome: "DENIED", purpose: "TREATMENT", patientId: patient.id }, doctor.context);
+    await appendAccessEvent({ actor: doctor.actor, action: testAction(action), outcome: "ALLOWED", purpose: "EMERGENCY", patientId: patient.id }, doctor.context);
+    await appendAccessEvent({ actor: admin.actor, action: testAction(action), outcome: "ALLOWED", purpose: "OPERATIONS" }, admin.context);
 
     const rows = async (q: Record<string, string>) => (await listAccessLog(officer, query({ action, ...q }))).rows;
     expect(await rows({})).toHaveLength(3);
@@ -106,6 +106,26 @@ describe("access log: keyset paging and filters", () => {
     expect(JSON.stringify(event.details)).not.toContain(patient.name);
   });
 
+  it("hides the officer's own reading of the log unless asked, and names the patient beside the MRN", async () => {
+    await listAccessLog(officer, query());
+    await listAccessLog(officer, query());
+    const own = (rows: { actorId: string | null; purpose: string | null }[]) => rows.filter((r) => r.actorId === officer.actor.id && r.purpose === "AUDIT");
+    expect(own((await listAccessLog(officer, query())).rows)).toEqual([]);
+    expect(own((await listAccessLog(officer, query({ mine: "1" }))).rows).length).toBeGreaterThan(0);
+    // Asking for an action or for oneself by name is asking for them too.
+    expect(own((await listAccessLog(officer, query({ action: "access_log.viewed" }))).rows).length).toBeGreaterThan(0);
+    expect(own((await listAccessLog(officer, query({ staff: officer.actor.id }))).rows).length).toBeGreaterThan(0);
+    // Another officer's reading is not "mine": it stays visible.
+    const other = await callerFor("compliance2@demo.chartproof.local");
+    await listAccessLog(other, query());
+    expect((await listAccessLog(officer, query())).rows.some((r) => r.actorId === other.actor.id && r.purpose === "AUDIT")).toBe(true);
+
+    const patient = await db().patient.findUniqueOrThrow({ where: { mrn: "10000002" }, select: { name: true } });
+    const rows = (await listAccessLog(officer, query({ mrn: "10000002" }))).rows;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r).toMatchObject({ patientMrn: "10000002", patientName: patient.name });
+  });
+
   it("lists staff for the filter", async () => {
     const staff = await listStaffOptions(officer);
     expect(staff.some((s) => s.id === doctor.actor.id)).toBe(true);
@@ -115,7 +135,7 @@ describe("access log: keyset paging and filters", () => {
 describe("access log: one event and its integrity", () => {
   it("shows the event's metadata, a recomputing hash, a holding link, and logs the view", async () => {
     const patient = await patientByMrn("10000001");
-    const seq = await appendAccessEvent({ actor: doctor.actor, action: "test.detail", outcome: "ALLOWED", purpose: "TREATMENT", patientId: patient.id, details: { recordIds: ["r-1", "r-2"], filters: { type: "Observation" } } }, doctor.context);
+    const seq = await appendAccessEvent({ actor: doctor.actor, action: testAction("test.detail"), outcome: "ALLOWED", purpose: "TREATMENT", patientId: patient.id, details: { recordIds: ["r-1", "r-2"], filters: { type: "Observation" } } }, doctor.context);
     const event = (await getAccessEvent(officer, seq.toString()))!;
     expect(event.actor).toMatchObject({ id: doctor.actor.id, role: "DOCTOR" });
     expect(event.patient).toEqual({ id: patient.id, mrn: "10000001" });
@@ -129,7 +149,7 @@ describe("access log: one event and its integrity", () => {
   });
 
   it("says when an event's stored fields no longer give its hash", async () => {
-    const seq = await appendAccessEvent({ actor: doctor.actor, action: "test.tampered", outcome: "ALLOWED", purpose: "TREATMENT" }, doctor.context);
+    const seq = await appendAccessEvent({ actor: doctor.actor, action: testAction("test.tampered"), outcome: "ALLOWED", purpose: "TREATMENT" }, doctor.context);
     await asOwner(`UPDATE "AccessEvent" SET action = 'test.innocent' WHERE seq = $1`, [seq.toString()]);
     restore.push(() => asOwner(`UPDATE "AccessEvent" SET action = 'test.tampered' WHERE seq = $1`, [seq.toString()]));
     const event = (await getAccessEvent(officer, seq.toString()))!;
@@ -178,7 +198,7 @@ describe("CSV export", () => {
   it("streams the filtered log with a BOM, neutralised cells, and logs the export with its reason before any data", async () => {
     const action = `test.export_${Date.now() % 100000}`;
     const hostile = ["=cmd|' /C calc'!A0", "+1", "-1", "@SUM(1)"];
-    for (const ip of hostile) await appendAccessEvent({ actor: doctor.actor, action, outcome: "ALLOWED", purpose: "TREATMENT", details: { note: "a,b\nc" } }, { ip, requestId: 'x,"y"\nz' });
+    for (const ip of hostile) await appendAccessEvent({ actor: doctor.actor, action: testAction(action), outcome: "ALLOWED", purpose: "TREATMENT", details: { note: "a,b\nc" } }, { ip, requestId: 'x,"y"\nz' });
 
     const { stream, exportSeq } = await exportAccessLog(officer, { action }, "  Quarterly audit of test events  ");
     // Logged before a byte is read.
@@ -221,12 +241,19 @@ describe("CSV export", () => {
 
 describe("alerts and review", () => {
   it("lists an open alert with its linked events, reviews it once with a note, and logs the review", async () => {
-    const seq = await appendAccessEvent({ actor: doctor.actor, action: "test.alerted", outcome: "ALLOWED", purpose: "TREATMENT" }, doctor.context);
+    const seq = await appendAccessEvent({ actor: doctor.actor, action: testAction("test.alerted"), outcome: "ALLOWED", purpose: "TREATMENT" }, doctor.context);
     const alert = await db().alert.create({ data: { kind: "privacy.volume_spike", severity: "WARNING", details: { staffId: doctor.actor.id, distinctPatients: 40, eventSeqs: [seq.toString()] } }, select: { id: true } });
     const open = await listAlerts(officer, "open");
     const row = open.find((a) => a.id === alert.id)!;
     expect(row.eventSeqs).toEqual([seq.toString()]);
-    expect(row.summary).toEqual(expect.arrayContaining([{ key: "staff", value: doctor.actor.name }, { key: "distinctPatients", value: "40" }]));
+    // The staff id comes named and linked to their events; no bare id is left in the summary.
+    expect(row.summary).toEqual(
+      expect.arrayContaining([
+        { key: "staffId", value: doctor.actor.name, href: `/compliance/access-log?staff=${doctor.actor.id}` },
+        { key: "distinctPatients", value: "40" },
+      ]),
+    );
+    expect(JSON.stringify(row.summary.map((d) => d.value))).not.toContain(doctor.actor.id);
 
     await reviewAlert(officer, alert.id, "Ward round list confirmed with the head nurse.");
     const stored = await db().alert.findUniqueOrThrow({ where: { id: alert.id } });
@@ -273,6 +300,8 @@ describe("dashboard", () => {
     expect(dashboard.accessesPerDay.at(-1)!.value).toBeGreaterThan(0);
     expect(dashboard.topAccessors.find((t) => t.staffId === doctor.actor.id)?.label).toBe(doctor.actor.name);
     expect(await db().accessEvent.count({ where: { action: "access_log.dashboard_viewed" } })).toBeGreaterThan(0);
+    // "Emergency accesses" counts grants, not the events that each grant's views wrote.
+    expect(dashboard.emergencyAccesses).toBe(await db().breakGlassGrant.count({ where: { openedAt: { gte: startOfDayInZone(dashboard.accessesPerDay[0]!.label, env().DEFAULT_TIME_ZONE) } } }));
   });
 });
 
@@ -293,4 +322,33 @@ describe("only compliance officers", () => {
       await expect(getComplianceDashboard(caller)).rejects.toMatchObject(denied);
     });
   }
+});
+
+describe("alerts a person can act on", () => {
+  it("lists critical alerts first, then the newest; names the patient and the record instead of their ids", async () => {
+    const patient = await db().patient.findUniqueOrThrow({ where: { mrn: "10000001" }, select: { id: true, mrn: true, name: true } });
+    const record = await db().medicalRecord.findFirstOrThrow({ where: { patientId: patient.id }, select: { id: true, resourceType: true, recordedAt: true } });
+    const info = await db().alert.create({ data: { kind: "privacy.break_glass_used", severity: "INFO", details: {} }, select: { id: true } });
+    const critical = await db().alert.create({
+      data: { kind: "integrity.record_tampered", severity: "CRITICAL", details: { recordId: record.id, patientId: patient.id } },
+      select: { id: true },
+    });
+    const warning = await db().alert.create({ data: { kind: "privacy.off_hours", severity: "WARNING", details: {} }, select: { id: true } });
+    try {
+      const open = await listAlerts(officer, "open");
+      const order = open.map((a) => a.id).filter((id) => [info.id, critical.id, warning.id].includes(id));
+      expect(order).toEqual([critical.id, warning.id, info.id]);
+      const rank = { CRITICAL: 2, WARNING: 1, INFO: 0 } as const;
+      for (let i = 1; i < open.length; i++) expect(rank[open[i - 1]!.severity]).toBeGreaterThanOrEqual(rank[open[i]!.severity]);
+      const row = open.find((a) => a.id === critical.id)!;
+      expect(row.summary).toEqual(
+        expect.arrayContaining([
+          { key: "recordId", value: `${record.resourceType} · ${record.recordedAt.toISOString().slice(0, 10)}` },
+          { key: "patientId", value: `${patient.name} (${patient.mrn})`, href: `/compliance/access-log?mrn=${patient.mrn}` },
+        ]),
+      );
+    } finally {
+      await asOwner(`UPDATE "Alert" SET "resolvedAt" = now(), "reviewedAt" = now(), "reviewNote" = 'test' WHERE id = ANY($1::uuid[])`, [[info.id, critical.id, warning.id]]);
+    }
+  });
 });

@@ -6,6 +6,8 @@ import type { Caller } from "@/lib/dal/caller";
 import { approvePrivilegedRequest, requestPrivileged, type ApprovalResult, type PrivilegedParams } from "@/lib/dal/privileged-requests";
 import { seedDemo } from "@/lib/jobs/seed-demo";
 import { ledgers } from "@/lib/verification";
+import type { AccessAction } from "@/lib/audit";
+import type { AlertKind } from "@/lib/alerts/kinds";
 
 /** The demo hospital, seeded once per database (the seed refuses a non-empty one). */
 export async function ensureDemo(): Promise<void> {
@@ -91,4 +93,42 @@ export function credentialParams(name: string, scope: { scopeMrn?: string; scope
  */
 export async function asInsider(statement: string, values: unknown[] = []): Promise<number> {
   return (await asOwner(statement, values)).rowCount;
+}
+
+/**
+ * Stops the shared private chain (SIGSTOP) while `body` runs, then resumes it and waits until it answers again. A
+ * resumed node first drains the requests that timed out while it was stopped; on a loaded machine that takes longer
+ * than one read's timeout, and the next test must not inherit it.
+ */
+export async function withPrivateChainStopped<T>(body: () => Promise<T>): Promise<T> {
+  const { anvilPid } = inject("stack").private;
+  process.kill(anvilPid, "SIGSTOP");
+  try {
+    return await body();
+  } finally {
+    process.kill(anvilPid, "SIGCONT");
+    const until = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await ledgers().private.clients.publicClient.getBlockNumber({ cacheTime: 0 });
+        break;
+      } catch (error) {
+        if (Date.now() > until) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+}
+
+/**
+ * An action no product code writes, for tests of the log's mechanics: filtering on it finds only the test's own
+ * events. The product's writers accept only `AccessAction`s; tests opt out here, in one place.
+ */
+export function testAction(name: string): AccessAction {
+  return name as AccessAction;
+}
+
+/** An alert kind no product code raises, for tests of the alert path itself (see `testAction`). */
+export function testAlertKind(name: string): AlertKind {
+  return name as AlertKind;
 }

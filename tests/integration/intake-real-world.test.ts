@@ -12,7 +12,7 @@ import { bytesSha256, MRN_SYSTEM } from "@/lib/fhir/ingest";
 import { anchorEverything, type AnchoringConfig } from "@/lib/jobs/anchoring";
 import { ledgers } from "@/lib/verification";
 import { syntheaBundle } from "../fixtures/fhir/synthea-parts";
-import { callerFor, credentialParams, ensureDemo, requestApproved } from "./helpers";
+import { callerFor, credentialParams, ensureDemo, requestApproved, testAction } from "./helpers";
 
 // Real exporters' files (tests/fixtures/fhir) through both paths, against real Postgres and a real chain: imported
 // whole, references resolved to stored records, and a second send creates nothing (issue #25).
@@ -100,7 +100,7 @@ describe("a patient uploads a Synthea R4 export", () => {
     const bundle = syntheaBundle({ seed: 77, encounters: 6, patient: { family: "Gerlach374", given: "Lindsay928", birthDate: "1950-10-24" } });
     const [result] = await Promise.all([
       uploadOwnRecords(patient, file(bundle)),
-      ...Array.from({ length: 20 }, (_, i) => appendAccessEvent({ actor: "SYSTEM", action: "test.noise", outcome: "ALLOWED", details: { i } }, context)),
+      ...Array.from({ length: 20 }, (_, i) => appendAccessEvent({ actor: "SYSTEM", action: testAction("test.noise"), outcome: "ALLOWED", details: { i } }, context)),
     ]);
     const records = await db().medicalRecord.findMany({ where: { uploadId: result.uploadId! }, select: { id: true, creationEventSeq: true, commitment: true } });
     expect(records.length).toBe(result.recordCount);

@@ -11,7 +11,7 @@ import { calendarDay } from "@/lib/i18n/formats";
 import { anchorEverything, prepareSeal } from "@/lib/jobs/anchoring";
 import { PRIVACY_ALERT_KINDS, runPrivacyAlerts, usualHours, type PrivacyAlertKind } from "@/lib/jobs/privacy-alerts";
 import { ledgers } from "@/lib/verification";
-import { asOwner, callerFor, ensureDemo } from "./helpers";
+import { asOwner, callerFor, ensureDemo, testAction } from "./helpers";
 
 const ZONE = "Asia/Seoul";
 const DAY = 86_400_000;
@@ -163,7 +163,7 @@ async function eventsAt(seqs: string[]) {
 }
 
 const view = (staff: Staff, patientId: string, action = "patient.viewed") =>
-  appendAccessEvent({ actor: staff.actor, action, outcome: "ALLOWED", purpose: "TREATMENT", patientId, details: { recordIds: [] } }, staff.caller.context);
+  appendAccessEvent({ actor: staff.actor, action: testAction(action), outcome: "ALLOWED", purpose: "TREATMENT", patientId, details: { recordIds: [] } }, staff.caller.context);
 
 beforeAll(async () => {
   await ensureDemo();

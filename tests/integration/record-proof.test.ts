@@ -13,7 +13,7 @@ import { isWithheldProof, type WithheldProof } from "@/lib/integrity/withheld";
 import { isErasedProof, type ErasedProof } from "@/lib/integrity/tombstone";
 import { forgetCachedRoots } from "@/lib/verification";
 import { formatReport, verifyProofBundle } from "@/scripts/verify-proof";
-import { asInsider, asOwner, callerFor, ensureDemo, patientByMrn } from "./helpers";
+import { asInsider, asOwner, callerFor, ensureDemo, patientByMrn, withPrivateChainStopped } from "./helpers";
 
 const DOCTOR = "doctor@demo.chartproof.local";
 const DOCTOR2 = "doctor2@demo.chartproof.local";
@@ -162,16 +162,12 @@ describe("a record's verification path", () => {
   });
 
   it("with the private chain stopped, the record is unavailable (never verified) and the page still answers", async () => {
-    const { anvilPid } = stack.private;
     forgetCachedRoots();
-    process.kill(anvilPid, "SIGSTOP");
-    try {
+    await withPrivateChainStopped(async () => {
       const proof = await getRecordProof(await callerFor(DOCTOR), patientId, recordId);
       expect(proof.record.verification).toBe("unavailable");
       expect(proof.levels).toMatchObject({ commitment: "ok", batchPath: "ok", batchAnchor: "unavailable" });
-    } finally {
-      process.kill(anvilPid, "SIGCONT");
-    }
+    });
   });
 
   it("returns nothing when the access event cannot be written", async () => {

@@ -5,6 +5,7 @@ import { exportAccessLog, ExportRefusedError } from "@/lib/dal/access-log";
 import { accessLogFiltersSchema, accessLogHref } from "@/lib/dto/compliance";
 import { firstValues } from "@/lib/dto/search-params";
 import { calendarDay } from "@/lib/i18n/formats";
+import { env } from "@/lib/env";
 
 // The access log as a CSV download, under the same filters as the page, with a mandatory reason. This handler decides
 // access itself (proxy.ts decides nothing); the DAL logs `access_log.exported` before the first row is streamed.
@@ -29,7 +30,8 @@ export async function GET(request: Request) {
   const filters = accessLogFiltersSchema.parse(params);
   try {
     const { stream } = await exportAccessLog(caller, filters, params.reason ?? "");
-    const filename = `chartproof-access-log-${calendarDay(new Date(), "UTC")}.csv`;
+    // The day as the officer's screen shows it (the hospital's zone), not UTC's: a 08:30 KST export is dated today.
+    const filename = `chartproof-access-log-${calendarDay(new Date(), env().DEFAULT_TIME_ZONE)}.csv`;
     return new Response(stream, {
       headers: {
         ...noStore,

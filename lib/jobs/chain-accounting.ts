@@ -170,8 +170,11 @@ export async function accountForChain(ledger: Ledger): Promise<AccountingReport>
     ...chainBreaks.map((b) => ({ kind: CHAIN_ALERT, details: b, dedupeKey: `${b.break}:${b.leafIndex === undefined ? b.batchNumber : `${b.batchNumber}:${b.leafIndex}`}` })),
     ...creation.breaks.map((b) => ({ kind: CREATION_ALERT, details: b, dedupeKey: `${b.break}:${b.recordId}` })),
   ];
-  const closed = await closedBreaks(alerts.map((a) => a.dedupeKey));
-  for (const a of alerts) {
+  // A mass deletion is a million lost leaves: the first MAX_BREAKS are alerts, the rest are counted in the report and
+  // the log line (every run reports the next ones as the earlier are closed).
+  const raising = alerts.slice(0, MAX_BREAKS);
+  const closed = await closedBreaks(raising.map((a) => a.dedupeKey));
+  for (const a of raising) {
     if (closed.has(`${a.kind}|${a.dedupeKey}`)) continue;
     if (await raiseAlert({ kind: a.kind, severity: "CRITICAL", details: stripUndefined(a.details), dedupeKey: a.dedupeKey })) report.alertsRaised += 1;
   }
@@ -311,6 +314,7 @@ async function accountForRecordBatches(batches: { unit: Unit; chain: OnChainRoot
   }
 
   // A lost leaf's commitment is the first step of its sibling's stored proof (level 0): read for those rows only.
+  siblingsWanted.splice(MAX_BREAKS);
   if (siblingsWanted.length > 0) {
     const proofs = await db().$queryRaw<{ batchId: string; leafIndex: number; sibling: string | null }[]>`
       SELECT r."batchId"::text AS "batchId", r."leafIndex", r.proof -> 0 ->> 'h' AS sibling
@@ -324,7 +328,7 @@ async function accountForRecordBatches(batches: { unit: Unit; chain: OnChainRoot
   }
 
   // One record at two leaves: a row elsewhere holds a lost leaf's commitment, or the registry and the row disagree.
-  const lostByCommitment = new Map(lostLeaves.filter((l) => l.commitment).map((l) => [lower(l.commitment!), l]));
+  const lostByCommitment = new Map(lostLeaves.filter((l) => l.commitment).slice(0, MAX_BREAKS).map((l) => [lower(l.commitment!), l]));
   if (lostByCommitment.size > 0) {
     const holders = await db().$queryRaw<{ id: string; patientId: string; commitment: string }[]>`
       SELECT id::text, "patientId"::text AS "patientId", lower(commitment) AS commitment FROM "MedicalRecord" WHERE lower(commitment) = ANY(${[...lostByCommitment.keys()]}::text[])`;

@@ -273,13 +273,14 @@ async function accountForRecordBatches(batches: { unit: Unit; chain: OnChainRoot
       report.leaves += count;
       const commitments: (string | null)[] = new Array(count).fill(null);
       let leafBreaks = 0;
+      const lostHere: (typeof lostLeaves)[number][] = [];
       for (let i = 0; i < count; i++) {
         const claims = at[i]!;
         const rowClaims = claims.filter((c) => c.rowId !== null);
         const named = claims.find((c) => c.leafRecordId !== null);
         if (rowClaims.length === 0) {
           // Named by the registry if it still has the leaf; else by its commitment, recovered below.
-          lostLeaves.push({ batchNumber, leafIndex: i, commitment: named?.leafCommitment ?? null });
+          lostHere.push({ batchNumber, leafIndex: i, commitment: named?.leafCommitment ?? null });
           if (named) breaks.push({ break: "leaf_without_row", batchNumber, leafIndex: i, recordId: named.leafRecordId! });
           leafBreaks += 1;
           continue;
@@ -298,8 +299,9 @@ async function accountForRecordBatches(batches: { unit: Unit; chain: OnChainRoot
         }
       }
       // A leaf with no row: for a one-leaf batch its commitment is the root itself (else its sibling's proof, below).
-      for (const lost of lostLeaves) {
-        if (lost.batchNumber !== batchNumber || lost.commitment !== null) continue;
+      for (const lost of lostHere) lostLeaves.push(lost);
+      for (const lost of lostHere) {
+        if (lost.commitment !== null) continue;
         if (count === 1) lost.commitment = chain.root;
         else if (at[lost.leafIndex ^ 1]?.some((c) => c.rowId !== null)) siblingsWanted.push({ batchId: unit.id, leafIndex: lost.leafIndex ^ 1, lost });
       }
@@ -366,9 +368,9 @@ async function accountForRecordBatches(batches: { unit: Unit; chain: OnChainRoot
     });
   }
   // Lost leaves nobody holds any more: named by whatever still names their commitment.
+  const reported = new Set(breaks.map((b) => `${b.batchNumber}:${b.leafIndex}`));
   for (const lost of lostLeaves) {
-    const already = breaks.some((b) => b.batchNumber === lost.batchNumber && b.leafIndex === lost.leafIndex);
-    if (!already) breaks.push({ break: "leaf_without_row", batchNumber: lost.batchNumber, leafIndex: lost.leafIndex, commitment: lost.commitment ?? undefined });
+    if (!reported.has(`${lost.batchNumber}:${lost.leafIndex}`)) breaks.push({ break: "leaf_without_row", batchNumber: lost.batchNumber, leafIndex: lost.leafIndex, commitment: lost.commitment ?? undefined });
   }
 }
 
@@ -429,7 +431,9 @@ async function accountForSeals(ledger: Ledger, seals: OnChainRoot[], breaks: Cha
 }
 
 /** Names the record and patient of breaks that lack them, from whatever row or event still names the record. */
-async function nameTheRecords(breaks: ChainBreak[]): Promise<void> {
+async function nameTheRecords(all: ChainBreak[]): Promise<void> {
+  // Only those that will be alerts this run.
+  const breaks = all.slice(0, MAX_BREAKS);
   const byCommitment = breaks.filter((b) => !b.recordId && b.commitment);
   if (byCommitment.length > 0) {
     const commitments = byCommitment.map((b) => lower(b.commitment!));

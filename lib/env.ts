@@ -82,7 +82,7 @@ const envSchema = z.object({
   PUBLIC_LEDGER_RPC_URL: z.string().url().optional(),
   PUBLIC_LEDGER_CHAIN_ID: z.coerce.number().int().positive().optional(),
   PUBLIC_LEDGER_CONTRACT_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
-  /** As LEDGER_DEPLOYMENT_BLOCK, for the public contract: where the published trust anchors start reading its events. */
+  /** As LEDGER_DEPLOYMENT_BLOCK, for the public contract (published with its address): checkpoints and the trust anchors' role events are read from here; 0 reads from genesis. */
   PUBLIC_LEDGER_DEPLOYMENT_BLOCK: z.coerce.bigint().min(0n).default(0n),
   PUBLIC_LEDGER_WRITER_KEY: z.string().regex(hex).length(66).optional(),
   PUBLIC_LEDGER_WRITER_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
@@ -95,8 +95,17 @@ const envSchema = z.object({
   CHECKPOINT_EVERY_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(10),
   /** A record still PENDING after this long is flagged (readiness, compliance, chart warning). */
   PENDING_WARN_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(15),
-  /** How often the sweep re-verifies every record (cron, minute granularity). */
-  SWEEP_CRON: z.string().default("*/15 * * * *"),
+  /**
+   * How often the sweep re-verifies every record's content (cron, minute granularity). One sweep runs at a time: with
+   * more records than it hashes in this interval, its cycle is its own duration (docs/performance.md).
+   */
+  SWEEP_CRON: z.string().default("*/5 * * * *"),
+  /**
+   * How often the worker accounts for everything on chain (cron; at most every 5 minutes): every root rebuilt from the
+   * database, every creation event accounted for, every checkpoint against the public chain — `npm run reconcile`'s
+   * logic (lib/jobs/reconcile.ts).
+   */
+  RECONCILE_CRON: z.string().default("*/5 * * * *"),
   /** How often the privacy alerts scan the recent access log (cron; each scan covers the last hour, deduplicated). */
   PRIVACY_ALERTS_CRON: z.string().default("*/5 * * * *"),
   /**

@@ -37,6 +37,7 @@ import { measureChartDal } from "./bench/chart-dal";
 import { measureAuditThroughput } from "./bench/audit-throughput";
 import { LARGE, measureLargeAccessLog, syntheticLogBeginsAt } from "./bench/access-log-large";
 import { anchorLargeRecords, LARGE_RECORDS, seedLargeRecords, type LargeAnchoringResult } from "./bench/records-large";
+import { measureAccounting, type AccountingResult } from "./bench/accounting";
 import { buildApp, drain, getPage, load, sessionCookie, startApp, type LoadResult, type Track } from "./bench/http";
 import { observation } from "./bench/fhir";
 import { INTAKE, intakeBody, largeBatchBody, measureIntake, measureLargeBatch } from "./bench/intake";
@@ -958,7 +959,9 @@ function optionOf(name: string): string | undefined {
  * scale, and the anchoring of the million records through the product's own path in batches of 10,000.
  *
  * `--scale=<0..1>` scales patients, records and events alike (default 1: the issue's numbers); `--anchor-seconds=<n>`
- * stops anchoring after about n seconds (0: not at all; default: until every record is anchored).
+ * stops anchoring after about n seconds (0: not at all; default: until every record is anchored); `--events=<n>`
+ * seeds n synthetic access events instead (at least 1; the accounting does not read them). Once every record is
+ * anchored, the chain-first accounting (issue #17) and, with `--sweep`, one content sweep are measured.
  */
 async function runLarge() {
   const startedAt = new Date();
@@ -968,7 +971,7 @@ async function runLarge() {
   const anchorSeconds = anchorOption === undefined ? null : Number(anchorOption);
   if (anchorSeconds !== null && !(anchorSeconds >= 0)) throw new Error(`--anchor-seconds must be a number of seconds, not ${anchorOption}`);
   const patients = Math.round(POPULATION.patients * scale);
-  const events = Math.round(LARGE.events * scale);
+  const events = optionOf("events") === undefined ? Math.round(LARGE.events * scale) : Math.max(1, Number(optionOf("events")));
   const machine = { hostname: os.hostname(), cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, totalMemoryBytes: os.totalmem(), node: process.version, loadAverageAtStart: os.loadavg() };
   const loads = (l: number[]) => l.map((v) => v.toFixed(2)).join(" ");
   say(`--large${scale < 1 ? ` at scale ${scale} (NOT the issue's numbers)` : ""}: ${machine.cpu}, ${machine.cores} cores; load ${loads(machine.loadAverageAtStart)}`);
@@ -1029,6 +1032,19 @@ async function runLarge() {
     }
     await save();
   }
+  let accounting: AccountingResult | null = null;
+  if (anchoring && anchoring.pendingAfter === 0) {
+    accounting = await measureAccounting({
+      sweep: process.argv.slice(2).includes("--sweep"),
+      say,
+      keep: async (partial) => {
+        result.accounting = partial;
+        await save();
+      },
+    });
+    result.accounting = accounting;
+    await save();
+  }
 
   // --- report ---------------------------------------------------------------------------------------------------
   const rate = (n: number, seconds: number) => `${fmt(n / seconds, 0)}/s`;
@@ -1072,6 +1088,20 @@ async function runLarge() {
     addValue("anchoring", "skipped", "--anchor-seconds=0: every bulk record stays PENDING");
   }
   if (chartAnchored) chartRows("anchored", chartAnchored);
+  if (accounting) {
+    const a = accounting.cold;
+    addValue(
+      `chain accounting (accountForChain), first run: ${fmt(a.rootsOnChain, 0)} roots, ${fmt(a.leaves, 0)} leaves, ${fmt(a.creationEvents, 0)} creation events; ${a.chainBreaks + a.creationBreaks} breaks`,
+      fmt(a.seconds, 1),
+      "s",
+    );
+    addValue("  again (second run)", fmt(accounting.warm.seconds, 1), "s");
+    addValue(`  part: every RootAnchored event from genesis (a restarted worker's first read): ${fmt(accounting.chainRead.roots, 0)} roots`, fmt(accounting.chainRead.seconds, 2), "s");
+    addValue("target: accounting cycle < 5 min", a.seconds < 300 ? "met" : "MISSED", `${fmt(a.seconds, 1)} s for ${fmt(accounting.records, 0)} records`);
+    if (accounting.sweep) addValue(`content sweep (sweepAllRecords): ${fmt(accounting.sweep.checked, 0)} records re-hashed`, fmt(accounting.sweep.seconds, 1), "s");
+  } else {
+    addValue("chain accounting", "skipped", "only once every record is anchored");
+  }
   printTable();
   await save();
   say(`written to ${file} (${(result.durationSeconds as number).toFixed(0)} s in all; load average at the end ${loads(os.loadavg())})`);

@@ -45,7 +45,7 @@ async function main() {
   // UI (patient uploads) become anchored and verified while a test watches. Only anchoring is frequent here: seals,
   // sweeps and privacy scans are pushed out of a test run's way so that they cannot change what other tests count.
   const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", join(process.cwd(), "scripts", "worker.ts")], {
-    env: { ...process.env, ...stack.workerEnv, ANCHOR_WINDOW_SECONDS: "1", AUDIT_CHECK_CRON: "0 3 1 1 *", SWEEP_CRON: "0 3 1 1 *", PRIVACY_ALERTS_CRON: "0 3 1 1 *", LOG_LEVEL: "warn" },
+    env: { ...process.env, ...stack.workerEnv, ANCHOR_WINDOW_SECONDS: "1", AUDIT_CHECK_CRON: "0 3 1 1 *", SWEEP_CRON: "0 3 1 1 *", RECONCILE_CRON: "0 3 1 1 *", PRIVACY_ALERTS_CRON: "0 3 1 1 *", LOG_LEVEL: "warn" },
     stdio: "inherit",
   });
   // The same server as `npm start`: client addresses from the socket, server-made request ids.

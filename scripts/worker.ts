@@ -2,7 +2,8 @@
  * `npm run worker`: the anchoring service (docs/decisions/006-anchoring-service.md). Runs on pg-boss queues in the
  * application's database: `anchoring` (stately: one active, one queued, across any number of workers) ticks every
  * ANCHOR_WINDOW_SECONDS and on a one-minute schedule as a safety net; `integrity-sweep` re-verifies every record on
- * SWEEP_CRON; `access-log-check` checks the access log against the seals on chain on AUDIT_CHECK_CRON; `alert-delivery`
+ * SWEEP_CRON; `access-log-check` checks the access log against the seals on chain on AUDIT_CHECK_CRON; `reconcile` accounts
+ * for every root on chain and every creation event (chain-first, lib/jobs/reconcile.ts) on RECONCILE_CRON; `alert-delivery`
  * POSTs alerts to ALERT_WEBHOOK_URL when one is configured. Chain errors fail the job and pg-boss retries it with exponential backoff.
  */
 import PgBoss from "pg-boss";
@@ -16,6 +17,7 @@ import { backfillCanonicalBytes } from "@/lib/jobs/backfill-canonical";
 import { backfillIdentityRecords } from "@/lib/jobs/patient-identity";
 import { runPrivacyAlerts } from "@/lib/jobs/privacy-alerts";
 import { runAccessLogCheck } from "@/lib/jobs/access-log-check";
+import { reconcileWithChains } from "@/lib/jobs/reconcile";
 import { deliverPendingAlerts } from "@/lib/jobs/alert-delivery";
 import { ledgers } from "@/lib/verification";
 
@@ -23,6 +25,7 @@ const ANCHORING = "anchoring";
 const SWEEP = "integrity-sweep";
 const PRIVACY = "privacy-alerts";
 const LOG_CHECK = "access-log-check";
+const RECONCILE = "reconcile";
 const ALERT_DELIVERY = "alert-delivery";
 
 // Fault injection for the exactly-once tests: the process kills itself at the named step. Never set in production.
@@ -121,6 +124,14 @@ async function main() {
     const outcome = await runAccessLogCheck(chains.private);
     if (outcome.status === "checked") log.info({ checkedEvents: outcome.check.checkedEvents, breaks: outcome.check.breaks.length, unsealedEvents: outcome.check.unsealedEvents }, "access log check");
     else log.warn("access log check: the chain could not be read, nothing was checked");
+  });
+  // Chain-first accounting: every root on chain rebuilt from the database, every creation event accounted for.
+  await boss.createQueue(RECONCILE, { name: RECONCILE, policy: "stately", expireInSeconds: 30 * 60, ...retry });
+  await boss.schedule(RECONCILE, config.RECONCILE_CRON);
+  await boss.work(RECONCILE, { pollingIntervalSeconds: 5 }, async () => {
+    const report = await reconcileWithChains(chains);
+    const { chainBreaks, creationBreaks, ...counts } = report.accounting;
+    log.info({ ...counts, chainBreaks: chainBreaks.length, creationBreaks: creationBreaks.length, checkpoints: report.checkpoints.checked }, "chain accounting");
   });
   // Alerts leave the database: every few seconds, the undelivered ones go to the webhook (retried with backoff).
   const webhook = config.ALERT_WEBHOOK_URL;

@@ -15,6 +15,8 @@ const KNOWN_KINDS = new Set([
   "integrity.access_log_break",
   "integrity.access_log_behind_seal",
   "integrity.access_log_unchecked",
+  "integrity.chain_unaccounted",
+  "integrity.creation_unaccounted",
   "database.worker_unrestricted",
   "record.erased",
   "integrity.tombstone_mismatch",

@@ -29,6 +29,7 @@ export const ACCESS_ACTIONS = [
   "department.deactivated",
   "department.reactivated",
   "department.renamed",
+  "integrity.accounted",
   "integrity.backfill_verified",
   "integrity.reviewed",
   "integrity.swept",

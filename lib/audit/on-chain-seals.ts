@@ -1,4 +1,4 @@
-import { headBlock, listAnchoredRoots, type AnchoredRoot } from "@/lib/ledger";
+import { onChainRoots, type OnChainRoot } from "@/lib/ledger";
 import { env } from "@/lib/env";
 import type { Ledger } from "@/lib/verification";
 
@@ -14,30 +14,33 @@ export function isSealNumber(batchNumber: bigint): boolean {
 }
 
 /** A seal as the chain holds it. */
-export type OnChainSeal = { number: bigint; root: string; blockNumber: bigint };
-
-// Per process and contract: the seals in blocks buried under the confirmation depth, which can never change, so each
-// call asks the chain only for the blocks after them.
-const finalSeals = new Map<string, { scannedTo: bigint; seals: OnChainSeal[] }>();
-
-const toSeal = (r: AnchoredRoot): OnChainSeal => ({ number: r.batchId, root: r.root.toLowerCase(), blockNumber: r.blockNumber });
+export type OnChainSeal = OnChainRoot;
 
 /**
- * Every seal root the ledger's contract holds, by number, from its RootAnchored events since the contract's
- * deployment block (LEDGER_DEPLOYMENT_BLOCK for the configured private contract).
+ * The block from which a ledger's events are read: the deployment block pinned in configuration with the contract's
+ * address (LEDGER_DEPLOYMENT_BLOCK, PUBLIC_LEDGER_DEPLOYMENT_BLOCK); from genesis for any other contract.
+ */
+export function deploymentBlockOf(ledger: Ledger): bigint {
+  const e = env();
+  const address = ledger.contractAddress.toLowerCase();
+  if (address === e.LEDGER_CONTRACT_ADDRESS.toLowerCase() && ledger.chainId === e.LEDGER_CHAIN_ID) return e.LEDGER_DEPLOYMENT_BLOCK;
+  if (address === e.PUBLIC_LEDGER_CONTRACT_ADDRESS?.toLowerCase() && ledger.chainId === e.PUBLIC_LEDGER_CHAIN_ID) return e.PUBLIC_LEDGER_DEPLOYMENT_BLOCK;
+  return 0n;
+}
+
+/**
+ * Every root the ledger's contract holds, by number, from its RootAnchored events since the contract's deployment
+ * block (cached per process: only new blocks are read, lib/ledger/on-chain-roots.ts).
+ * @throws LedgerError when the chain cannot be read.
+ */
+export function onChainRootsOf(ledger: Ledger): Promise<OnChainRoot[]> {
+  return onChainRoots({ ...ledger, fromBlock: deploymentBlockOf(ledger) });
+}
+
+/**
+ * Every seal root the ledger's contract holds, by number (the seal range of its RootAnchored events).
  * @throws LedgerError when the chain cannot be read: a check that cannot see the chain has not passed.
  */
 export async function onChainSeals(ledger: Ledger): Promise<OnChainSeal[]> {
-  const key = `${ledger.chainId}:${ledger.contractAddress.toLowerCase()}`;
-  const deployedAt = ledger.contractAddress.toLowerCase() === env().LEDGER_CONTRACT_ADDRESS.toLowerCase() ? env().LEDGER_DEPLOYMENT_BLOCK : 0n;
-  const head = await headBlock(ledger.clients);
-  const finalTo = head - BigInt(Math.max(1, ledger.confirmations)) + 1n;
-  let known = finalSeals.get(key) ?? { scannedTo: deployedAt - 1n, seals: [] };
-  if (finalTo > known.scannedTo) {
-    const fresh = await listAnchoredRoots(ledger.clients, { fromBlock: known.scannedTo + 1n, toBlock: finalTo, batchIdAtLeast: SEAL_NUMBER_BASE });
-    known = { scannedTo: finalTo, seals: [...known.seals, ...fresh.map(toSeal)] };
-    finalSeals.set(key, known);
-  }
-  const recent = head > known.scannedTo ? await listAnchoredRoots(ledger.clients, { fromBlock: known.scannedTo + 1n, toBlock: head, batchIdAtLeast: SEAL_NUMBER_BASE }) : [];
-  return [...known.seals, ...recent.map(toSeal)].sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0));
+  return (await onChainRootsOf(ledger)).filter((r) => isSealNumber(r.number));
 }

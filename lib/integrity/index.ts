@@ -11,7 +11,7 @@ export {
   type RecipeVersion,
 } from "./commitment";
 export { isHex32, newSalt, type Hex32 } from "./hash";
-export { buildMerkleTree, rootFromProof, type MerkleProof, type MerkleTree, type ProofStep } from "./merkle";
+export { buildMerkleTree, merkleRoot, rootFromProof, type MerkleProof, type MerkleTree, type ProofStep } from "./merkle";
 export { prepareRecord, type NewRecordInput, type PreparedRecord } from "./new-record";
 export {
   contradictedBeyondCreation,

@@ -8,7 +8,7 @@ import { verifiableRecordSelect, verifyRecords, type CreationContradiction, type
 import type { AlertKind } from "@/lib/alerts/kinds";
 import { raiseAlert } from "./alerts";
 import { sealRoot, type ChainHead } from "@/lib/audit/seal-root";
-import { SEAL_NUMBER_BASE } from "@/lib/audit/on-chain-seals";
+import { isSealNumber, onChainRootsOf, SEAL_NUMBER_BASE } from "@/lib/audit/on-chain-seals";
 import { sealedTail } from "@/lib/audit/sealed-heads";
 import { manifestHash } from "@/lib/research/manifest";
 
@@ -132,19 +132,37 @@ async function advanceUnit(ledger: Ledger, store: UnitStore, id: string, fault?:
 const PREPARE_LOCK_KEY = 0x43_50_41_4e; // "CPAN"
 
 /**
- * The next unit number on the private chain. Every number this index ever used is in the table (a unit is written
- * before it is sent), so a root the chain already holds for the next number was put there by someone else: a leaked
- * writer key. Such numbers are skipped (and collected in `squatted` for an alert). Call under PREPARE_LOCK_KEY.
+ * The numbers below the seal range that the private chain holds, from its RootAnchored events (cached per process,
+ * lib/ledger/on-chain-roots.ts): read before a unit is prepared, outside the preparing transaction.
  */
-async function nextBatchNumber(tx: Prisma.TransactionClient, ledger: Ledger, squatted: bigint[]): Promise<bigint> {
+async function recordRangeOnChain(ledger: Ledger): Promise<bigint[]> {
+  return (await onChainRootsOf(ledger)).filter((r) => !isSealNumber(r.number)).map((r) => r.number);
+}
+
+/**
+ * The next unit number on the private chain: above every number this database used AND every number the chain
+ * holds (chain-first: after a restore from an older backup the table has forgotten numbers the chain remembers).
+ * Every number this index ever used is in the table (a unit is written before it is sent), so a number the chain
+ * holds above the table's last was written by someone else — a leaked writer key, or this hospital before a restore
+ * — and is collected in `squatted` for an alert (the chain accounting says which: lib/jobs/chain-accounting.ts).
+ * Call under PREPARE_LOCK_KEY.
+ */
+async function nextBatchNumber(tx: Prisma.TransactionClient, ledger: Ledger, squatted: bigint[], onChain: readonly bigint[]): Promise<bigint> {
   const last = await tx.anchorBatch.findFirst({
     where: { chainId: ledger.chainId, contractAddress: ledger.contractAddress, batchNumber: { lt: SEAL_NUMBER_BASE } },
     orderBy: { batchNumber: "desc" },
     select: { batchNumber: true },
   });
-  let batchNumber = (last?.batchNumber ?? 0n) + 1n;
+  const inTable = last?.batchNumber ?? 0n;
+  let batchNumber = inTable + 1n;
+  for (const n of onChain) {
+    if (n <= inTable) continue;
+    if (!squatted.includes(n)) squatted.push(n);
+    if (n >= batchNumber) batchNumber = n + 1n;
+  }
+  // Roots anchored since the events were read.
   while ((await readRoots(ledger.clients, [batchNumber])).get(batchNumber)) {
-    squatted.push(batchNumber);
+    if (!squatted.includes(batchNumber)) squatted.push(batchNumber);
     batchNumber += 1n;
   }
   return batchNumber;
@@ -228,6 +246,7 @@ const MAX_MANIFESTS_PER_TICK = 8;
 export async function prepareExportManifests(ledger: Ledger): Promise<string[]> {
   const refused: string[] = [];
   const squatted: bigint[] = [];
+  const onChain = await recordRangeOnChain(ledger);
   const ids = await db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
@@ -245,7 +264,7 @@ export async function prepareExportManifests(ledger: Ledger): Promise<string[]> 
           refused.push(row.id);
           continue;
         }
-        const batchNumber = await nextBatchNumber(tx, ledger, squatted);
+        const batchNumber = await nextBatchNumber(tx, ledger, squatted, onChain);
         const batch = await tx.anchorBatch.create({
           data: { chainId: ledger.chainId, contractAddress: ledger.contractAddress, batchNumber, root: row.manifestHash, kind: "EXPORT_MANIFEST", recordCount: 0 },
           select: { id: true },
@@ -275,6 +294,7 @@ const MAX_TOMBSTONES_PER_TICK = 8;
 export async function prepareTombstones(ledger: Ledger): Promise<string[]> {
   const refused: string[] = [];
   const squatted: bigint[] = [];
+  const onChain = await recordRangeOnChain(ledger);
   const ids = await db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
@@ -291,7 +311,7 @@ export async function prepareTombstones(ledger: Ledger): Promise<string[]> {
           refused.push(row.recordId);
           continue;
         }
-        const batchNumber = await nextBatchNumber(tx, ledger, squatted);
+        const batchNumber = await nextBatchNumber(tx, ledger, squatted, onChain);
         const batch = await tx.anchorBatch.create({
           data: { chainId: ledger.chainId, contractAddress: ledger.contractAddress, batchNumber, root: row.statementHash, kind: "TOMBSTONE", recordCount: 0 },
           select: { id: true },
@@ -348,6 +368,7 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
   const now = opts.now ?? new Date();
   const refused: Refusal[] = [];
   const squatted: bigint[] = [];
+  const onChain = await recordRangeOnChain(ledger);
   const id = await db().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PREPARE_LOCK_KEY})`;
@@ -389,7 +410,7 @@ export async function prepareBatch(ledger: Ledger, opts: { maxRecords: number; w
       if (!full && sound[0]!.createdAt.getTime() > now.getTime() - opts.windowSeconds * 1000) return null;
 
       const tree = buildMerkleTree(sound.map((r) => r.commitment as Hex32));
-      const batchNumber = await nextBatchNumber(tx, ledger, squatted);
+      const batchNumber = await nextBatchNumber(tx, ledger, squatted, onChain);
       const batch = await tx.anchorBatch.create({
         data: {
           chainId: ledger.chainId,

@@ -17,6 +17,7 @@ export { installMulticall3 } from "./install-multicall3";
 export { readRoots } from "./read-roots";
 export { confirmationsOf, findAnchorEvent, type AnchorEvent } from "./find-anchor-event";
 export { headBlock, listAnchoredRoots, type AnchoredRoot } from "./list-anchored-roots";
+export { blockTimes, onChainRoots, type OnChainRoot, type OnChainRootsSource } from "./on-chain-roots";
 export { RoleAdminRequiredError } from "./errors";
 export { writerBalance } from "./writer-balance";
 export {

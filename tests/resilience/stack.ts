@@ -150,6 +150,7 @@ export async function startStack(): Promise<Stack> {
     PUBLIC_LEDGER_WRITER_KEY: writerKey,
     ANCHOR_WINDOW_SECONDS: "1",
     AUDIT_CHECK_CRON: "0 3 1 1 *",
+    RECONCILE_CRON: "0 3 1 1 *",
   };
 
   const stack: Stack = {

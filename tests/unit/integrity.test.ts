@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   buildMerkleTree,
   canonicalize,
+  merkleRoot,
   computeCommitment,
   prepareRecord,
   rootFromProof,
@@ -75,6 +76,11 @@ describe("Merkle tree", () => {
   });
   it("rejects an empty batch", () => {
     expect(() => buildMerkleTree([])).toThrow(RangeError);
+    expect(() => merkleRoot([])).toThrow(RangeError);
+  });
+  it.each([1, 2, 3, 7, 64, 1025])("merkleRoot (no proofs) gives the tree's root for %i leaves", (n) => {
+    const input = leaves(n);
+    expect(merkleRoot(input)).toBe(buildMerkleTree(input).root);
   });
   it("a single leaf is its own root, so leaves and inner nodes never collide thanks to domain tags", () => {
     const [leaf] = leaves(1);

@@ -94,13 +94,24 @@ export function problemLocation(p: IntakeProblem, inBundle = true): { expression
   return { expression: `Bundle.entry[${p.entry}].resource${inner}`, entryNumber };
 }
 
+// The R4 validator (@medplum/core) files nearly everything under `structure`; its words tell what kind of problem it is.
+const VALIDATOR_KINDS: [RegExp, string][] = [
+  [/^Missing required property/i, "required"],
+  [/number of values|^Expected (array of values|single value)/i, "count"],
+  [/^Invalid (JSON type|numeric value|empty value|null value|empty non-primitive)|^Expected number|^Value did not match|^String (cannot|must)/i, "value"],
+];
+
+/** Every sentence a problem can be read as: one per issue code, the validator's `count`, and the generic one. */
+export const PLAIN_PROBLEM_KINDS = [...ISSUE_CODES, "count", "unknown"] as const;
+
 /**
- * What the patient reads for one problem: the message key of its issue code (`upload.issues.<code>`, or
- * `upload.issues.unknown` for a code this list does not know) and the element it is about, as its last FHIR name
- * (`Observation.valueQuantity.unit` → `unit`). The FHIRPath and the validator's own words stay as the detail.
+ * What the patient reads for one problem: the message key of its kind (`upload.issues.<kind>`: its issue code, refined
+ * by the validator's words, or `unknown` for a code this list does not know) and the element it is about, as its last
+ * FHIR name (`Observation.valueQuantity.unit` → `unit`). The FHIRPath and the validator's own words stay as the detail.
  */
-export function plainProblem(p: Pick<IntakeProblem, "field" | "code" | "resourceType">): { key: string; element: string | null } {
-  const code = p.code && (ISSUE_CODES as readonly string[]).includes(p.code) ? p.code : p.code ? "unknown" : "invalid";
+export function plainProblem(p: Pick<IntakeProblem, "field" | "code" | "resourceType"> & { message?: string }): { key: string; element: string | null } {
+  let kind: string = p.code && (ISSUE_CODES as readonly string[]).includes(p.code) ? p.code : p.code ? "unknown" : "invalid";
+  if ((kind === "structure" || kind === "invalid") && p.message) kind = VALIDATOR_KINDS.find(([pattern]) => pattern.test(p.message!))?.[1] ?? kind;
   const last = p.field?.split(/\s*\/\s*|\./).filter(Boolean).pop()?.replace(/\[\d+\]$/, "") ?? null;
-  return { key: `issues.${code}`, element: last || p.resourceType || null };
+  return { key: `issues.${kind}`, element: last || p.resourceType || null };
 }

@@ -70,6 +70,8 @@ async function main() {
   process.on("SIGTERM", () => void shutdown(0));
 
   try {
+    // The web server would otherwise die with EADDRINUSE after the database, the chains and the build: say so first.
+    await startupStep("the web server", () => portIsFree(config.PORT));
     const database = await provideDatabase({ databaseUrl: config.DATABASE_URL, dataDir, database: "chartproof", log: say });
     if (database.embedded) stops.push(database.embedded.stop);
     const where = new URL(database.url);
@@ -83,8 +85,6 @@ async function main() {
     const stack = await prepareDemoStack({ databaseUrl: database.url, access, dataDir, persistentChain: true, authSecret: config.AUTH_SECRET, port: config.PORT, log: say, warn: shout });
     stops.push(stack.stop);
 
-    // The web server would otherwise die with EADDRINUSE after the whole build: say so before.
-    await startupStep("the web server", () => portIsFree(config.PORT));
     if (needsBuild()) {
       say("building the app (the first start takes a minute or two)…");
       await startupStep("the build", () => runNext(["build"], stack.webEnv));

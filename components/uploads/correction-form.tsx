@@ -5,6 +5,7 @@ import { useActionState, useState } from "react";
 import { correctRecordAction } from "@/lib/actions/corrections";
 import type { CorrectionState } from "@/lib/dto/uploads";
 import { Notice, SubmitButton, inputClass } from "@/components/ui/form-bits";
+import { ProblemList } from "./problem-list";
 import { SIMPLE_CORRECTION_TYPES, SimpleCorrectionFields } from "./simple-correction";
 
 function parsed(text: string): Record<string, unknown> | null {
@@ -34,16 +35,7 @@ export function CorrectionForm({ recordId, initial, resourceType }: { recordId: 
       {state.status === "error" ? (
         <div role="alert" className="rounded border border-danger bg-danger-soft px-3 py-2 text-sm text-danger">
           <p className="font-semibold">{t.has(`correctionErrors.${state.code}`) ? t(`correctionErrors.${state.code}`) : t(`reasons.${state.code}`)}</p>
-          {state.problems.length ? (
-            <ul className="mt-1 list-disc pl-5">
-              {state.problems.map((p, i) => (
-                <li key={i} data-problem-field={p.field ?? ""}>
-                  {p.field ? <code className="mr-1">{p.field}</code> : null}
-                  {p.message}
-                </li>
-              ))}
-            </ul>
-          ) : null}
+          <ProblemList problems={state.problems} inBundle={false} />
         </div>
       ) : null}
       {simpleType ? (

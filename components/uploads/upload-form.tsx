@@ -3,9 +3,9 @@
 import { useId, useRef, useState } from "react";
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import type { IntakeProblem, TypeSummary, UploadResponseDto } from "@/lib/dto/uploads";
-import { problemLocation } from "@/lib/fhir/intake/model";
+import { UPLOAD_REASONS, type IntakeProblem, type TypeSummary, type UploadResponseDto } from "@/lib/dto/uploads";
 import { ImportSummary } from "./import-summary";
+import { ProblemList } from "./problem-list";
 
 type Outcome = { key: string; fileName: string } & (
   | { ok: true; recordCount: number; summary: TypeSummary[] }
@@ -30,10 +30,7 @@ function send(file: File, onProgress: (loaded: number, total: number) => void): 
   });
 }
 
-const REASONS = new Set([
-  "empty", "too_large", "not_json", "too_deep", "too_many_entries", "forbidden_key", "not_fhir", "fhir_version", "bundle_type", "invalid_entries",
-  "patient_mismatch", "several_patients", "patient_missing", "content_type", "forbidden_character", "denied", "failed",
-]);
+const REASONS = new Set<string>(UPLOAD_REASONS);
 
 /**
  * The file picker (a native, labelled input: keyboard and screen-reader friendly), a progress bar while a file is
@@ -132,21 +129,7 @@ export function UploadForm({ maxBytes }: { maxBytes: number }) {
                   <p>{REASONS.has(o.reason) ? t(`reasons.${o.reason}`, { maxMb }) : t("reasons.failed", { maxMb })}</p>
                   {o.registered ? <p data-registered>{t("registered", { name: o.registered.name, birthDate: o.registered.birthDate })}</p> : null}
                 </div>
-                {o.problems.length ? (
-                  <ul className="mt-2 list-disc space-y-1 pl-5 text-ink">
-                    {o.problems.map((p, i) => {
-                      // Numbered and located exactly as the API's OperationOutcome says it (lib/fhir/intake/model.ts).
-                      const at = problemLocation(p);
-                      return (
-                        <li key={i} data-problem-entry={p.entry ?? ""} data-problem-field={p.field ?? ""}>
-                          {at.entryNumber !== null ? <strong>{t("problemEntry", { entry: at.entryNumber, type: p.resourceType ?? "?" })} </strong> : null}
-                          {p.message}
-                          {at.expression ? <code className="ml-1 rounded bg-surface-muted px-1 text-ink-muted">{t("problemWhere", { path: at.expression })}</code> : null}
-                        </li>
-                      );
-                    })}
-                  </ul>
-                ) : null}
+                <ProblemList problems={o.problems} />
                 <ImportSummary summary={o.summary} />
                 <p className="mt-1 text-ink-muted">{t("nothingStored")}</p>
               </li>

@@ -2,7 +2,13 @@
 import type { RecordDto, VerificationCounts } from "./index";
 import type { IntakeProblem, IntakeReason, OperationOutcome, TypeSummary } from "@/lib/fhir/ingest";
 
+import { INTAKE_REASONS } from "@/lib/fhir/intake/model";
+
 export type { IntakeProblem, IntakeReason, TypeSummary };
+
+/** Every reason a patient's upload can end refused: the intake's, and the two before the intake answers. */
+export const UPLOAD_REASONS = [...INTAKE_REASONS, "denied", "failed"] as const;
+export type UploadRefusal = (typeof UPLOAD_REASONS)[number];
 
 /** What an accepted upload became: the upload (null when the same file was already stored whole), and per type. */
 export type UploadResultDto = { uploadId: string | null; recordCount: number; summary: TypeSummary[] };
@@ -13,7 +19,7 @@ export type UploadResultDto = { uploadId: string | null; recordCount: number; su
  */
 export type UploadResponseDto =
   | ({ ok: true } & UploadResultDto)
-  | { ok: false; reason: IntakeReason | "denied" | "failed"; problems: IntakeProblem[]; summary?: TypeSummary[]; registered?: { name: string; birthDate: string } | null; outcome?: OperationOutcome };
+  | { ok: false; reason: UploadRefusal; problems: IntakeProblem[]; summary?: TypeSummary[]; registered?: { name: string; birthDate: string } | null; outcome?: OperationOutcome };
 
 export type OwnUploadDto = {
   id: string;

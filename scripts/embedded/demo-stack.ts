@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { privateKeyToAddress } from "viem/accounts";
 import { migrateDeploy, startEmbeddedLedger, type EmbeddedLedger, type StackLog } from "./stack";
 import { ensureTierRoles, reapplyGrants, type TierRoleNames, type TierUrls } from "./postgres";
+import { startupStep } from "./startup-failure";
 
 /**
  * How the web tier and the worker connect (docs/decisions/016-database-refuses-to-rewrite-history.md):
@@ -54,9 +55,11 @@ export async function prepareDemoStack(opts: {
       started.push(await startEmbeddedLedger({ dataDir: opts.dataDir, persistent: opts.persistentChain, blockTimeSeconds: opts.blockTimeSeconds, chain, log: opts.log }));
     }
     const [privateChain, publicChain] = started as [EmbeddedLedger, EmbeddedLedger];
-    await migrateDeploy(opts.databaseUrl);
     // Migrations ran as the owner; the web tier and the worker connect as roles that cannot rewrite history.
-    const tiers = await tierUrls(opts.databaseUrl, opts.access);
+    const tiers = await startupStep("the migration", async () => {
+      await migrateDeploy(opts.databaseUrl);
+      return tierUrls(opts.databaseUrl, opts.access);
+    });
     opts.log("database migrated");
     if (opts.access.kind === "owner") {
       opts.warn(
@@ -89,7 +92,7 @@ export async function prepareDemoStack(opts: {
     const { reanchorLostRoots } = await import("@/lib/jobs/reanchor-lost-roots");
     const { ledgers } = await import("@/lib/verification");
     const { disconnectDb } = await import("@/lib/db");
-    try {
+    await startupStep("the demo data", async () => {
       const lost = await reanchorLostRoots(ledgers());
       if (lost.lost > 0) {
         opts.warn(
@@ -101,13 +104,13 @@ export async function prepareDemoStack(opts: {
       const seeded = await seedDemo(ledgers());
       if (seeded.seeded) opts.log(`demo data seeded: ${seeded.records} records anchored in ${seeded.batches} batches, checkpointed on the public chain`);
       await opts.afterSeed?.();
-    } finally {
+    }).finally(async () => {
       await disconnectDb();
       // This process spawns the web tier with its own environment: the keys must not leak into it.
       delete process.env.LEDGER_WRITER_KEY;
       delete process.env.PUBLIC_LEDGER_WRITER_KEY;
       delete process.env.DATABASE_URL;
-    }
+    });
     return { webEnv, workerEnv, stop };
   } catch (error) {
     await stop();

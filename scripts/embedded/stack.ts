@@ -6,15 +6,16 @@ import type { Address, Hex } from "viem";
 import { createLedgerClients, deployRecordAnchor, installMulticall3, type LedgerClients } from "@/lib/ledger";
 import { ANVIL_DEV_ACCOUNTS, startAnvil, type RunningAnvil } from "./anvil";
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./postgres";
+import { startupStep } from "./startup-failure";
 
 export type StackLog = (line: string) => void;
 
 /** Starts the embedded PostgreSQL unless a URL is given; returns the URL of `database` on it. */
 export async function provideDatabase(opts: { databaseUrl?: string; dataDir: string; database: string; log: StackLog }) {
   if (opts.databaseUrl) return { url: opts.databaseUrl, embedded: null as EmbeddedPostgresHandle | null };
-  const embedded = await startEmbeddedPostgres({ dataDir: join(opts.dataDir, "postgres") });
+  const embedded = await startupStep("PostgreSQL", () => startEmbeddedPostgres({ dataDir: join(opts.dataDir, "postgres") }));
   opts.log(`embedded PostgreSQL 18 on 127.0.0.1:${embedded.port} (data in ${join(opts.dataDir, "postgres")})`);
-  return { url: await ensureDatabase(embedded.url, opts.database), embedded };
+  return { url: await startupStep("PostgreSQL", () => ensureDatabase(embedded.url, opts.database)), embedded };
 }
 
 export type EmbeddedLedger = {
@@ -51,15 +52,22 @@ export async function startEmbeddedLedger(opts: {
 }): Promise<EmbeddedLedger> {
   const spec = EMBEDDED_CHAINS[opts.chain ?? "private"];
   const chainDir = join(opts.dataDir, spec.folder);
+  const anvil = await startupStep("anvil", () =>
+    startAnvil({
+      port: opts.port,
+      stateFile: opts.persistent ? join(chainDir, "state.json") : undefined,
+      stateIntervalSeconds: 1,
+      blockTimeSeconds: opts.blockTimeSeconds ?? 1,
+      chainId: spec.chainId,
+      silent: true,
+    }),
+  );
+  return startupStep("the contract deployment", () => deployOnto(anvil, spec, chainDir, opts));
+}
+
+/** Multicall3 and RecordAnchor on a running anvil: deployed again only when the recorded deployment is gone. */
+async function deployOnto(anvil: RunningAnvil, spec: (typeof EMBEDDED_CHAINS)[keyof typeof EMBEDDED_CHAINS], chainDir: string, opts: { persistent: boolean; log: StackLog }): Promise<EmbeddedLedger> {
   const deploymentFile = join(chainDir, "deployment.json");
-  const anvil = await startAnvil({
-    port: opts.port,
-    stateFile: opts.persistent ? join(chainDir, "state.json") : undefined,
-    stateIntervalSeconds: 1,
-    blockTimeSeconds: opts.blockTimeSeconds ?? 1,
-    chainId: spec.chainId,
-    silent: true,
-  });
   const writerKey = ANVIL_DEV_ACCOUNTS.writer.privateKey;
   let clients = createLedgerClients({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, writerPrivateKey: writerKey });
   await installMulticall3(clients);

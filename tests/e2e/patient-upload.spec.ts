@@ -109,6 +109,9 @@ test("malformed, foreign, hostile and wrongly typed files get clear errors, and 
   await expect(refused.nth(1)).toHaveAttribute("data-reason", "invalid_entries");
   await expect(refused.nth(1).locator('[data-problem-entry="1"][data-problem-field="Observation.status"]')).toContainText("Missing required property");
   await expect(refused.nth(1)).toContainText("Entry 2 (Observation):");
+  // Issue #26: a sentence first, the FHIRPath and the validator's words after it as the detail.
+  await expect(refused.nth(1).locator('[data-problem-entry="1"] [data-problem-plain]')).toHaveText("Something required is missing: “status”.");
+  await expect(refused.nth(1).locator('[data-problem-entry="1"]')).toContainText("at Bundle.entry[1].resource.status");
   await expect(refused.nth(2)).toHaveAttribute("data-reason", "patient_mismatch");
   await expect(refused.nth(2)).toContainText("about someone else");
   await expect(refused.nth(3)).toHaveAttribute("data-reason", "invalid_entries");
@@ -238,6 +241,18 @@ for (const locale of ["ko", "en"] as Locale[]) {
     await signIn(page, locale);
     await expectAccessible(page);
     await page.screenshot({ path: `test-results/screens/upload-${locale}.png`, fullPage: true });
+    // A refused file reads in the page's language: the sentence, then the path (issue #26).
+    const badEntry = historyBundle();
+    delete (badEntry.entry[1]!.resource as Record<string, unknown>).status;
+    await page.locator('input[type="file"]').setInputFiles([json("bad-entry.json", badEntry)]);
+    await page.getByRole("button", { name: locale === "ko" ? "올리기" : "Upload", exact: true }).click();
+    const problem = page.locator('[data-upload-result="refused"] [data-problem-entry="1"]');
+    await expect(problem.locator("[data-problem-plain]")).toHaveText(locale === "ko" ? "꼭 필요한 항목이 빠져 있습니다: “status”." : "Something required is missing: “status”.");
+    await expect(problem).toContainText("Bundle.entry[1].resource.status");
+    for (const width of [1440, 820]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.screenshot({ path: `test-results/screens/upload-refused-${locale}-${width}.png`, fullPage: true });
+    }
     const admin = await browser.newContext();
     const adminPage = await admin.newPage();
     await login(adminPage, "admin", locale);

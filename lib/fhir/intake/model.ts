@@ -5,29 +5,33 @@ export const MRN_SYSTEM = "https://chartproof.example/fhir/mrn";
 
 export type IntakeLimits = { maxBytes: number; maxDepth: number; maxEntries: number };
 
-/** Why a whole upload was refused. Reason codes are what the audit log keeps: never the content. */
-export type IntakeReason =
-  | "empty"
-  | "too_large"
-  | "not_json"
-  | "too_deep"
-  | "too_many_entries"
-  | "forbidden_key"
-  | "not_fhir"
-  | "fhir_version"
-  | "bundle_type"
-  | "invalid_entries"
-  | "patient_mismatch"
-  | "several_patients"
-  | "patient_missing"
-  | "content_type"
-  | "forbidden_character";
+/** Why a whole upload was refused. Reason codes are what the audit log keeps: never the content. Listed once here so
+ * that every reason has a sentence for the patient in each language (tests/unit/intake-messages.test.ts). */
+export const INTAKE_REASONS = [
+  "empty",
+  "too_large",
+  "not_json",
+  "too_deep",
+  "too_many_entries",
+  "forbidden_key",
+  "not_fhir",
+  "fhir_version",
+  "bundle_type",
+  "invalid_entries",
+  "patient_mismatch",
+  "several_patients",
+  "patient_missing",
+  "content_type",
+  "forbidden_character",
+] as const;
+export type IntakeReason = (typeof INTAKE_REASONS)[number];
 
 /**
  * FHIR OperationOutcome issue codes (http://hl7.org/fhir/issue-type) a problem may carry: `invalid` and its children
  * for content that breaks R4, `business-rule` for identity, `not-supported` for what is valid but not kept.
  */
-export type IssueCode = "invalid" | "structure" | "required" | "value" | "invariant" | "code-invalid" | "business-rule" | "security" | "not-supported" | "too-costly";
+export const ISSUE_CODES = ["invalid", "structure", "required", "value", "invariant", "code-invalid", "business-rule", "security", "not-supported", "too-costly"] as const;
+export type IssueCode = (typeof ISSUE_CODES)[number];
 
 /**
  * One thing wrong with one entry. `entry` is the index in Bundle.entry (0-based, as in the FHIRPath `Bundle.entry[i]`;
@@ -88,4 +92,26 @@ export function problemLocation(p: IntakeProblem, inBundle = true): { expression
   if (p.field?.startsWith("Bundle.")) return { expression: p.field, entryNumber };
   const inner = p.field && p.resourceType && p.field.startsWith(p.resourceType) ? p.field.slice(p.resourceType.length) : "";
   return { expression: `Bundle.entry[${p.entry}].resource${inner}`, entryNumber };
+}
+
+// The R4 validator (@medplum/core) files nearly everything under `structure`; its words tell what kind of problem it is.
+const VALIDATOR_KINDS: [RegExp, string][] = [
+  [/^Missing required property/i, "required"],
+  [/number of values|^Expected (array of values|single value)/i, "count"],
+  [/^Invalid (JSON type|numeric value|empty value|null value|empty non-primitive)|^Expected number|^Value did not match|^String (cannot|must)/i, "value"],
+];
+
+/** Every sentence a problem can be read as: one per issue code, the validator's `count`, and the generic one. */
+export const PLAIN_PROBLEM_KINDS = [...ISSUE_CODES, "count", "unknown"] as const;
+
+/**
+ * What the patient reads for one problem: the message key of its kind (`upload.issues.<kind>`: its issue code, refined
+ * by the validator's words, or `unknown` for a code this list does not know) and the element it is about, as its last
+ * FHIR name (`Observation.valueQuantity.unit` → `unit`). The FHIRPath and the validator's own words stay as the detail.
+ */
+export function plainProblem(p: Pick<IntakeProblem, "field" | "code" | "resourceType"> & { message?: string }): { key: string; element: string | null } {
+  let kind: string = p.code && (ISSUE_CODES as readonly string[]).includes(p.code) ? p.code : p.code ? "unknown" : "invalid";
+  if ((kind === "structure" || kind === "invalid") && p.message) kind = VALIDATOR_KINDS.find(([pattern]) => pattern.test(p.message!))?.[1] ?? kind;
+  const last = p.field?.split(/\s*\/\s*|\./).filter(Boolean).pop()?.replace(/\[\d+\]$/, "") ?? null;
+  return { key: `issues.${kind}`, element: last || p.resourceType || null };
 }

@@ -146,6 +146,14 @@ test("compliance reviews the alert with a note", async ({ page }) => {
   await page.goto("/compliance/alerts");
   const alert = page.locator('[data-alert-kind="break_glass.frequent"]').first();
   await expect(alert).toContainText("Frequent emergency access by one doctor");
+  // Its details in words: the doctor by name, linked to their events; no raw key, no bare id (issue #23).
+  await expect(alert.getByRole("link", { name: "이서연 Lee Seo-yeon" })).toHaveAttribute("href", /\/compliance\/access-log\?staff=[0-9a-f-]{36}$/);
+  await expect(alert).toContainText("Staff member");
+  await expect(alert).not.toContainText("staffId");
+  // Critical alerts lead the list, then the newest.
+  const severities = await page.locator("[data-alert-id]").evaluateAll((rows) => rows.map((r) => r.querySelector("td:nth-child(2)")?.textContent ?? ""));
+  const rank = (s: string) => (s.includes("Critical") ? 2 : s.includes("Warning") ? 1 : 0);
+  expect(severities.map(rank)).toEqual([...severities.map(rank)].sort((a, b) => b - a));
   const alertId = await alert.getAttribute("data-alert-id");
   await expectAccessible(page);
   await alert.getByRole("button", { name: "Mark reviewed" }).click();

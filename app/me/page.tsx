@@ -9,6 +9,8 @@ import { AccessDeniedError } from "@/lib/dal/caller";
 import { getOwnRecords } from "@/lib/dal/own-records";
 import { getOwnNotices } from "@/lib/dal/patient-notices";
 import { getOwnIdentity } from "@/lib/dal/own-identity";
+import { openIntegrityFailure } from "@/lib/dal/integrity-notice";
+import { IntegrityFailureBanner } from "@/components/records/integrity-failure-banner";
 import { PageHeader } from "@/components/ui/page-header";
 import { AccountNotices } from "@/components/patients/account-notices";
 import { IdentityCard } from "@/components/patients/identity-card";
@@ -47,7 +49,12 @@ export default async function MyRecordsPage({ searchParams }: { searchParams: Pr
   const caller = await requireCaller("own_records.view");
   const params = await searchParams;
   const page = Number(typeof params.page === "string" ? params.page : "1");
-  const [own, notices, identity] = await Promise.all([getOwnRecords(caller, Number.isSafeInteger(page) && page > 0 ? page : 1), getOwnNotices(caller), getOwnIdentity(caller)]).catch((error: unknown) => {
+  const [own, notices, identity, integrityFailure] = await Promise.all([
+    getOwnRecords(caller, Number.isSafeInteger(page) && page > 0 ? page : 1),
+    getOwnNotices(caller),
+    getOwnIdentity(caller),
+    openIntegrityFailure(caller),
+  ]).catch((error: unknown) => {
     if (error instanceof AccessDeniedError) notFound();
     throw error;
   });
@@ -58,6 +65,7 @@ export default async function MyRecordsPage({ searchParams }: { searchParams: Pr
   return (
     <>
       <PageHeader title={t("title")} description={t("description")} />
+      <IntegrityFailureBanner failure={integrityFailure} />
       <AccountNotices notices={notices} />
       <IdentityCard identity={identity} />
       <div className="mb-4 flex flex-wrap items-center gap-3 text-sm">

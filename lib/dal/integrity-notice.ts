@@ -10,7 +10,9 @@ import { AccessDeniedError, type Caller } from "./caller";
  * has closed with a note (reviewed) yet. While one is open, every chart says it may be incomplete.
  */
 export async function openIntegrityFailure(caller: Caller): Promise<IntegrityFailureDto | null> {
-  if (!can(caller.actor, "chart.view")) throw new AccessDeniedError();
+  // Doctors on every chart and record page, patients on their own records: whoever reads records must know that an
+  // absence may not mean absence. The notice names no patient and no record.
+  if (!can(caller.actor, "chart.view") && !can(caller.actor, "own_records.view")) throw new AccessDeniedError();
   const [row] = await db().$queryRaw<{ createdAt: Date }[]>`
     SELECT "createdAt" FROM "Alert"
     WHERE "reviewedAt" IS NULL AND severity = 'CRITICAL' AND kind LIKE 'integrity.%'

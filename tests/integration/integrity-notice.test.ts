@@ -28,6 +28,8 @@ describe("a break no chart can be spared from", () => {
     await raiseAlert({ kind: "integrity.access_log_break", severity: "CRITICAL", details: { kind: "seal_missing", chain: null, chainSeq: null, sealNumber: "4611686018427387905" }, dedupeKey: "test:notice" });
     const alert = await db().alert.findFirstOrThrow({ where: { kind: "integrity.access_log_break", reviewedAt: null }, orderBy: { createdAt: "desc" } });
     expect(await openIntegrityFailure(doctor)).toEqual({ failedAt: alert.createdAt.toISOString() });
+    // A patient reading their own records is told too: an absence there may not mean absence either.
+    expect(await openIntegrityFailure(await callerFor("patient@demo.chartproof.local", "PATIENT"))).toEqual({ failedAt: alert.createdAt.toISOString() });
 
     // Resolving without a review does not close it; the officer's note does.
     await db().alert.update({ where: { id: alert.id }, data: { resolvedAt: new Date() } });
@@ -45,7 +47,7 @@ describe("a break no chart can be spared from", () => {
     expect(await openIntegrityFailure(doctor)).toBeNull();
   });
 
-  it("is asked for only by someone who may view charts", async () => {
+  it("is asked for only by someone who may read records (a doctor, or a patient for their own)", async () => {
     await expect(openIntegrityFailure(await callerFor("researcher@demo.chartproof.local"))).rejects.toThrow(AccessDeniedError);
   });
 });

@@ -5,6 +5,8 @@ import { getTranslations } from "next-intl/server";
 import { requireCaller } from "@/lib/auth/require-caller";
 import { AccessDeniedError } from "@/lib/dal/caller";
 import { getRecordProof } from "@/lib/dal/record-proof";
+import { openIntegrityFailure } from "@/lib/dal/integrity-notice";
+import { IntegrityFailureBanner } from "@/components/records/integrity-failure-banner";
 import { PageHeader } from "@/components/ui/page-header";
 import { ProofPath } from "@/components/records/proof-path";
 import { RecordVersions } from "@/components/records/record-versions";
@@ -22,6 +24,7 @@ export default async function RecordProofPage({ params }: { params: Promise<{ pa
     if (error instanceof AccessDeniedError) notFound();
     throw error;
   });
+  const integrityFailure = await openIntegrityFailure(caller);
   const t = await getTranslations("proof");
   const tt = await getTranslations("resourceTypes");
   const tc = await getTranslations("chart");
@@ -33,6 +36,7 @@ export default async function RecordProofPage({ params }: { params: Promise<{ pa
         ← {t("back")}
       </Link>
       <PageHeader title={t("heading", { type })} description={t("patientLine", { name: proof.patient.name, mrn: proof.patient.mrn })} />
+      <IntegrityFailureBanner failure={integrityFailure} />
       {proof.identity.withheld ? (
         <div data-identity={proof.identity.state} role="alert" className="rounded-lg border-2 border-danger bg-danger-soft px-4 py-2 text-sm font-semibold text-danger">
           <p>{tc(`identity.${proof.identity.state}`)}</p>

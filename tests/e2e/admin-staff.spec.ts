@@ -98,7 +98,8 @@ test("an admin creates a doctor who activates with the code; suspension ends the
 test("the last administrator cannot demote or suspend itself", async ({ page }) => {
   await login(page, "admin");
   await page.goto("/admin/staff?q=admin%40demo");
-  await page.getByRole("link", { name: /Park Ji-hoon/ }).click();
+  // In the directory, not the header (whose account link also carries the signed-in name).
+  await page.getByRole("main").getByRole("link", { name: /Park Ji-hoon/ }).click();
   await expect(page.getByText("This is your own account")).toBeVisible();
   await expect(page.getByLabel("Change role")).toBeDisabled();
   await expect(page.getByRole("button", { name: "Suspend" })).toBeDisabled();

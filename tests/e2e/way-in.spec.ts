@@ -1,5 +1,6 @@
+import { mkdir } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
-import { ACCOUNTS, LOGIN_LABELS, PASSWORD, login, nextTotpCode } from "./fixtures";
+import { ACCOUNTS, LOGIN_LABELS, PASSWORD, expectAccessible, login, nextTotpCode, setLocaleCookie } from "./fixtures";
 import { DEMO_TOTP_SECRETS } from "@/lib/jobs/demo-data";
 
 /** The sign-in form on the page already shown (the deep link's redirect), second factor included. */
@@ -41,6 +42,17 @@ test("a refused chart's 404 names emergency access to a doctor only, the same fo
   const response = await page.goto(`/patients/${unknown}`);
   expect(response?.status()).toBe(404);
   await expect(page.getByTestId("emergency-hint").getByRole("link")).toHaveAttribute("href", "/patients/emergency");
+  await expectAccessible(page);
+  await mkdir("docs/screenshots", { recursive: true });
+  for (const locale of ["en", "ko"] as const) {
+    await setLocaleCookie(page, locale);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.reload();
+    await expect(page.getByTestId("emergency-hint")).toBeVisible();
+    await page.screenshot({ path: `docs/screenshots/chart-refused-doctor-${locale}-1440.png` });
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await page.screenshot({ path: `docs/screenshots/chart-refused-doctor-${locale}-820.png` });
+  }
   await page.context().clearCookies();
   await login(page, "admin");
   await page.goto(`/patients/${unknown}`);

@@ -45,6 +45,9 @@ export async function proxy(request: NextRequest) {
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("x-request-id", requestId);
+  // The page asked for, so that a signed-out visit can be sent back to it after sign-in (lib/net/return-path.ts
+  // decides whether it may be). Never client-supplied: set here on every request, overwriting any sent.
+  requestHeaders.set("x-return-path", returnPathOf(request));
   requestHeaders.set("Content-Security-Policy", csp);
 
   const response = NextResponse.next({ request: { headers: requestHeaders } });
@@ -106,6 +109,14 @@ async function carriesBadBytes(request: NextRequest): Promise<boolean> {
     }
   }
   return false;
+}
+
+/** The path and query of a page request, without the router's own `_rsc` cache-busting parameter. */
+function returnPathOf(request: NextRequest): string {
+  const search = new URLSearchParams(request.nextUrl.search);
+  search.delete("_rsc");
+  const query = search.toString();
+  return `${request.nextUrl.pathname}${query ? `?${query}` : ""}`;
 }
 
 /** A decoded field: NUL, a lone surrogate, or U+FFFD (a malformed sequence the form parser already replaced). */

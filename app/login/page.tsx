@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { currentCaller } from "@/lib/auth/require-caller";
 import { homePath } from "@/lib/authz";
+import { safeReturnPath } from "@/lib/net/return-path";
 import { LoginForm } from "@/components/auth/login-form";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -10,13 +11,16 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  // An off-site or malformed callbackUrl is dropped: the sign-in then lands on the role's home.
+  const returnTo = safeReturnPath(params.callbackUrl);
   const caller = await currentCaller();
-  if (caller) redirect(homePath(caller.actor));
+  if (caller) redirect(returnTo ?? homePath(caller.actor));
   const t = await getTranslations("login");
   return (
     <div className="mx-auto max-w-md rounded-lg border border-line bg-surface p-6 shadow-sm">
       <h1 className="mb-4 text-2xl font-bold">{t("title")}</h1>
-      <LoginForm activated={(await searchParams).activated === "1"} />
+      <LoginForm activated={params.activated === "1"} returnTo={returnTo} />
     </div>
   );
 }

@@ -16,7 +16,8 @@ type Problem = "failed" | "throttled" | "otpInvalid" | null;
 // next-auth hands authorize()'s thrown message back as `error` (see lib/auth/options.ts SIGN_IN_ERRORS).
 const PROBLEMS: Record<string, Problem> = { THROTTLED: "throttled", MFA_INVALID: "otpInvalid" };
 
-export function LoginForm({ activated = false }: { activated?: boolean }) {
+/** `returnTo` is a same-origin path already checked by the page (lib/net/return-path.ts), or null. */
+export function LoginForm({ activated = false, returnTo = null }: { activated?: boolean; returnTo?: string | null }) {
   const t = useTranslations("login");
   const ta = useTranslations("account");
   const router = useRouter();
@@ -33,8 +34,8 @@ export function LoginForm({ activated = false }: { activated?: boolean }) {
     const result = await signIn(kind, { email, password, otp, redirect: false });
     setPending(false);
     if (result && !result.error) {
-      // The home page sends each role to its own start page.
-      router.replace("/");
+      // Back to the deep link the visit began with; otherwise the home page sends each role to its own start page.
+      router.replace(returnTo ?? "/");
       router.refresh();
       return;
     }

@@ -8,6 +8,7 @@ import { findActiveActor } from "@/lib/dal/actors";
 import { AccessDeniedError, type Caller } from "@/lib/dal/caller";
 import { sessionIsLive } from "@/lib/dal/sessions";
 import { env } from "@/lib/env";
+import { loginPath } from "@/lib/net/return-path";
 import { authOptions } from "./options";
 
 type SessionActor = { kind?: unknown; id?: unknown; sessionVersion?: unknown; authAt?: unknown; sid?: unknown };
@@ -47,12 +48,13 @@ export const currentCaller = cache(async (): Promise<Caller | null> => {
 });
 
 /**
- * For pages: signs out to /login without a valid session; answers 404 when the caller lacks the permission,
+ * For pages: signs out to /login (with the page to return to) without a valid session; answers 404 when the caller lacks the permission,
  * so a page's existence is not revealed to roles that may not use it.
  */
 export async function requireCaller(permission?: Permission): Promise<Caller> {
   const caller = await currentCaller();
-  if (!caller) redirect("/login");
+  // Back to this very page after sign-in (an idle timeout must not lose the doctor's place).
+  if (!caller) redirect(loginPath((await headers()).get("x-return-path")));
   if (permission && !can(caller.actor, permission)) notFound();
   return caller;
 }

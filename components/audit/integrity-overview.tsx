@@ -1,30 +1,11 @@
 import { useFormatter, useTranslations } from "next-intl";
 import type { IntegrityOverviewDto } from "@/lib/dto";
-
-const KNOWN_KINDS = new Set([
-  "integrity.record_tampered",
-  "integrity.commitment_mismatch",
-  "integrity.backfill_mismatch",
-  "integrity.reconcile_mismatch",
-  "anchoring.overdue",
-  "anchoring.batch_conflict",
-  "anchoring.checkpoint_conflict",
-  "anchoring.number_squatted",
-  "integrity.reanchor_refused",
-  "integrity.second_creation_event",
-  "integrity.access_log_break",
-  "integrity.access_log_behind_seal",
-  "integrity.access_log_unchecked",
-  "integrity.chain_unaccounted",
-  "integrity.creation_unaccounted",
-  "database.worker_unrestricted",
-  "record.erased",
-  "integrity.tombstone_mismatch",
-]);
+import { useAlertKindLabel } from "./labels";
 
 export function IntegrityOverview({ overview }: { overview: IntegrityOverviewDto }) {
   const t = useTranslations("integrity");
   const format = useFormatter();
+  const kindLabel = useAlertKindLabel();
   const clear = overview.alerts.length === 0 && overview.overduePending === 0 && !overview.databaseRole.unrestricted;
   return (
     <section aria-labelledby="integrity-heading" className={`mb-6 rounded-lg border p-4 ${clear ? "border-line bg-surface" : "border-danger bg-danger-soft"}`}>
@@ -43,8 +24,12 @@ export function IntegrityOverview({ overview }: { overview: IntegrityOverviewDto
           {overview.alerts.map((alert) => (
             <li key={alert.id} className="flex flex-wrap gap-x-3">
               <span className={alert.severity === "CRITICAL" ? "font-semibold text-danger" : "font-semibold text-warn"}>{t(`severity.${alert.severity}`)}</span>
-              <span>{KNOWN_KINDS.has(alert.kind) ? t(`kinds.${alert.kind.replace(".", "_")}`) : alert.kind}</span>
-              {alert.recordId ? <span className="font-mono text-xs">{alert.recordId}</span> : null}
+              <span title={alert.kind}>{kindLabel(alert.kind)}</span>
+              {alert.recordId ? (
+                <span className="font-mono text-xs" title={alert.recordId}>
+                  …{alert.recordId.slice(-8)}
+                </span>
+              ) : null}
               {alert.batchNumber ? <span>#{alert.batchNumber}</span> : null}
               <time dateTime={alert.createdAt} className="text-ink-muted">
                 {format.dateTime(new Date(alert.createdAt), "audit")}

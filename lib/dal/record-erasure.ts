@@ -6,6 +6,7 @@ import { reasonSha256, tombstoneBytes, TOMBSTONE_FORMAT, type ErasureLegalBasis 
 import type { RecordErasureDto } from "@/lib/dto/compliance";
 import { isUuid } from "@/lib/ids";
 import { AccessDeniedError, type Caller } from "./caller";
+import { IDENTITY_RESOURCE_TYPE } from "@/lib/fhir/identity-record";
 
 /*
  * Lawful erasure of one record (docs/decisions/016-database-refuses-to-rewrite-history.md, "Erasure").
@@ -25,7 +26,7 @@ import { AccessDeniedError, type Caller } from "./caller";
 
 export type RecordEraseParams = { recordId: string; legalBasis: ErasureLegalBasis; reason: string };
 
-export type RecordEraseRuleCode = "record_not_found" | "record_not_anchored" | "record_already_erased" | "erase_pending" | "erase_refused";
+export type RecordEraseRuleCode = "record_not_found" | "record_not_anchored" | "record_already_erased" | "erase_pending" | "erase_refused" | "identity_record";
 
 export class RecordEraseRuleError extends Error {
   override name = "RecordEraseRuleError";
@@ -37,9 +38,12 @@ export class RecordEraseRuleError extends Error {
 /** What can be said on the form: the record exists, is anchored (its commitment must already be on chain), not erased, and not already asked for. */
 export async function precheckRecordErase(params: RecordEraseParams): Promise<void> {
   const record = isUuid(params.recordId)
-    ? await db().medicalRecord.findUnique({ where: { id: params.recordId }, select: { status: true, tombstone: { select: { recordId: true } } } })
+    ? await db().medicalRecord.findUnique({ where: { id: params.recordId }, select: { status: true, resourceType: true, tombstone: { select: { recordId: true } } } })
     : null;
   if (!record) throw new RecordEraseRuleError("record_not_found");
+  // The registered identity is not a clinical record: erasing it would withhold the whole chart (ADR 023). The desk
+  // corrects an identity with a new version instead.
+  if (record.resourceType === IDENTITY_RESOURCE_TYPE) throw new RecordEraseRuleError("identity_record");
   if (record.tombstone) throw new RecordEraseRuleError("record_already_erased");
   if (record.status !== "ANCHORED") throw new RecordEraseRuleError("record_not_anchored");
   const pending = await db().privilegedRequest.count({

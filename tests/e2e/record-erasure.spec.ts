@@ -18,7 +18,7 @@ for (const [i, locale] of (["en", "ko"] as Locale[]).entries()) {
     test.setTimeout(120_000);
     const t = TEXT[locale];
     const [record] = await readE2eDatabase<{ id: string; patientId: string }>(
-      `SELECT r.id, r."patientId" FROM "MedicalRecord" r JOIN "Patient" p ON p.id = r."patientId" WHERE p.mrn = $1 ORDER BY r."recordedAt" DESC OFFSET $2 LIMIT 1`,
+      `SELECT r.id, r."patientId" FROM "MedicalRecord" r JOIN "Patient" p ON p.id = r."patientId" WHERE p.mrn = $1 AND r."resourceType" <> 'Patient' ORDER BY r."recordedAt" DESC OFFSET $2 LIMIT 1`,
       [ERASURE_MRN, i],
     );
     await page.setViewportSize({ width: 1440, height: 1000 });

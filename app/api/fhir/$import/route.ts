@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { importNdjson, ImportRefusedError } from "@/lib/dal/bulk-import";
 import { ServiceAuthError } from "@/lib/dal/uploads";
+import { onlyPost, refuseBadAddress } from "@/lib/net/unproxied-route";
 
 // `POST /api/fhir/$import` (issue #24, bulk import): FHIR Bulk Data NDJSON as the request body
 // (application/fhir+ndjson), one resource per line, read line by line as it arrives — outside the proxy's body
@@ -18,7 +19,11 @@ function outcome(status: number, issues: object[], headers: Record<string, strin
   return new Response(JSON.stringify({ resourceType: "OperationOutcome", issue: issues }), { status, headers: { ...FHIR_JSON, ...headers } });
 }
 
+export { onlyPost as GET, onlyPost as PUT, onlyPost as PATCH, onlyPost as DELETE };
+
 export async function POST(request: Request) {
+  const refused = refuseBadAddress(request);
+  if (refused) return refused;
   const auth = request.headers.get("authorization");
   const token = auth?.startsWith("Bearer ") ? auth.slice("Bearer ".length).trim() : null;
   const context = { ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null, requestId: request.headers.get("x-request-id") ?? randomUUID() };

@@ -3,6 +3,7 @@ import { after } from "next/server";
 import { acceptStreamedBundle } from "@/lib/dal/intake-stream";
 import { IntakeRejectedError, ServiceAuthError } from "@/lib/dal/uploads";
 import { refusalOutcome } from "@/lib/fhir/ingest";
+import { onlyPost, refuseBadAddress } from "@/lib/net/unproxied-route";
 
 // A hospital system's batch Bundle of any size (issue #24, large bodies): outside the proxy's body buffering
 // (proxy.ts), read as it arrives with bounded memory (lib/dal/intake-stream.ts), always answered asynchronously — FHIR's
@@ -11,7 +12,11 @@ import { refusalOutcome } from "@/lib/fhir/ingest";
 
 const FHIR_JSON = { "Content-Type": "application/fhir+json; charset=utf-8", "Cache-Control": "no-store" } as const;
 
+export { onlyPost as GET, onlyPost as PUT, onlyPost as PATCH, onlyPost as DELETE };
+
 export async function POST(request: Request) {
+  const refused = refuseBadAddress(request);
+  if (refused) return refused;
   const auth = request.headers.get("authorization");
   const token = auth?.startsWith("Bearer ") ? auth.slice("Bearer ".length).trim() : null;
   const length = request.headers.has("content-length") ? Number(request.headers.get("content-length")) : Number.NaN;

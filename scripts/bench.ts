@@ -43,6 +43,7 @@ import { observation } from "./bench/fhir";
 import { INTAKE, intakeBody, largeBatchBody, measureIntake, measureLargeBatch } from "./bench/intake";
 import { consentTo, measurePatientList, POPULATION, seedPopulation } from "./bench/patient-list";
 import { peakMemoryOf, type PeakMemory } from "./bench/memory";
+import { MIX, mixRecords } from "./bench/realistic-mix";
 import { ms, stats, type Stats } from "./bench/stats";
 import { dropDatabase, dropRoles, ensureDatabase, ensureTierRoles, newRolePassword, serverUrlOf, startEmbeddedPostgres, tierRoleNamesFor } from "./embedded/postgres";
 import { IMPORT_BENCH, profileSummary, writeExport, type ImportPerson } from "./bench/import";
@@ -1331,6 +1332,151 @@ async function runImport() {
     ),
   );
   say(`written to ${out}`);
+}
+
+/**
+ * `npm run bench -- --mix [--quick]` (issue #20 part 4, #19): the chart with its clinical summary on MIX.patients
+ * realistic-mix patients of MIX.recordsPerPatient records (scripts/bench/realistic-mix.ts), each created with
+ * createPatient and its records through createRecords, anchored before measuring; getPatientChart in-process over the
+ * patients (one doctor), then the chart over HTTP at 1 and 20 doctors spread over the patients, beside the patient
+ * list at 20. --quick: a smaller patient population for the list and shorter HTTP runs.
+ */
+async function runMix() {
+  const startedAt = new Date();
+  const quick = process.argv.includes("--quick");
+  const loadAverageAtStart = os.loadavg();
+  say(`--mix${quick ? " --quick" : ""}: ${os.cpus()[0]?.model ?? "unknown"}, ${os.cpus().length} cores; load ${loadAverageAtStart.map((l) => l.toFixed(2)).join(" ")}`);
+  const seconds = quick ? { list: 6, chart: 10, warmUp: 2, populationPatients: 2_000, dalRounds: 2 } : { list: 10, chart: 15, warmUp: 3, populationPatients: POPULATION.patients, dalRounds: 5 };
+  const dataDir = await makeDataDir();
+  const track = trackerFor(dataDir);
+  const building = buildApp(dataDir, track, say);
+  building.catch(() => {});
+  await startServices(dataDir);
+  const { disconnectDb } = await import("@/lib/db");
+  cleanups.push({ label: "database connections", run: () => disconnectDb() });
+  const population = await seedPopulation(seconds.populationPatients);
+  say(`seeded ${fmt(seconds.populationPatients, 0)} list patients in ${population.seconds.toFixed(1)} s`);
+
+  const { createRecords } = await import("@/lib/jobs/create-records");
+  const { anchorEverything } = await import("@/lib/jobs/anchoring");
+  const { ledgers } = await import("@/lib/verification");
+  const { createPatient } = await import("@/lib/jobs/patient-identity");
+  const chains = ledgers();
+  const system = { ip: null, requestId: null };
+  const now = new Date();
+  const seedStart = process.hrtime.bigint();
+  const patients: string[] = [];
+  const byType: Record<string, number> = {};
+  const codes = new Set<string>();
+  for (let i = 0; i < MIX.patients; i++) {
+    const mrn = String(93_000_001 + i);
+    const patient = await createPatient({ mrn, name: `Mix patient ${mrn}`, birthDate: new Date(Date.UTC(1950 + i, i % 12, 1 + i)), sex: i % 2 ? "MALE" : "FEMALE" });
+    const records = mixRecords(i, now);
+    for (const r of records) {
+      byType[r.resourceType] = (byType[r.resourceType] ?? 0) + 1;
+      const coding = (r.resource.code as { coding?: { system?: string; code?: string }[] } | undefined)?.coding?.[0];
+      if (coding?.system === "http://loinc.org" && coding.code) codes.add(coding.code);
+    }
+    for (let from = 0; from < records.length; from += 500) {
+      await createRecords(records.slice(from, from + 500).map((r) => ({ patientId: patient.id, source: "HOSPITAL_SYSTEM" as const, ...r })), "SYSTEM", system);
+    }
+    patients.push(patient.id);
+  }
+  const createSeconds = ms(seedStart) / 1000;
+  say(`created ${MIX.patients} × ${MIX.recordsPerPatient} records in ${createSeconds.toFixed(1)} s (${Object.keys(byType).length} resource types, ${codes.size} LOINC codes); anchoring…`);
+  const anchorStart = process.hrtime.bigint();
+  await anchorEverything(chains, { batchSize: 1_000, windowSeconds: 0, checkpointEveryBatches: SCALE.checkpointEveryBatches, checkpointEveryMinutes: 0 }, 900_000);
+  const anchorSeconds = ms(anchorStart) / 1000;
+  say(`anchored in ${anchorSeconds.toFixed(1)} s; waiting for the build…`);
+  const built = await building;
+
+  const doctors = population.doctors.slice(0, 20);
+  for (const patient of patients) await consentTo(patient, doctors);
+  say(`chart: getPatientChart in-process over ${MIX.patients} patients, ${seconds.dalRounds} rounds each…`);
+  const perPatient = [];
+  for (const patient of patients) {
+    const r = await measureChartDal(doctors[0]!, patient, seconds.dalRounds);
+    perPatient.push({ records: r.records, verification: r.verification, getPatientChart: r.getPatientChart, summary: r.summary, dtoJsonBytes: r.dtoJsonBytes });
+  }
+  const inProcess = stats(perPatient.map((p) => p.getPatientChart.p50));
+
+  const webEnv = Object.fromEntries(
+    ["DATABASE_URL", "AUTH_SECRET", "LEDGER_RPC_URL", "LEDGER_CHAIN_ID", "LEDGER_CONTRACT_ADDRESS", "LEDGER_CONFIRMATIONS", "PUBLIC_LEDGER_RPC_URL", "PUBLIC_LEDGER_CHAIN_ID", "PUBLIC_LEDGER_CONTRACT_ADDRESS", "PUBLIC_LEDGER_CONFIRMATIONS"].map((k) => [k, process.env[k] ?? ""]),
+  );
+  const port = BENCH_PORTS.web;
+  const app = await startApp(built.appDir, port, { ...webEnv, NEXTAUTH_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: "warn" }, track);
+  cleanups.push({ label: "web server", run: () => app.stop() });
+  const { openSession } = await import("@/lib/dal/sessions");
+  const cookies = await Promise.all(doctors.map(async (d) => sessionCookie(d, webEnv.AUTH_SECRET!, await openSession("STAFF", d.id, { ip: null, requestId: null, userAgent: "bench" }))));
+  const chartPaths = patients.map((p) => `/patients/${p}`);
+  for (const [i, path] of chartPaths.entries()) {
+    const page = await getPage(`${app.url}${path}`, cookies[i % cookies.length]!);
+    if (page.status !== 200 || !page.html.includes(`data-count="verified"`)) throw new Error(`the mix chart ${path} answered ${page.status} without verified counts`);
+  }
+  await load(app.url, "/patients", cookies, 4, seconds.warmUp);
+  await load(app.url, chartPaths[0]!, cookies, 4, seconds.warmUp, chartPaths);
+  await drain(app.url);
+  const http: (LoadResult & { page: string; drainSeconds: number })[] = [];
+  for (const [page, connections, secs] of [["chart", 1, seconds.chart], ["chart", 20, seconds.chart], ["list", 20, seconds.list]] as const) {
+    say(`autocannon ${page}: ${connections} connection(s)${page === "chart" ? ` over ${Math.min(connections, MIX.patients)} patient(s)` : ""}, ${secs} s…`);
+    const result = page === "chart" ? await load(app.url, chartPaths[0]!, cookies, connections, secs, chartPaths) : await load(app.url, "/patients", cookies, connections, secs);
+    http.push({ page, ...result, path: page === "chart" ? "/patients/<20 ids>" : result.path, drainSeconds: await drain(app.url) });
+  }
+  const webMemory = peakMemoryOf(app.pid);
+  const shareSamples: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const view = await getPage(`${app.url}${chartPaths[i % chartPaths.length]}`, cookies[0]!);
+    if (view.status !== 200 || view.verifyMs === null) throw new Error(`the chart answered ${view.status} without a Server-Timing verify entry`);
+    shareSamples.push(view.verifyMs / view.ms);
+  }
+  const runOf = (page: string, connections: number) => http.find((r) => r.page === page && r.connections === connections);
+  const failures = http.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
+  addStats(`chart in-process, getPatientChart (p50 of each of ${MIX.patients} patients)`, inProcess);
+  for (const r of http) addStats(`HTTP ${r.page} at ${r.connections} (${fmt(r.requestsPerSecond, 1)} req/s, ${r.non2xx} non-2xx)`, r.latency);
+  addStats("verification's share of the chart request", stats(shareSamples), "ratio");
+  printTable();
+  const result = {
+    date: startedAt.toISOString(),
+    revision: spawnSync("git", ["describe", "--always", "--dirty"], { encoding: "utf8" }).stdout?.trim() || null,
+    mode: quick ? "mix --quick" : "mix",
+    durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
+    machine: { cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, node: process.version, loadAverageAtStart, loadAverageAtEnd: os.loadavg() },
+    mix: { patients: MIX.patients, recordsPerPatient: MIX.recordsPerPatient, years: MIX.years, byResourceType: byType, loincCodes: codes.size, listPopulation: seconds.populationPatients },
+    seeding: { createSeconds, anchorSeconds, listPopulationSeconds: population.seconds, buildSeconds: built.seconds },
+    chartInProcess: { note: "getPatientChart, one doctor; stats over the per-patient p50s", getPatientChartP50s: inProcess, perPatient },
+    http: { note: "autocannon over loopback; chart connection i opens patient i mod 20 as doctor i", runs: http },
+    chartVerification: { verifyShare: stats(shareSamples) },
+    memory: { web: webMemory },
+    summary: {
+      chartInProcessP50: inProcess.p50,
+      chartInProcessP95: inProcess.p95,
+      chartP50At1: runOf("chart", 1)?.latency.p50 ?? null,
+      chartP95At20: runOf("chart", 20)?.latency.p95 ?? null,
+      chartReqPerSecAt20: runOf("chart", 20)?.requestsPerSecond ?? null,
+      listReqPerSecAt20: runOf("list", 20)?.requestsPerSecond ?? null,
+      verifyShareP50: stats(shareSamples).p50,
+      webPeakRssMiB: webMemory ? webMemory.peakRssBytes / 2 ** 20 : null,
+      loadAverageStart: loadAverageAtStart[0],
+    },
+  };
+  await mkdir(join(process.cwd(), "bench", "results"), { recursive: true });
+  const file = join(process.cwd(), "bench", "results", `${startedAt.toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z")}-mix-${os.hostname()}.json`);
+  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+  say(`written to ${file}: ${JSON.stringify(result.summary)}`);
+  if (failures > 0) throw new Error(`${failures} HTTP responses were not 2xx (or failed or timed out)`);
+}
+
+if (process.argv.slice(2).includes("--mix")) {
+  let failed = false;
+  try {
+    await runMix();
+  } catch (error) {
+    failed = true;
+    console.error(`[bench] FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  } finally {
+    await cleanUp();
+  }
+  process.exit(failed ? 1 : 0);
 }
 
 if (process.argv.slice(2).includes("--import")) {

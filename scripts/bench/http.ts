@@ -174,7 +174,8 @@ export type LoadResult = {
  * `connections` keep-alive connections for `seconds`, each its own doctor (cookie i for connection i), each sending
  * its next request as soon as the previous one is answered. Latency percentiles are computed from every response.
  */
-export function load(url: string, path: string, cookies: readonly string[], connections: number, seconds: number): Promise<LoadResult> {
+export function load(url: string, path: string, cookies: readonly string[], connections: number, seconds: number, paths?: readonly string[]): Promise<LoadResult> {
+  // `paths`: connection i requests paths[i mod n] (the realistic-mix run's doctors each on their own patient).
   let next = 0;
   const latencies: number[] = [];
   let bytes = 0;
@@ -185,7 +186,12 @@ export function load(url: string, path: string, cookies: readonly string[], conn
         connections,
         duration: seconds,
         timeout: 60,
-        setupClient: (client) => client.setHeaders({ cookie: cookies[next++ % cookies.length]! }),
+        setupClient: (client) => {
+          const i = next++;
+          const cookie = cookies[i % cookies.length]!;
+          if (paths?.length) client.setRequests([{ method: "GET", path: paths[i % paths.length]!, headers: { cookie } }]);
+          else client.setHeaders({ cookie });
+        },
       },
       (error, result) => {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));

@@ -1137,10 +1137,11 @@ async function runIntake() {
     ["DATABASE_URL", "AUTH_SECRET", "LEDGER_RPC_URL", "LEDGER_CHAIN_ID", "LEDGER_CONTRACT_ADDRESS", "LEDGER_CONFIRMATIONS", "PUBLIC_LEDGER_RPC_URL", "PUBLIC_LEDGER_CHAIN_ID", "PUBLIC_LEDGER_CONTRACT_ADDRESS", "PUBLIC_LEDGER_CONFIRMATIONS"].map((k) => [k, process.env[k] ?? ""]),
   );
   // The upload limits at their defaults: issue #24's 10,000-entry batch goes to the streamed route, past them.
+  // BENCH_WEB_NODE_OPTIONS: Node flags for the web server alone (say --max-old-space-size=320, to measure a heap limit).
   const app = await startApp(
     built.appDir,
     BENCH_PORTS.web,
-    { ...webEnv, NEXTAUTH_URL: `http://127.0.0.1:${BENCH_PORTS.web}`, LOG_LEVEL: "warn" },
+    { ...webEnv, NEXTAUTH_URL: `http://127.0.0.1:${BENCH_PORTS.web}`, LOG_LEVEL: "warn", NODE_OPTIONS: process.env.BENCH_WEB_NODE_OPTIONS ?? "" },
     track,
   );
   cleanups.push({ label: "web server", run: () => app.stop() });

@@ -2,6 +2,9 @@ import { expect, test } from "@playwright/test";
 import { demoRecords } from "@/lib/jobs/demo-data";
 import { expectAccessible, login, setLocaleCookie, type Locale } from "./fixtures";
 
+/** The sign-in page, with the page asked for to return to after it (#22; same-origin paths only). */
+const SIGN_IN = /\/login(\?callbackUrl=%2F[^&]*)?$/;
+
 async function firstPatientHref(page: import("@playwright/test").Page): Promise<string> {
   await page.goto("/patients");
   const href = await page.locator('[data-patient-id] a').first().getAttribute("href");
@@ -47,7 +50,7 @@ test("a doctor without consent gets 404 for the same patient, with no patient da
 
 test("signed-out visitors are sent to sign in", async ({ page }) => {
   await page.goto("/patients");
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(SIGN_IN);
 });
 
 test("a wrong password is refused with a clear message", async ({ page }) => {
@@ -57,7 +60,7 @@ test("a wrong password is refused with a clear message", async ({ page }) => {
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("alert").filter({ hasText: "incorrect" })).toBeVisible();
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(SIGN_IN);
 });
 
 const roles = [
